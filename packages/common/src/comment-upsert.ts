@@ -1,0 +1,173 @@
+import { randomUUID } from 'node:crypto'
+import { ConfigurationError, errorMessage } from './errors.js'
+import type { Octokit } from './github-client.js'
+
+/**
+ * One comment per (tool, key) on a pull request, found again by a hidden marker.
+ *
+ * Only comments written by the identity that posts are candidates: anyone can paste our marker
+ * into their own comment, and we must never edit or delete it. A create that fails ambiguously
+ * (timeout, 5xx: it may have been stored) is never blindly retried; we look for it by a per-post
+ * nonce first, so a slow API cannot give a PR two copies of the same plan.
+ */
+export type CommentMode = 'update' | 'recreate' | 'new'
+
+export interface IssueComment {
+  id: number
+  body: string
+  author: string
+  url: string
+}
+
+/** The calls upsert needs, so tests and local runs can use a stand-in. */
+export interface CommentApi {
+  /** The login comments are posted as (e.g. `github-actions[bot]`). */
+  identity(): Promise<string>
+  /** Every comment on the issue, all pages, oldest first. */
+  listComments(issueNumber: number): Promise<IssueComment[]>
+  /** One attempt, no automatic retry (a retried POST can duplicate). */
+  createComment(issueNumber: number, body: string): Promise<IssueComment>
+  updateComment(id: number, body: string): Promise<IssueComment>
+  deleteComment(id: number): Promise<void>
+}
+
+export interface UpsertResult {
+  action: 'created' | 'updated' | 'recreated' | 'unchanged'
+  comment: IssueComment
+  /** Our own older duplicates that were removed (left behind by earlier races). */
+  removedDuplicates: number
+}
+
+export function commentMarker(tool: string, key: string): string {
+  // The key is user text; percent-encoding keeps `-->` and newlines out of the HTML comment.
+  return `<!-- infra-actions:${tool}:key=${encodeURIComponent(key)} -->`
+}
+
+export function isOurs(comment: IssueComment, marker: string, identity: string): boolean {
+  return comment.author.toLowerCase() === identity.toLowerCase() && comment.body.includes(marker)
+}
+
+export async function upsertComment(
+  api: CommentApi,
+  params: { issueNumber: number; marker: string; body: string; mode: CommentMode; createAttempts?: number },
+): Promise<UpsertResult> {
+  const { issueNumber, marker, mode } = params
+  const body = params.body.includes(marker) ? params.body : `${marker}\n${params.body}`
+  const identity = await api.identity()
+  const ours = (await api.listComments(issueNumber)).filter((c) => isOurs(c, marker, identity))
+
+  if (mode === 'new') {
+    return { action: 'created', comment: await createOnce(api, issueNumber, body, identity, params.createAttempts), removedDuplicates: 0 }
+  }
+  const newest = ours.at(-1)
+  const older = ours.slice(0, -1)
+  if (mode === 'recreate') {
+    for (const c of ours) await deleteIfPresent(api, c.id)
+    const comment = await createOnce(api, issueNumber, body, identity, params.createAttempts)
+    return { action: newest ? 'recreated' : 'created', comment, removedDuplicates: older.length }
+  }
+  for (const c of older) await deleteIfPresent(api, c.id)
+  if (!newest) {
+    return { action: 'created', comment: await createOnce(api, issueNumber, body, identity, params.createAttempts), removedDuplicates: 0 }
+  }
+  if (withoutNonce(newest.body) === body) return { action: 'unchanged', comment: newest, removedDuplicates: older.length }
+  try {
+    return { action: 'updated', comment: await api.updateComment(newest.id, body), removedDuplicates: older.length }
+  } catch (error) {
+    // Deleted between our list and our edit (someone cleaned up): post it anew.
+    if (statusOf(error) !== 404) throw error
+    return { action: 'created', comment: await createOnce(api, issueNumber, body, identity, params.createAttempts), removedDuplicates: older.length }
+  }
+}
+
+async function deleteIfPresent(api: CommentApi, id: number): Promise<void> {
+  try {
+    await api.deleteComment(id)
+  } catch (error) {
+    if (statusOf(error) !== 404) throw error
+  }
+}
+
+const NONCE = /\n<!-- infra-actions:post=[0-9a-f-]+ -->$/
+
+function withoutNonce(body: string): string {
+  return body.replace(NONCE, '')
+}
+
+/** Create exactly one comment, even when an attempt times out after the server stored it. */
+async function createOnce(api: CommentApi, issueNumber: number, body: string, identity: string, attempts = 3): Promise<IssueComment> {
+  const nonce = `<!-- infra-actions:post=${randomUUID()} -->`
+  const tagged = `${body}\n${nonce}`
+  let lastError: unknown
+  for (let attempt = 1; attempt <= attempts; attempt++) {
+    try {
+      return await api.createComment(issueNumber, tagged)
+    } catch (error) {
+      lastError = error
+      const status = statusOf(error)
+      if (status === 422) throw bodyRejected(error, tagged.length)
+      if (status !== undefined && status < 500 && status !== 429) throw error
+      const stored = (await api.listComments(issueNumber)).find((c) => c.author.toLowerCase() === identity.toLowerCase() && c.body.includes(nonce))
+      if (stored) return stored
+      if (attempt < attempts) await sleep(backoffMs(attempt))
+    }
+  }
+  throw lastError
+}
+
+function bodyRejected(error: unknown, length: number): Error {
+  return new ConfigurationError(
+    `GitHub rejected the comment (${length} characters): ${errorMessage(error)}. Lower 'max-length' (GitHub's limit is 65536).`,
+  )
+}
+
+export function statusOf(error: unknown): number | undefined {
+  const status = (error as { status?: unknown } | null)?.status
+  return typeof status === 'number' ? status : undefined
+}
+
+function backoffMs(attempt: number): number {
+  const base = Number(process.env.INFRA_ACTIONS_RETRY_BASE_MS) || 1000
+  return base * 2 ** (attempt - 1)
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
+
+/** CommentApi over the REST API. Pagination follows `Link` headers (100 a page). */
+export function octokitCommentApi(octokit: Octokit, owner: string, repo: string): CommentApi {
+  let login: string | undefined
+  const toComment = (c: { id: number; body?: string | null; user?: { login: string } | null; html_url: string }): IssueComment => ({
+    id: c.id,
+    body: c.body ?? '',
+    author: c.user?.login ?? '',
+    url: c.html_url,
+  })
+  return {
+    async identity() {
+      if (login) return login
+      try {
+        login = (await octokit.rest.users.getAuthenticated()).data.login
+      } catch (error) {
+        // Installation tokens (GITHUB_TOKEN) cannot call /user; they post as the Actions bot.
+        if (statusOf(error) !== 403 && statusOf(error) !== 401) throw error
+        login = process.env.INFRA_ACTIONS_COMMENT_AUTHOR || 'github-actions[bot]'
+      }
+      return login
+    },
+    async listComments(issueNumber) {
+      const all = await octokit.paginate(octokit.rest.issues.listComments, { owner, repo, issue_number: issueNumber, per_page: 100 })
+      return all.map(toComment)
+    },
+    async createComment(issueNumber, body) {
+      const { data } = await octokit.rest.issues.createComment({ owner, repo, issue_number: issueNumber, body, request: { retries: 0 } })
+      return toComment(data)
+    },
+    async updateComment(id, body) {
+      const { data } = await octokit.rest.issues.updateComment({ owner, repo, comment_id: id, body })
+      return toComment(data)
+    },
+    async deleteComment(id) {
+      await octokit.rest.issues.deleteComment({ owner, repo, comment_id: id })
+    },
+  }
+}

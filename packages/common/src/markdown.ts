@@ -1,0 +1,97 @@
+/**
+ * Markdown for text we do not control (plan addresses and values, scan messages, branch names).
+ * Untrusted text goes through `code()` (inline code) or `text()` (prose); both keep it on one
+ * line, so it cannot start a heading, close our `<details>`, inject HTML, ping `@team`, link
+ * `#123`, or break out of a table cell.
+ */
+
+// Bidi overrides and zero-width characters can make text display differently from what it is.
+const INVISIBLE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g
+
+function visible(value: string): string {
+  return value
+    .replace(/\r\n|\r|\n/g, '\\n')
+    .replace(/\t/g, '\\t')
+    .replace(INVISIBLE, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`)
+}
+
+/** Inline code, safe for any input: the fence is longer than any run of backticks inside. */
+export function code(value: string): string {
+  const content = visible(value)
+  if (content === '') return '<code></code>'
+  const longestRun = Math.max(0, ...(content.match(/`+/g) ?? []).map((run) => run.length))
+  const fence = '`'.repeat(longestRun + 1)
+  const pad = content.startsWith('`') || content.endsWith('`') || (content.startsWith(' ') && content.endsWith(' ')) ? ' ' : ''
+  return `${fence}${pad}${content}${pad}${fence}`
+}
+
+// `|` is left to table(), which escapes it in every cell (GFM splits cells before code spans).
+const MARKDOWN_PUNCTUATION = new Set('\\`*_{}[]()#+-.!~^=:"\'$')
+
+/**
+ * Prose: every Markdown punctuation character backslash-escaped, HTML special characters as
+ * entities, and a zero-width space after `@` and after a `#` that starts a reference, the way
+ * Renovate defuses mentions, so `@org/team` and `#1` are shown but never notify or link.
+ */
+export function text(value: string): string {
+  const s = visible(value)
+  let out = ''
+  for (let i = 0; i < s.length; i++) {
+    const ch = s[i] as string
+    if (ch === '&') out += '&amp;'
+    else if (ch === '<') out += '&lt;'
+    else if (ch === '>') out += '&gt;'
+    else if (ch === '@') out += '@&#8203;'
+    else if (ch === '#' && /\d/.test(s[i + 1] ?? '')) out += '\\#&#8203;'
+    else if (MARKDOWN_PUNCTUATION.has(ch)) out += `\\${ch}`
+    else out += ch
+  }
+  return out
+}
+
+/** For text inside HTML elements (`<summary>`), where Markdown is not parsed. */
+export function html(value: string): string {
+  const s = visible(value)
+  let out = ''
+  for (let i = 0; i < s.length; i++) {
+    const ch = s[i] as string
+    if (ch === '&') out += '&amp;'
+    else if (ch === '<') out += '&lt;'
+    else if (ch === '>') out += '&gt;'
+    else if (ch === '"') out += '&quot;'
+    else if (ch === '@') out += '@&#8203;'
+    else if (ch === '#' && /\d/.test(s[i + 1] ?? '')) out += '#&#8203;'
+    else out += ch
+  }
+  return out
+}
+
+/** Cut a value for display, saying how much was left out. */
+export function clip(value: string, max: number): string {
+  if (value.length <= max) return value
+  return `${value.slice(0, max)}… (${value.length - max} more characters)`
+}
+
+/**
+ * A GFM table. Cells are Markdown already (use `code()`/`text()` for untrusted parts); every `|`
+ * in a cell is escaped here, which GFM undoes before it parses the cell, code spans included.
+ */
+export function table(headers: readonly string[], rows: readonly (readonly string[])[], align?: readonly ('left' | 'right' | 'center')[]): string {
+  const rule = headers.map((_, i) => ({ left: '---', right: '---:', center: ':---:' })[align?.[i] ?? 'left'])
+  const line = (cells: readonly string[]): string => `| ${cells.map((c) => c.replace(/\n/g, ' ').replace(/\|/g, '\\|')).join(' | ')} |`
+  return [line(headers), line(rule), ...rows.map(line)].join('\n')
+}
+
+/** A collapsible section. `summary` is HTML-safe text; the body is Markdown (blank lines keep it parsed). */
+export function details(summary: string, body: string, open = false): string {
+  return `<details${open ? ' open' : ''}><summary>${summary}</summary>\n\n${body}\n\n</details>`
+}
+
+/** A GFM alert (`> [!CAUTION]`) whose body lines are quoted. */
+export function alert(kind: 'NOTE' | 'TIP' | 'IMPORTANT' | 'WARNING' | 'CAUTION', body: string): string {
+  return [`> [!${kind}]`, ...body.split('\n').map((l) => `> ${l}`)].join('\n')
+}
+
+export function plural(n: number, singular: string, pluralForm = `${singular}s`): string {
+  return `${n} ${n === 1 ? singular : pluralForm}`
+}

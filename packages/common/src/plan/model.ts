@@ -1,0 +1,251 @@
+import { isRecord } from '../context.js'
+import { PlanFormatError, type RawChange, type RawPlan, type RawResourceChange } from './parse.js'
+
+/**
+ * The plan model both plan-comment and destroy-gate read: every resource change classified once,
+ * counted the way Terraform's own "Plan: ..." line counts. Values are not copied; items keep a
+ * reference to the raw change so a 70 MB plan is not held twice.
+ */
+export type PlanAction = 'create' | 'update' | 'delete' | 'replace' | 'read' | 'no-op' | 'forget' | 'create-forget' | 'unknown'
+
+export interface ResourceItem {
+  address: string
+  previousAddress: string | undefined
+  moduleAddress: string | undefined
+  mode: string
+  type: string
+  name: string
+  index: string | number | undefined
+  deposed: string | undefined
+  /** The raw actions array, e.g. ["create","delete"]. */
+  actions: readonly string[]
+  action: PlanAction
+  /** For replacements: which half happens first. */
+  replaceOrder: 'delete-first' | 'create-first' | undefined
+  reason: string | undefined
+  replacePaths: readonly (readonly (string | number)[])[]
+  importing: boolean
+  importId: string | undefined
+  /** True for managed resources whose actions delete a real object (delete, both replace orders). */
+  destroys: boolean
+  change: RawChange
+}
+
+export interface DeferredItem {
+  reason: string
+  item: ResourceItem
+}
+
+export interface OutputItem {
+  name: string
+  action: string
+  sensitive: boolean
+  change: RawChange
+}
+
+export interface CheckProblem {
+  address: string
+  status: string
+  problems: string[]
+}
+
+export interface PlanCounts {
+  add: number
+  change: number
+  destroy: number
+  replace: number
+  import: number
+  move: number
+  forget: number
+  read: number
+  noop: number
+  drift: number
+  deferred: number
+  deposed: number
+}
+
+export interface PlanModel {
+  formatVersion: string
+  terraformVersion: string | undefined
+  errored: boolean
+  /** undefined when the plan does not say (OpenTofu, Terraform < 1.8). */
+  complete: boolean | undefined
+  /** Every resource change except plain no-ops (moves and imports are kept). */
+  changes: ResourceItem[]
+  drift: ResourceItem[]
+  deferred: DeferredItem[]
+  outputs: OutputItem[]
+  checks: CheckProblem[]
+  counts: PlanCounts
+  /** Resource changes whose actions this reader does not know. */
+  unknownActions: ResourceItem[]
+  hasChanges: boolean
+}
+
+const ACTIONS: Record<string, PlanAction> = {
+  'no-op': 'no-op',
+  create: 'create',
+  read: 'read',
+  update: 'update',
+  delete: 'delete',
+  'delete,create': 'replace',
+  'create,delete': 'replace',
+  forget: 'forget',
+  'create,forget': 'create-forget',
+  'forget,create': 'create-forget',
+}
+
+export function classifyActions(actions: readonly string[]): PlanAction {
+  return ACTIONS[actions.join(',')] ?? 'unknown'
+}
+
+export function toResourceItem(raw: RawResourceChange, where: string): ResourceItem {
+  if (!isRecord(raw)) throw new PlanFormatError(`${where} is not an object.`)
+  const change: RawChange = isRecord(raw.change) ? (raw.change as RawChange) : {}
+  const actions = Array.isArray(change.actions) && change.actions.every((a) => typeof a === 'string') ? (change.actions as string[]) : []
+  if (typeof raw.address !== 'string' || actions.length === 0) {
+    throw new PlanFormatError(`${where} has no address or no change.actions; the plan is damaged.`)
+  }
+  const action = classifyActions(actions)
+  const mode = typeof raw.mode === 'string' ? raw.mode : 'managed'
+  const importing = change.importing !== undefined && change.importing !== null
+  const importId = isRecord(change.importing) && typeof change.importing.id === 'string' ? change.importing.id : undefined
+  const previous = typeof raw.previous_address === 'string' && raw.previous_address !== raw.address ? raw.previous_address : undefined
+  return {
+    address: raw.address,
+    previousAddress: previous,
+    moduleAddress: typeof raw.module_address === 'string' ? raw.module_address : undefined,
+    mode,
+    type: typeof raw.type === 'string' ? raw.type : '',
+    name: typeof raw.name === 'string' ? raw.name : '',
+    index: typeof raw.index === 'string' || typeof raw.index === 'number' ? raw.index : undefined,
+    deposed: typeof raw.deposed === 'string' ? raw.deposed : undefined,
+    actions,
+    action,
+    replaceOrder: action === 'replace' ? (actions[0] === 'delete' ? 'delete-first' : 'create-first') : undefined,
+    reason: typeof raw.action_reason === 'string' ? raw.action_reason : undefined,
+    replacePaths: Array.isArray(change.replace_paths) ? (change.replace_paths.filter(Array.isArray) as (string | number)[][]) : [],
+    importing,
+    importId,
+    // Fail-safe: anything with "delete" in it deletes, as Terraform's own docs advise scanning for.
+    destroys: mode !== 'data' && actions.includes('delete'),
+    change,
+  }
+}
+
+export function analyzePlan(plan: RawPlan): PlanModel {
+  const raw = Array.isArray(plan.resource_changes) ? (plan.resource_changes as RawResourceChange[]) : []
+  const counts: PlanCounts = { add: 0, change: 0, destroy: 0, replace: 0, import: 0, move: 0, forget: 0, read: 0, noop: 0, drift: 0, deferred: 0, deposed: 0 }
+  const changes: ResourceItem[] = []
+  const unknownActions: ResourceItem[] = []
+  for (let i = 0; i < raw.length; i++) {
+    const item = toResourceItem(raw[i] as RawResourceChange, `resource_changes[${i}]`)
+    if (item.deposed !== undefined) counts.deposed++
+    if (item.importing) counts.import++
+    if (item.previousAddress !== undefined) counts.move++
+    const managed = item.mode !== 'data'
+    switch (item.action) {
+      case 'create':
+        if (managed) counts.add++
+        break
+      case 'update':
+        if (managed) counts.change++
+        break
+      case 'delete':
+        if (managed) counts.destroy++
+        break
+      case 'replace':
+        if (managed) {
+          counts.add++
+          counts.destroy++
+          counts.replace++
+        }
+        break
+      case 'forget':
+        counts.forget++
+        break
+      case 'create-forget':
+        counts.add++
+        counts.forget++
+        break
+      case 'read':
+        counts.read++
+        break
+      case 'no-op':
+        counts.noop++
+        break
+      case 'unknown':
+        unknownActions.push(item)
+        break
+    }
+    if (item.action !== 'no-op' || item.importing || item.previousAddress !== undefined) changes.push(item)
+  }
+  const drift = (Array.isArray(plan.resource_drift) ? plan.resource_drift : []).map((d, i) => toResourceItem(d as RawResourceChange, `resource_drift[${i}]`))
+  counts.drift = drift.length
+  const deferred = (Array.isArray(plan.deferred_changes) ? plan.deferred_changes : []).map((d, i): DeferredItem => {
+    const entry = isRecord(d) ? d : {}
+    return {
+      reason: typeof entry.reason === 'string' ? entry.reason : 'unknown',
+      item: toResourceItem(entry.resource_change as RawResourceChange, `deferred_changes[${i}].resource_change`),
+    }
+  })
+  counts.deferred = deferred.length
+  const outputs = outputsOf(plan.output_changes)
+  const hasChanges =
+    counts.add + counts.change + counts.destroy + counts.import + counts.move + counts.forget > 0 ||
+    unknownActions.length > 0 ||
+    outputs.some((o) => o.action !== 'no-op')
+  return {
+    formatVersion: plan.format_version,
+    terraformVersion: typeof plan.terraform_version === 'string' ? plan.terraform_version : undefined,
+    errored: plan.errored === true,
+    complete: typeof plan.complete === 'boolean' ? plan.complete : undefined,
+    changes,
+    drift,
+    deferred,
+    outputs,
+    checks: checksOf(plan.checks),
+    counts,
+    unknownActions,
+    hasChanges,
+  }
+}
+
+function outputsOf(value: unknown): OutputItem[] {
+  if (!isRecord(value)) return []
+  return Object.keys(value)
+    .sort()
+    .map((name) => {
+      const change = (isRecord(value[name]) ? value[name] : {}) as RawChange
+      const actions = Array.isArray(change.actions) ? change.actions.join(',') : 'unknown'
+      return { name, action: ACTIONS[actions] ?? actions, sensitive: change.before_sensitive === true || change.after_sensitive === true, change }
+    })
+}
+
+function checksOf(value: unknown): CheckProblem[] {
+  if (!Array.isArray(value)) return []
+  const out: CheckProblem[] = []
+  for (const check of value) {
+    if (!isRecord(check)) continue
+    const address = isRecord(check.address) && typeof check.address.to_display === 'string' ? check.address.to_display : '(unknown)'
+    const instances = Array.isArray(check.instances) ? check.instances.filter(isRecord) : []
+    const failing = instances.filter((i) => i.status === 'fail' || i.status === 'error')
+    if (failing.length === 0 && (check.status === 'fail' || check.status === 'error')) out.push({ address, status: String(check.status), problems: [] })
+    for (const inst of failing) {
+      const instAddress = isRecord(inst.address) && typeof inst.address.to_display === 'string' ? inst.address.to_display : address
+      const problems = (Array.isArray(inst.problems) ? inst.problems : []).map((p) => (isRecord(p) && typeof p.message === 'string' ? p.message : '')).filter(Boolean)
+      out.push({ address: instAddress, status: String(inst.status), problems })
+    }
+  }
+  return out
+}
+
+/** Terraform's own one-line summary. */
+export function planSummaryLine(model: PlanModel): string {
+  const c = model.counts
+  if (!model.hasChanges) return 'No changes. Your infrastructure matches the configuration.'
+  const parts = [`${c.add} to add`, `${c.change} to change`, `${c.destroy} to destroy`]
+  if (c.import > 0) parts.unshift(`${c.import} to import`)
+  if (c.forget > 0) parts.push(`${c.forget} to forget`)
+  return `Plan: ${parts.join(', ')}.`
+}

@@ -1,0 +1,104 @@
+import { ConfigurationError, errorMessage } from '../errors.js'
+import { isRecord } from '../context.js'
+
+/**
+ * Turning the text of `terraform show -json <planfile>` (or `tofu show -json`) into one plan
+ * document, or refusing to. Anything that is not exactly one plan document is rejected with the
+ * reason, because reading a broken plan as "no changes" is how destroy checks get bypassed.
+ */
+export interface RawChange {
+  actions?: unknown
+  before?: unknown
+  after?: unknown
+  after_unknown?: unknown
+  before_sensitive?: unknown
+  after_sensitive?: unknown
+  replace_paths?: unknown
+  importing?: unknown
+  generated_config?: unknown
+}
+
+export interface RawResourceChange {
+  address?: unknown
+  previous_address?: unknown
+  module_address?: unknown
+  mode?: unknown
+  type?: unknown
+  name?: unknown
+  index?: unknown
+  deposed?: unknown
+  change?: RawChange
+  action_reason?: unknown
+}
+
+export interface RawPlan {
+  format_version: string
+  terraform_version?: unknown
+  resource_changes?: unknown
+  resource_drift?: unknown
+  deferred_changes?: unknown
+  output_changes?: unknown
+  checks?: unknown
+  errored?: unknown
+  complete?: unknown
+  applyable?: unknown
+  configuration?: unknown
+  planned_values?: unknown
+  [key: string]: unknown
+}
+
+/** Majors of `format_version` this reader understands; a new major means incompatible changes. */
+export const SUPPORTED_FORMAT_MAJORS = [0, 1]
+
+export class PlanFormatError extends ConfigurationError {}
+
+export function parsePlanText(text: string, source: string): RawPlan {
+  const trimmed = text.trimStart()
+  if (trimmed === '') throw new PlanFormatError(`${source} is empty. Write it with: terraform show -json tfplan > plan.json`)
+  let value: unknown
+  try {
+    value = JSON.parse(text)
+  } catch (error) {
+    throw new PlanFormatError(`${source} is not one JSON document: ${diagnose(trimmed, errorMessage(error))}`)
+  }
+  return checkPlanDocument(value, source)
+}
+
+function diagnose(text: string, parseError: string): string {
+  if (/^(\[command\]|::debug::|::\w+)/m.test(text.slice(0, 2000)) || (!text.startsWith('{') && text.includes('{"format_version"'))) {
+    return "it has text around the JSON, like the output of hashicorp/setup-terraform's wrapper. Set 'terraform_wrapper: false' on setup-terraform, or write the file with the real binary."
+  }
+  if (/after JSON|Unexpected non-whitespace|Unexpected token '?\{/.test(parseError)) {
+    return 'it holds several JSON documents one after another (as `terragrunt run-all show -json` prints). Give each root module its own plan file.'
+  }
+  if (/Unexpected end of JSON|Unterminated string|end of data/i.test(parseError)) {
+    return `it ends early (truncated?): ${parseError}`
+  }
+  return parseError
+}
+
+export function checkPlanDocument(value: unknown, source: string): RawPlan {
+  if (!isRecord(value)) throw new PlanFormatError(`${source} is JSON but not a Terraform plan: expected an object, got ${Array.isArray(value) ? 'an array' : typeof value}.`)
+  if ('plan_format_version' in value) {
+    throw new PlanFormatError(`${source} is HCP Terraform's redacted plan format (plan_format_version), not 'terraform show -json' output. Run 'terraform show -json' on the plan file instead.`)
+  }
+  const version = value.format_version
+  if (typeof version !== 'string') {
+    throw new PlanFormatError(`${source} is JSON but not a Terraform plan: it has no format_version. Write it with: terraform show -json tfplan > plan.json`)
+  }
+  const major = Number(version.split('.')[0])
+  if (!Number.isInteger(major) || !SUPPORTED_FORMAT_MAJORS.includes(major)) {
+    throw new PlanFormatError(`${source} has plan format_version ${JSON.stringify(version)}, whose major version this action does not know (it reads 0.x and 1.x). Upgrade infra-actions.`)
+  }
+  const isPlan = 'resource_changes' in value || 'planned_values' in value || 'output_changes' in value || 'resource_drift' in value
+  if (!isPlan && 'values' in value) {
+    throw new PlanFormatError(`${source} is a Terraform state, not a plan ('terraform show -json' was run without a plan file). Run: terraform show -json tfplan`)
+  }
+  if (!isPlan && !('errored' in value)) {
+    throw new PlanFormatError(`${source} has a format_version but none of a plan's keys (planned_values, resource_changes). Is it really 'terraform show -json <planfile>' output?`)
+  }
+  if ('resource_changes' in value && !Array.isArray(value.resource_changes)) {
+    throw new PlanFormatError(`${source}: resource_changes is not an array.`)
+  }
+  return value as RawPlan
+}

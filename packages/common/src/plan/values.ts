@@ -1,0 +1,172 @@
+import type { RawChange } from './parse.js'
+
+/**
+ * Attribute-level differences of one change, with Terraform's masks applied: a value under a
+ * `true` in before_sensitive/after_sensitive (at any depth, or the whole value) is never read
+ * for display, and a `true` in after_unknown is "(known after apply)".
+ */
+export const SENSITIVE = '(sensitive)'
+export const UNKNOWN = '(known after apply)'
+
+export type Shown = { kind: 'value'; value: unknown } | { kind: 'sensitive' } | { kind: 'unknown' } | { kind: 'absent' }
+
+export interface AttributeChange {
+  path: string
+  before: Shown
+  after: Shown
+  /** This path is listed in replace_paths. */
+  forcesReplacement: boolean
+}
+
+type Mark = unknown
+
+function childMark(mark: Mark, key: string | number): Mark {
+  if (mark === true) return true
+  if (mark !== null && typeof mark === 'object') return (mark as Record<string | number, unknown>)[key]
+  return undefined
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
+
+export function deepEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true
+  if (typeof a !== typeof b || a === null || b === null || typeof a !== 'object') return false
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false
+    for (let i = 0; i < a.length; i++) if (!deepEqual(a[i], b[i])) return false
+    return true
+  }
+  if (Array.isArray(b)) return false
+  const ka = Object.keys(a as object)
+  const kb = Object.keys(b as object)
+  if (ka.length !== kb.length) return false
+  for (const k of ka) if (!Object.hasOwn(b as object, k) || !deepEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])) return false
+  return true
+}
+
+/** Terraform's attribute path syntax: `a.b[0]["key.with.dots"]`. */
+export function joinPath(parent: string, key: string | number): string {
+  if (typeof key === 'number') return `${parent}[${key}]`
+  if (/^[A-Za-z_][A-Za-z0-9_-]*$/.test(key)) return parent === '' ? key : `${parent}.${key}`
+  return `${parent}[${JSON.stringify(key)}]`
+}
+
+export function pathOf(steps: readonly (string | number)[]): string {
+  return steps.reduce<string>((p, s) => joinPath(p, s), '')
+}
+
+/**
+ * The changed leaves of `change`, up to `limit` of them; `total` counts them all.
+ * Sets come as lists in plan JSON and are compared by position, like Terraform's own JSON.
+ */
+export function attributeChanges(change: RawChange, limit = 100): { changes: AttributeChange[]; total: number } {
+  const forcing = new Set((Array.isArray(change.replace_paths) ? change.replace_paths : []).filter(Array.isArray).map((p) => pathOf(p as (string | number)[])))
+  const out: AttributeChange[] = []
+  let total = 0
+  const emit = (path: string, before: Shown, after: Shown): void => {
+    total++
+    if (out.length < limit) out.push({ path, before, after, forcesReplacement: forcing.has(path) })
+  }
+  const walk = (before: unknown, after: unknown, bSens: Mark, aSens: Mark, aUnk: Mark, path: string, beforeAbsent: boolean, afterAbsent: boolean): void => {
+    const sensitive = bSens === true || aSens === true
+    if (aUnk === true) {
+      emit(path, beforeAbsent ? { kind: 'absent' } : bSens === true ? { kind: 'sensitive' } : { kind: 'value', value: before }, { kind: 'unknown' })
+      return
+    }
+    if (sensitive) {
+      if (beforeAbsent !== afterAbsent || !deepEqual(before, after)) {
+        emit(path, beforeAbsent ? { kind: 'absent' } : { kind: 'sensitive' }, afterAbsent ? { kind: 'absent' } : { kind: 'sensitive' })
+      }
+      return
+    }
+    if (isObject(before) && isObject(after)) {
+      const keys = new Set([...Object.keys(before), ...Object.keys(after)])
+      if (isObject(aUnk)) for (const k of Object.keys(aUnk)) keys.add(k)
+      for (const key of [...keys].sort()) {
+        walk(before[key], after[key], childMark(bSens, key), childMark(aSens, key), childMark(aUnk, key), joinPath(path, key), !Object.hasOwn(before, key), !Object.hasOwn(after, key) && childMark(aUnk, key) !== true)
+      }
+      return
+    }
+    if (Array.isArray(before) && Array.isArray(after)) {
+      const n = Math.max(before.length, after.length)
+      for (let i = 0; i < n; i++) {
+        walk(before[i], after[i], childMark(bSens, i), childMark(aSens, i), childMark(aUnk, i), joinPath(path, i), i >= before.length, i >= after.length)
+      }
+      return
+    }
+    if (beforeAbsent && afterAbsent) return
+    if (beforeAbsent !== afterAbsent || !deepEqual(before, after)) {
+      // A whole object or list appears or disappears: show it as one value, masked below if needed.
+      emit(path, beforeAbsent ? { kind: 'absent' } : shown(before, bSens), afterAbsent ? { kind: 'absent' } : shown(after, aSens))
+    }
+  }
+  const before = change.before ?? null
+  const after = change.after ?? null
+  walk(before, after, change.before_sensitive, change.after_sensitive, change.after_unknown, '', change.before === undefined, change.after === undefined)
+  return { changes: out, total }
+}
+
+/** A value for display: if any part of it is marked sensitive, the whole value is masked. */
+function shown(value: unknown, mark: Mark): Shown {
+  return containsTrue(mark) ? { kind: 'sensitive' } : { kind: 'value', value }
+}
+
+function containsTrue(mark: Mark): boolean {
+  if (mark === true) return true
+  if (mark === null || typeof mark !== 'object') return false
+  return Object.values(mark as object).some(containsTrue)
+}
+
+/** A short, single-line form of a value. Strings are quoted as Terraform shows them. */
+export function formatShown(value: Shown, max = 120): string {
+  switch (value.kind) {
+    case 'sensitive':
+      return SENSITIVE
+    case 'unknown':
+      return UNKNOWN
+    case 'absent':
+      return '(none)'
+    case 'value': {
+      const text = value.value === undefined ? 'null' : JSON.stringify(value.value)
+      return text.length > max ? `${text.slice(0, max)}… (+${text.length - max} chars)` : text
+    }
+  }
+}
+
+/**
+ * Every string (and number) under a sensitive mark, so the rendering can be scrubbed of them as
+ * a second line of defence: a secret copied by the provider into a non-sensitive attribute
+ * must still not reach a comment.
+ */
+export function collectSensitiveValues(change: RawChange, into: Set<string>, minLength = 6): void {
+  const visit = (value: unknown, mark: Mark): void => {
+    if (mark === true) {
+      collectLeaves(value, into, minLength)
+      return
+    }
+    if (mark === null || typeof mark !== 'object' || value === null || typeof value !== 'object') return
+    for (const key of Object.keys(mark as object)) visit((value as Record<string, unknown>)[key], (mark as Record<string, unknown>)[key])
+  }
+  visit(change.before, change.before_sensitive)
+  visit(change.after, change.after_sensitive)
+}
+
+function collectLeaves(value: unknown, into: Set<string>, minLength: number): void {
+  if (typeof value === 'string' || typeof value === 'number') {
+    const s = String(value)
+    if (s.length >= minLength) into.add(s)
+    // JSON-encoded forms appear in rendered values too.
+    const quoted = JSON.stringify(s).slice(1, -1)
+    if (quoted !== s && quoted.length >= minLength) into.add(quoted)
+  } else if (value !== null && typeof value === 'object') {
+    for (const v of Object.values(value)) collectLeaves(v, into, minLength)
+  }
+}
+
+/** Replaces every occurrence of the given secrets (longest first) in one pass per string. */
+export function makeRedactor(secrets: ReadonlySet<string>): (text: string) => string {
+  if (secrets.size === 0) return (text) => text
+  const sorted = [...secrets].sort((a, b) => b.length - a.length)
+  const pattern = new RegExp(sorted.map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'g')
+  return (text) => text.replace(pattern, SENSITIVE)
+}

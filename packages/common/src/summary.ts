@@ -1,0 +1,30 @@
+import { appendFileSync } from 'node:fs'
+import * as core from '@actions/core'
+import { utf8Bytes } from './budget.js'
+
+/** GitHub drops a step summary over 1 MiB entirely; we keep a margin for what others append. */
+export const SUMMARY_LIMIT_BYTES = 1024 * 1024 - 16 * 1024
+
+/**
+ * Append Markdown to this step's job summary. Callers budget their rendering with
+ * `fitToBudget(..., { measure: utf8Bytes, max: SUMMARY_LIMIT_BYTES })`; this is the last guard,
+ * cutting at a line end and saying so rather than letting GitHub discard the whole summary.
+ * Returns false when there is no summary file (local runs without one).
+ */
+export function appendSummary(markdown: string, env: NodeJS.ProcessEnv = process.env): boolean {
+  const file = env.GITHUB_STEP_SUMMARY
+  if (!file) {
+    core.debug('GITHUB_STEP_SUMMARY is not set; the job summary is skipped.')
+    return false
+  }
+  appendFileSync(file, `${limitBytes(markdown, SUMMARY_LIMIT_BYTES)}\n`, 'utf8')
+  return true
+}
+
+export function limitBytes(markdown: string, max: number): string {
+  if (utf8Bytes(markdown) <= max) return markdown
+  const note = '\n\n_The summary was cut here to stay within GitHub’s 1 MiB limit for a step summary._'
+  let cut = Buffer.from(markdown, 'utf8').subarray(0, max - utf8Bytes(note)).toString('utf8')
+  cut = cut.slice(0, Math.max(0, cut.lastIndexOf('\n')))
+  return `${cut}${note}`
+}

@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest'
+import { fitToBudget, limitBytes, utf8Bytes, type Block } from '../src/index.js'
+
+const item = (group: string, i: number, keep = false): Block => ({
+  text: `- ${group} ${i}\n  ${'detail '.repeat(20)}`,
+  compact: `- ${group} ${i}`,
+  group,
+  keep,
+})
+
+describe('fitToBudget', () => {
+  const blocks: Block[] = [
+    { text: '## Heading and counts', keep: true },
+    ...Array.from({ length: 50 }, (_, i) => item('destroy', i, true)),
+    ...Array.from({ length: 200 }, (_, i) => item('create', i)),
+  ]
+
+  it('returns everything when it fits', () => {
+    const r = fitToBudget(blocks, { max: 1_000_000 })
+    expect(r.cut).toBeUndefined()
+    expect(r.text).toContain('create 199\n  detail')
+  })
+
+  it('drops detail from the bottom up before dropping any item', () => {
+    const full = fitToBudget(blocks, { max: 1_000_000 }).text.length
+    const r = fitToBudget(blocks, { max: full - 2000, footer: (c) => `cut ${c.compacted}` })
+    expect(r.text.length).toBeLessThanOrEqual(full - 2000)
+    expect(r.cut!.dropped.size).toBe(0)
+    expect(r.text).toContain('- destroy 0\n  detail') // the top keeps its detail
+    expect(r.text).not.toContain('- create 199\n  detail') // the bottom lost it
+    expect(r.text).toContain('- create 199')
+  })
+
+  it('drops droppable items, says how many per group, and keeps the kept ones', () => {
+    const r = fitToBudget(blocks, { max: 2500, omitted: (g, n) => `… ${n} more ${g}`, footer: () => 'FOOTER' })
+    expect(r.text.length).toBeLessThanOrEqual(2500)
+    for (let i = 0; i < 50; i++) expect(r.text).toContain(`- destroy ${i}`)
+    const dropped = r.cut!.dropped.get('create')!
+    expect(dropped).toBeGreaterThan(0)
+    expect(r.text).toContain(`… ${dropped} more create`)
+    expect(r.text.endsWith('FOOTER')).toBe(true)
+    expect(r.cut!.keptDropped).toBe(false)
+  })
+
+  it('cuts even kept items as a last resort, and says so', () => {
+    const r = fitToBudget(blocks, { max: 1200, omitted: (g, n) => `… ${n} more ${g}` })
+    expect(r.text.length).toBeLessThanOrEqual(1200)
+    expect(r.cut!.keptDropped).toBe(true)
+    expect(r.text).toContain('## Heading and counts')
+    expect(r.text).toMatch(/… \d+ more destroy/)
+  })
+
+  it('budgets in UTF-8 bytes when asked', () => {
+    const wide: Block[] = Array.from({ length: 100 }, (_, i) => ({ text: `${i} ${'€'.repeat(100)}`, group: 'x' }))
+    const r = fitToBudget(wide, { max: 5000, measure: utf8Bytes })
+    expect(utf8Bytes(r.text)).toBeLessThanOrEqual(5000)
+  })
+})
+
+describe('limitBytes', () => {
+  it('cuts at a line end and says why', () => {
+    const s = Array.from({ length: 1000 }, (_, i) => `line ${i} ${'é'.repeat(50)}`).join('\n')
+    const out = limitBytes(s, 10_000)
+    expect(utf8Bytes(out)).toBeLessThanOrEqual(10_000)
+    expect(out).toMatch(/1 MiB limit/)
+    expect(out).not.toContain('\uFFFD')
+  })
+})

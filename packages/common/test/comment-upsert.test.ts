@@ -1,0 +1,151 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { FakeGitHub } from '../../../test/support/fake-github.mjs'
+import { commentMarker, createGitHubClient, octokitCommentApi, upsertComment, type CommentApi } from '../src/index.js'
+
+const OWNER = 'acme'
+const REPO = 'infra'
+const PR = 7
+const BOT = 'github-actions[bot]'
+const marker = commentMarker('plan-comment', 'infra/prod')
+
+let gh: FakeGitHub
+let api: CommentApi
+
+beforeEach(async () => {
+  gh = await new FakeGitHub().start()
+  process.env.GITHUB_API_URL = gh.url
+  process.env.INFRA_ACTIONS_RETRY_BASE_MS = '5'
+  process.env.INFRA_ACTIONS_REQUEST_TIMEOUT_MS = '500'
+  api = octokitCommentApi(await createGitHubClient('ghs_installation'), OWNER, REPO)
+})
+afterEach(async () => {
+  await gh.stop()
+})
+
+const comments = () => gh.commentsOf(OWNER, REPO, PR)
+
+describe('upsertComment', () => {
+  it('creates once, then edits the same comment in place', async () => {
+    const first = await upsertComment(api, { issueNumber: PR, marker, body: 'plan v1', mode: 'update' })
+    expect(first.action).toBe('created')
+    const second = await upsertComment(api, { issueNumber: PR, marker, body: 'plan v2', mode: 'update' })
+    expect(second.action).toBe('updated')
+    expect(second.comment.id).toBe(first.comment.id)
+    expect(comments()).toHaveLength(1)
+    expect(comments()[0]!.body).toContain('plan v2')
+    expect(comments()[0]!.body).toContain(marker)
+  })
+
+  it('finds its comment beyond the first page of 100', async () => {
+    for (let i = 0; i < 150; i++) gh.addComment(OWNER, REPO, PR, `chatter ${i}`, 'someone')
+    const mine = gh.addComment(OWNER, REPO, PR, `${marker}\nold plan`, BOT)
+    for (let i = 0; i < 120; i++) gh.addComment(OWNER, REPO, PR, `more chatter ${i}`, 'someone')
+    const r = await upsertComment(api, { issueNumber: PR, marker, body: 'new plan', mode: 'update' })
+    expect(r).toMatchObject({ action: 'updated', comment: { id: mine.id } })
+    expect(gh.requests.filter((q) => q.method === 'GET' && q.path.endsWith('/comments')).map((q) => q.query.page ?? '1')).toEqual(['1', '2', '3'])
+    expect(comments().filter((c) => c.body.includes(marker))).toHaveLength(1)
+  })
+
+  it("never touches someone else's comment that copies the marker", async () => {
+    const impostor = gh.addComment(OWNER, REPO, PR, `${marker}\nquoted by a human`, 'mallory')
+    const r = await upsertComment(api, { issueNumber: PR, marker, body: 'plan', mode: 'update' })
+    expect(r.action).toBe('created')
+    expect(comments().find((c) => c.id === impostor.id)!.body).toBe(`${marker}\nquoted by a human`)
+    const again = await upsertComment(api, { issueNumber: PR, marker, body: 'plan', mode: 'recreate' })
+    expect(again.action).toBe('recreated')
+    expect(comments().map((c) => c.user.login)).toEqual(['mallory', BOT])
+  })
+
+  it('keeps one comment per key', async () => {
+    await upsertComment(api, { issueNumber: PR, marker, body: 'prod', mode: 'update' })
+    const other = commentMarker('plan-comment', 'infra/stage')
+    await upsertComment(api, { issueNumber: PR, marker: other, body: 'stage', mode: 'update' })
+    await upsertComment(api, { issueNumber: PR, marker, body: 'prod 2', mode: 'update' })
+    expect(comments()).toHaveLength(2)
+  })
+
+  it('recreate deletes the old comment and posts at the bottom; new always adds', async () => {
+    const a = await upsertComment(api, { issueNumber: PR, marker, body: 'one', mode: 'update' })
+    gh.addComment(OWNER, REPO, PR, 'review', 'alice')
+    const b = await upsertComment(api, { issueNumber: PR, marker, body: 'two', mode: 'recreate' })
+    expect(b.comment.id).not.toBe(a.comment.id)
+    expect(comments().at(-1)!.id).toBe(b.comment.id)
+    await upsertComment(api, { issueNumber: PR, marker, body: 'three', mode: 'new' })
+    expect(comments().filter((c) => c.user.login === BOT)).toHaveLength(2)
+  })
+
+  it('folds duplicates left by an earlier race into one', async () => {
+    gh.addComment(OWNER, REPO, PR, `${marker}\nA`, BOT)
+    gh.addComment(OWNER, REPO, PR, `${marker}\nB`, BOT)
+    const r = await upsertComment(api, { issueNumber: PR, marker, body: 'C', mode: 'update' })
+    expect(r.removedDuplicates).toBe(1)
+    expect(comments()).toHaveLength(1)
+  })
+
+  it('leaves an unchanged comment alone', async () => {
+    await upsertComment(api, { issueNumber: PR, marker, body: 'same', mode: 'update' })
+    const before = gh.requests.length
+    const r = await upsertComment(api, { issueNumber: PR, marker, body: 'same', mode: 'update' })
+    expect(r.action).toBe('unchanged')
+    expect(gh.requests.slice(before).some((q) => q.method === 'PATCH')).toBe(false)
+  })
+
+  it('retries a 502 on listing and editing', async () => {
+    await upsertComment(api, { issueNumber: PR, marker, body: 'one', mode: 'update' })
+    gh.fault({ method: 'GET', path: '/comments', status: 502, times: 2 })
+    gh.fault({ method: 'PATCH', path: '/issues/comments/', status: 503 })
+    const r = await upsertComment(api, { issueNumber: PR, marker, body: 'two', mode: 'update' })
+    expect(r.action).toBe('updated')
+    expect(gh.requests.filter((q) => q.method === 'PATCH')).toHaveLength(2)
+  })
+
+  it('waits out a secondary rate limit (403 + retry-after) and goes on', async () => {
+    gh.fault({
+      method: 'POST',
+      path: '/comments',
+      status: 403,
+      headers: { 'retry-after': '1' },
+      body: { message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.' },
+    })
+    const r = await upsertComment(api, { issueNumber: PR, marker, body: 'plan', mode: 'update' })
+    expect(r.action).toBe('created')
+    expect(comments()).toHaveLength(1)
+    expect(gh.requests.filter((q) => q.method === 'POST')).toHaveLength(2)
+  })
+
+  it('does not post twice when a create times out after the server stored it', async () => {
+    gh.fault({ method: 'POST', path: '/comments', after: true, hangMs: 2000 })
+    const r = await upsertComment(api, { issueNumber: PR, marker, body: 'plan', mode: 'update' })
+    expect(comments()).toHaveLength(1)
+    expect(r.comment.id).toBe(comments()[0]!.id)
+    expect(gh.requests.filter((q) => q.method === 'POST')).toHaveLength(1)
+  })
+
+  it('retries a create that failed before it was stored', async () => {
+    gh.fault({ method: 'POST', path: '/comments', status: 502 })
+    await upsertComment(api, { issueNumber: PR, marker, body: 'plan', mode: 'update' })
+    expect(comments()).toHaveLength(1)
+    expect(gh.requests.filter((q) => q.method === 'POST')).toHaveLength(2)
+  })
+
+  it('turns a 422 for an over-long body into a clear error', async () => {
+    await expect(upsertComment(api, { issueNumber: PR, marker, body: 'x'.repeat(70_000), mode: 'update' })).rejects.toThrow(/Body is too long.*Lower 'max-length'/s)
+  })
+
+  it('gives up after bounded retries on a persistent 5xx', async () => {
+    gh.fault({ method: 'GET', path: '/comments', status: 500, times: 100 })
+    await expect(upsertComment(api, { issueNumber: PR, marker, body: 'plan', mode: 'update' })).rejects.toThrow()
+    expect(gh.requests.filter((q) => q.path.endsWith('/comments')).length).toBeLessThanOrEqual(4)
+  })
+
+  it('uses the login of a user token as the identity', async () => {
+    await gh.stop()
+    gh = await new FakeGitHub({ userTokens: { ghp_user: 'deploy-bot' } }).start()
+    process.env.GITHUB_API_URL = gh.url
+    const userApi = octokitCommentApi(await createGitHubClient('ghp_user'), OWNER, REPO)
+    gh.addComment(OWNER, REPO, PR, `${marker}\nby the actions bot`, BOT)
+    const r = await upsertComment(userApi, { issueNumber: PR, marker, body: 'plan', mode: 'update' })
+    expect(r.action).toBe('created')
+    expect(comments().map((c) => c.user.login)).toEqual([BOT, 'deploy-bot'])
+  })
+})

@@ -1,0 +1,97 @@
+import fc from 'fast-check'
+import MarkdownIt from 'markdown-it'
+import { describe, expect, it } from 'vitest'
+import { code, details, html, table, text } from '../src/index.js'
+
+// A CommonMark + GFM-tables renderer stands in for GitHub's: if our escaping survives a real
+// parser, the text shows as text.
+const md = new MarkdownIt({ html: true })
+const render = (markdown: string) => md.render(markdown)
+const decode = (s: string) =>
+  s
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#8203;|\u200b/g, '')
+    .replace(/&amp;/g, '&')
+const shown = (value: string) => value.replace(/\r\n|\r|\n/g, '\\n').replace(/\t/g, '\\t').replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
+
+const hostile = fc.oneof(
+  fc.string({ maxLength: 60 }),
+  fc.constantFrom('</details>', '<script>alert(1)</script>', '@octo-org/admins', '#123', '```', '`a``b`', '| x |', '[a](javascript:alert(1))', '<!-- -->', '\n# heading', '**bold**', '<img src=x onerror=alert(1)>', 'a\\|b', ' ` ', '\u202Eevil', ''),
+  fc.array(fc.constantFrom('`', '<', '>', '|', '@', '#', '\\', '*', '_', '[', ']', '(', ')', '!', '\n', '&', '"', ' ', 'a', '1', '-', '~'), { maxLength: 30 }).map((a) => a.join('')),
+)
+
+describe('code()', () => {
+  it('renders any string as exactly one code span holding that string', () => {
+    fc.assert(
+      fc.property(hostile, (value) => {
+        const out = render(`x ${code(value)} y`)
+        if (value === '') {
+          expect(out).toBe('<p>x <code></code> y</p>\n')
+          return
+        }
+        const m = /^<p>x <code>([\s\S]*)<\/code> y<\/p>\n$/.exec(out)
+        expect(m, out).not.toBeNull()
+        expect(decode(m![1]!)).toBe(shown(value))
+      }),
+      { numRuns: 500 },
+    )
+  })
+
+  it('stays one cell inside a GFM table', () => {
+    fc.assert(
+      fc.property(hostile, (value) => {
+        const out = render(table(['a', 'b', 'c'], [[code(value), text(value), 'end']]))
+        expect(out.match(/<td[ >]/g)?.length, out).toBe(3)
+        expect(out).toMatch(/<td[^>]*>end<\/td>/)
+        const cell = /<td[^>]*>(?:<code>([\s\S]*?)<\/code>)?<\/td>/.exec(out)
+        if (value !== '') expect(decode(cell?.[1] ?? ''), out).toBe(shown(value))
+      }),
+      { numRuns: 300 },
+    )
+  })
+})
+
+describe('text()', () => {
+  it('renders as plain text: no tags, no links, no headings, and shows the same characters', () => {
+    fc.assert(
+      fc.property(hostile, (value) => {
+        const out = render(`x ${text(value)}`)
+        const m = /^<p>x ?([\s\S]*)<\/p>\n$/.exec(out)
+        expect(m, out).not.toBeNull()
+        const inner = m![1]!
+        expect(inner).not.toMatch(/<(?!br)[a-z!/]/i)
+        expect(decode(inner).trim()).toBe(`${shown(value)}`.trim())
+      }),
+      { numRuns: 500 },
+    )
+  })
+
+  it('defuses mentions and issue references', () => {
+    expect(text('@octo-org/admins please see #123')).not.toMatch(/@[a-z]/i)
+    expect(text('@octo-org/admins please see #123')).not.toContain('#123')
+  })
+})
+
+describe('html()', () => {
+  it('cannot close an element or open a new one', () => {
+    fc.assert(
+      fc.property(hostile, (value) => {
+        const out = html(value)
+        expect(out).not.toMatch(/[<>"]/)
+        expect(out).not.toMatch(/@[A-Za-z0-9]/)
+      }),
+    )
+  })
+})
+
+describe('details()', () => {
+  it('keeps a hostile body inside the section', () => {
+    const body = `- ${code('</details><b>pwned</b>')}\n- ${text('</details>')}`
+    const out = render(`${details(html('</details>'), body)}\n\nafter`)
+    expect(out.match(/<\/details>/g)).toHaveLength(1)
+    expect(out.indexOf('</details>')).toBeGreaterThan(out.indexOf('pwned'))
+    expect(out).not.toContain('<b>pwned</b>')
+  })
+})

@@ -1,0 +1,39 @@
+export interface Fault {
+  method?: string
+  path: string | RegExp
+  status?: number
+  headers?: Record<string, string>
+  body?: unknown
+  times?: number
+  after?: boolean
+  hangMs?: number
+}
+export interface FakeComment {
+  id: number
+  body: string
+  html_url: string
+  user: { login: string }
+}
+export interface RecordedRequest {
+  method: string
+  path: string
+  query: Record<string, string>
+  body: unknown
+  headers: Record<string, string | string[] | undefined>
+}
+export class FakeGitHub {
+  constructor(options?: { userTokens?: Record<string, string>; appLogin?: string })
+  url: string
+  comments: Map<string, FakeComment[]>
+  issueEvents: Map<string, unknown[]>
+  issueLabels: Map<string, string[]>
+  permissions: Map<string, string>
+  commitPulls: Map<string, unknown[]>
+  faults: Fault[]
+  requests: RecordedRequest[]
+  start(): Promise<FakeGitHub>
+  stop(): Promise<void>
+  addComment(owner: string, repo: string, issue: number, body: string, login: string): FakeComment
+  commentsOf(owner: string, repo: string, issue: number): FakeComment[]
+  fault(f: Fault): void
+}
