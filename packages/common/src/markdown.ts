@@ -78,8 +78,12 @@ export function clip(value: string, max: number): string {
  */
 export function table(headers: readonly string[], rows: readonly (readonly string[])[], align?: readonly ('left' | 'right' | 'center')[]): string {
   const rule = headers.map((_, i) => ({ left: '---', right: '---:', center: ':---:' })[align?.[i] ?? 'left'])
-  const line = (cells: readonly string[]): string => `| ${cells.map((c) => c.replace(/\n/g, ' ').replace(/\|/g, '\\|')).join(' | ')} |`
-  return [line(headers), line(rule), ...rows.map(line)].join('\n')
+  return [tableRow(headers), `| ${rule.join(' | ')} |`, ...rows.map(tableRow)].join('\n')
+}
+
+/** One row of a table (for tables built row by row, e.g. under a budget). */
+export function tableRow(cells: readonly string[]): string {
+  return `| ${cells.map((c) => c.replace(/\n/g, ' ').replace(/\|/g, '\\|')).join(' | ')} |`
 }
 
 /** A collapsible section. `summary` is HTML-safe text; the body is Markdown (blank lines keep it parsed). */

@@ -1,0 +1,24 @@
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import * as core from '@actions/core'
+import { apiUnavailableReason, appendSummary, createGitHubClient, octokitCommentApi, readContext, uploadFileArtifact } from '@infra-actions/common'
+import { runPlanComment } from './plan-comment.js'
+import { readSettings } from './settings.js'
+
+export async function main(): Promise<void> {
+  const settings = readSettings()
+  const context = readContext()
+  const skip = apiUnavailableReason(settings.token, context)
+  const comments = skip || settings.commentMode === 'off' ? undefined : octokitCommentApi(await createGitHubClient(settings.token), context.owner, context.repo)
+  const result = await runPlanComment(settings, {
+    context,
+    comments,
+    apiSkipReason: skip,
+    writeSummary: (md) => appendSummary(md),
+    uploadArtifact: (name, file) => uploadFileArtifact(name, file, context),
+    log: { info: core.info, warning: core.warning },
+    outputDir: path.join(process.env.RUNNER_TEMP || tmpdir(), 'infra-actions'),
+  })
+  for (const [name, value] of Object.entries(result.outputs)) core.setOutput(name, value)
+  if (result.failure) core.setFailed(result.failure)
+}

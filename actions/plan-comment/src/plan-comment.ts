@@ -1,0 +1,181 @@
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import path from 'node:path'
+import {
+  ConfigurationError,
+  SUMMARY_LIMIT_BYTES,
+  commentMarker,
+  fitToBudget,
+  loadPlan,
+  planSummaryLine,
+  pullRequestNumber,
+  upsertComment,
+  utf8Bytes,
+  type ActionContext,
+  type CommentApi,
+  type ShowCommand,
+  type UploadedArtifact,
+  type UpsertResult,
+} from '@infra-actions/common'
+import { renderAggregate } from './aggregate.js'
+import { assemble, renderPlan } from './render.js'
+import type { PlanCommentSettings } from './settings.js'
+import { parseSummary, slug, toSummary, type PlanSummary } from './summary-file.js'
+
+/** What plan-comment needs from the outside world; main.ts wires the real ones, tests fakes. */
+export interface PlanCommentDeps {
+  context: ActionContext
+  /** undefined when the API cannot be used; `apiSkipReason` then says why. */
+  comments: CommentApi | undefined
+  apiSkipReason: string | undefined
+  writeSummary: (markdown: string) => void
+  uploadArtifact: (name: string, file: string) => Promise<UploadedArtifact | undefined>
+  log: { info: (m: string) => void; warning: (m: string) => void }
+  /** Where rendered files go (RUNNER_TEMP). */
+  outputDir: string
+  show?: ShowCommand
+}
+
+export interface PlanCommentResult {
+  outputs: Record<string, string>
+  /** Set when the step must fail after doing its work (an errored plan). */
+  failure: string | undefined
+}
+
+// The hidden marker and the per-post nonce live outside the budget.
+const MARKER_RESERVE = 300
+
+export async function runPlanComment(settings: PlanCommentSettings, deps: PlanCommentDeps): Promise<PlanCommentResult> {
+  return settings.mode === 'aggregate' ? runAggregate(settings, deps) : runSingle(settings, deps)
+}
+
+async function runSingle(settings: PlanCommentSettings, deps: PlanCommentDeps): Promise<PlanCommentResult> {
+  const { context } = deps
+  const model = await loadPlan(settings.source, deps.show)
+  const rendered = renderPlan(model, {
+    title: settings.title,
+    environment: settings.environment,
+    key: settings.key,
+    sha: context.headSha || undefined,
+    runUrl: context.runUrl,
+  })
+  mkdirSync(deps.outputDir, { recursive: true })
+  const base = path.join(deps.outputDir, `plan-comment-${slug(settings.key)}`)
+  const markdownFile = `${base}.md`
+  writeFileSync(markdownFile, assemble(rendered, { max: Number.POSITIVE_INFINITY }).text)
+
+  const summaryOnly = { fullPlanNote: `The full plan is in the file ${path.basename(markdownFile)}${settings.artifact ? ' (uploaded as an artifact when this comment is cut)' : ''}.` }
+  const jobSummary = assemble(rendered, { max: SUMMARY_LIMIT_BYTES, measure: utf8Bytes, ...summaryOnly })
+
+  const pr = pullRequestNumber(context, settings.prNumber)
+  let posted: UpsertResult | undefined
+  let fullPlanUrl: string | undefined
+  if (settings.commentMode === 'off') {
+    deps.log.info("comment-mode is 'off': the plan goes to the job summary only.")
+  } else if (pr === undefined) {
+    deps.log.info(`No pull request in this ${context.eventName || 'run'} event (and no 'pr-number'): the plan goes to the job summary only.`)
+  } else if (!deps.comments) {
+    deps.log.warning(`The PR comment was skipped: ${deps.apiSkipReason ?? 'the GitHub API is unavailable'}. The plan is in the job summary.`)
+  } else {
+    const max = settings.maxLength - MARKER_RESERVE
+    let comment = assemble(rendered, { max, fullPlanNote: 'The full plan is in the job summary of this run.' })
+    if (comment.cut && settings.artifact) {
+      const uploaded = await deps.uploadArtifact(`plan-${slug(settings.key)}-attempt-${context.runAttempt}`, markdownFile)
+      fullPlanUrl = uploaded?.url
+      if (fullPlanUrl) comment = assemble(rendered, { max, fullPlanUrl })
+    }
+    posted = await upsertComment(deps.comments, {
+      issueNumber: pr,
+      marker: commentMarker('plan-comment', settings.key),
+      body: comment.text,
+      mode: settings.commentMode,
+    })
+    deps.log.info(`PR #${pr}: comment ${posted.action} (${posted.comment.url}).`)
+  }
+  deps.writeSummary(jobSummary.text)
+
+  const summary = planSummaryLine(model)
+  const summaryFile = `${base}.plan-summary.json`
+  writeFileSync(
+    summaryFile,
+    JSON.stringify(toSummary(model, { key: settings.key, environment: settings.environment, title: settings.title, summary, sha: context.headSha || undefined, detailsUrl: posted?.comment.url ?? context.runUrl })),
+  )
+  const c = model.counts
+  return {
+    outputs: {
+      add: String(c.add),
+      change: String(c.change),
+      destroy: String(c.destroy),
+      replace: String(c.replace),
+      import: String(c.import),
+      move: String(c.move),
+      forget: String(c.forget),
+      drift: String(c.drift),
+      'has-changes': String(model.hasChanges),
+      summary,
+      'comment-id': posted ? String(posted.comment.id) : '',
+      'comment-url': posted?.comment.url ?? '',
+      'markdown-file': markdownFile,
+      'summary-file': summaryFile,
+    },
+    failure: model.errored ? 'The Terraform plan errored (errored: true): it is partial and cannot be applied. See the plan step for the error.' : undefined,
+  }
+}
+
+async function runAggregate(settings: PlanCommentSettings, deps: PlanCommentDeps): Promise<PlanCommentResult> {
+  const files = settings.summaries.flatMap((entry) => summaryFiles(path.resolve(settings.source.workingDirectory, entry), entry))
+  if (files.length === 0) throw new ConfigurationError(`Input 'summaries' matched no *.plan-summary.json files (${settings.summaries.join(', ')}). Did the matrix jobs upload their summary-file?`)
+  const byKey = new Map<string, PlanSummary>()
+  for (const file of files) {
+    const s = parseSummary(readFileSync(file, 'utf8'), file)
+    if (byKey.has(s.key)) deps.log.warning(`Two plan summaries have the key '${s.key}'; the later one (${file}) wins. Give each matrix job its own 'key'.`)
+    byKey.set(s.key, s)
+  }
+  const summaries = [...byKey.values()]
+  const blocks = renderAggregate(summaries, settings.title)
+  const fit = (max: number, measure?: (s: string) => number): string =>
+    fitToBudget(blocks, { max, measure, omitted: (_g, n) => `\n_… and ${n} more root modules without destroys not shown._`, footer: () => '' }).text
+  const pr = pullRequestNumber(deps.context, settings.prNumber)
+  let posted: UpsertResult | undefined
+  if (settings.commentMode !== 'off' && pr !== undefined && deps.comments) {
+    posted = await upsertComment(deps.comments, { issueNumber: pr, marker: commentMarker('plan-comment', settings.key), body: fit(settings.maxLength - MARKER_RESERVE), mode: settings.commentMode })
+  } else if (settings.commentMode !== 'off' && pr !== undefined) {
+    deps.log.warning(`The PR comment was skipped: ${deps.apiSkipReason ?? 'the GitHub API is unavailable'}.`)
+  }
+  deps.writeSummary(fit(SUMMARY_LIMIT_BYTES, utf8Bytes))
+  const sum = (k: 'add' | 'change' | 'destroy' | 'replace' | 'import' | 'move' | 'forget' | 'drift'): string => String(summaries.reduce((n, s) => n + (s.counts[k] ?? 0), 0))
+  const hasChanges = summaries.some((s) => s.hasChanges)
+  return {
+    outputs: {
+      add: sum('add'),
+      change: sum('change'),
+      destroy: sum('destroy'),
+      replace: sum('replace'),
+      import: sum('import'),
+      move: sum('move'),
+      forget: sum('forget'),
+      drift: sum('drift'),
+      'has-changes': String(hasChanges),
+      summary: `${summaries.length} root modules: ${sum('add')} to add, ${sum('change')} to change, ${sum('destroy')} to destroy.`,
+      'comment-id': posted ? String(posted.comment.id) : '',
+      'comment-url': posted?.comment.url ?? '',
+      'markdown-file': '',
+      'summary-file': '',
+    },
+    failure: summaries.some((s) => s.errored) ? `Plans errored in: ${summaries.filter((s) => s.errored).map((s) => s.key).join(', ')}.` : undefined,
+  }
+}
+
+function summaryFiles(resolved: string, given: string): string[] {
+  let stat
+  try {
+    stat = statSync(resolved)
+  } catch {
+    throw new ConfigurationError(`Input 'summaries' names a path that does not exist: ${given}`)
+  }
+  if (stat.isFile()) return [resolved]
+  const out: string[] = []
+  for (const entry of readdirSync(resolved, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile() && entry.name.endsWith('.plan-summary.json')) out.push(path.join(entry.parentPath, entry.name))
+  }
+  return out.sort()
+}

@@ -1,0 +1,53 @@
+import { ConfigurationError, Inputs, type CommentMode, type PlanSource } from '@infra-actions/common'
+
+export type CommentSetting = CommentMode | 'off'
+
+/** Every input of plan-comment, read and validated once. */
+export interface PlanCommentSettings {
+  mode: 'single' | 'aggregate'
+  source: PlanSource
+  key: string
+  environment: string | undefined
+  title: string
+  commentMode: CommentSetting
+  maxLength: number
+  token: string
+  prNumber: number | undefined
+  artifact: boolean
+  /** aggregate mode: files or directories holding `*.plan-summary.json`. */
+  summaries: string[]
+}
+
+export const GITHUB_COMMENT_LIMIT = 65536
+
+export function readSettings(inputs: Inputs = new Inputs()): PlanCommentSettings {
+  const mode = inputs.enumeration('mode', ['single', 'aggregate'], 'single')
+  const workingDirectory = inputs.string('working-directory', { default: '.' })
+  const environment = inputs.optionalString('environment')
+  const defaultKey = mode === 'aggregate' ? 'aggregate' : environment ? `${workingDirectory}:${environment}` : workingDirectory
+  const settings: PlanCommentSettings = {
+    mode,
+    source: {
+      planJson: inputs.optionalString('plan-json'),
+      planFile: inputs.optionalString('plan-file'),
+      terraformBinary: inputs.string('terraform-binary', { default: 'terraform' }),
+      workingDirectory,
+    },
+    key: inputs.string('key', { default: defaultKey }),
+    environment,
+    title: inputs.string('title', { default: mode === 'aggregate' ? 'Terraform plans' : 'Terraform plan' }),
+    commentMode: inputs.enumeration('comment-mode', ['update', 'recreate', 'new', 'off'], 'update'),
+    maxLength: inputs.integer('max-length', { default: GITHUB_COMMENT_LIMIT, min: 2000, max: GITHUB_COMMENT_LIMIT }),
+    token: inputs.string('github-token'),
+    prNumber: inputs.optionalInteger('pr-number', { min: 1 }),
+    artifact: inputs.boolean('artifact', true),
+    summaries: inputs.list('summaries'),
+  }
+  if (mode === 'single' && !settings.source.planJson && !settings.source.planFile) {
+    throw new ConfigurationError("One of the inputs 'plan-json' or 'plan-file' is required (or set 'mode: aggregate' with 'summaries').")
+  }
+  if (mode === 'aggregate' && settings.summaries.length === 0) {
+    throw new ConfigurationError("Input 'summaries' is required with 'mode: aggregate': the files or directories holding the *.plan-summary.json of each plan-comment step.")
+  }
+  return settings
+}
