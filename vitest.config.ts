@@ -7,5 +7,6 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Integration tests spawn the built bundles; two cores on CI.
     pool: 'forks',
+    reporters: ['default', './test/support/summary-reporter.ts'],
   },
 })

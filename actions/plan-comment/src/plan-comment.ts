@@ -55,6 +55,7 @@ async function runSingle(settings: PlanCommentSettings, deps: PlanCommentDeps): 
     title: settings.title,
     environment: settings.environment,
     key: settings.key,
+    workingDirectory: settings.source.workingDirectory,
     sha: context.headSha || undefined,
     runUrl: context.runUrl,
   })
@@ -64,7 +65,7 @@ async function runSingle(settings: PlanCommentSettings, deps: PlanCommentDeps): 
   writeFileSync(markdownFile, assemble(rendered, { max: Number.POSITIVE_INFINITY }).text)
 
   const summaryOnly = { fullPlanNote: `The full plan is in the file ${path.basename(markdownFile)}${settings.artifact ? ' (uploaded as an artifact when this comment is cut)' : ''}.` }
-  const jobSummary = assemble(rendered, { max: SUMMARY_LIMIT_BYTES, measure: utf8Bytes, ...summaryOnly })
+  const jobSummary = assemble(rendered, { max: SUMMARY_LIMIT_BYTES, measure: utf8Bytes, limitText: 'GitHub’s 1 MiB job summary limit', ...summaryOnly })
 
   const pr = pullRequestNumber(context, settings.prNumber)
   let posted: UpsertResult | undefined
@@ -77,11 +78,12 @@ async function runSingle(settings: PlanCommentSettings, deps: PlanCommentDeps): 
     deps.log.warning(`The PR comment was skipped: ${deps.apiSkipReason ?? 'the GitHub API is unavailable'}. The plan is in the job summary.`)
   } else {
     const max = settings.maxLength - MARKER_RESERVE
-    let comment = assemble(rendered, { max, fullPlanNote: 'The full plan is in the job summary of this run.' })
+    const limits = { max, announcedMax: settings.maxLength }
+    let comment = assemble(rendered, { ...limits, fullPlanNote: 'The full plan is in the job summary of this run.' })
     if (comment.cut && settings.artifact) {
       const uploaded = await deps.uploadArtifact(`plan-${slug(settings.key)}-attempt-${context.runAttempt}`, markdownFile)
       fullPlanUrl = uploaded?.url
-      if (fullPlanUrl) comment = assemble(rendered, { max, fullPlanUrl })
+      if (fullPlanUrl) comment = assemble(rendered, { ...limits, fullPlanUrl })
     }
     posted = await upsertComment(deps.comments, {
       issueNumber: pr,

@@ -32,6 +32,8 @@ export interface RenderOptions {
   title: string
   environment: string | undefined
   key: string
+  /** The root module directory, shown in the heading unless it is `.`. */
+  workingDirectory?: string
   sha: string | undefined
   runUrl: string | undefined
   /** Attribute changes shown per resource before "… and N more". */
@@ -71,7 +73,7 @@ export function renderPlan(model: PlanModel, options: RenderOptions): RenderedPl
     blocks.push({ text: t, keep: true })
   }
   keep(heading(model, options))
-  for (const a of alerts(model)) keep(a)
+  for (const a of alerts(model)) keep(`\n${a}`)
   keep(countsTable(model.counts, model))
 
   const groups = groupItems(model)
@@ -121,11 +123,12 @@ export function renderPlan(model: PlanModel, options: RenderOptions): RenderedPl
 
 function heading(model: PlanModel, o: RenderOptions): string {
   const icon = model.errored ? '❌' : model.counts.destroy > 0 ? '⚠️' : model.hasChanges ? '📝' : '✅'
-  const where = [o.environment ? code(o.environment) : '', o.key && o.key !== '.' && o.key !== o.environment ? code(o.key) : ''].filter(Boolean).join(' · ')
+  const dir = o.workingDirectory && o.workingDirectory !== '.' ? o.workingDirectory : ''
+  const where = [o.environment ? code(o.environment) : '', dir ? code(dir) : ''].filter(Boolean).join(' · ')
   const meta = [
     o.sha ? `Planned at ${code(o.sha.slice(0, 7))}` : '',
     o.runUrl ? `[workflow run](${o.runUrl})` : '',
-    model.terraformVersion ? `Terraform/OpenTofu ${text(model.terraformVersion)}` : '',
+    model.terraformVersion ? `Terraform/OpenTofu ${code(model.terraformVersion)}` : '',
   ].filter(Boolean)
   return [`### ${icon} ${text(o.title)}${where ? ` — ${where}` : ''}`, '', `**${planSummaryLine(model)}**`, meta.length ? `\n${meta.join(' · ')}` : ''].join('\n')
 }
@@ -176,8 +179,8 @@ function groupItems(model: PlanModel): Group[] {
     delete: { id: 'destroyed resources', heading: '🗑️ Destroy', keep: true, items: [], showDiff: false },
     replace: { id: 'replaced resources', heading: '♻️ Replace', keep: true, items: [], showDiff: true },
     unknown: { id: 'resources with unknown actions', heading: '❓ Unknown action', keep: true, items: [], showDiff: false },
-    create: { id: 'created resources', heading: '➕ Create', keep: false, items: [], showDiff: false },
     update: { id: 'updated resources', heading: '✏️ Update in place', keep: false, items: [], showDiff: true },
+    create: { id: 'created resources', heading: '➕ Create', keep: false, items: [], showDiff: false },
     forget: { id: 'forgotten resources', heading: '🫥 Forget (removed from state, not destroyed)', keep: false, items: [], showDiff: false },
     move: { id: 'moved resources', heading: '🚚 Move', keep: false, items: [], showDiff: false },
     import: { id: 'imported resources', heading: '📥 Import', keep: false, items: [], showDiff: false },
@@ -247,6 +250,10 @@ function indent(s: string): string {
 
 export interface AssembleOptions {
   max: number
+  /** The limit to name in the footer, when `max` keeps room for something else. */
+  announcedMax?: number
+  /** The limit in words, e.g. "GitHub's 1 MiB job summary limit". */
+  limitText?: string
   measure?: (s: string) => number
   /** Where the whole rendering can be read when this one was cut. */
   fullPlanUrl?: string | undefined
@@ -259,17 +266,17 @@ export function assemble(rendered: RenderedPlan, options: AssembleOptions): Budg
     max: options.max,
     measure: options.measure,
     omitted: (group, n) => `- … and ${n} more ${group} not shown here.`,
-    footer: (cut) => cutFooter(cut, options, options.max),
+    footer: (cut) => cutFooter(cut, options, options.limitText ?? `${(options.announcedMax ?? options.max).toLocaleString('en-US')} characters`),
   })
   return { text: rendered.redact(result.text), cut: result.cut }
 }
 
-function cutFooter(cut: Cut, o: AssembleOptions, max: number): string {
+function cutFooter(cut: Cut, o: AssembleOptions, limit: string): string {
   const what: string[] = []
   if (cut.compacted > 0) what.push(`the attribute changes of ${plural(cut.compacted, 'resource')}`)
   for (const [group, n] of cut.dropped) what.push(`${n} ${group}`)
   const where = o.fullPlanUrl ? `The full plan: [rendered plan](${o.fullPlanUrl}).` : (o.fullPlanNote ?? 'The full plan is in the job summary of this run.')
-  return `\n---\n> [!NOTE]\n> Shortened to fit ${max.toLocaleString('en-US')} characters: ${what.join(', ') || 'some detail'} not shown. ${where}`
+  return `\n---\n> [!NOTE]\n> Shortened to fit ${limit}: ${what.join(', ') || 'some detail'} not shown. ${where}`
 }
 
 export { type Cut }

@@ -180,7 +180,9 @@ export function analyzePlan(plan: RawPlan): PlanModel {
     }
     if (item.action !== 'no-op' || item.importing || item.previousAddress !== undefined) changes.push(item)
   }
-  const drift = (Array.isArray(plan.resource_drift) ? plan.resource_drift : []).map((d, i) => toResourceItem(d as RawResourceChange, `resource_drift[${i}]`))
+  // Terraform 1.0.0 printed drift entries without an address; drift is informational, so
+  // rebuild it instead of refusing the plan.
+  const drift = (Array.isArray(plan.resource_drift) ? plan.resource_drift : []).map((d, i) => toResourceItem(withAddress(d as RawResourceChange), `resource_drift[${i}]`))
   counts.drift = drift.length
   const deferred = (Array.isArray(plan.deferred_changes) ? plan.deferred_changes : []).map((d, i): DeferredItem => {
     const entry = isRecord(d) ? d : {}
@@ -209,6 +211,14 @@ export function analyzePlan(plan: RawPlan): PlanModel {
     unknownActions,
     hasChanges,
   }
+}
+
+function withAddress(raw: RawResourceChange): RawResourceChange {
+  if (!isRecord(raw) || typeof raw.address === 'string') return raw
+  const prefix = typeof raw.module_address === 'string' ? `${raw.module_address}.` : ''
+  const data = raw.mode === 'data' ? 'data.' : ''
+  const index = typeof raw.index === 'number' ? `[${raw.index}]` : typeof raw.index === 'string' ? `[${JSON.stringify(raw.index)}]` : ''
+  return { ...raw, address: `${prefix}${data}${String(raw.type)}.${String(raw.name)}${index}` }
 }
 
 function outputsOf(value: unknown): OutputItem[] {
@@ -244,6 +254,12 @@ function checksOf(value: unknown): CheckProblem[] {
 export function planSummaryLine(model: PlanModel): string {
   const c = model.counts
   if (!model.hasChanges) return 'No changes. Your infrastructure matches the configuration.'
+  const resources = c.add + c.change + c.destroy + c.import + c.move + c.forget + model.unknownActions.length
+  if (resources === 0) {
+    // Terraform prints no "Plan:" line when only root outputs change.
+    const n = model.outputs.filter((o) => o.action !== 'no-op').length
+    return `No resource changes; ${n} output ${n === 1 ? 'value changes' : 'values change'}.`
+  }
   const parts = [`${c.add} to add`, `${c.change} to change`, `${c.destroy} to destroy`]
   if (c.import > 0) parts.unshift(`${c.import} to import`)
   if (c.forget > 0) parts.push(`${c.forget} to forget`)

@@ -59,20 +59,29 @@ export function parsePlanText(text: string, source: string): RawPlan {
   try {
     value = JSON.parse(text)
   } catch (error) {
-    throw new PlanFormatError(`${source} is not one JSON document: ${diagnose(trimmed, errorMessage(error))}`)
+    throw new PlanFormatError(`${source} is not one JSON document: ${diagnose(text, errorMessage(error))}`)
   }
   return checkPlanDocument(value, source)
 }
 
 function diagnose(text: string, parseError: string): string {
-  if (/^(\[command\]|::debug::|::\w+)/m.test(text.slice(0, 2000)) || (!text.startsWith('{') && text.includes('{"format_version"'))) {
+  const head = text.trimStart()
+  if (/^(\[command\]|::debug::|::\w+)/m.test(head.slice(0, 2000)) || (!head.startsWith('{') && head.includes('{"format_version"'))) {
     return "it has text around the JSON, like the output of hashicorp/setup-terraform's wrapper. Set 'terraform_wrapper: false' on setup-terraform, or write the file with the real binary."
   }
-  if (/after JSON|Unexpected non-whitespace|Unexpected token '?\{/.test(parseError)) {
+  const at = /at position (\d+)/.exec(parseError)
+  const position = at ? Number(at[1]) : undefined
+  if (position !== undefined && /after JSON|non-whitespace/.test(parseError) && text.slice(position).trimStart().startsWith('{')) {
     return 'it holds several JSON documents one after another (as `terragrunt run-all show -json` prints). Give each root module its own plan file.'
   }
   if (/Unexpected end of JSON|Unterminated string|end of data/i.test(parseError)) {
     return `it ends early (truncated?): ${parseError}`
+  }
+  if (position !== undefined) {
+    const before = text.slice(0, position)
+    const line = before.split('\n').length
+    const column = position - before.lastIndexOf('\n')
+    return `malformed JSON at line ${line}, column ${column}: ${parseError}`
   }
   return parseError
 }

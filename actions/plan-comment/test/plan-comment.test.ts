@@ -1,0 +1,218 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { ConfigurationError, commentMarker, type ActionContext, type CommentApi, type IssueComment } from '@infra-actions/common'
+import { planText, rc } from '../../../test/support/plans.js'
+import { runPlanComment, type PlanCommentDeps } from '../src/plan-comment.js'
+import type { PlanCommentSettings } from '../src/settings.js'
+
+/** An in-memory CommentApi: enough to see what plan-comment asks of GitHub. */
+function memoryComments(): CommentApi & { all: IssueComment[] } {
+  const all: IssueComment[] = []
+  let id = 1
+  return {
+    all,
+    identity: async () => 'github-actions[bot]',
+    listComments: async () => [...all],
+    createComment: async (_n, body) => {
+      const c = { id: id++, body, author: 'github-actions[bot]', url: `https://github.com/acme/infra/pull/7#issuecomment-${id}` }
+      all.push(c)
+      return c
+    },
+    updateComment: async (cid, body) => {
+      const c = all.find((x) => x.id === cid)!
+      c.body = body
+      return c
+    },
+    deleteComment: async (cid) => {
+      all.splice(
+        all.findIndex((x) => x.id === cid),
+        1,
+      )
+    },
+  }
+}
+
+const context = (payload: Record<string, unknown> = { pull_request: { number: 7, head: { sha: 'abcdef1234567' } } }): ActionContext => ({
+  eventName: 'pull_request',
+  payload,
+  owner: 'acme',
+  repo: 'infra',
+  sha: 'merge',
+  headSha: 'abcdef1234567',
+  ref: 'refs/pull/7/merge',
+  headRef: 'feature',
+  baseRef: 'main',
+  actor: 'alice',
+  runId: '42',
+  runAttempt: '1',
+  serverUrl: 'https://github.com',
+  apiUrl: 'https://api.github.com',
+  workflow: 'ci',
+  isAct: false,
+  runUrl: 'https://github.com/acme/infra/actions/runs/42',
+})
+
+function setup(planFields: Record<string, unknown>, overrides: Partial<PlanCommentSettings> = {}, depOverrides: Partial<PlanCommentDeps> = {}) {
+  const dir = mkdtempSync(path.join(tmpdir(), 'pc-'))
+  writeFileSync(path.join(dir, 'plan.json'), planText(planFields))
+  const comments = memoryComments()
+  const summaries: string[] = []
+  const logs: string[] = []
+  const uploads: string[] = []
+  const settings: PlanCommentSettings = {
+    mode: 'single',
+    source: { planJson: 'plan.json', planFile: undefined, terraformBinary: 'terraform', workingDirectory: dir },
+    key: 'infra:prod',
+    environment: 'prod',
+    title: 'Terraform plan',
+    commentMode: 'update',
+    maxLength: 65536,
+    token: 't',
+    prNumber: undefined,
+    artifact: true,
+    summaries: [],
+    ...overrides,
+  }
+  const deps: PlanCommentDeps = {
+    context: context(),
+    comments,
+    apiSkipReason: undefined,
+    writeSummary: (md) => summaries.push(md),
+    uploadArtifact: async (name) => {
+      uploads.push(name)
+      return { id: 9, url: 'https://github.com/acme/infra/actions/runs/42/artifacts/9' }
+    },
+    log: { info: (m) => logs.push(m), warning: (m) => logs.push(`WARN ${m}`) },
+    outputDir: path.join(dir, 'out'),
+    ...depOverrides,
+  }
+  return { dir, settings, deps, comments, summaries, logs, uploads }
+}
+
+describe('runPlanComment', () => {
+  it('posts one comment, writes the summary and sets every output', async () => {
+    const t = setup({ resource_changes: [rc('a.b', ['delete', 'create']), rc('a.c', ['update']), rc('a.d', ['no-op'], { change: { importing: { id: 'x' } } })], resource_drift: [rc('a.c', ['update'])] })
+    const r = await runPlanComment(t.settings, t.deps)
+    expect(r.outputs).toMatchObject({ add: '1', change: '1', destroy: '1', replace: '1', import: '1', move: '0', forget: '0', drift: '1', 'has-changes': 'true', summary: 'Plan: 1 to import, 1 to add, 1 to change, 1 to destroy.', 'comment-id': '1' })
+    expect(t.comments.all).toHaveLength(1)
+    expect(t.comments.all[0]!.body.startsWith(commentMarker('plan-comment', 'infra:prod'))).toBe(true)
+    expect(t.summaries).toHaveLength(1)
+    expect(t.summaries[0]).toContain('♻️ Replace (1)')
+    expect(readFileSync(r.outputs['markdown-file']!, 'utf8')).toContain('`a.b`')
+    expect(JSON.parse(readFileSync(r.outputs['summary-file']!, 'utf8'))).toMatchObject({ key: 'infra:prod', counts: { destroy: 1 }, destroyed: ['a.b'] })
+    expect(r.failure).toBeUndefined()
+  })
+
+  it('replaces a stale plan with "No changes" in the same comment', async () => {
+    const t = setup({ resource_changes: [rc('a.b', ['delete'])] })
+    await runPlanComment(t.settings, t.deps)
+    writeFileSync(path.join(t.dir, 'plan.json'), planText({ resource_changes: [rc('a.b', ['no-op'])] }))
+    const r = await runPlanComment(t.settings, t.deps)
+    expect(t.comments.all).toHaveLength(1)
+    expect(t.comments.all[0]!.body).toContain('No changes. Your infrastructure matches the configuration.')
+    expect(r.outputs['has-changes']).toBe('false')
+  })
+
+  it('writes only the job summary when there is no PR, with outputs still set', async () => {
+    const t = setup({ resource_changes: [rc('a.b', ['create'])] }, {}, { context: { ...context({ after: 'abc' }), eventName: 'push' } })
+    const r = await runPlanComment(t.settings, t.deps)
+    expect(t.comments.all).toHaveLength(0)
+    expect(t.summaries).toHaveLength(1)
+    expect(r.outputs.add).toBe('1')
+    expect(t.logs.join('\n')).toMatch(/No pull request in this push event/)
+  })
+
+  it('comments on an explicit pr-number when the event has none', async () => {
+    const t = setup({ resource_changes: [rc('a.b', ['create'])] }, { prNumber: 7 }, { context: { ...context({}), eventName: 'workflow_run' } })
+    await runPlanComment(t.settings, t.deps)
+    expect(t.comments.all).toHaveLength(1)
+  })
+
+  it('warns and goes on without the API', async () => {
+    const t = setup({ resource_changes: [rc('a.b', ['create'])] }, {}, { comments: undefined, apiSkipReason: 'running under nektos/act (ACT=true)' })
+    const r = await runPlanComment(t.settings, t.deps)
+    expect(t.logs.join('\n')).toMatch(/WARN The PR comment was skipped: running under nektos\/act/)
+    expect(t.summaries).toHaveLength(1)
+    expect(r.outputs.add).toBe('1')
+  })
+
+  it('posts nothing for a broken plan and fails with the reason', async () => {
+    const t = setup({})
+    writeFileSync(path.join(t.dir, 'plan.json'), '{"format_version":"1.2","resource_changes":[')
+    await expect(runPlanComment(t.settings, t.deps)).rejects.toThrow(ConfigurationError)
+    await expect(runPlanComment(t.settings, t.deps)).rejects.toThrow(/Input 'plan-json' \(plan.json\) is not one JSON document: it ends early/)
+    expect(t.comments.all).toHaveLength(0)
+    expect(t.summaries).toHaveLength(0)
+  })
+
+  it('names a missing plan file', async () => {
+    const t = setup({}, { source: { planJson: 'missing.json', planFile: undefined, terraformBinary: 'terraform', workingDirectory: tmpdir() } })
+    await expect(runPlanComment(t.settings, t.deps)).rejects.toThrow(/Input 'plan-json' names a file that cannot be read: missing.json/)
+  })
+
+  it('comments an errored plan and then fails the step', async () => {
+    const t = setup({ errored: true, resource_changes: [rc('a.b', ['create'])] })
+    const r = await runPlanComment(t.settings, t.deps)
+    expect(t.comments.all[0]!.body).toContain('The plan errored.')
+    expect(r.failure).toMatch(/errored/)
+  })
+
+  it('uploads the full plan and links it when the comment is cut', async () => {
+    const many = Array.from({ length: 3000 }, (_, i) => rc(`google_pubsub_topic.topic_with_a_long_name_${i}`, ['create']))
+    const t = setup({ resource_changes: many }, { maxLength: 20000 })
+    await runPlanComment(t.settings, t.deps)
+    expect(t.uploads).toEqual([expect.stringMatching(/^plan-infra-prod-[0-9a-f]{8}-attempt-1$/)])
+    const body = t.comments.all[0]!.body
+    expect(body.length).toBeLessThanOrEqual(20000)
+    expect(body).toContain('[rendered plan](https://github.com/acme/infra/actions/runs/42/artifacts/9)')
+    expect(body).toMatch(/and \d+ more created resources not shown here/)
+  })
+
+  it('runs the plan file through terraform show -json', async () => {
+    const t = setup({})
+    writeFileSync(path.join(t.dir, 'tfplan'), 'binary')
+    const calls: string[][] = []
+    t.settings.source = { planJson: undefined, planFile: 'tfplan', terraformBinary: 'tofu', workingDirectory: t.dir }
+    t.deps.show = async (binary, args) => {
+      calls.push([binary, ...args])
+      return { exitCode: 0, stdout: planText({ resource_changes: [rc('a.b', ['create'])] }), stderr: '' }
+    }
+    const r = await runPlanComment(t.settings, t.deps)
+    expect(calls).toEqual([['tofu', 'show', '-json', path.join(t.dir, 'tfplan')]])
+    expect(r.outputs.add).toBe('1')
+  })
+
+  it('reports a failing terraform show with its stderr', async () => {
+    const t = setup({})
+    writeFileSync(path.join(t.dir, 'tfplan'), 'binary')
+    t.settings.source = { planJson: undefined, planFile: 'tfplan', terraformBinary: 'terraform', workingDirectory: t.dir }
+    t.deps.show = async () => ({ exitCode: 1, stdout: '', stderr: 'Error: Failed to load plugin schemas' })
+    await expect(runPlanComment(t.settings, t.deps)).rejects.toThrow(/exit code 1: Error: Failed to load plugin schemas/)
+  })
+})
+
+describe('aggregate mode', () => {
+  it('combines the summaries of a matrix into one comment, destroys first', async () => {
+    const a = setup({ resource_changes: [rc('a.x', ['create'])] }, { key: 'network', environment: 'prod' })
+    const ra = await runPlanComment(a.settings, { ...a.deps, comments: undefined })
+    const b = setup({ resource_changes: [rc('google_sql_database_instance.main', ['delete'])] }, { key: 'database', environment: 'prod' })
+    const rb = await runPlanComment(b.settings, { ...b.deps, comments: undefined })
+    const collected = mkdtempSync(path.join(tmpdir(), 'agg-'))
+    for (const [i, f] of [ra.outputs['summary-file']!, rb.outputs['summary-file']!].entries()) writeFileSync(path.join(collected, `${i}.plan-summary.json`), readFileSync(f))
+    const t = setup({}, { mode: 'aggregate', key: 'aggregate', summaries: [collected], source: { planJson: undefined, planFile: undefined, terraformBinary: 'terraform', workingDirectory: '/' } })
+    const r = await runPlanComment(t.settings, t.deps)
+    const body = t.comments.all[0]!.body
+    expect(body).toContain('**2 root modules: 1 to add, 0 to change, 1 to destroy.**')
+    expect(body.indexOf('`database`')).toBeLessThan(body.indexOf('`network`'))
+    expect(body).toContain('`google_sql_database_instance.main`')
+    expect(r.outputs).toMatchObject({ add: '1', destroy: '1', 'has-changes': 'true' })
+  })
+
+  it('refuses a directory with no summaries', async () => {
+    const empty = mkdtempSync(path.join(tmpdir(), 'agg-'))
+    const t = setup({}, { mode: 'aggregate', summaries: [empty] })
+    await expect(runPlanComment(t.settings, t.deps)).rejects.toThrow(/matched no \*\.plan-summary\.json/)
+  })
+})

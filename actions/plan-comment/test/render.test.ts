@@ -1,0 +1,183 @@
+import fc from 'fast-check'
+import MarkdownIt from 'markdown-it'
+import { describe, expect, it } from 'vitest'
+import { analyzePlan, checkPlanDocument } from '@infra-actions/common'
+import { plan, rc } from '../../../test/support/plans.js'
+import { assemble, renderPlan } from '../src/render.js'
+
+const options = { title: 'Terraform plan', environment: 'prod', key: 'infra/prod:prod', workingDirectory: 'infra/prod', sha: '0123456789abcdef', runUrl: 'https://github.com/acme/infra/actions/runs/42' }
+const render = (fields: Record<string, unknown>, max = Number.POSITIVE_INFINITY) => {
+  const rendered = renderPlan(analyzePlan(checkPlanDocument(plan(fields), 'plan.json')), options)
+  return assemble(rendered, { max })
+}
+
+describe('the plan comment', () => {
+  it('heads with environment, key, plan line, commit and run link', () => {
+    const { text } = render({ resource_changes: [rc('google_storage_bucket.logs', ['create'])] })
+    expect(text).toContain('### 📝 Terraform plan — `prod` · `infra/prod`')
+    expect(text).toContain('**Plan: 1 to add, 0 to change, 0 to destroy.**')
+    expect(text).toContain('Planned at `0123456`')
+    expect(text).toContain('[workflow run](https://github.com/acme/infra/actions/runs/42)')
+  })
+
+  it('puts destroys and replacements first, flagged, with the reason and the forcing attribute', () => {
+    const { text } = render({
+      resource_changes: [
+        rc('google_storage_bucket.new', ['create']),
+        rc('google_cloud_run_v2_service.api', ['delete', 'create'], {
+          action_reason: 'replace_because_cannot_update',
+          change: { before: { image: 'gcr.io/app:1', name: 'api' }, after: { image: 'gcr.io/app:2', name: 'api' }, replace_paths: [['image']] },
+        }),
+        rc('google_sql_database_instance.main', ['delete'], { action_reason: 'delete_because_no_resource_config' }),
+      ],
+    })
+    expect(text).toMatch(/\[!CAUTION\]\n> \*\*1 resource will be destroyed\*\* and \*\*1 resource will be replaced\*\*/)
+    const destroyAt = text.indexOf('#### 🗑️ Destroy (1)')
+    const replaceAt = text.indexOf('#### ♻️ Replace (1)')
+    const createAt = text.indexOf('#### ➕ Create (1)')
+    expect(text.indexOf('#### ✏️ Update')).toBe(-1)
+    expect(destroyAt).toBeGreaterThan(0)
+    expect(destroyAt).toBeLessThan(replaceAt)
+    expect(replaceAt).toBeLessThan(createAt)
+    expect(text).toContain('- `google_sql_database_instance.main` — its configuration was removed')
+    expect(text).toContain('replaced because `image` forces replacement')
+    expect(text).toContain('| `image` ⚠️ forces replacement | `"gcr.io/app:1"` | `"gcr.io/app:2"` |')
+  })
+
+  it('says when a replacement creates before it destroys, and shows deposed objects', () => {
+    const { text } = render({ resource_changes: [rc('a.b', ['create', 'delete']), rc('a.c', ['delete'], { deposed: 'abc123' })] })
+    expect(text).toContain('new object created before the old one is destroyed')
+    expect(text).toContain('deposed object `abc123`')
+  })
+
+  it('shows moved, imported, forgotten and deferred resources and output changes', () => {
+    const { text } = render({
+      resource_changes: [
+        rc('a.moved', ['no-op'], { previous_address: 'a.old' }),
+        rc('a.imported', ['no-op'], { change: { importing: { id: 'projects/p/buckets/b' } } }),
+        rc('a.kept', ['forget'], { action_reason: 'delete_because_no_resource_config' }),
+      ],
+      deferred_changes: [{ reason: 'provider_config_unknown', resource_change: rc('a.later', ['delete']) }],
+      output_changes: { url: { actions: ['update'], before: 'old', after: 'new', before_sensitive: false, after_sensitive: false } },
+      complete: false,
+    })
+    expect(text).toContain('#### 🚚 Move (1)')
+    expect(text).toContain('- `a.moved` — from `a.old`')
+    expect(text).toContain('imported from id `projects/p/buckets/b`')
+    expect(text).toContain('#### 🫥 Forget')
+    expect(text).toContain('the real object is kept')
+    expect(text).toContain('#### ⏸️ Deferred to a later plan (1)')
+    expect(text).toContain('⚠️ **would destroy**')
+    expect(text).toContain('| `url` | update | `"old"` | `"new"` |')
+    expect(text).toContain('This plan is incomplete')
+  })
+
+  it('puts drift in its own collapsed section', () => {
+    const { text } = render({ resource_changes: [rc('a.b', ['update'])], resource_drift: [rc('a.gone', ['delete']), rc('a.b', ['update'])] })
+    expect(text).toMatch(/<details><summary>🌀 Drift: 2 resources changed outside Terraform<\/summary>/)
+    expect(text).toContain('- `a.gone`: deleted outside Terraform')
+  })
+
+  it('says no changes plainly', () => {
+    const { text } = render({ resource_changes: [rc('a.b', ['no-op'])] })
+    expect(text).toContain('### ✅ Terraform plan')
+    expect(text).toContain('No changes. Your infrastructure matches the configuration.')
+    expect(text).not.toContain('| ➕ Add')
+  })
+
+  it('says an errored plan loudly', () => {
+    const { text } = render({ errored: true, resource_changes: [rc('a.b', ['create'])] })
+    expect(text).toContain('### ❌')
+    expect(text).toMatch(/\[!CAUTION\]\n> \*\*The plan errored\.\*\*/)
+  })
+
+  it('lists failing checks', () => {
+    const { text } = render({ checks: [{ address: { kind: 'resource', to_display: 'a.b' }, status: 'fail', instances: [{ address: { to_display: 'a.b' }, status: 'fail', problems: [{ message: 'Bucket must be private' }] }] }] })
+    expect(text).toContain('#### ❗ Checks that did not pass (1)')
+    expect(text).toContain('Bucket must be private')
+  })
+})
+
+describe('secrets', () => {
+  const secretPlan = {
+    resource_changes: [
+      rc('google_secret_manager_secret_version.db', ['update'], {
+        change: {
+          before: { secret_data: 'hunter2-OLD-value', labels: { team: 'core' }, nested: [{ token: 'ghp_OLDTOKEN123' }] },
+          after: { secret_data: 'hunter2-NEW-value', labels: { team: 'platform' }, nested: [{ token: 'ghp_NEWTOKEN456' }], description: 'copy: hunter2-NEW-value' },
+          before_sensitive: { secret_data: true, nested: [{ token: true }] },
+          after_sensitive: { secret_data: true, nested: [{ token: true }] },
+        },
+      }),
+      rc('random_password.x', ['create'], { change: { after: { result: 'p@ssw0rd-created' }, after_sensitive: { result: true } } }),
+    ],
+    output_changes: { db_password: { actions: ['create'], before: null, after: 'output-secret-999', before_sensitive: true, after_sensitive: true } },
+  }
+
+  it('never appear in the rendering, however deep, and are masked where shown', () => {
+    const { text } = render(secretPlan)
+    for (const secret of ['hunter2', 'OLDTOKEN', 'NEWTOKEN', 'p@ssw0rd', 'output-secret']) expect(text).not.toContain(secret)
+    expect(text).toContain('| `secret_data` | `(sensitive)` | `(sensitive)` |')
+    expect(text).toContain('| `labels.team` | `"core"` | `"platform"` |')
+    // The provider copied a secret into a plain attribute: scrubbed all the same.
+    expect(text).toContain('`"copy: (sensitive)"`')
+    expect(text).toContain('| `db_password` | create | `(sensitive)` | `(sensitive)` |')
+  })
+})
+
+describe('hostile plan text', () => {
+  const md = new MarkdownIt({ html: true })
+  const hostile = fc.oneof(
+    fc.constantFrom('</details><h1>pwned</h1>', '@acme/admins', '```\n# x', '<img src=x onerror=alert(1)>', '| a | b |', '\n\n## injected', '<!--', '`'),
+    fc.string({ maxLength: 40 }),
+  )
+  it('cannot break the layout, inject HTML or mention anyone', () => {
+    fc.assert(
+      fc.property(hostile, hostile, hostile, (key, value, reason) => {
+        const address = `module.x[${JSON.stringify(key)}].google_storage_bucket.b`
+        const { text } = render({
+          resource_changes: [
+            rc(address, ['update'], { action_reason: reason, change: { before: { [key]: 'a', v: value }, after: { [key]: 'b', v: `${value}!` } } }),
+            rc(`a.del[${JSON.stringify(key)}]`, ['delete']),
+          ],
+          resource_drift: [rc(address, ['update'], { change: { before: { v: value }, after: { v: key } } })],
+        })
+        const html = md.render(text)
+        expect(html).not.toMatch(/<h1>pwned|<img|<script|<h2>injected/)
+        expect(html.match(/<details>/g)?.length).toBe(html.match(/<\/details>/g)?.length)
+        expect(html.replace(/<code>[\s\S]*?<\/code>/g, '')).not.toMatch(/@[A-Za-z0-9]/)
+      }),
+      { numRuns: 150 },
+    )
+  })
+})
+
+describe('the budget', () => {
+  const big = {
+    resource_changes: [
+      ...Array.from({ length: 30 }, (_, i) => rc(`google_sql_database_instance.db${i}`, ['delete'])),
+      ...Array.from({ length: 400 }, (_, i) =>
+        rc(`google_storage_bucket.b${i}`, ['update'], { change: { before: { labels: { n: `${i}`, owner: 'x'.repeat(60) } }, after: { labels: { n: `${i + 1}`, owner: 'y'.repeat(60) } } } }),
+      ),
+      ...Array.from({ length: 600 }, (_, i) => rc(`google_pubsub_topic.t${i}`, ['create'])),
+    ],
+  }
+
+  it('fits max-length by dropping diffs, then long lists, never the counts or a destroy', () => {
+    const full = render(big).text
+    expect(full.length).toBeGreaterThan(100_000)
+    const { text, cut } = render(big, 20_000)
+    expect(text.length).toBeLessThanOrEqual(20_000)
+    expect(text).toContain('**Plan: 600 to add, 400 to change, 30 to destroy.**')
+    for (let i = 0; i < 30; i++) expect(text).toContain(`\`google_sql_database_instance.db${i}\``)
+    expect(cut!.compacted).toBeGreaterThan(0)
+    expect(text).toMatch(/- … and \d+ more created resources not shown here\./)
+    expect(text).toMatch(/Shortened to fit 20,000 characters: the attribute changes of \d+ resources, \d+ created resources/)
+  })
+
+  it('keeps the detail at the top when only some must go', () => {
+    const full = render(big).text
+    const { text } = render(big, full.length - 5000)
+    expect(text).toContain('google_storage_bucket.b0`\n  <details>')
+  })
+})

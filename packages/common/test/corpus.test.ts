@@ -1,0 +1,84 @@
+import { readFileSync } from 'node:fs'
+import path from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { CORPUS, corpusFiles, hasCorpus } from '../../../test/support/corpus.js'
+import { analyzePlan, parsePlanText, planSummaryLine, PlanFormatError } from '../src/index.js'
+
+// Conformance over real `terraform show -json` / `tofu show -json` output. The oracle below is
+// written from Terraform's own counting code (internal/command/jsonformat/plan.go), separately
+// from the model, so a shared mistake would have to be made twice.
+const files = corpusFiles('terraform')
+const negative = (f: string) => path.basename(f).startsWith('neg-') || path.basename(f).startsWith('variant-hcp-')
+
+function oracle(doc: { resource_changes?: { mode?: string; change: { actions: string[]; importing?: unknown } }[] }) {
+  let add = 0
+  let change = 0
+  let destroy = 0
+  let imports = 0
+  for (const r of doc.resource_changes ?? []) {
+    const a = r.change.actions.join(',')
+    if (r.change.importing != null) imports++
+    if (r.mode === 'data') continue
+    if (a === 'create' || a === 'create,forget' || a === 'forget,create') add++
+    if (a === 'update') change++
+    if (a === 'delete') destroy++
+    if (a === 'delete,create' || a === 'create,delete') {
+      add++
+      destroy++
+    }
+  }
+  return { add, change, destroy, import: imports }
+}
+
+describe.skipIf(!hasCorpus)('plan corpus conformance', () => {
+  it('has the corpus', () => expect(files.length).toBeGreaterThan(100))
+
+  it.each(files.filter((f) => !negative(f)))('%s parses and counts as Terraform does', (file) => {
+    const text = readFileSync(path.join(CORPUS, 'terraform', file), 'utf8')
+    const model = analyzePlan(parsePlanText(text, file))
+    expect(model.counts).toMatchObject(oracle(JSON.parse(text)))
+    expect(model.unknownActions).toEqual([])
+  })
+
+  it.each(files.filter(negative))('%s is refused with a reason', (file) => {
+    const text = readFileSync(path.join(CORPUS, 'terraform', file), 'utf8')
+    expect(() => analyzePlan(parsePlanText(text, file))).toThrow(PlanFormatError)
+  })
+
+  // Lines Terraform printed for these plans (the plan.txt beside each upstream fixture).
+  it.each([
+    ['borchero-terraform-plan-comment/basic_3-remove.json', 'Plan: 0 to add, 0 to change, 0 to destroy, 1 to forget.'],
+    ['borchero-terraform-plan-comment/basic_1-modify.json', 'Plan: 2 to add, 0 to change, 2 to destroy.'],
+    ['borchero-terraform-plan-comment/import_0-import.json', 'Plan: 1 to import, 0 to add, 0 to change, 0 to destroy.'],
+    ['borchero-terraform-plan-comment/basic_4-empty.json', 'No changes. Your infrastructure matches the configuration.'],
+    ['jond3k-tfplan-validator/fixtures_create-delete.json', 'Plan: 1 to add, 0 to change, 1 to destroy.'],
+    ['jond3k-tfplan-validator/multi-env_dev3.json', 'Plan: 0 to add, 0 to change, 1 to destroy.'],
+  ])('%s → %s', (file, line) => {
+    const model = analyzePlan(parsePlanText(readFileSync(path.join(CORPUS, 'terraform', file), 'utf8'), file))
+    expect(planSummaryLine(model)).toBe(line)
+  })
+
+  it('tells each kind of non-plan apart', () => {
+    const reason = (f: string) => {
+      try {
+        analyzePlan(parsePlanText(readFileSync(path.join(CORPUS, 'terraform', f), 'utf8'), f))
+      } catch (e) {
+        return (e as Error).message
+      }
+      return 'accepted'
+    }
+    expect(reason('infracost/neg-setup-terraform-wrapper.json')).toMatch(/setup-terraform's wrapper/)
+    expect(reason('borchero-terraform-plan-comment/neg-terragrunt-multiplan-concatenated.json')).toMatch(/several JSON documents/)
+    expect(reason('hashicorp-terraform-json/neg-invalid-json.json')).toMatch(/malformed JSON at line \d+/)
+    expect(reason('hashicorp-terraform-json/neg-state-not-plan_moved_block_show.json')).toMatch(/Terraform state, not a plan/)
+    expect(reason('hashicorp-terraform/variant-hcp-redacted_plan-json-basic.json')).toMatch(/redacted plan/)
+  })
+
+  it('reads the drift of Terraform 1.0.0, whose drift entries had no address', () => {
+    const f = 'terraform-compliance-cli/test_issue_522_tf1.0.0-drift-delete.json'
+    const model = analyzePlan(parsePlanText(readFileSync(path.join(CORPUS, 'terraform', f), 'utf8'), f))
+    expect(model.drift.length).toBeGreaterThan(0)
+    expect(model.drift.every((d) => d.address.length > 0)).toBe(true)
+    expect(model.counts.destroy).toBe(2)
+  })
+})

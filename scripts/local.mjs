@@ -1,0 +1,65 @@
+// npm run local -- <action> [--input name=value ...] [--event file.json] [--event-name name]
+//                           [--pr N] [--env NAME=value ...] [--seed-comment login:text]
+// Runs dist/<action> as the runner would, against a local stand-in of the GitHub API, and
+// prints the outputs, the job summary and every comment the action left on the PR.
+import path from 'node:path'
+import { FakeGitHub } from '../test/support/fake-github.mjs'
+import { actionNames, ROOT } from './actions.mjs'
+import { runAction } from './run-action.mjs'
+
+const args = process.argv.slice(2)
+const action = args.shift()
+const known = actionNames()
+if (!action || !known.includes(action)) {
+  console.error(`usage: npm run local -- <${known.join('|')}> [--input name=value ...] [--event examples/events/<file>.json]`)
+  process.exit(2)
+}
+const inputs = {}
+const env = {}
+let event
+let eventName
+for (let i = 0; i < args.length; i++) {
+  const flag = args[i]
+  const value = args[++i]
+  if (value === undefined) usage(`${flag} needs a value`)
+  if (flag === '--input' || flag === '-i') {
+    const at = value.indexOf('=')
+    if (at < 1) usage(`--input takes name=value, got ${value}`)
+    inputs[value.slice(0, at)] = value.slice(at + 1)
+  } else if (flag === '--env') {
+    const at = value.indexOf('=')
+    env[value.slice(0, at)] = value.slice(at + 1)
+  } else if (flag === '--event') event = path.resolve(value)
+  else if (flag === '--event-name') eventName = value
+  else usage(`unknown option ${flag}`)
+}
+
+function usage(message) {
+  console.error(`local: ${message}`)
+  process.exit(2)
+}
+
+const github = await new FakeGitHub().start()
+try {
+  const result = await runAction({ action, inputs, event, eventName, env, apiUrl: github.url })
+  const rule = (title) => console.log(`\n\x1b[1m── ${title} ${'─'.repeat(Math.max(0, 70 - title.length))}\x1b[0m`)
+  rule(`${action}: log`)
+  process.stdout.write(result.stdout + result.stderr)
+  rule('outputs')
+  for (const [k, v] of Object.entries(result.outputs)) console.log(`${k}=${v.length > 300 ? `${v.slice(0, 300)}…` : v}`)
+  if (result.summary.trim()) {
+    rule('job summary')
+    console.log(result.summary.trim())
+  }
+  for (const [issue, comments] of github.comments) {
+    for (const c of comments) {
+      rule(`comment on ${issue} by ${c.user.login}`)
+      console.log(c.body)
+    }
+  }
+  rule(`exit code ${result.exitCode}`)
+  process.exitCode = result.exitCode
+} finally {
+  await github.stop()
+}
+void ROOT

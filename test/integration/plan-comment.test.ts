@@ -1,0 +1,126 @@
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { runAction } from '../../scripts/run-action.mjs'
+import { FakeGitHub } from '../support/fake-github.mjs'
+import { planText, rc } from '../support/plans.js'
+
+// The built bundle (dist/plan-comment), run as the runner runs it, against the GitHub stand-in.
+const EVENT = path.resolve('examples/events/pull_request.opened.main.json')
+const PR = 42
+let gh: FakeGitHub
+let dir: string
+
+beforeEach(async () => {
+  gh = await new FakeGitHub().start()
+  dir = mkdtempSync(path.join(tmpdir(), 'it-pc-'))
+})
+afterEach(async () => gh.stop())
+
+function writePlan(fields: Record<string, unknown>, name = 'plan.json'): string {
+  const file = path.join(dir, name)
+  writeFileSync(file, planText(fields))
+  return file
+}
+
+const run = (inputs: Record<string, string>, env: Record<string, string> = {}) =>
+  runAction({ action: 'plan-comment', inputs, event: EVENT, apiUrl: gh.url, env: { INFRA_ACTIONS_RETRY_BASE_MS: '5', INFRA_ACTIONS_REQUEST_TIMEOUT_MS: '1000', ...env } })
+const comments = () => gh.commentsOf('acme', 'infra', PR)
+
+describe('plan-comment (built action)', () => {
+  it('posts the plan, then updates the same comment on the next push', async () => {
+    const first = await run({ 'plan-json': writePlan({ resource_changes: [rc('google_storage_bucket.a', ['create'])] }), environment: 'prod' })
+    expect(first.exitCode, first.stdout).toBe(0)
+    expect(first.outputs).toMatchObject({ add: '1', destroy: '0', 'has-changes': 'true', 'comment-id': String(comments()[0]!.id) })
+    expect(first.summary).toContain('**Plan: 1 to add, 0 to change, 0 to destroy.**')
+    const second = await run({ 'plan-json': writePlan({ resource_changes: [rc('google_storage_bucket.a', ['delete'])] }), environment: 'prod' })
+    expect(second.exitCode).toBe(0)
+    expect(comments()).toHaveLength(1)
+    expect(comments()[0]!.body).toContain('🗑️ Destroy (1)')
+    expect(second.outputs['comment-id']).toBe(first.outputs['comment-id'])
+  })
+
+  it('keeps one comment per key across many pages, and leaves lookalikes alone', async () => {
+    for (let i = 0; i < 230; i++) gh.addComment('acme', 'infra', PR, `review ${i}`, 'bob')
+    const impostor = gh.addComment('acme', 'infra', PR, '<!-- infra-actions:plan-comment:key=.%3Aprod -->\nfake plan', 'mallory')
+    await run({ 'plan-json': writePlan({ resource_changes: [rc('a.b', ['create'])] }), environment: 'prod' })
+    await run({ 'plan-json': writePlan({ resource_changes: [rc('a.b', ['update'])] }), environment: 'prod' })
+    await run({ 'plan-json': writePlan({ resource_changes: [rc('a.b', ['create'])] }), environment: 'stage' })
+    const ours = comments().filter((c) => c.user.login === 'github-actions[bot]')
+    expect(ours).toHaveLength(2)
+    expect(comments().find((c) => c.id === impostor.id)!.body).toBe('<!-- infra-actions:plan-comment:key=.%3Aprod -->\nfake plan')
+    expect(gh.requests.some((q) => q.query.page === '3')).toBe(true)
+  })
+
+  it('rides out 5xx and a secondary rate limit without duplicating the comment', async () => {
+    gh.fault({ method: 'GET', path: '/comments', status: 502, times: 2 })
+    gh.fault({ method: 'POST', path: '/comments', status: 403, headers: { 'retry-after': '1' }, body: { message: 'You have exceeded a secondary rate limit.' } })
+    const r = await run({ 'plan-json': writePlan({ resource_changes: [rc('a.b', ['create'])] }) })
+    expect(r.exitCode, r.stdout).toBe(0)
+    expect(r.stdout).toMatch(/::warning::GitHub secondary rate limit/)
+    expect(comments()).toHaveLength(1)
+  })
+
+  it('does not post twice when creating times out after GitHub stored the comment', async () => {
+    gh.fault({ method: 'POST', path: '/comments', after: true, hangMs: 3000 })
+    const r = await run({ 'plan-json': writePlan({ resource_changes: [rc('a.b', ['create'])] }) })
+    expect(r.exitCode, r.stdout).toBe(0)
+    expect(comments()).toHaveLength(1)
+  })
+
+  it('fails with one clear error when GitHub rejects the body as too long', async () => {
+    gh.fault({ method: 'POST', path: '/comments', status: 422, body: { message: 'Validation Failed', errors: [{ resource: 'IssueComment', code: 'unprocessable', field: 'data', message: 'Body is too long (maximum is 65536 characters)' }] } })
+    const r = await run({ 'plan-json': writePlan({ resource_changes: [rc('a.b', ['create'])] }) })
+    expect(r.exitCode).toBe(1)
+    expect(r.stdout.match(/^::error::/gm)).toHaveLength(1)
+    expect(r.stdout).toMatch(/::error::GitHub rejected the comment .*Lower 'max-length'/)
+  })
+
+  it('keeps a huge plan within max-length and says what it cut', async () => {
+    const many = Array.from({ length: 2500 }, (_, i) => rc(`google_pubsub_topic.t${i}`, ['update'], { change: { before: { labels: { v: `${i}` } }, after: { labels: { v: `${i + 1}` } } } }))
+    const r = await run({ 'plan-json': writePlan({ resource_changes: many }), 'max-length': '30000' })
+    expect(r.exitCode, r.stdout).toBe(0)
+    const body = comments()[0]!.body
+    expect(body.length).toBeLessThanOrEqual(30000)
+    expect(body).toMatch(/Shortened to fit 30,000 characters/)
+    // No artifact service in a local run: a warning, not a failure.
+    expect(r.stdout).toMatch(/::warning::The artifact 'plan-.*' was not uploaded: this runner offers no artifact service/)
+  })
+
+  it('refuses a broken plan with one error line, no stack, and no comment', async () => {
+    const file = path.join(dir, 'plan.json')
+    writeFileSync(file, '[command]/usr/bin/terraform show -json tfplan\n{"format_version":"1.2"}\n::debug::exitcode: 0')
+    const r = await run({ 'plan-json': file })
+    expect(r.exitCode).toBe(1)
+    expect(r.stdout.trim().split('\n').filter((l) => l.startsWith('::error::'))).toHaveLength(1)
+    expect(r.stdout).toMatch(/setup-terraform's wrapper/)
+    expect(r.stdout + r.stderr).not.toMatch(/\n\s+at /)
+    expect(comments()).toHaveLength(0)
+  })
+
+  it('names a bad input value', async () => {
+    const r = await run({ 'plan-json': writePlan({}), 'comment-mode': 'sticky' })
+    expect(r.exitCode).toBe(1)
+    expect(r.stdout).toContain(`::error::Input 'comment-mode' must be one of 'update', 'recreate', 'new', 'off', got "sticky"`)
+  })
+
+  it('skips the API under act, with a warning, and still writes the summary', async () => {
+    const r = await run({ 'plan-json': writePlan({ resource_changes: [rc('a.b', ['create'])] }) }, { ACT: 'true' })
+    expect(r.exitCode).toBe(0)
+    expect(r.stdout).toMatch(/::warning::The PR comment was skipped: running under nektos\/act/)
+    expect(r.summary).toContain('Plan: 1 to add')
+    expect(gh.requests).toHaveLength(0)
+  })
+
+  it('never writes a sensitive value to the comment, summary, outputs or log', async () => {
+    const r = await run({
+      'plan-json': writePlan({
+        resource_changes: [rc('google_secret_manager_secret_version.v', ['update'], { change: { before: { secret_data: 'hunter2-before' }, after: { secret_data: 'hunter2-after' }, before_sensitive: { secret_data: true }, after_sensitive: { secret_data: true } } })],
+      }),
+    })
+    const everything = [r.stdout, r.stderr, r.summary, JSON.stringify(r.outputs), ...comments().map((c) => c.body)].join('\n')
+    expect(everything).not.toContain('hunter2')
+    expect(everything).toContain('(sensitive)')
+  })
+})
