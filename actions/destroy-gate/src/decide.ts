@@ -1,0 +1,105 @@
+import { AddressMatcher, plural, type PlanModel, type ResourceItem } from '@infra-actions/common'
+import type { GateRules } from './settings.js'
+
+/**
+ * The gate's decision, a pure function of the plan and the rules. It fails closed: a plan it
+ * cannot fully read (errored, unknown actions) is blocked whatever the numbers say.
+ */
+export type Verdict = 'counted' | 'protected' | 'ignored' | 'replace-not-counted' | 'forget' | 'deferred'
+
+export interface GateRow {
+  address: string
+  actions: string
+  reason: string | undefined
+  verdict: Verdict
+  /** The pattern that made it protected or ignored. */
+  pattern: string | undefined
+}
+
+export interface Override {
+  /** Who allowed it, e.g. "alice (allow-destroy input)". */
+  by: string
+}
+
+export interface Decision {
+  allowed: boolean
+  reason: string
+  rows: GateRow[]
+  counted: string[]
+  protectedHits: string[]
+  destroyCount: number
+  replaceCount: number
+  /** The destroys went through an override: warn. */
+  overridden: boolean
+  /** The plan could not be verified (errored, unknown actions). */
+  unverifiable: boolean
+}
+
+export function decide(model: PlanModel, rules: GateRules, override: { allowDestroy?: Override; label?: Override; labelRefusal?: string } = {}): Decision {
+  const protectedMatcher = new AddressMatcher(rules.protected)
+  const ignoreMatcher = new AddressMatcher(rules.ignore)
+  const rows: GateRow[] = []
+  const counted: string[] = []
+  const protectedHits: string[] = []
+  let replaceCount = 0
+  const label = (item: ResourceItem): string => (item.deposed ? `${item.address} (deposed ${item.deposed})` : item.address)
+
+  for (const item of model.changes) {
+    if (item.action === 'forget' || item.action === 'create-forget') {
+      rows.push({ address: label(item), actions: item.actions.join(', '), reason: item.reason, verdict: 'forget', pattern: undefined })
+      continue
+    }
+    if (!item.destroys) continue
+    const isReplace = item.action === 'replace'
+    if (isReplace) replaceCount++
+    const row: GateRow = { address: label(item), actions: item.actions.join(', '), reason: item.reason, verdict: 'counted', pattern: undefined }
+    const prot = protectedMatcher.match(item)
+    const ign = ignoreMatcher.match(item)
+    if (prot !== undefined) {
+      row.verdict = 'protected'
+      row.pattern = prot
+      protectedHits.push(row.address)
+      counted.push(row.address)
+    } else if (ign !== undefined) {
+      row.verdict = 'ignored'
+      row.pattern = ign
+    } else if (isReplace && !rules.countReplace) {
+      row.verdict = 'replace-not-counted'
+    } else {
+      counted.push(row.address)
+    }
+    rows.push(row)
+  }
+  for (const d of model.deferred) {
+    if (d.item.actions.includes('delete')) rows.push({ address: d.item.address, actions: d.item.actions.join(', '), reason: d.reason, verdict: 'deferred', pattern: undefined })
+  }
+  const base = { rows, counted, protectedHits, destroyCount: counted.length, replaceCount }
+
+  if (model.errored) {
+    return { ...base, allowed: false, overridden: false, unverifiable: true, reason: 'Cannot verify the plan: it errored (errored: true), so its list of changes is partial.' }
+  }
+  if (model.unknownActions.length > 0) {
+    const actions = [...new Set(model.unknownActions.map((u) => u.actions.join(',')))].join('; ')
+    return { ...base, allowed: false, overridden: false, unverifiable: true, reason: `Cannot verify the plan: ${plural(model.unknownActions.length, 'resource change')} with actions this gate does not know (${actions}). Upgrade infra-actions.` }
+  }
+  if (protectedHits.length > 0) {
+    return {
+      ...base,
+      allowed: false,
+      overridden: false,
+      unverifiable: false,
+      reason: `The plan destroys ${plural(protectedHits.length, 'protected resource')} (${protectedHits.slice(0, 3).join(', ')}${protectedHits.length > 3 ? ', …' : ''}); no override allows that. To destroy one, remove it from 'protected' in a reviewed change.`,
+    }
+  }
+  const n = counted.length
+  const limit = rules.maxDestroy
+  if (limit === -1 || n <= limit) {
+    const reason = n === 0 ? 'The plan destroys nothing the gate counts.' : `The plan destroys ${n} of at most ${limit === -1 ? 'unlimited' : limit} allowed.`
+    return { ...base, allowed: true, overridden: false, unverifiable: false, reason }
+  }
+  const over = `The plan destroys ${plural(n, 'resource')}${replaceCount > 0 && rules.countReplace ? ' (replacements included)' : ''}; at most ${limit} ${limit === 1 ? 'is' : 'are'} allowed`
+  const by = override.allowDestroy ?? override.label
+  if (by) return { ...base, allowed: true, overridden: true, unverifiable: false, reason: `${over}, but ${by.by} allowed it.` }
+  const refusal = override.labelRefusal ? ` ${override.labelRefusal}` : ''
+  return { ...base, allowed: false, overridden: false, unverifiable: false, reason: `${over}.${refusal}` }
+}

@@ -1,0 +1,29 @@
+import * as core from '@actions/core'
+import { apiUnavailableReason, appendSummary, createGitHubClient, errorMessage, readContext } from '@infra-actions/common'
+import { octokitLabelApi } from './allow-label.js'
+import { runDestroyGate } from './destroy-gate.js'
+import { readSettings } from './settings.js'
+
+export async function main(): Promise<void> {
+  let settings
+  try {
+    settings = readSettings()
+  } catch (error) {
+    // A bad input or policy closes the gate: later steps reading `allowed` must see false.
+    core.setOutput('allowed', 'false')
+    core.setOutput('reason', `Cannot apply the destroy policy: ${errorMessage(error)}`)
+    throw error
+  }
+  const context = readContext()
+  const skip = apiUnavailableReason(settings.token, context)
+  const labels = skip || !settings.rules.allowLabel ? undefined : octokitLabelApi(await createGitHubClient(settings.token), context.owner, context.repo)
+  const result = await runDestroyGate(settings, {
+    context,
+    labels,
+    apiSkipReason: skip,
+    writeSummary: (md) => appendSummary(md),
+    log: { info: core.info, warning: core.warning, error: core.error },
+  })
+  for (const [name, value] of Object.entries(result.outputs)) core.setOutput(name, value)
+  if (result.failure) core.setFailed(result.failure)
+}

@@ -1,0 +1,58 @@
+import { readFileSync } from 'node:fs'
+import { z } from 'zod'
+import { ConfigurationError, errorMessage, parseYamlConfig } from '@infra-actions/common'
+
+/**
+ * The per-environment destroy policy: one reviewed file holds the rules of every environment.
+ *
+ *   environments:
+ *     prod:  { max-destroy: 0, protected: [google_sql_database_instance.*] }
+ *     stage: { max-destroy: 5 }
+ *   default: { max-destroy: 0 }        # optional: environments not listed
+ */
+const patterns = z.array(z.string().min(1)).or(z.string().min(1).transform((s) => [s]))
+
+export const environmentPolicySchema = z
+  .object({
+    'max-destroy': z.number().int().min(-1),
+    'count-replace': z.boolean(),
+    protected: patterns,
+    ignore: patterns,
+    'allow-label': z.string().min(1),
+  })
+  .partial()
+  .strict()
+
+export const policySchema = z
+  .object({
+    environments: z.record(z.string().min(1), environmentPolicySchema).default({}),
+    default: environmentPolicySchema.optional(),
+  })
+  .strict()
+
+export type EnvironmentPolicy = z.infer<typeof environmentPolicySchema>
+export type Policy = z.infer<typeof policySchema>
+
+export function readPolicy(file: string, label: string): Policy {
+  let text: string
+  try {
+    text = readFileSync(file, 'utf8')
+  } catch (error) {
+    throw new ConfigurationError(`Input 'policy' names a file that cannot be read: ${label} (${errorMessage(error)})`)
+  }
+  return parseYamlConfig(text, label, policySchema)
+}
+
+/** The entry for `environment`, or the `default` entry; a missing entry is an error (fail closed). */
+export function policyFor(policy: Policy, environment: string | undefined, label: string): EnvironmentPolicy {
+  if (environment) {
+    const entry = policy.environments[environment] ?? policy.default
+    if (!entry) {
+      const known = Object.keys(policy.environments)
+      throw new ConfigurationError(`The policy ${label} has no entry for environment '${environment}' and no 'default' entry (it has: ${known.join(', ') || 'none'}). Add one, or fix input 'environment'.`)
+    }
+    return entry
+  }
+  if (policy.default) return policy.default
+  throw new ConfigurationError(`Input 'environment' is required with 'policy' (${label}) to choose an entry, unless the policy has a 'default' entry.`)
+}

@@ -1,0 +1,45 @@
+import { code, fitToBudget, plural, table, tableRow, text, utf8Bytes, SUMMARY_LIMIT_BYTES, type Block } from '@infra-actions/common'
+import type { Decision, GateRow, Verdict } from './decide.js'
+import type { GateRules } from './settings.js'
+
+const VERDICTS: Record<Verdict, string> = {
+  counted: '🗑️ counted',
+  protected: '🛡️ **protected**',
+  ignored: 'ignored',
+  'replace-not-counted': 'replacement, not counted',
+  forget: 'forgotten (not destroyed)',
+  deferred: '⏸️ deferred, would destroy',
+}
+
+export function renderReport(decision: Decision, rules: GateRules, environment: string | undefined): string {
+  const status = !decision.allowed ? '🛑 Destroy gate: blocked' : decision.overridden ? '⚠️ Destroy gate: allowed by override' : '✅ Destroy gate: passed'
+  const head = [
+    `### ${status}${environment ? ` — ${code(environment)}` : ''}`,
+    '',
+    text(decision.reason),
+    '',
+    `Rules: max-destroy ${rules.maxDestroy === -1 ? 'unlimited' : rules.maxDestroy}, replacements ${rules.countReplace ? 'counted' : 'not counted'}` +
+      `${rules.protected.length ? `, protected ${rules.protected.map(code).join(', ')}` : ''}${rules.ignore.length ? `, ignored ${rules.ignore.map(code).join(', ')}` : ''}.`,
+  ].join('\n')
+  if (decision.rows.length === 0) return head
+  const order: Verdict[] = ['protected', 'counted', 'deferred', 'replace-not-counted', 'ignored', 'forget']
+  const rows = [...decision.rows].sort((a, b) => order.indexOf(a.verdict) - order.indexOf(b.verdict))
+  const blocks: Block[] = [
+    { text: `${head}\n\n${table(['Address', 'Action', 'Reason', 'Gate'], [])}`, keep: true },
+    ...rows.map((r): Block => ({ text: tableRow(cells(r)), keep: r.verdict === 'protected' || r.verdict === 'counted', group: 'rows' })),
+  ]
+  return fitToBudget(blocks, { max: SUMMARY_LIMIT_BYTES, measure: utf8Bytes, omitted: (_g, n) => `\n_… and ${plural(n, 'more row')} not shown (GitHub's 1 MiB summary limit)._`, footer: () => '' }).text
+}
+
+function cells(r: GateRow): string[] {
+  return [code(r.address), text(r.actions), r.reason ? code(r.reason) : '', `${VERDICTS[r.verdict]}${r.pattern ? ` by ${code(r.pattern)}` : ''}`]
+}
+
+/** GitHub shows 10 error annotations per step; one is the failure itself. */
+export const MAX_ADDRESS_ANNOTATIONS = 8
+
+export function addressAnnotations(decision: Decision): string[] {
+  const hits = [...decision.protectedHits.map((a) => `Protected resource would be destroyed: ${a}`), ...decision.counted.filter((a) => !decision.protectedHits.includes(a)).map((a) => `Would be destroyed: ${a}`)]
+  if (hits.length <= MAX_ADDRESS_ANNOTATIONS) return hits
+  return [...hits.slice(0, MAX_ADDRESS_ANNOTATIONS - 1), `… and ${hits.length - MAX_ADDRESS_ANNOTATIONS + 1} more destroyed resources: see the job summary for the full list.`]
+}

@@ -1,0 +1,121 @@
+import { describe, expect, it } from 'vitest'
+import { analyzePlan, checkPlanDocument } from '@infra-actions/common'
+import { plan, rc } from '../../../test/support/plans.js'
+import { decide } from '../src/decide.js'
+import type { GateRules } from '../src/settings.js'
+
+const rules = (r: Partial<GateRules> = {}): GateRules => ({ maxDestroy: 0, countReplace: true, allowDestroy: false, protected: [], ignore: [], allowLabel: undefined, ...r })
+const model = (fields: Record<string, unknown>) => analyzePlan(checkPlanDocument(plan(fields), 'plan.json'))
+const gate = (fields: Record<string, unknown>, r: Partial<GateRules> = {}, o: Parameters<typeof decide>[2] = {}) => decide(model(fields), rules(r), o)
+
+describe('destroy-gate rules', () => {
+  it('passes a plan that destroys nothing', () => {
+    const d = gate({ resource_changes: [rc('a.b', ['create']), rc('a.c', ['update'])] })
+    expect(d).toMatchObject({ allowed: true, destroyCount: 0, counted: [] })
+  })
+
+  it('blocks a delete with max-destroy 0', () => {
+    const d = gate({ resource_changes: [rc('google_storage_bucket.logs', ['delete'])] })
+    expect(d).toMatchObject({ allowed: false, destroyCount: 1, counted: ['google_storage_bucket.logs'] })
+    expect(d.reason).toBe('The plan destroys 1 resource; at most 0 are allowed.')
+  })
+
+  it('counts both replace orders, not only the last action', () => {
+    const d = gate({ resource_changes: [rc('a.one', ['delete', 'create']), rc('a.two', ['create', 'delete'])] }, { maxDestroy: 1 })
+    expect(d).toMatchObject({ allowed: false, destroyCount: 2, replaceCount: 2 })
+    expect(d.reason).toMatch(/2 resources \(replacements included\); at most 1 is allowed/)
+  })
+
+  it('lets replacements through with count-replace false, but not deletes', () => {
+    expect(gate({ resource_changes: [rc('a.one', ['create', 'delete'])] }, { countReplace: false })).toMatchObject({ allowed: true, destroyCount: 0, replaceCount: 1 })
+    expect(gate({ resource_changes: [rc('a.one', ['create', 'delete']), rc('a.x', ['delete'])] }, { countReplace: false }).allowed).toBe(false)
+  })
+
+  it('counts deposed objects, each apart from the current object', () => {
+    const d = gate({ resource_changes: [rc('a.db', ['create', 'delete']), rc('a.db', ['delete'], { deposed: '0a1b2c' })] }, { maxDestroy: 1 })
+    expect(d.counted).toEqual(['a.db', 'a.db (deposed 0a1b2c)'])
+    expect(d.allowed).toBe(false)
+  })
+
+  it('counts instances in any module and any count/for_each key', () => {
+    const d = gate({
+      resource_changes: [
+        rc('module.a["x"].module.b.aws_s3_bucket.this[0]', ['delete'], { module_address: 'module.a["x"].module.b' }),
+        rc('module.a["x"].module.b.aws_s3_bucket.this[1]', ['delete'], { module_address: 'module.a["x"].module.b' }),
+      ],
+    }, { maxDestroy: 1 })
+    expect(d.destroyCount).toBe(2)
+  })
+
+  it('lists forget but never counts it', () => {
+    const d = gate({ resource_changes: [rc('a.kept', ['forget'], { action_reason: 'delete_because_no_resource_config' }), rc('a.tf', ['create', 'forget']), rc('a.tofu', ['forget', 'create'])] })
+    expect(d).toMatchObject({ allowed: true, destroyCount: 0 })
+    expect(d.rows.map((r) => r.verdict)).toEqual(['forget', 'forget', 'forget'])
+  })
+
+  it('never counts data sources, and mixes import with destroy correctly', () => {
+    const d = gate({
+      resource_changes: [
+        rc('data.google_project.p', ['read'], { mode: 'data' }),
+        rc('a.imported', ['no-op'], { change: { importing: { id: 'x' } } }),
+        rc('a.imp_then_replace', ['delete', 'create'], { change: { importing: { id: 'y' } } }),
+      ],
+    })
+    expect(d.counted).toEqual(['a.imp_then_replace'])
+  })
+
+  it('lists deferred destroys as a warning without counting them', () => {
+    const d = gate({ resource_changes: [], deferred_changes: [{ reason: 'provider_config_unknown', resource_change: rc('a.later', ['delete']) }], complete: false })
+    expect(d).toMatchObject({ allowed: true, destroyCount: 0 })
+    expect(d.rows).toEqual([expect.objectContaining({ address: 'a.later', verdict: 'deferred' })])
+  })
+
+  it('ignores drift deletes: they already happened', () => {
+    expect(gate({ resource_drift: [rc('a.gone', ['delete'])] }).allowed).toBe(true)
+  })
+
+  it('blocks protected resources even with allow-destroy or an approved label', () => {
+    const fields = { resource_changes: [rc('module.db.google_sql_database_instance.main', ['delete', 'create'], { module_address: 'module.db' })] }
+    const d = gate(fields, { protected: ['google_sql_database_instance.*'], allowDestroy: true, maxDestroy: -1 }, { allowDestroy: { by: 'alice' }, label: { by: 'bob' } })
+    expect(d).toMatchObject({ allowed: false, protectedHits: ['module.db.google_sql_database_instance.main'] })
+    expect(d.reason).toMatch(/protected resource.*remove it from 'protected' in a reviewed change/)
+    expect(gate(fields, { protected: ['module.db.*'] }).allowed).toBe(false)
+  })
+
+  it('matches globs against addresses with quotes, brackets and dots', () => {
+    const fields = { resource_changes: [rc('module.x["a.b"].aws_s3_bucket.this[0]', ['delete'], { module_address: 'module.x["a.b"]' })] }
+    expect(gate(fields, { protected: ['module.x["a.b"].aws_s3_bucket.this[0]'] }).protectedHits).toHaveLength(1)
+    expect(gate(fields, { protected: ['module.x["a-b"].*'] }).protectedHits).toHaveLength(0)
+    expect(gate(fields, { ignore: ['aws_s3_bucket.*'] })).toMatchObject({ allowed: true, destroyCount: 0 })
+  })
+
+  it('does not let ignore hide a protected resource', () => {
+    const d = gate({ resource_changes: [rc('null_resource.db', ['delete'])] }, { protected: ['null_resource.db'], ignore: ['null_resource.*'] })
+    expect(d.allowed).toBe(false)
+  })
+
+  it('lets destroys through an override, naming who', () => {
+    const d = gate({ resource_changes: [rc('a.b', ['delete'])] }, { allowDestroy: true }, { allowDestroy: { by: 'alice (allow-destroy: true)' } })
+    expect(d).toMatchObject({ allowed: true, overridden: true })
+    expect(d.reason).toMatch(/but alice \(allow-destroy: true\) allowed it/)
+  })
+
+  it('adds the label refusal to the reason', () => {
+    const d = gate({ resource_changes: [rc('a.b', ['delete'])] }, {}, { labelRefusal: "The label 'allow-destroy' was added by eve, who has 'triage' permission." })
+    expect(d.allowed).toBe(false)
+    expect(d.reason).toMatch(/eve, who has 'triage'/)
+  })
+
+  it('honours max-destroy -1 and limits above the count', () => {
+    expect(gate({ resource_changes: [rc('a.b', ['delete']), rc('a.c', ['delete'])] }, { maxDestroy: -1 }).allowed).toBe(true)
+    expect(gate({ resource_changes: [rc('a.b', ['delete']), rc('a.c', ['delete'])] }, { maxDestroy: 2 }).allowed).toBe(true)
+  })
+
+  it('fails closed on an errored plan or an unknown action, whatever the limit', () => {
+    const errored = gate({ errored: true, resource_changes: [] }, { maxDestroy: -1, allowDestroy: true }, { allowDestroy: { by: 'x' } })
+    expect(errored).toMatchObject({ allowed: false, unverifiable: true })
+    expect(errored.reason).toMatch(/^Cannot verify the plan: it errored/)
+    const unknown = gate({ resource_changes: [rc('a.b', ['destroy-later'])] }, { maxDestroy: -1 })
+    expect(unknown).toMatchObject({ allowed: false, unverifiable: true })
+  })
+})

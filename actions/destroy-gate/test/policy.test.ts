@@ -1,0 +1,62 @@
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { Inputs } from '@infra-actions/common'
+import { readSettings } from '../src/settings.js'
+
+function settings(policy: string | undefined, inputs: Record<string, string>) {
+  const dir = mkdtempSync(path.join(tmpdir(), 'policy-'))
+  if (policy !== undefined) writeFileSync(path.join(dir, 'destroy-policy.yml'), policy)
+  const env: Record<string, string> = { 'INPUT_WORKING-DIRECTORY': dir, 'INPUT_PLAN-JSON': 'plan.json' }
+  if (policy !== undefined) env.INPUT_POLICY = 'destroy-policy.yml'
+  for (const [k, v] of Object.entries(inputs)) env[`INPUT_${k.toUpperCase()}`] = v
+  return readSettings(new Inputs(env))
+}
+
+const POLICY = `environments:
+  prod:  { max-destroy: 0, protected: [google_sql_database_instance.*, google_storage_bucket.*] }
+  stage: { max-destroy: 5, count-replace: false }
+  dev:   { max-destroy: -1 }
+`
+
+describe('policy file', () => {
+  it('selects the entry of the environment', () => {
+    expect(settings(POLICY, { environment: 'stage' }).rules).toMatchObject({ maxDestroy: 5, countReplace: false, protected: [] })
+    expect(settings(POLICY, { environment: 'dev' }).rules.maxDestroy).toBe(-1)
+  })
+
+  it('lets explicit inputs win, and adds protected patterns instead of replacing them', () => {
+    const r = settings(POLICY, { environment: 'prod', 'max-destroy': '2', protected: 'module.db.*' }).rules
+    expect(r.maxDestroy).toBe(2)
+    expect(r.protected).toEqual(['module.db.*', 'google_sql_database_instance.*', 'google_storage_bucket.*'])
+  })
+
+  it('fails closed on an environment it does not list', () => {
+    expect(() => settings(POLICY, { environment: 'qa' })).toThrow(/has no entry for environment 'qa'.*it has: prod, stage, dev/)
+    expect(settings(`${POLICY}default: { max-destroy: 1 }\n`, { environment: 'qa' }).rules.maxDestroy).toBe(1)
+  })
+
+  it('reports unknown keys with their line', () => {
+    expect(() => settings(`environments:\n  prod:\n    max-destroy: 0\n    max_destroy: 3\n`, { environment: 'prod' })).toThrow(/destroy-policy.yml:4: environments.prod: unknown key 'max_destroy'/)
+  })
+
+  it('reports wrong types and YAML errors with their line', () => {
+    expect(() => settings(`environments:\n  prod: { max-destroy: two }\n`, { environment: 'prod' })).toThrow(/destroy-policy.yml:2: environments.prod.max-destroy:/)
+    expect(() => settings(`environments:\n  prod: { max-destroy: 0\n`, { environment: 'prod' })).toThrow(/destroy-policy.yml:\d+:\d+: invalid YAML/)
+  })
+
+  it('names a missing policy file', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'policy-'))
+    expect(() => readSettings(new Inputs({ 'INPUT_WORKING-DIRECTORY': dir, INPUT_POLICY: 'nope.yml', INPUT_ENVIRONMENT: 'prod' }))).toThrow(/Input 'policy' names a file that cannot be read: nope.yml/)
+  })
+
+  it('defaults to max-destroy 0 with replacements counted', () => {
+    expect(settings(undefined, {}).rules).toMatchObject({ maxDestroy: 0, countReplace: true, allowDestroy: false })
+  })
+
+  it('validates inputs by name', () => {
+    expect(() => settings(undefined, { 'max-destroy': 'two' })).toThrow(`Input 'max-destroy' must be a whole number >= -1, got "two"`)
+    expect(() => settings(undefined, { 'allow-destroy': 'yes' })).toThrow(`Input 'allow-destroy' must be true or false, got "yes"`)
+  })
+})

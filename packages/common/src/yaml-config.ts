@@ -1,0 +1,44 @@
+import { LineCounter, parseDocument, isNode, type Document } from 'yaml'
+import type { z } from 'zod'
+import { ConfigurationError } from './errors.js'
+
+/**
+ * A YAML configuration file read and validated in one step: YAML syntax errors, unknown keys
+ * and wrong types all become one ConfigurationError that names the file, the line and the key.
+ * Schemas should be `.strict()` so a misspelt key is an error, not silently ignored.
+ */
+export function parseYamlConfig<S extends z.ZodType>(text: string, file: string, schema: S): z.infer<S> {
+  const lineCounter = new LineCounter()
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true })
+  if (doc.errors.length > 0) {
+    const e = doc.errors[0]!
+    const pos = e.linePos?.[0] ?? lineCounter.linePos(e.pos[0])
+    throw new ConfigurationError(`${file}${pos ? `:${pos.line}:${pos.col}` : ''}: invalid YAML: ${e.message.split('\n')[0]}`)
+  }
+  const value: unknown = doc.toJS()
+  const result = schema.safeParse(value ?? {})
+  if (result.success) return result.data
+  const issues = result.error.issues.slice(0, 5).map((issue) => {
+    const path = issue.path as (string | number)[]
+    // For an unknown key, point at the key itself rather than at its parent.
+    const line = lineOf(doc, lineCounter, issue.code === 'unrecognized_keys' && issue.keys[0] !== undefined ? [...path, issue.keys[0]] : path)
+    const where = issue.path.length ? issue.path.join('.') : '(top level)'
+    return `${file}${line ? `:${line}` : ''}: ${where}: ${describeIssue(issue)}`
+  })
+  const more = result.error.issues.length > 5 ? `\n(and ${result.error.issues.length - 5} more)` : ''
+  throw new ConfigurationError(`${issues.join('\n')}${more}`)
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'unrecognized_keys') return `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `'${k}'`).join(', ')}`
+  return issue.message
+}
+
+/** The line of the deepest node on `path` that exists. */
+export function lineOf(doc: Document, counter: LineCounter, path: (string | number)[]): number | undefined {
+  for (let n = path.length; n >= 0; n--) {
+    const node = n === 0 ? doc.contents : doc.getIn(path.slice(0, n), true)
+    if (isNode(node) && node.range) return counter.linePos(node.range[0]).line
+  }
+  return undefined
+}
