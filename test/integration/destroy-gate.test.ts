@@ -1,0 +1,89 @@
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { runAction } from '../../scripts/run-action.mjs'
+import { FakeGitHub } from '../support/fake-github.mjs'
+import { planText, rc } from '../support/plans.js'
+
+const EVENT = path.resolve('examples/events/pull_request.opened.main.json')
+let gh: FakeGitHub
+let dir: string
+beforeEach(async () => {
+  gh = await new FakeGitHub().start()
+  dir = mkdtempSync(path.join(tmpdir(), 'it-dg-'))
+})
+afterEach(async () => gh.stop())
+
+const plan = (fields: Record<string, unknown>) => {
+  writeFileSync(path.join(dir, 'plan.json'), planText(fields))
+  return 'plan.json'
+}
+const run = (inputs: Record<string, string>, env: Record<string, string> = {}) =>
+  runAction({ action: 'destroy-gate', inputs: { 'working-directory': dir, ...inputs }, event: EVENT, apiUrl: gh.url, env: { INFRA_ACTIONS_RETRY_BASE_MS: '5', GITHUB_ACTOR: 'alice', ...env } })
+const errors = (stdout: string) => stdout.split('\n').filter((l) => l.startsWith('::error::'))
+
+describe('destroy-gate (built action)', () => {
+  it('blocks a destroy: exit 1, an error per address within the annotation limit, and a summary table', async () => {
+    const many = Array.from({ length: 20 }, (_, i) => rc(`google_storage_bucket.b${i}`, ['delete']))
+    const r = await run({ 'plan-json': plan({ resource_changes: many }) })
+    expect(r.exitCode).toBe(1)
+    expect(r.outputs).toMatchObject({ allowed: 'false', 'destroy-count': '20', 'replace-count': '0' })
+    expect(JSON.parse(r.outputs.addresses!)).toHaveLength(20)
+    const errs = errors(r.stdout)
+    expect(errs.length).toBeLessThanOrEqual(10)
+    expect(errs[0]).toBe('::error::Would be destroyed: google_storage_bucket.b0')
+    expect(errs).toContain('::error::… and 13 more destroyed resources: see the job summary for the full list.')
+    expect(errs.at(-1)).toBe('::error::The plan destroys 20 resources; at most 0 are allowed.')
+    expect(r.summary).toContain('### 🛑 Destroy gate: blocked')
+    expect(r.summary).toContain('| `google_storage_bucket.b19` | delete |  | 🗑️ counted |')
+  })
+
+  it('lets allow-destroy through with a warning naming who', async () => {
+    const r = await run({ 'plan-json': plan({ resource_changes: [rc('a.b', ['delete', 'create'])] }), 'allow-destroy': 'true' })
+    expect(r.exitCode).toBe(0)
+    expect(r.outputs.allowed).toBe('true')
+    expect(r.stdout).toMatch(/::warning::The plan destroys 1 resource \(replacements included\); at most 0 are allowed, but alice \(allow-destroy: true\) allowed it\. Destroyed: a\.b\./)
+    expect(r.summary).toContain('⚠️ Destroy gate: allowed by override')
+  })
+
+  it('keeps blocking when the allow-label was added by a triage user', async () => {
+    gh.issueLabels.set('acme/infra#42', ['allow-destroy'])
+    gh.issueEvents.set('acme/infra#42', [{ event: 'labeled', actor: { login: 'tom' }, label: { name: 'allow-destroy' } }])
+    gh.permissions.set('acme/infra:tom', 'triage')
+    const r = await run({ 'plan-json': plan({ resource_changes: [rc('a.b', ['delete'])] }), 'allow-label': 'allow-destroy' })
+    expect(r.exitCode).toBe(1)
+    expect(r.outputs.reason).toMatch(/added by tom, who has 'triage' permission/)
+    gh.permissions.set('acme/infra:tom', 'write')
+    const ok = await run({ 'plan-json': plan({ resource_changes: [rc('a.b', ['delete'])] }), 'allow-label': 'allow-destroy' })
+    expect(ok.exitCode).toBe(0)
+    expect(ok.outputs.reason).toMatch(/but tom \(write permission, label 'allow-destroy'\) allowed it/)
+  })
+
+  it('applies the policy of the environment, and protected wins over every override', async () => {
+    writeFileSync(path.join(dir, 'policy.yml'), 'environments:\n  prod: { max-destroy: 0, protected: [google_sql_database_instance.*] }\n  dev: { max-destroy: -1 }\n')
+    const fields = { resource_changes: [rc('module.db.google_sql_database_instance.main', ['delete', 'create'], { module_address: 'module.db' })] }
+    const prod = await run({ 'plan-json': plan(fields), policy: 'policy.yml', environment: 'prod', 'allow-destroy': 'true' })
+    expect(prod.exitCode).toBe(1)
+    expect(JSON.parse(prod.outputs['protected-hits']!)).toEqual(['module.db.google_sql_database_instance.main'])
+    expect(errors(prod.stdout)[0]).toBe('::error::Protected resource would be destroyed: module.db.google_sql_database_instance.main')
+    const dev = await run({ 'plan-json': plan(fields), policy: 'policy.yml', environment: 'dev' })
+    expect(dev.exitCode).toBe(0)
+  })
+
+  it('fails closed on a plan it cannot read, and says why', async () => {
+    writeFileSync(path.join(dir, 'plan.json'), `${planText()}\n${planText()}`)
+    const r = await run({ 'plan-json': 'plan.json' })
+    expect(r.exitCode).toBe(1)
+    expect(r.outputs).toMatchObject({ allowed: 'false' })
+    expect(errors(r.stdout)).toEqual([expect.stringMatching(/^::error::Cannot verify the plan: .*several JSON documents/)])
+  })
+
+  it('fails closed on a broken policy, with the line', async () => {
+    writeFileSync(path.join(dir, 'policy.yml'), 'environments:\n  prod:\n    max-destroy: 0\n    protect: [x]\n')
+    const r = await run({ 'plan-json': plan({}), policy: 'policy.yml', environment: 'prod' })
+    expect(r.exitCode).toBe(1)
+    expect(r.outputs.allowed).toBe('false')
+    expect(errors(r.stdout)).toEqual(["::error::policy.yml:4: environments.prod: unknown key 'protect'"])
+  })
+})
