@@ -1,0 +1,187 @@
+import { readFileSync } from 'node:fs'
+import picomatch from 'picomatch'
+import { z } from 'zod'
+import { ConfigurationError, errorMessage, parseYamlConfig } from '@infra-actions/common'
+import { parseTemplate } from './templates.js'
+
+/**
+ * The rules file (`.github/environments.yml`): environments, defaults and an ordered list of
+ * rules. Validation happens at load: unknown keys, unknown environments, bad globs, bad
+ * templates, rules that can never match, and apply/destroy on events that are never trusted.
+ */
+export const EVENTS = ['push', 'pull_request', 'pull_request_target', 'merge_group', 'release', 'workflow_run', 'schedule', 'workflow_dispatch', 'repository_dispatch'] as const
+export type EventName = (typeof EVENTS)[number]
+export const OPERATIONS = ['plan', 'apply', 'destroy', 'none'] as const
+export type Operation = (typeof OPERATIONS)[number]
+export const VALIDATION_LEVELS = ['basic', 'standard', 'enhanced', 'strict'] as const
+
+const template = z.string().min(1).superRefine((value, ctx) => {
+  const parsed = parseTemplate(value)
+  if (typeof parsed === 'string') ctx.addIssue({ code: 'custom', message: `template ${JSON.stringify(value)} ${parsed}` })
+})
+const globs = z
+  .union([z.string(), z.array(z.string())])
+  .transform((v) => (Array.isArray(v) ? v : [v]))
+  .superRefine((list, ctx) => {
+    for (const g of list) {
+      const problem = globProblem(g)
+      if (problem) ctx.addIssue({ code: 'custom', message: `glob ${JSON.stringify(g)} ${problem}` })
+    }
+  })
+const strategy = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9+._-]*$/, 'must be a word such as full, full+backup, skip, rolling or canary')
+
+const settingsShape = {
+  approval: z.boolean(),
+  validation: z.enum(VALIDATION_LEVELS),
+  import: strategy,
+  deploy: strategy,
+  'image-tag': template,
+  'tfvars-file': template,
+  'state-key': template,
+}
+const environmentSchema = z
+  .object({ name: template, ...settingsShape })
+  .partial()
+  .strict()
+const defaultsSchema = z.object(settingsShape).partial().strict()
+const ACTIVITY = z.string().regex(/^[a-z_]+$/, 'must be an activity type such as opened or synchronize')
+
+const ruleSchema = z
+  .object({
+    name: z.string().min(1),
+    on: z.union([z.enum(EVENTS), z.array(z.enum(EVENTS)).min(1)]).transform((v) => (Array.isArray(v) ? v : [v])),
+    branches: globs.optional(),
+    tags: globs.optional(),
+    base: globs.optional(),
+    head: globs.optional(),
+    merged: z.boolean().optional(),
+    closed: z.boolean().optional(),
+    types: z.array(ACTIVITY).min(1).optional(),
+    cron: z.string().min(1).optional(),
+    workflows: z.array(z.string().min(1)).min(1).optional(),
+    environment: template,
+    operation: z.enum(OPERATIONS),
+  })
+  .strict()
+
+export const configSchema = z
+  .object({
+    environments: z.record(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'environment names are letters, digits, - _ and .'), environmentSchema).refine((e) => Object.keys(e).length > 0, 'at least one environment is required'),
+    defaults: defaultsSchema.default({}),
+    rules: z.array(ruleSchema).default([]),
+  })
+  .strict()
+
+export type Config = z.infer<typeof configSchema>
+export type Rule = Config['rules'][number]
+export type EnvironmentConfig = Config['environments'][string]
+
+function globProblem(glob: string): string | undefined {
+  if (glob.trim() === '' || glob !== glob.trim()) return 'is empty or has surrounding spaces'
+  if (/^refs\//.test(glob)) return "starts with refs/: write branch or tag names (main, v*), not refs"
+  try {
+    picomatch.makeRe(glob)
+  } catch (error) {
+    return `is not a valid glob: ${errorMessage(error)}`
+  }
+  return undefined
+}
+
+/** Events whose runs are always untrusted: applying or destroying on them is never allowed. */
+export const ALWAYS_UNTRUSTED: readonly EventName[] = ['pull_request_target']
+const PR_EVENTS: readonly EventName[] = ['pull_request', 'pull_request_target']
+
+export function parseConfig(text: string, file: string): Config {
+  const config = parseYamlConfig(text, file, configSchema)
+  lint(config, file, text)
+  return config
+}
+
+export function loadConfig(file: string, label: string): Config {
+  let text: string
+  try {
+    text = readFileSync(file, 'utf8')
+  } catch (error) {
+    throw new ConfigurationError(`Input 'config' names a file that cannot be read: ${label} (${errorMessage(error)})`)
+  }
+  return parseConfig(text, label)
+}
+
+/** The line of `- ... name: X` in the file, for lint messages about whole rules. */
+function ruleLine(text: string, index: number): number | undefined {
+  const lines = text.split('\n')
+  let seen = -1
+  let inRules = false
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i] as string
+    if (/^rules\s*:/.test(line)) inRules = true
+    else if (/^\S/.test(line)) inRules = false
+    else if (inRules && /^\s*-\s/.test(line) && ++seen === index) return i + 1
+  }
+  return undefined
+}
+
+function lint(config: Config, file: string, text: string): void {
+  const problems: string[] = []
+  const names = new Set<string>()
+  const at = (i: number): string => `${file}${ruleLine(text, i) ? `:${ruleLine(text, i)}` : ''}: rule '${config.rules[i]!.name}'`
+  config.rules.forEach((rule, i) => {
+    if (names.has(rule.name)) problems.push(`${at(i)}: another rule has the same name; names must be unique`)
+    names.add(rule.name)
+    if (!rule.environment.includes('{') && !(rule.environment in config.environments)) {
+      problems.push(`${at(i)}: environment '${rule.environment}' is not defined under environments (${Object.keys(config.environments).join(', ')})`)
+    }
+    const isPr = rule.on.every((e) => PR_EVENTS.includes(e))
+    if (rule.branches && rule.on.some((e) => PR_EVENTS.includes(e))) problems.push(`${at(i)}: 'branches' is ambiguous on pull_request rules; use 'base' (the target branch, like on.pull_request.branches) or 'head'`)
+    if ((rule.merged !== undefined || rule.closed !== undefined) && !isPr) problems.push(`${at(i)}: 'merged' and 'closed' apply to pull_request events only`)
+    if (rule.merged === false) problems.push(`${at(i)}: 'merged: false' is not supported; use 'closed: true' for any closed PR`)
+    if ((rule.base || rule.head) && !rule.on.every((e) => [...PR_EVENTS, 'merge_group'].includes(e))) problems.push(`${at(i)}: 'base' and 'head' apply to pull_request and merge_group events only`)
+    if (rule.cron && !rule.on.includes('schedule')) problems.push(`${at(i)}: 'cron' applies to schedule events only`)
+    if (rule.workflows && !rule.on.includes('workflow_run')) problems.push(`${at(i)}: 'workflows' applies to workflow_run events only`)
+    const untrusted = rule.on.filter((e) => ALWAYS_UNTRUSTED.includes(e))
+    if ((rule.operation === 'apply' || rule.operation === 'destroy') && untrusted.length > 0) {
+      problems.push(`${at(i)}: operation '${rule.operation}' on ${untrusted.join(', ')}, which runs untrusted code with write access; use 'plan', or trigger on pull_request closed/merged or push`)
+    }
+    for (let j = 0; j < i; j++) {
+      if (shadows(config.rules[j]!, rule)) {
+        problems.push(`${at(i)}: can never match, because rule '${config.rules[j]!.name}' before it matches everything it would; move it up or narrow the earlier rule`)
+        break
+      }
+    }
+  })
+  if (problems.length) throw new ConfigurationError(problems.join('\n'))
+}
+
+/** The activity types a rule matches on an event (undefined: the event has none). */
+export function ruleTypes(rule: Rule, event?: string): string[] | undefined {
+  if (rule.types) return rule.types
+  const e = event ?? rule.on[0]
+  if (e === 'pull_request' || e === 'pull_request_target') {
+    if (rule.merged || rule.closed) return ['closed']
+    return ['opened', 'synchronize', 'reopened', 'ready_for_review']
+  }
+  if (e === 'release') return ['published']
+  if (e === 'workflow_run') return ['completed']
+  return undefined
+}
+
+const MATCH_ALL = new Set(['**', '*'])
+
+/** True when `a` matches every event `b` matches (conservative: it may say false when true). */
+export function shadows(a: Rule, b: Rule): boolean {
+  if (!b.on.every((e) => a.on.includes(e))) return false
+  const covers = (x: string[] | undefined, y: string[] | undefined): boolean =>
+    x === undefined || (x.some((g) => MATCH_ALL.has(g)) && !(y ?? []).some((g) => g.includes('/'))) || (y !== undefined && y.every((g) => x.includes(g)))
+  // A push rule with tags only matches tag pushes, with branches only branch pushes.
+  const pushKind = (r: Rule): string => (r.tags && !r.branches ? 'tags' : r.branches && !r.tags ? 'branches' : 'any')
+  if (b.on.includes('push') && pushKind(a) !== 'any' && pushKind(a) !== pushKind(b)) return false
+  if (!covers(a.branches, b.branches) || !covers(a.tags, b.tags) || !covers(a.base, b.base) || !covers(a.head, b.head) || !covers(a.workflows, b.workflows)) return false
+  if (a.cron !== undefined && a.cron !== b.cron) return false
+  for (const e of b.on) {
+    const ta = ruleTypes(a, e)
+    const tb = ruleTypes(b, e)
+    if (ta && tb && !tb.every((t) => ta.includes(t))) return false
+  }
+  if (a.merged && !b.merged) return false
+  return true
+}

@@ -1,0 +1,139 @@
+import { record, type ActionContext } from '@infra-actions/common'
+
+/**
+ * What the rules look at, read from the right place for each event (the payload first, the
+ * runner's variables second): on pull_request GITHUB_REF is the synthetic merge ref and
+ * GITHUB_SHA a merge commit, so the PR's own base, head and head sha come from the payload.
+ */
+export interface EventFacts {
+  event: string
+  /** The activity type (`opened`, `closed`, `published`, `completed`). */
+  action: string | undefined
+  /** Branch name for branch refs (push, dispatch, schedule), without refs/heads/. */
+  branch: string | undefined
+  tag: string | undefined
+  base: string | undefined
+  head: string | undefined
+  merged: boolean
+  /** A push that deletes a branch or tag. */
+  deleted: boolean
+  prNumber: number | undefined
+  sha: string
+  trusted: boolean
+  untrustedWhy: string | undefined
+  cron: string | undefined
+  workflow: string | undefined
+  /** workflow_run: how the triggering run ended. */
+  conclusion: string | undefined
+  inputs: Record<string, string>
+}
+
+const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined)
+const stripRef = (ref: string | undefined, kind: 'heads' | 'tags'): string | undefined => (ref?.startsWith(`refs/${kind}/`) ? ref.slice(`refs/${kind}/`.length) : undefined)
+
+export function eventFacts(context: ActionContext): EventFacts {
+  const p = context.payload
+  const pr = record(p.pull_request)
+  const repoName = str(record(p.repository)?.full_name) ?? `${context.owner}/${context.repo}`
+  const facts: EventFacts = {
+    event: context.eventName,
+    action: str(p.action),
+    branch: undefined,
+    tag: undefined,
+    base: undefined,
+    head: undefined,
+    merged: false,
+    deleted: false,
+    prNumber: undefined,
+    sha: context.headSha || context.sha,
+    trusted: true,
+    untrustedWhy: undefined,
+    cron: str(p.schedule),
+    workflow: undefined,
+    conclusion: undefined,
+    inputs: {},
+  }
+  switch (context.eventName) {
+    case 'pull_request':
+    case 'pull_request_target': {
+      facts.base = str(record(pr?.base)?.ref) ?? (context.baseRef || undefined)
+      facts.head = str(record(pr?.head)?.ref) ?? (context.headRef || undefined)
+      facts.branch = facts.head
+      facts.merged = pr?.merged === true
+      facts.prNumber = typeof pr?.number === 'number' ? pr.number : typeof p.number === 'number' ? p.number : undefined
+      const headRepo = str(record(record(pr?.head)?.repo)?.full_name)
+      const baseRepo = str(record(record(pr?.base)?.repo)?.full_name) ?? repoName
+      if (context.eventName === 'pull_request_target') {
+        facts.trusted = false
+        facts.untrustedWhy = 'pull_request_target runs with write access on behalf of the PR author'
+      } else if (headRepo === undefined || headRepo !== baseRepo) {
+        facts.trusted = false
+        facts.untrustedWhy = headRepo ? `the pull request comes from the fork ${headRepo}` : 'the pull request comes from a deleted fork'
+      }
+      break
+    }
+    case 'push': {
+      const ref = str(p.ref) ?? context.ref
+      facts.branch = stripRef(ref, 'heads')
+      facts.tag = stripRef(ref, 'tags')
+      facts.deleted = p.deleted === true
+      break
+    }
+    case 'merge_group': {
+      const group = record(p.merge_group)
+      facts.base = stripRef(str(group?.base_ref), 'heads')
+      facts.head = stripRef(str(group?.head_ref), 'heads')
+      facts.branch = facts.head
+      break
+    }
+    case 'release': {
+      const release = record(p.release)
+      facts.tag = str(release?.tag_name)
+      break
+    }
+    case 'workflow_run': {
+      const run = record(p.workflow_run)
+      facts.branch = str(run?.head_branch)
+      facts.workflow = str(run?.name)
+      facts.conclusion = str(run?.conclusion)
+      const prs = Array.isArray(run?.pull_requests) ? run.pull_requests : []
+      const first = record(prs[0])
+      if (typeof first?.number === 'number') facts.prNumber = first.number
+      const headRepo = str(record(run?.head_repository)?.full_name)
+      if (headRepo !== undefined && headRepo !== repoName) {
+        facts.trusted = false
+        facts.untrustedWhy = `the triggering run comes from the fork ${headRepo}`
+      }
+      break
+    }
+    default: {
+      facts.branch = stripRef(context.ref, 'heads')
+      facts.tag = stripRef(context.ref, 'tags')
+      const inputs = record(p.inputs)
+      if (inputs) for (const [k, v] of Object.entries(inputs)) if (v !== null && v !== undefined) facts.inputs[k] = String(v)
+    }
+  }
+  return facts
+}
+
+/** "pull_request closed and merged into main", "push to branch dev/x", "schedule (0 3 * * *)". */
+export function describeEvent(f: EventFacts): string {
+  switch (f.event) {
+    case 'pull_request':
+    case 'pull_request_target':
+      if (f.action === 'closed') return `${f.event} closed${f.merged ? ' and merged' : ' without merging'} into ${f.base ?? '?'}`
+      return `${f.event} ${f.action ?? ''} from ${f.head ?? '?'} into ${f.base ?? '?'}`.replace('  ', ' ')
+    case 'push':
+      return `push ${f.deleted ? 'deleting' : 'to'} ${f.tag !== undefined ? `tag ${f.tag}` : `branch ${f.branch ?? '?'}`}`
+    case 'merge_group':
+      return `merge_group into ${f.base ?? '?'}`
+    case 'release':
+      return `release ${f.action ?? ''} of tag ${f.tag ?? '?'}`.replace('  ', ' ')
+    case 'schedule':
+      return `schedule${f.cron ? ` (${f.cron})` : ''}`
+    case 'workflow_run':
+      return `workflow_run of ${f.workflow ?? '?'} on ${f.branch ?? '?'}`
+    default:
+      return `${f.event || 'unknown event'}${f.branch ? ` on ${f.branch}` : f.tag ? ` on tag ${f.tag}` : ''}`
+  }
+}

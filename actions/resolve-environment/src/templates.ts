@@ -1,0 +1,75 @@
+/**
+ * `{name}` templates in the rules file. Parsed when the file is loaded, so an unknown variable
+ * or a stray brace is a configuration error with a line number, not a surprise at deploy time.
+ * Values are data: they are substituted once and never evaluated again, so a branch named
+ * `{sha}` or `$(rm -rf /)` comes out as those characters.
+ */
+export const TEMPLATE_VARIABLES = ['sha', 'sha7', 'branch', 'pr', 'version', 'environment', 'name', 'run'] as const
+
+export type TemplatePart = { text: string } | { variable: string }
+
+export function parseTemplate(template: string): TemplatePart[] | string {
+  const parts: TemplatePart[] = []
+  let i = 0
+  while (i < template.length) {
+    const open = template.indexOf('{', i)
+    const close = template.indexOf('}', i)
+    if (close !== -1 && (open === -1 || close < open)) return `has a '}' without '{' at position ${close + 1}`
+    if (open === -1) {
+      parts.push({ text: template.slice(i) })
+      break
+    }
+    if (open > i) parts.push({ text: template.slice(i, open) })
+    const end = template.indexOf('}', open)
+    if (end === -1) return `has a '{' without '}' at position ${open + 1}`
+    const variable = template.slice(open + 1, end).trim()
+    if (!isKnownVariable(variable)) return `uses an unknown variable {${variable}} (known: ${[...TEMPLATE_VARIABLES.map((v) => `{${v}}`), '{inputs.NAME}'].join(', ')})`
+    parts.push({ variable })
+    i = end + 1
+  }
+  return parts
+}
+
+function isKnownVariable(name: string): boolean {
+  return (TEMPLATE_VARIABLES as readonly string[]).includes(name) || /^inputs\.[A-Za-z_][A-Za-z0-9_-]*$/.test(name)
+}
+
+export function isTemplate(value: string): boolean {
+  return value.includes('{')
+}
+
+export type Variables = Record<string, string | undefined>
+
+/** Fills a template; returns the variables that had no value instead, so the caller can say so. */
+export function renderTemplate(template: string, vars: Variables): { value: string } | { missing: string[] } {
+  const parts = parseTemplate(template)
+  if (typeof parts === 'string') return { missing: [template] }
+  const missing: string[] = []
+  let value = ''
+  for (const part of parts) {
+    if ('text' in part) value += part.text
+    else {
+      const v = vars[part.variable]
+      if (v === undefined || v === '') missing.push(part.variable)
+      else value += v
+    }
+  }
+  return missing.length ? { missing } : { value }
+}
+
+/** A branch name as a DNS label / Kubernetes label value: lowercase, [a-z0-9-], at most 63. */
+export function slugBranch(branch: string): string {
+  return branch
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 63)
+    .replace(/-+$/g, '')
+}
+
+const SEMVER = /^v?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[A-Za-z-][0-9A-Za-z-]*)(?:\.(?:0|[1-9]\d*|\d*[A-Za-z-][0-9A-Za-z-]*))*))?(?:\+([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?$/
+
+/** `v1.2.3` → `1.2.3` (semver 2.0, pre-release and build allowed); undefined when not semver. */
+export function versionOfTag(tag: string): string | undefined {
+  return SEMVER.test(tag) ? tag.replace(/^v/, '') : undefined
+}

@@ -1,0 +1,177 @@
+import { describe, expect, it } from 'vitest'
+import { ConfigurationError } from '@infra-actions/common'
+import { contextFor, realPayload } from '../../../test/support/events.js'
+import { parseConfig } from '../src/config.js'
+import { DEFAULT_CONFIG } from '../src/default-config.js'
+import { eventFacts } from '../src/event-facts.js'
+import { resolve, type ResolveOptions } from '../src/resolve.js'
+
+// The built-in rules name main/develop; the real payloads come from a repo whose default is master.
+const rules = parseConfig(DEFAULT_CONFIG.replace(/base: main/g, 'base: [main, master]'), 'rules.yml')
+const options: ResolveOptions = { explicitEnvironment: undefined, requireMatch: false, runId: '777' }
+const decide = (event: string, payload: Record<string, unknown>, o: Partial<ResolveOptions> = {}, config = rules) => resolve(config, eventFacts(contextFor(event, payload)), { ...options, ...o })
+
+const pr = (action: string, mutate: (p: any) => void = () => {}) => { // eslint-disable-line @typescript-eslint/no-explicit-any
+  const p = realPayload('pull_request', { action })
+  mutate(p)
+  return p
+}
+
+describe('pull requests', () => {
+  it.each(['opened', 'synchronize', 'reopened', 'ready_for_review'])('%s into master plans prod', async (action) => {
+    const { resolution } = await decide('pull_request', pr(action))
+    expect(resolution).toMatchObject({ environment: 'prod', operation: 'plan', rule: 'prod plan', trusted: true, 'approval-required': true, 'validation-level': 'strict' })
+  })
+
+  it('merged into master applies prod, with the reason spelled out', async () => {
+    const { resolution, trace } = await decide('pull_request', pr('closed', (p) => (p.pull_request.merged = true)))
+    expect(resolution).toMatchObject({ operation: 'apply', rule: 'prod apply', 'tfvars-file': 'environments/prod.tfvars', 'state-key': 'prod/terraform.tfstate' })
+    expect(resolution.reason).toBe("pull_request closed and merged into master matched rule 'prod apply'")
+    expect(trace.find((t) => t.rule === 'prod plan')!.why).toBe('the activity is closed, not opened/synchronize/reopened/ready_for_review')
+  })
+
+  it('closed without merging matches nothing, unless a closed rule says so', async () => {
+    const closed = pr('closed', (p) => (p.pull_request.merged = false))
+    expect((await decide('pull_request', closed)).resolution).toMatchObject({ operation: 'none', environment: '' })
+    const withPreview = parseConfig(`${DEFAULT_CONFIG.replace(/base: main/g, 'base: [main, master]')}  - { name: preview down, on: pull_request, base: [main, master], closed: true, environment: preview, operation: destroy }\n`, 'r.yml')
+    const { resolution } = await decide('pull_request', closed, {}, withPreview)
+    expect(resolution).toMatchObject({ operation: 'destroy', environment: 'preview-pr-2', 'environment-key': 'preview', 'state-key': 'preview/pr-2/terraform.tfstate' })
+  })
+
+  it('labeled is not one of the default activities', async () => {
+    expect((await decide('pull_request', pr('labeled'))).resolution.operation).toBe('none')
+  })
+
+  it('uses the PR head sha, not the synthetic merge commit', async () => {
+    const p = pr('opened', (x) => (x.pull_request.merge_commit_sha = 'f00dfeed'.repeat(5)))
+    const { resolution } = await decide('pull_request', p)
+    expect(resolution.sha).toBe(p.pull_request.head.sha)
+    expect(contextFor('pull_request', p).sha).not.toBe(p.pull_request.head.sha)
+  })
+
+  it('a fork PR is untrusted and never applies', async () => {
+    const p = pr('closed', (x) => {
+      x.pull_request.merged = true
+      x.pull_request.head.repo.full_name = 'mallory/Hello-World'
+    })
+    const { resolution } = await decide('pull_request', p)
+    expect(resolution).toMatchObject({ trusted: false, operation: 'plan', rule: 'prod apply' })
+    expect(resolution.reason).toMatch(/apply downgraded to plan because the pull request comes from the fork mallory\/Hello-World/)
+  })
+
+  it('pull_request_target is always untrusted', async () => {
+    const config = parseConfig('environments: { prod: {} }\nrules:\n  - { name: t, on: pull_request_target, environment: prod, operation: plan }\n', 'r.yml')
+    const { resolution } = await decide('pull_request_target', pr('opened'), {}, config)
+    expect(resolution).toMatchObject({ trusted: false, operation: 'plan' })
+  })
+})
+
+describe('pushes and tags', () => {
+  const push = (ref: string, extra: Record<string, unknown> = {}) => ({ ...realPayload('push', { ref: /heads\/master/ }), ref, ...extra })
+
+  it('dev/* deploys to dev with a dev image tag', async () => {
+    const p = push('refs/heads/dev/Feature_X')
+    const { resolution } = await decide('push', p)
+    expect(resolution).toMatchObject({ environment: 'dev', operation: 'apply', 'image-tag': `dev-${String(p.after).slice(0, 7)}`, sha: p.after })
+  })
+
+  it('a push that deletes a branch never deploys', async () => {
+    const { resolution, trace } = await decide('push', push('refs/heads/dev/old', { deleted: true, after: '0000000000000000000000000000000000000000' }))
+    expect(resolution.operation).toBe('none')
+    expect(trace[0]!.why).toBe('the push deletes a ref, which never deploys')
+    const tagDeleted = realPayload('push', { test: (p) => p.deleted === true })
+    expect((await decide('push', { ...tagDeleted, ref: 'refs/tags/v1.2.3' })).resolution.operation).toBe('none')
+  })
+
+  it('a semver tag releases to prod with {version}', async () => {
+    const { resolution } = await decide('push', push('refs/tags/v1.4.0'))
+    expect(resolution).toMatchObject({ environment: 'prod', operation: 'apply', rule: 'release', 'image-tag': 'v1.4.0' })
+  })
+
+  it('a tag that is not semver cannot fill {version}: a clear error', async () => {
+    await expect(decide('push', push('refs/tags/vNext'))).rejects.toThrow(/The tag 'vNext' is not a semantic version/)
+    const real = realPayload('push', { ref: /tags\/simple-tag/, test: (p) => p.deleted === false })
+    expect((await decide('push', real)).resolution.operation).toBe('none')
+  })
+
+  it('a merge-queue branch is not a base branch', async () => {
+    const config = parseConfig('environments: { prod: {} }\nrules:\n  - { name: main push, on: push, branches: ["**"], environment: prod, operation: apply }\n', 'r.yml')
+    const { resolution, trace } = await decide('push', push('refs/heads/gh-readonly-queue/main/pr-5-abc'), {}, config)
+    expect(resolution.operation).toBe('none')
+    expect(trace[0]!.why).toMatch(/merge-queue branch/)
+  })
+
+  it('looks up the PR of a pushed commit when a template needs {pr}', async () => {
+    const config = parseConfig('environments:\n  preview: { name: "preview-{pr}" }\nrules:\n  - { name: p, on: push, branches: [main], environment: preview, operation: apply }\n', 'r.yml')
+    const p = push('refs/heads/main')
+    const { resolution } = await decide('push', p, { lookupPr: async (sha) => (sha === p.after ? 99 : undefined) }, config)
+    expect(resolution).toMatchObject({ environment: 'preview-99', 'pr-number': '99' })
+  })
+})
+
+describe('schedule, dispatch, release, workflow_run, merge_group', () => {
+  it('a schedule applies prod to correct drift', async () => {
+    const { resolution } = await decide('schedule', { schedule: '0 3 * * *', repository: { full_name: 'acme/infra' } })
+    expect(resolution).toMatchObject({ environment: 'prod', operation: 'apply', rule: 'drift' })
+    expect(resolution.reason).toBe("schedule (0 3 * * *) matched rule 'drift'")
+  })
+
+  it('a manual dispatch applies the chosen environment', async () => {
+    const p = { ...realPayload('workflow_dispatch'), inputs: { environment: 'stage' } }
+    expect((await decide('workflow_dispatch', p)).resolution).toMatchObject({ environment: 'stage', operation: 'apply', rule: 'manual' })
+    expect((await decide('workflow_dispatch', { ...p, inputs: {} }, { explicitEnvironment: 'dev' })).resolution.environment).toBe('dev')
+  })
+
+  it('refuses a dispatch to an environment that is not configured', async () => {
+    const p = { ...realPayload('workflow_dispatch'), inputs: { environment: 'qa' } }
+    await expect(decide('workflow_dispatch', p)).rejects.toThrow(/chose the environment "qa" \(from \{inputs.environment\}\), which is not configured/)
+    await expect(decide('workflow_dispatch', p, { explicitEnvironment: 'qa' })).rejects.toThrow(`Input 'environment' must name a configured environment (dev, stage, prod, preview), got "qa"`)
+    await expect(decide('workflow_dispatch', { ...p, inputs: {} })).rejects.toThrow(/has no \{inputs.environment\}.*Pass input 'environment'/)
+  })
+
+  it('an explicit environment cannot redirect a rule with a fixed environment', async () => {
+    await expect(decide('pull_request', pr('opened'), { explicitEnvironment: 'dev' })).rejects.toThrow(/Input 'environment' is 'dev', but rule 'prod plan' targets 'prod'/)
+  })
+
+  it('release: published only, tags matched', async () => {
+    const config = parseConfig('environments: { prod: { image-tag: "{version}" } }\nrules:\n  - { name: rel, on: release, tags: ["*.*.*"], environment: prod, operation: apply }\n', 'r.yml')
+    expect((await decide('release', realPayload('release', { action: 'published' }), {}, config)).resolution).toMatchObject({ operation: 'apply', 'image-tag': '0.0.1' })
+    expect((await decide('release', realPayload('release', { action: 'prereleased' }), {}, config)).resolution.operation).toBe('none')
+    expect((await decide('release', realPayload('release', { action: 'deleted' }), {}, config)).resolution.operation).toBe('none')
+  })
+
+  it('workflow_run: only a successful run, and never apply from a fork', async () => {
+    const config = parseConfig('environments: { prod: {} }\nrules:\n  - { name: after ci, on: workflow_run, branches: [master, main], environment: prod, operation: apply }\n', 'r.yml')
+    const ok = realPayload('workflow_run', { test: (p) => p.workflow_run?.conclusion === 'success' })
+    expect((await decide('workflow_run', ok, {}, config)).resolution).toMatchObject({ operation: 'apply', trusted: true })
+    const requested = realPayload('workflow_run', { action: 'requested' })
+    expect((await decide('workflow_run', requested, {}, config)).resolution.operation).toBe('none')
+    ok.workflow_run.head_repository.full_name = 'mallory/octo-repo'
+    expect((await decide('workflow_run', ok, {}, config)).resolution).toMatchObject({ operation: 'plan', trusted: false })
+  })
+
+  it('merge_group: matched on its base, not on the queue branch', async () => {
+    const config = parseConfig('environments: { prod: {} }\nrules:\n  - { name: queue, on: merge_group, base: main, environment: prod, operation: plan }\n', 'r.yml')
+    expect((await decide('merge_group', realPayload('merge_group'), {}, config)).resolution).toMatchObject({ operation: 'plan', rule: 'queue' })
+  })
+
+  it('an unknown event matches nothing, or fails with require-match', async () => {
+    expect((await decide('issue_comment', { action: 'created' })).resolution).toMatchObject({ operation: 'none', reason: 'issue_comment on main matched no rule' })
+    await expect(decide('issue_comment', { action: 'created' }, { requireMatch: true })).rejects.toThrow(ConfigurationError)
+  })
+})
+
+describe('templates', () => {
+  it('slug the branch for DNS and treat values as data', async () => {
+    const config = parseConfig('environments:\n  dev: { image-tag: "{branch}-{sha7}-{run}" }\nrules:\n  - { name: d, on: push, environment: dev, operation: apply }\n', 'r.yml')
+    const p = { ...realPayload('push', { ref: /heads\/master/ }), ref: 'refs/heads/Feature/$(rm -rf)/{sha}_ÄÖ' }
+    const { resolution } = await decide('push', p, {}, config)
+    expect(resolution['image-tag']).toBe(`feature-rm-rf-sha-${String(p.after).slice(0, 7)}-777`)
+  })
+
+  it('leave a value empty, with a warning, when the event lacks what it needs', async () => {
+    const { resolution, warnings } = await decide('pull_request', pr('closed', (p) => (p.pull_request.merged = true)))
+    expect(resolution['image-tag']).toBe('')
+    expect(warnings).toEqual([expect.stringMatching(/image-tag of environment 'prod' \(v\{version\}\) needs \{version\}/)])
+  })
+})
