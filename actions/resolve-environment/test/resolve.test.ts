@@ -6,6 +6,8 @@ import { DEFAULT_CONFIG } from '../src/default-config.js'
 import { eventFacts } from '../src/event-facts.js'
 import { resolve, type ResolveOptions } from '../src/resolve.js'
 
+type Payload = Record<string, any> // eslint-disable-line @typescript-eslint/no-explicit-any
+
 // The built-in rules name main/develop; the real payloads come from a repo whose default is master.
 const rules = parseConfig(DEFAULT_CONFIG.replace(/base: main/g, 'base: [main, master]'), 'rules.yml')
 const options: ResolveOptions = { explicitEnvironment: undefined, requireMatch: false, runId: '777' }
@@ -67,7 +69,7 @@ describe('pull requests', () => {
 })
 
 describe('pushes and tags', () => {
-  const push = (ref: string, extra: Record<string, unknown> = {}) => ({ ...realPayload('push', { ref: /heads\/master/ }), ref, ...extra })
+  const push = (ref: string, extra: Record<string, unknown> = {}): Payload => ({ ...realPayload('push', { ref: /heads\/master/ }), ref, ...extra })
 
   it('dev/* deploys to dev with a dev image tag', async () => {
     const p = push('refs/heads/dev/Feature_X')
@@ -164,7 +166,7 @@ describe('schedule, dispatch, release, workflow_run, merge_group', () => {
 describe('templates', () => {
   it('slug the branch for DNS and treat values as data', async () => {
     const config = parseConfig('environments:\n  dev: { image-tag: "{branch}-{sha7}-{run}" }\nrules:\n  - { name: d, on: push, environment: dev, operation: apply }\n', 'r.yml')
-    const p = { ...realPayload('push', { ref: /heads\/master/ }), ref: 'refs/heads/Feature/$(rm -rf)/{sha}_ÄÖ' }
+    const p: Payload = { ...realPayload('push', { ref: /heads\/master/ }), ref: 'refs/heads/Feature/$(rm -rf)/{sha}_ÄÖ' }
     const { resolution } = await decide('push', p, {}, config)
     expect(resolution['image-tag']).toBe(`feature-rm-rf-sha-${String(p.after).slice(0, 7)}-777`)
   })
