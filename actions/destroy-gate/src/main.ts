@@ -1,5 +1,5 @@
-import * as core from '@actions/core'
 import { apiUnavailableReason, appendSummary, createGitHubClient, errorMessage, readContext } from '@infra-actions/common'
+import * as runner from '@infra-actions/common/runner'
 import { octokitLabelApi } from './allow-label.js'
 import { runDestroyGate } from './destroy-gate.js'
 import { readSettings } from './settings.js'
@@ -7,11 +7,11 @@ import { readSettings } from './settings.js'
 export async function main(): Promise<void> {
   let settings
   try {
-    settings = readSettings()
+    settings = await readSettings()
   } catch (error) {
     // A bad input or policy closes the gate: later steps reading `allowed` must see false.
-    core.setOutput('allowed', 'false')
-    core.setOutput('reason', `Cannot apply the destroy policy: ${errorMessage(error)}`)
+    runner.setOutput('allowed', 'false')
+    runner.setOutput('reason', `Cannot apply the destroy policy: ${errorMessage(error)}`)
     throw error
   }
   const context = readContext()
@@ -22,8 +22,8 @@ export async function main(): Promise<void> {
     labels,
     apiSkipReason: skip,
     writeSummary: (md) => appendSummary(md),
-    log: { info: core.info, warning: core.warning, error: core.error },
+    log: { info: runner.info, warning: runner.warning, error: runner.error },
   })
-  for (const [name, value] of Object.entries(result.outputs)) core.setOutput(name, value)
-  if (result.failure) core.setFailed(result.failure)
+  for (const [name, value] of Object.entries(result.outputs)) runner.setOutput(name, value)
+  if (result.failure) runner.setFailed(result.failure)
 }

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { z } from 'zod'
-import { ConfigurationError, errorMessage, parseYamlConfig } from '@infra-actions/common'
+import { ConfigurationError, errorMessage } from '@infra-actions/common'
+import { parseYamlConfig } from '@infra-actions/common/yaml-config'
 
 /**
  * The per-environment destroy policy: one reviewed file holds the rules of every environment.

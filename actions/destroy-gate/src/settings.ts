@@ -1,6 +1,5 @@
 import path from 'node:path'
 import { Inputs, type PlanSource } from '@infra-actions/common'
-import { policyFor, readPolicy } from './policy.js'
 
 /** The rules the gate applies, after inputs and the policy file are merged. */
 export interface GateRules {
@@ -27,11 +26,13 @@ export interface DestroyGateSettings {
  * count-replace true). `protected` is the union of both lists: leaving the input empty, or
  * setting it in a workflow, never removes a protection the reviewed policy file grants.
  */
-export function readSettings(inputs: Inputs = new Inputs()): DestroyGateSettings {
+export async function readSettings(inputs: Inputs = new Inputs()): Promise<DestroyGateSettings> {
   const workingDirectory = inputs.string('working-directory', { default: '.' })
   const environment = inputs.optionalString('environment')
   const policyInput = inputs.optionalString('policy')
-  const entry = policyInput ? policyFor(readPolicy(path.resolve(workingDirectory, policyInput), policyInput), environment, policyInput) : {}
+  // The YAML parser and the validator load only when there is a policy to read.
+  const { policyFor, readPolicy } = policyInput ? await import('./policy.js') : { policyFor: undefined, readPolicy: undefined }
+  const entry = policyInput && policyFor && readPolicy ? policyFor(readPolicy(path.resolve(workingDirectory, policyInput), policyInput), environment, policyInput) : {}
   const inputProtected = inputs.list('protected')
   const rules: GateRules = {
     maxDestroy: inputs.optionalInteger('max-destroy', { min: -1 }) ?? entry['max-destroy'] ?? 0,

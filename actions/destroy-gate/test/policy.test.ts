@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest'
 import { Inputs } from '@infra-actions/common'
 import { readSettings } from '../src/settings.js'
 
-function settings(policy: string | undefined, inputs: Record<string, string>) {
+async function settings(policy: string | undefined, inputs: Record<string, string>) {
   const dir = mkdtempSync(path.join(tmpdir(), 'policy-'))
   if (policy !== undefined) writeFileSync(path.join(dir, 'destroy-policy.yml'), policy)
   const env: Record<string, string> = { 'INPUT_WORKING-DIRECTORY': dir, 'INPUT_PLAN-JSON': 'plan.json' }
@@ -21,42 +21,42 @@ const POLICY = `environments:
 `
 
 describe('policy file', () => {
-  it('selects the entry of the environment', () => {
-    expect(settings(POLICY, { environment: 'stage' }).rules).toMatchObject({ maxDestroy: 5, countReplace: false, protected: [] })
-    expect(settings(POLICY, { environment: 'dev' }).rules.maxDestroy).toBe(-1)
+  it('selects the entry of the environment', async () => {
+    expect((await settings(POLICY, { environment: 'stage' })).rules).toMatchObject({ maxDestroy: 5, countReplace: false, protected: [] })
+    expect((await settings(POLICY, { environment: 'dev' })).rules.maxDestroy).toBe(-1)
   })
 
-  it('lets explicit inputs win, and adds protected patterns instead of replacing them', () => {
-    const r = settings(POLICY, { environment: 'prod', 'max-destroy': '2', protected: 'module.db.*' }).rules
+  it('lets explicit inputs win, and adds protected patterns instead of replacing them', async () => {
+    const r = (await settings(POLICY, { environment: 'prod', 'max-destroy': '2', protected: 'module.db.*' })).rules
     expect(r.maxDestroy).toBe(2)
     expect(r.protected).toEqual(['module.db.*', 'google_sql_database_instance.*', 'google_storage_bucket.*'])
   })
 
-  it('fails closed on an environment it does not list', () => {
-    expect(() => settings(POLICY, { environment: 'qa' })).toThrow(/has no entry for environment 'qa'.*it has: prod, stage, dev/)
-    expect(settings(`${POLICY}default: { max-destroy: 1 }\n`, { environment: 'qa' }).rules.maxDestroy).toBe(1)
+  it('fails closed on an environment it does not list', async () => {
+    await expect(settings(POLICY, { environment: 'qa' })).rejects.toThrow(/has no entry for environment 'qa'.*it has: prod, stage, dev/)
+    expect((await settings(`${POLICY}default: { max-destroy: 1 }\n`, { environment: 'qa' })).rules.maxDestroy).toBe(1)
   })
 
-  it('reports unknown keys with their line', () => {
-    expect(() => settings(`environments:\n  prod:\n    max-destroy: 0\n    max_destroy: 3\n`, { environment: 'prod' })).toThrow(/destroy-policy.yml:4: environments.prod: unknown key 'max_destroy'/)
+  it('reports unknown keys with their line', async () => {
+    await expect(settings(`environments:\n  prod:\n    max-destroy: 0\n    max_destroy: 3\n`, { environment: 'prod' })).rejects.toThrow(/destroy-policy.yml:4: environments.prod: unknown key 'max_destroy'/)
   })
 
-  it('reports wrong types and YAML errors with their line', () => {
-    expect(() => settings(`environments:\n  prod: { max-destroy: two }\n`, { environment: 'prod' })).toThrow(/destroy-policy.yml:2: environments.prod.max-destroy:/)
-    expect(() => settings(`environments:\n  prod: { max-destroy: 0\n`, { environment: 'prod' })).toThrow(/destroy-policy.yml:\d+:\d+: invalid YAML/)
+  it('reports wrong types and YAML errors with their line', async () => {
+    await expect(settings(`environments:\n  prod: { max-destroy: two }\n`, { environment: 'prod' })).rejects.toThrow(/destroy-policy.yml:2: environments.prod.max-destroy:/)
+    await expect(settings(`environments:\n  prod: { max-destroy: 0\n`, { environment: 'prod' })).rejects.toThrow(/destroy-policy.yml:\d+:\d+: invalid YAML/)
   })
 
-  it('names a missing policy file', () => {
+  it('names a missing policy file', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'policy-'))
-    expect(() => readSettings(new Inputs({ 'INPUT_WORKING-DIRECTORY': dir, INPUT_POLICY: 'nope.yml', INPUT_ENVIRONMENT: 'prod' }))).toThrow(/Input 'policy' names a file that cannot be read: nope.yml/)
+    await expect(readSettings(new Inputs({ 'INPUT_WORKING-DIRECTORY': dir, INPUT_POLICY: 'nope.yml', INPUT_ENVIRONMENT: 'prod' }))).rejects.toThrow(/Input 'policy' names a file that cannot be read: nope.yml/)
   })
 
-  it('defaults to max-destroy 0 with replacements counted', () => {
-    expect(settings(undefined, {}).rules).toMatchObject({ maxDestroy: 0, countReplace: true, allowDestroy: false })
+  it('defaults to max-destroy 0 with replacements counted', async () => {
+    expect((await settings(undefined, {})).rules).toMatchObject({ maxDestroy: 0, countReplace: true, allowDestroy: false })
   })
 
-  it('validates inputs by name', () => {
-    expect(() => settings(undefined, { 'max-destroy': 'two' })).toThrow(`Input 'max-destroy' must be a whole number >= -1, got "two"`)
-    expect(() => settings(undefined, { 'allow-destroy': 'yes' })).toThrow(`Input 'allow-destroy' must be true or false, got "yes"`)
+  it('validates inputs by name', async () => {
+    await expect(settings(undefined, { 'max-destroy': 'two' })).rejects.toThrow(`Input 'max-destroy' must be a whole number >= -1, got "two"`)
+    await expect(settings(undefined, { 'allow-destroy': 'yes' })).rejects.toThrow(`Input 'allow-destroy' must be true or false, got "yes"`)
   })
 })

@@ -1,7 +1,8 @@
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import * as core from '@actions/core'
-import { apiUnavailableReason, appendSummary, createGitHubClient, octokitCommentApi, readContext, uploadFileArtifact } from '@infra-actions/common'
+import { apiUnavailableReason, appendSummary, createGitHubClient, octokitCommentApi, readContext } from '@infra-actions/common'
+import { uploadFileArtifact } from '@infra-actions/common/artifacts'
+import * as runner from '@infra-actions/common/runner'
 import { runPlanComment } from './plan-comment.js'
 import { readSettings } from './settings.js'
 
@@ -16,9 +17,9 @@ export async function main(): Promise<void> {
     apiSkipReason: skip,
     writeSummary: (md) => appendSummary(md),
     uploadArtifact: (name, file) => uploadFileArtifact(name, file, context),
-    log: { info: core.info, warning: core.warning },
+    log: { info: runner.info, warning: runner.warning },
     outputDir: path.join(process.env.RUNNER_TEMP || tmpdir(), 'infra-actions'),
   })
-  for (const [name, value] of Object.entries(result.outputs)) core.setOutput(name, value)
-  if (result.failure) core.setFailed(result.failure)
+  for (const [name, value] of Object.entries(result.outputs)) runner.setOutput(name, value)
+  if (result.failure) runner.setFailed(result.failure)
 }

@@ -13,9 +13,9 @@ import {
   type ActionContext,
   type CommentApi,
   type ShowCommand,
-  type UploadedArtifact,
   type UpsertResult,
 } from '@infra-actions/common'
+import type { UploadedArtifact } from '@infra-actions/common/artifacts'
 import { renderAggregate } from './aggregate.js'
 import { assemble, renderPlan } from './render.js'
 import type { PlanCommentSettings } from './settings.js'

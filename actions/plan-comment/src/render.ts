@@ -6,11 +6,11 @@ import {
   details,
   fitToBudget,
   formatShown,
-  html,
   makeRedactor,
   planSummaryLine,
   plural,
   table,
+  tableRow,
   text,
   type Block,
   type BudgetResult,
@@ -235,17 +235,12 @@ function itemLine(item: ResourceItem): string {
 function diffBlock(item: ResourceItem, value: (v: Shown) => string, limit: number): string {
   const { changes, total } = attributeChanges(item.change, limit)
   if (total === 0) return ''
-  const rows = changes.map((c) => [`${code(c.path || '(whole object)')}${c.forcesReplacement ? ' ⚠️ forces replacement' : ''}`, value(c.before), value(c.after)])
-  const more = total > changes.length ? `\n\n… and ${total - changes.length} more changed attributes.` : ''
-  const body = `${table(['Attribute', 'Before', 'After'], rows)}${more}`
-  return indent(details(html(`${plural(total, 'attribute')} ${total === 1 ? 'changes' : 'change'}`), body))
-}
-
-function indent(s: string): string {
-  return s
-    .split('\n')
-    .map((l) => (l ? `  ${l}` : l))
-    .join('\n')
+  // Built line by line, already indented under the list item (this runs for every update).
+  const lines = [`  <details><summary>${plural(total, 'attribute')} ${total === 1 ? 'changes' : 'change'}</summary>`, '', '  | Attribute | Before | After |', '  | --- | --- | --- |']
+  for (const c of changes) lines.push(`  ${tableRow([`${code(c.path || '(whole object)')}${c.forcesReplacement ? ' ⚠️ forces replacement' : ''}`, value(c.before), value(c.after)])}`)
+  if (total > changes.length) lines.push('', `  … and ${total - changes.length} more changed attributes.`)
+  lines.push('', '  </details>')
+  return lines.join('\n')
 }
 
 export interface AssembleOptions {

@@ -1,13 +1,14 @@
-import { readFileSync } from 'node:fs'
 import picomatch from 'picomatch'
-import { z } from 'zod'
-import { ConfigurationError, errorMessage, parseYamlConfig } from '@infra-actions/common'
-import { parseTemplate } from './templates.js'
+import { ConfigurationError, errorMessage } from '@infra-actions/common'
+import type { Config, Rule } from './config-schema.js'
+
+export type { Config, EnvironmentConfig, Rule } from './config-schema.js'
 
 /**
- * The rules file (`.github/environments.yml`): environments, defaults and an ordered list of
- * rules. Validation happens at load: unknown keys, unknown environments, bad globs, bad
- * templates, rules that can never match, and apply/destroy on events that are never trusted.
+ * The rules file (`.github/environments.yml`): its vocabulary and the checks that need the
+ * whole file (unknown environments, rules that can never match, apply/destroy on events that
+ * are never trusted). The per-key validation lives in config-schema.ts, loaded only when a
+ * file has to be read, so a run on the built-in rules never loads the YAML parser or zod.
  */
 export const EVENTS = ['push', 'pull_request', 'pull_request_target', 'merge_group', 'release', 'workflow_run', 'schedule', 'workflow_dispatch', 'repository_dispatch'] as const
 export type EventName = (typeof EVENTS)[number]
@@ -15,68 +16,7 @@ export const OPERATIONS = ['plan', 'apply', 'destroy', 'none'] as const
 export type Operation = (typeof OPERATIONS)[number]
 export const VALIDATION_LEVELS = ['basic', 'standard', 'enhanced', 'strict'] as const
 
-const template = z.string().min(1).superRefine((value, ctx) => {
-  const parsed = parseTemplate(value)
-  if (typeof parsed === 'string') ctx.addIssue({ code: 'custom', message: `template ${JSON.stringify(value)} ${parsed}` })
-})
-const globs = z
-  .union([z.string(), z.array(z.string())])
-  .transform((v) => (Array.isArray(v) ? v : [v]))
-  .superRefine((list, ctx) => {
-    for (const g of list) {
-      const problem = globProblem(g)
-      if (problem) ctx.addIssue({ code: 'custom', message: `glob ${JSON.stringify(g)} ${problem}` })
-    }
-  })
-const strategy = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9+._-]*$/, 'must be a word such as full, full+backup, skip, rolling or canary')
-
-const settingsShape = {
-  approval: z.boolean(),
-  validation: z.enum(VALIDATION_LEVELS),
-  import: strategy,
-  deploy: strategy,
-  'image-tag': template,
-  'tfvars-file': template,
-  'state-key': template,
-}
-const environmentSchema = z
-  .object({ name: template, ...settingsShape })
-  .partial()
-  .strict()
-const defaultsSchema = z.object(settingsShape).partial().strict()
-const ACTIVITY = z.string().regex(/^[a-z_]+$/, 'must be an activity type such as opened or synchronize')
-
-const ruleSchema = z
-  .object({
-    name: z.string().min(1),
-    on: z.union([z.enum(EVENTS), z.array(z.enum(EVENTS)).min(1)]).transform((v) => (Array.isArray(v) ? v : [v])),
-    branches: globs.optional(),
-    tags: globs.optional(),
-    base: globs.optional(),
-    head: globs.optional(),
-    merged: z.boolean().optional(),
-    closed: z.boolean().optional(),
-    types: z.array(ACTIVITY).min(1).optional(),
-    cron: z.string().min(1).optional(),
-    workflows: z.array(z.string().min(1)).min(1).optional(),
-    environment: template,
-    operation: z.enum(OPERATIONS),
-  })
-  .strict()
-
-export const configSchema = z
-  .object({
-    environments: z.record(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'environment names are letters, digits, - _ and .'), environmentSchema).refine((e) => Object.keys(e).length > 0, 'at least one environment is required'),
-    defaults: defaultsSchema.default({}),
-    rules: z.array(ruleSchema).default([]),
-  })
-  .strict()
-
-export type Config = z.infer<typeof configSchema>
-export type Rule = Config['rules'][number]
-export type EnvironmentConfig = Config['environments'][string]
-
-function globProblem(glob: string): string | undefined {
+export function globProblem(glob: string): string | undefined {
   if (glob.trim() === '' || glob !== glob.trim()) return 'is empty or has surrounding spaces'
   if (/^refs\//.test(glob)) return "starts with refs/: write branch or tag names (main, v*), not refs"
   try {
@@ -90,22 +30,6 @@ function globProblem(glob: string): string | undefined {
 /** Events whose runs are always untrusted: applying or destroying on them is never allowed. */
 export const ALWAYS_UNTRUSTED: readonly EventName[] = ['pull_request_target']
 const PR_EVENTS: readonly EventName[] = ['pull_request', 'pull_request_target']
-
-export function parseConfig(text: string, file: string): Config {
-  const config = parseYamlConfig(text, file, configSchema)
-  lint(config, file, text)
-  return config
-}
-
-export function loadConfig(file: string, label: string): Config {
-  let text: string
-  try {
-    text = readFileSync(file, 'utf8')
-  } catch (error) {
-    throw new ConfigurationError(`Input 'config' names a file that cannot be read: ${label} (${errorMessage(error)})`)
-  }
-  return parseConfig(text, label)
-}
 
 /** The line of `- ... name: X` in the file, for lint messages about whole rules. */
 function ruleLine(text: string, index: number): number | undefined {
@@ -121,7 +45,7 @@ function ruleLine(text: string, index: number): number | undefined {
   return undefined
 }
 
-function lint(config: Config, file: string, text: string): void {
+export function lint(config: Config, file: string, text: string): void {
   const problems: string[] = []
   const names = new Set<string>()
   const at = (i: number): string => `${file}${ruleLine(text, i) ? `:${ruleLine(text, i)}` : ''}: rule '${config.rules[i]!.name}'`

@@ -1,5 +1,5 @@
-import * as core from '@actions/core'
 import { apiUnavailableReason, appendSummary, createGitHubClient, readContext } from '@infra-actions/common'
+import * as runner from '@infra-actions/common/runner'
 import { runResolveEnvironment } from './resolve-environment.js'
 import { readSettings } from './settings.js'
 
@@ -19,7 +19,7 @@ export async function main(): Promise<void> {
     context,
     lookupPr,
     writeSummary: (md) => appendSummary(md),
-    log: { info: core.info, warning: core.warning },
+    log: { info: runner.info, warning: runner.warning },
   })
-  for (const [name, value] of Object.entries(outputs)) core.setOutput(name, value)
+  for (const [name, value] of Object.entries(outputs)) runner.setOutput(name, value)
 }

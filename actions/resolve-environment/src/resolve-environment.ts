@@ -1,6 +1,6 @@
 import { type ActionContext } from '@infra-actions/common'
-import { loadConfig, parseConfig, type Config } from './config.js'
-import { DEFAULT_CONFIG } from './default-config.js'
+import { BUILTIN_RULES } from './builtin-rules.js'
+import type { Config } from './config.js'
 import { eventFacts } from './event-facts.js'
 import { resolve, type ResolveResult } from './resolve.js'
 import type { ResolveSettings } from './settings.js'
@@ -13,12 +13,14 @@ export interface ResolveDeps {
   log: { info: (m: string) => void; warning: (m: string) => void }
 }
 
-export function loadRules(settings: ResolveSettings): Config {
-  return settings.configFile ? loadConfig(settings.configFile, settings.configLabel) : parseConfig(DEFAULT_CONFIG, 'built-in rules')
+export async function loadRules(settings: ResolveSettings): Promise<Config> {
+  if (!settings.configFile) return BUILTIN_RULES
+  const { loadConfig } = await import('./config-schema.js')
+  return loadConfig(settings.configFile, settings.configLabel)
 }
 
 export async function runResolveEnvironment(settings: ResolveSettings, deps: ResolveDeps): Promise<{ outputs: Record<string, string>; result: ResolveResult }> {
-  const config = loadRules(settings)
+  const config = await loadRules(settings)
   const result = await resolve(config, eventFacts(deps.context), {
     explicitEnvironment: settings.environment,
     requireMatch: settings.requireMatch,

@@ -1,13 +1,15 @@
 import { describe, expect, it } from 'vitest'
-import { parseConfig } from '../src/config.js'
+import { parseConfig } from '../src/config-schema.js'
+import { BUILTIN_RULES } from '../src/builtin-rules.js'
 import { DEFAULT_CONFIG } from '../src/default-config.js'
 
 const env = 'environments:\n  dev: {}\n  prod: {}\n'
 const bad = (text: string) => () => parseConfig(text, 'environments.yml')
 
 describe('the rules file', () => {
-  it('accepts the built-in rules', () => {
+  it('accepts the built-in rules, and ships them exactly as documented', () => {
     expect(parseConfig(DEFAULT_CONFIG, 'built-in').rules).toHaveLength(8)
+    expect(BUILTIN_RULES).toEqual(parseConfig(DEFAULT_CONFIG, 'built-in'))
   })
 
   it('rejects unknown keys with their line', () => {

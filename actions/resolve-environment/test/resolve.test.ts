@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { ConfigurationError } from '@infra-actions/common'
 import { contextFor, realPayload } from '../../../test/support/events.js'
-import { parseConfig } from '../src/config.js'
+import { parseConfig } from '../src/config-schema.js'
 import { DEFAULT_CONFIG } from '../src/default-config.js'
 import { eventFacts } from '../src/event-facts.js'
 import { resolve, type ResolveOptions } from '../src/resolve.js'

@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { z } from 'zod'
-import { configSchema } from '../src/config.js'
+import { configSchema } from '../src/config-schema.js'
 
 // docs/environments.schema.json is generated from the same schema the action validates with.
 // Refresh it with: UPDATE_SCHEMA=1 npx vitest run actions/resolve-environment/test/schema.test.ts

@@ -1,5 +1,5 @@
 import path from 'node:path'
-import * as core from '@actions/core'
+import * as core from './runner.js'
 import { errorMessage } from './errors.js'
 import type { ActionContext } from './context.js'
 

@@ -8,7 +8,11 @@
 // Bidi overrides and zero-width characters can make text display differently from what it is.
 const INVISIBLE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g
 
+const NEEDS_VISIBLE = /[\u0000-\u001f\u007f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/
+
 function visible(value: string): string {
+  // Fast path: almost every address and value has nothing to make visible.
+  if (!NEEDS_VISIBLE.test(value)) return value
   return value
     .replace(/\r\n|\r|\n/g, '\\n')
     .replace(/\t/g, '\\t')
@@ -19,7 +23,7 @@ function visible(value: string): string {
 export function code(value: string): string {
   const content = visible(value)
   if (content === '') return '<code></code>'
-  const longestRun = Math.max(0, ...(content.match(/`+/g) ?? []).map((run) => run.length))
+  const longestRun = content.includes('`') ? Math.max(...(content.match(/`+/g) ?? ['']).map((run) => run.length)) : 0
   const fence = '`'.repeat(longestRun + 1)
   const pad = content.startsWith('`') || content.endsWith('`') || (content.startsWith(' ') && content.endsWith(' ')) ? ' ' : ''
   return `${fence}${pad}${content}${pad}${fence}`
@@ -83,8 +87,10 @@ export function table(headers: readonly string[], rows: readonly (readonly strin
 
 /** One row of a table (for tables built row by row, e.g. under a budget). */
 export function tableRow(cells: readonly string[]): string {
-  return `| ${cells.map((c) => c.replace(/\n/g, ' ').replace(/\|/g, '\\|')).join(' | ')} |`
+  return `| ${cells.map((c) => (PIPE_OR_NEWLINE.test(c) ? c.replace(/\n/g, ' ').replace(/\|/g, '\\|') : c)).join(' | ')} |`
 }
+
+const PIPE_OR_NEWLINE = /[\n|]/
 
 /** A collapsible section. `summary` is HTML-safe text; the body is Markdown (blank lines keep it parsed). */
 export function details(summary: string, body: string, open = false): string {

@@ -1,5 +1,5 @@
 import { appendFileSync } from 'node:fs'
-import * as core from '@actions/core'
+import * as core from './runner.js'
 import { utf8Bytes } from './budget.js'
 
 /** GitHub drops a step summary over 1 MiB entirely; we keep a margin for what others append. */

@@ -44,10 +44,12 @@ export function deepEqual(a: unknown, b: unknown): boolean {
   return true
 }
 
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_-]*$/
+
 /** Terraform's attribute path syntax: `a.b[0]["key.with.dots"]`. */
 export function joinPath(parent: string, key: string | number): string {
   if (typeof key === 'number') return `${parent}[${key}]`
-  if (/^[A-Za-z_][A-Za-z0-9_-]*$/.test(key)) return parent === '' ? key : `${parent}.${key}`
+  if (IDENTIFIER.test(key)) return parent === '' ? key : `${parent}.${key}`
   return `${parent}[${JSON.stringify(key)}]`
 }
 
@@ -63,47 +65,68 @@ export function attributeChanges(change: RawChange, limit = 100): { changes: Att
   const forcing = new Set((Array.isArray(change.replace_paths) ? change.replace_paths : []).filter(Array.isArray).map((p) => pathOf(p as (string | number)[])))
   const out: AttributeChange[] = []
   let total = 0
-  const emit = (path: string, before: Shown, after: Shown): void => {
+  // The path is a stack of steps; its string is only built for the leaves that are shown.
+  const steps: (string | number)[] = []
+  const emit = (before: Shown, after: Shown): void => {
     total++
-    if (out.length < limit) out.push({ path, before, after, forcesReplacement: forcing.has(path) })
+    if (out.length >= limit) return
+    const path = pathOf(steps)
+    out.push({ path, before, after, forcesReplacement: forcing.has(path) })
   }
-  const walk = (before: unknown, after: unknown, bSens: Mark, aSens: Mark, aUnk: Mark, path: string, beforeAbsent: boolean, afterAbsent: boolean): void => {
-    const sensitive = bSens === true || aSens === true
+  const walk = (before: unknown, after: unknown, bSens: Mark, aSens: Mark, aUnk: Mark, beforeAbsent: boolean, afterAbsent: boolean): void => {
     if (aUnk === true) {
-      emit(path, beforeAbsent ? { kind: 'absent' } : bSens === true ? { kind: 'sensitive' } : { kind: 'value', value: before }, { kind: 'unknown' })
+      emit(beforeAbsent ? { kind: 'absent' } : bSens === true ? { kind: 'sensitive' } : { kind: 'value', value: before }, { kind: 'unknown' })
       return
     }
-    if (sensitive) {
+    if (bSens === true || aSens === true) {
       if (beforeAbsent !== afterAbsent || !deepEqual(before, after)) {
-        emit(path, beforeAbsent ? { kind: 'absent' } : { kind: 'sensitive' }, afterAbsent ? { kind: 'absent' } : { kind: 'sensitive' })
+        emit(beforeAbsent ? { kind: 'absent' } : { kind: 'sensitive' }, afterAbsent ? { kind: 'absent' } : { kind: 'sensitive' })
       }
       return
     }
     if (isObject(before) && isObject(after)) {
-      const keys = new Set([...Object.keys(before), ...Object.keys(after)])
-      if (isObject(aUnk)) for (const k of Object.keys(aUnk)) keys.add(k)
-      for (const key of [...keys].sort()) {
-        walk(before[key], after[key], childMark(bSens, key), childMark(aSens, key), childMark(aUnk, key), joinPath(path, key), !Object.hasOwn(before, key), !Object.hasOwn(after, key) && childMark(aUnk, key) !== true)
+      // Keys in sorted order (Terraform's JSON already is, so usually no sort happens).
+      const keys = Object.keys(before)
+      for (const key in after) if (!Object.hasOwn(before, key)) keys.push(key)
+      if (isObject(aUnk)) for (const key in aUnk) if (!Object.hasOwn(before, key) && !Object.hasOwn(after, key)) keys.push(key)
+      if (!isSorted(keys)) keys.sort()
+      for (const key of keys) {
+        const b = before[key]
+        const a = after[key]
+        const u = childMark(aUnk, key)
+        if (b === a && u === undefined && (b === null || typeof b !== 'object')) continue
+        steps.push(key)
+        walk(b, a, childMark(bSens, key), childMark(aSens, key), u, !Object.hasOwn(before, key), !Object.hasOwn(after, key) && u !== true)
+        steps.pop()
       }
       return
     }
     if (Array.isArray(before) && Array.isArray(after)) {
       const n = Math.max(before.length, after.length)
       for (let i = 0; i < n; i++) {
-        walk(before[i], after[i], childMark(bSens, i), childMark(aSens, i), childMark(aUnk, i), joinPath(path, i), i >= before.length, i >= after.length)
+        const b: unknown = before[i]
+        const a: unknown = after[i]
+        const u = childMark(aUnk, i)
+        if (b === a && (u === undefined || u === false) && (b === null || typeof b !== 'object')) continue
+        steps.push(i)
+        walk(b, a, childMark(bSens, i), childMark(aSens, i), u, i >= before.length, i >= after.length)
+        steps.pop()
       }
       return
     }
     if (beforeAbsent && afterAbsent) return
     if (beforeAbsent !== afterAbsent || !deepEqual(before, after)) {
-      // A whole object or list appears or disappears: show it as one value, masked below if needed.
-      emit(path, beforeAbsent ? { kind: 'absent' } : shown(before, bSens), afterAbsent ? { kind: 'absent' } : shown(after, aSens))
+      // A whole object or list appears or disappears: show it as one value, masked if any part is sensitive.
+      emit(beforeAbsent ? { kind: 'absent' } : shown(before, bSens), afterAbsent ? { kind: 'absent' } : shown(after, aSens))
     }
   }
-  const before = change.before ?? null
-  const after = change.after ?? null
-  walk(before, after, change.before_sensitive, change.after_sensitive, change.after_unknown, '', change.before === undefined, change.after === undefined)
+  walk(change.before ?? null, change.after ?? null, change.before_sensitive, change.after_sensitive, change.after_unknown, change.before === undefined, change.after === undefined)
   return { changes: out, total }
+}
+
+function isSorted(keys: string[]): boolean {
+  for (let i = 1; i < keys.length; i++) if ((keys[i - 1] as string) > (keys[i] as string)) return false
+  return true
 }
 
 /** A value for display: if any part of it is marked sensitive, the whole value is masked. */

@@ -1,0 +1,85 @@
+import { readFileSync } from 'node:fs'
+import { z } from 'zod'
+import { ConfigurationError, errorMessage } from '@infra-actions/common'
+import { parseYamlConfig } from '@infra-actions/common/yaml-config'
+import { EVENTS, OPERATIONS, VALIDATION_LEVELS, globProblem, lint } from './config.js'
+import { parseTemplate } from './templates.js'
+
+/** Per-key validation of the rules file: unknown keys, types, globs and templates, with lines. */
+const template = z.string().min(1).superRefine((value, ctx) => {
+  const parsed = parseTemplate(value)
+  if (typeof parsed === 'string') ctx.addIssue({ code: 'custom', message: `template ${JSON.stringify(value)} ${parsed}` })
+})
+const globs = z
+  .union([z.string(), z.array(z.string())])
+  .transform((v) => (Array.isArray(v) ? v : [v]))
+  .superRefine((list, ctx) => {
+    for (const g of list) {
+      const problem = globProblem(g)
+      if (problem) ctx.addIssue({ code: 'custom', message: `glob ${JSON.stringify(g)} ${problem}` })
+    }
+  })
+const strategy = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9+._-]*$/, 'must be a word such as full, full+backup, skip, rolling or canary')
+
+const settingsShape = {
+  approval: z.boolean(),
+  validation: z.enum(VALIDATION_LEVELS),
+  import: strategy,
+  deploy: strategy,
+  'image-tag': template,
+  'tfvars-file': template,
+  'state-key': template,
+}
+const environmentSchema = z
+  .object({ name: template, ...settingsShape })
+  .partial()
+  .strict()
+const defaultsSchema = z.object(settingsShape).partial().strict()
+const ACTIVITY = z.string().regex(/^[a-z_]+$/, 'must be an activity type such as opened or synchronize')
+
+const ruleSchema = z
+  .object({
+    name: z.string().min(1),
+    on: z.union([z.enum(EVENTS), z.array(z.enum(EVENTS)).min(1)]).transform((v) => (Array.isArray(v) ? v : [v])),
+    branches: globs.optional(),
+    tags: globs.optional(),
+    base: globs.optional(),
+    head: globs.optional(),
+    merged: z.boolean().optional(),
+    closed: z.boolean().optional(),
+    types: z.array(ACTIVITY).min(1).optional(),
+    cron: z.string().min(1).optional(),
+    workflows: z.array(z.string().min(1)).min(1).optional(),
+    environment: template,
+    operation: z.enum(OPERATIONS),
+  })
+  .strict()
+
+export const configSchema = z
+  .object({
+    environments: z.record(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'environment names are letters, digits, - _ and .'), environmentSchema).refine((e) => Object.keys(e).length > 0, 'at least one environment is required'),
+    defaults: defaultsSchema.default({}),
+    rules: z.array(ruleSchema).default([]),
+  })
+  .strict()
+
+export type Config = z.infer<typeof configSchema>
+export type Rule = Config['rules'][number]
+export type EnvironmentConfig = Config['environments'][string]
+
+export function parseConfig(text: string, file: string): Config {
+  const config = parseYamlConfig(text, file, configSchema)
+  lint(config, file, text)
+  return config
+}
+
+export function loadConfig(file: string, label: string): Config {
+  let text: string
+  try {
+    text = readFileSync(file, 'utf8')
+  } catch (error) {
+    throw new ConfigurationError(`Input 'config' names a file that cannot be read: ${label} (${errorMessage(error)})`)
+  }
+  return parseConfig(text, label)
+}
+

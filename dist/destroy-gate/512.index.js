@@ -1,0 +1,130 @@
+export const id = 512;
+export const ids = [512];
+export const modules = {
+
+/***/ 5512:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+// ESM COMPAT FLAG
+__webpack_require__.r(__webpack_exports__);
+
+// EXPORTS
+__webpack_require__.d(__webpack_exports__, {
+  environmentPolicySchema: () => (/* binding */ environmentPolicySchema),
+  policyFor: () => (/* binding */ policyFor),
+  policySchema: () => (/* binding */ policySchema),
+  readPolicy: () => (/* binding */ readPolicy)
+});
+
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __webpack_require__(3024);
+// EXTERNAL MODULE: ./node_modules/zod/v4/classic/schemas.js + 17 modules
+var schemas = __webpack_require__(8816);
+// EXTERNAL MODULE: ./packages/common/src/index.ts + 12 modules
+var src = __webpack_require__(1559);
+// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
+var dist = __webpack_require__(8815);
+// EXTERNAL MODULE: ./packages/common/src/errors.ts
+var errors = __webpack_require__(9696);
+;// CONCATENATED MODULE: ./packages/common/src/yaml-config.ts
+
+
+/**
+ * A YAML configuration file read and validated in one step: YAML syntax errors, unknown keys
+ * and wrong types all become one ConfigurationError that names the file, the line and the key.
+ * Schemas should be `.strict()` so a misspelt key is an error, not silently ignored.
+ */
+function parseYamlConfig(text, file, schema) {
+    const lineCounter = new dist/* LineCounter */.HN();
+    const doc = (0,dist/* parseDocument */.Tp)(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+    if (doc.errors.length > 0) {
+        const e = doc.errors[0];
+        const pos = e.linePos?.[0] ?? lineCounter.linePos(e.pos[0]);
+        throw new errors/* ConfigurationError */.j1(`${file}${pos ? `:${pos.line}:${pos.col}` : ''}: invalid YAML: ${e.message.split('\n')[0]}`);
+    }
+    const value = doc.toJS();
+    const result = schema.safeParse(value ?? {});
+    if (result.success)
+        return result.data;
+    const issues = result.error.issues.slice(0, 5).map((issue) => {
+        const path = issue.path;
+        // For an unknown key, point at the key itself rather than at its parent.
+        const line = lineOf(doc, lineCounter, issue.code === 'unrecognized_keys' && issue.keys[0] !== undefined ? [...path, issue.keys[0]] : path);
+        const where = issue.path.length ? issue.path.join('.') : '(top level)';
+        return `${file}${line ? `:${line}` : ''}: ${where}: ${describeIssue(issue)}`;
+    });
+    const more = result.error.issues.length > 5 ? `\n(and ${result.error.issues.length - 5} more)` : '';
+    throw new errors/* ConfigurationError */.j1(`${issues.join('\n')}${more}`);
+}
+function describeIssue(issue) {
+    if (issue.code === 'unrecognized_keys')
+        return `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `'${k}'`).join(', ')}`;
+    return issue.message;
+}
+/** The line of the deepest node on `path` that exists. */
+function lineOf(doc, counter, path) {
+    for (let n = path.length; n >= 0; n--) {
+        const node = n === 0 ? doc.contents : doc.getIn(path.slice(0, n), true);
+        if ((0,dist/* isNode */.Ll)(node) && node.range)
+            return counter.linePos(node.range[0]).line;
+    }
+    return undefined;
+}
+
+;// CONCATENATED MODULE: ./actions/destroy-gate/src/policy.ts
+
+
+
+
+/**
+ * The per-environment destroy policy: one reviewed file holds the rules of every environment.
+ *
+ *   environments:
+ *     prod:  { max-destroy: 0, protected: [google_sql_database_instance.*] }
+ *     stage: { max-destroy: 5 }
+ *   default: { max-destroy: 0 }        # optional: environments not listed
+ */
+const patterns = schemas/* array */.YOg(schemas/* string */.YjP().min(1)).or(schemas/* string */.YjP().min(1).transform((s) => [s]));
+const environmentPolicySchema = schemas/* object */.Ikc({
+    'max-destroy': schemas/* number */.aig().int().min(-1),
+    'count-replace': schemas/* boolean */.zMY(),
+    protected: patterns,
+    ignore: patterns,
+    'allow-label': schemas/* string */.YjP().min(1),
+})
+    .partial()
+    .strict();
+const policySchema = schemas/* object */.Ikc({
+    environments: schemas/* record */.g1P(schemas/* string */.YjP().min(1), environmentPolicySchema).default({}),
+    default: environmentPolicySchema.optional(),
+})
+    .strict();
+function readPolicy(file, label) {
+    let text;
+    try {
+        text = (0,external_node_fs_.readFileSync)(file, 'utf8');
+    }
+    catch (error) {
+        throw new src/* ConfigurationError */.j1(`Input 'policy' names a file that cannot be read: ${label} (${(0,src/* errorMessage */.gJ)(error)})`);
+    }
+    return parseYamlConfig(text, label, policySchema);
+}
+/** The entry for `environment`, or the `default` entry; a missing entry is an error (fail closed). */
+function policyFor(policy, environment, label) {
+    if (environment) {
+        const entry = policy.environments[environment] ?? policy.default;
+        if (!entry) {
+            const known = Object.keys(policy.environments);
+            throw new src/* ConfigurationError */.j1(`The policy ${label} has no entry for environment '${environment}' and no 'default' entry (it has: ${known.join(', ') || 'none'}). Add one, or fix input 'environment'.`);
+        }
+        return entry;
+    }
+    if (policy.default)
+        return policy.default;
+    throw new src/* ConfigurationError */.j1(`Input 'environment' is required with 'policy' (${label}) to choose an entry, unless the policy has a 'default' entry.`);
+}
+
+
+/***/ })
+
+};

@@ -1,0 +1,153 @@
+export const id = 781;
+export const ids = [781];
+export const modules = {
+
+/***/ 4781:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+
+// EXPORTS
+__webpack_require__.d(__webpack_exports__, {
+  loadConfig: () => (/* binding */ loadConfig)
+});
+
+// UNUSED EXPORTS: configSchema, parseConfig
+
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __webpack_require__(3024);
+// EXTERNAL MODULE: ./node_modules/zod/v4/classic/schemas.js + 17 modules
+var schemas = __webpack_require__(8816);
+// EXTERNAL MODULE: ./packages/common/src/index.ts + 11 modules
+var src = __webpack_require__(109);
+// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
+var dist = __webpack_require__(8815);
+// EXTERNAL MODULE: ./packages/common/src/errors.ts
+var errors = __webpack_require__(9696);
+;// CONCATENATED MODULE: ./packages/common/src/yaml-config.ts
+
+
+/**
+ * A YAML configuration file read and validated in one step: YAML syntax errors, unknown keys
+ * and wrong types all become one ConfigurationError that names the file, the line and the key.
+ * Schemas should be `.strict()` so a misspelt key is an error, not silently ignored.
+ */
+function parseYamlConfig(text, file, schema) {
+    const lineCounter = new dist/* LineCounter */.HN();
+    const doc = (0,dist/* parseDocument */.Tp)(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+    if (doc.errors.length > 0) {
+        const e = doc.errors[0];
+        const pos = e.linePos?.[0] ?? lineCounter.linePos(e.pos[0]);
+        throw new errors/* ConfigurationError */.j1(`${file}${pos ? `:${pos.line}:${pos.col}` : ''}: invalid YAML: ${e.message.split('\n')[0]}`);
+    }
+    const value = doc.toJS();
+    const result = schema.safeParse(value ?? {});
+    if (result.success)
+        return result.data;
+    const issues = result.error.issues.slice(0, 5).map((issue) => {
+        const path = issue.path;
+        // For an unknown key, point at the key itself rather than at its parent.
+        const line = lineOf(doc, lineCounter, issue.code === 'unrecognized_keys' && issue.keys[0] !== undefined ? [...path, issue.keys[0]] : path);
+        const where = issue.path.length ? issue.path.join('.') : '(top level)';
+        return `${file}${line ? `:${line}` : ''}: ${where}: ${describeIssue(issue)}`;
+    });
+    const more = result.error.issues.length > 5 ? `\n(and ${result.error.issues.length - 5} more)` : '';
+    throw new errors/* ConfigurationError */.j1(`${issues.join('\n')}${more}`);
+}
+function describeIssue(issue) {
+    if (issue.code === 'unrecognized_keys')
+        return `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `'${k}'`).join(', ')}`;
+    return issue.message;
+}
+/** The line of the deepest node on `path` that exists. */
+function lineOf(doc, counter, path) {
+    for (let n = path.length; n >= 0; n--) {
+        const node = n === 0 ? doc.contents : doc.getIn(path.slice(0, n), true);
+        if ((0,dist/* isNode */.Ll)(node) && node.range)
+            return counter.linePos(node.range[0]).line;
+    }
+    return undefined;
+}
+
+// EXTERNAL MODULE: ./actions/resolve-environment/src/config.ts
+var src_config = __webpack_require__(5884);
+// EXTERNAL MODULE: ./actions/resolve-environment/src/templates.ts
+var templates = __webpack_require__(1019);
+;// CONCATENATED MODULE: ./actions/resolve-environment/src/config-schema.ts
+
+
+
+
+
+
+/** Per-key validation of the rules file: unknown keys, types, globs and templates, with lines. */
+const template = schemas/* string */.YjP().min(1).superRefine((value, ctx) => {
+    const parsed = (0,templates/* parseTemplate */.QC)(value);
+    if (typeof parsed === 'string')
+        ctx.addIssue({ code: 'custom', message: `template ${JSON.stringify(value)} ${parsed}` });
+});
+const globs = schemas/* union */.KCZ([schemas/* string */.YjP(), schemas/* array */.YOg(schemas/* string */.YjP())])
+    .transform((v) => (Array.isArray(v) ? v : [v]))
+    .superRefine((list, ctx) => {
+    for (const g of list) {
+        const problem = (0,src_config/* globProblem */.AI)(g);
+        if (problem)
+            ctx.addIssue({ code: 'custom', message: `glob ${JSON.stringify(g)} ${problem}` });
+    }
+});
+const strategy = schemas/* string */.YjP().regex(/^[A-Za-z0-9][A-Za-z0-9+._-]*$/, 'must be a word such as full, full+backup, skip, rolling or canary');
+const settingsShape = {
+    approval: schemas/* boolean */.zMY(),
+    validation: schemas/* enum */.k5n(src_config/* VALIDATION_LEVELS */.u8),
+    import: strategy,
+    deploy: strategy,
+    'image-tag': template,
+    'tfvars-file': template,
+    'state-key': template,
+};
+const environmentSchema = schemas/* object */.Ikc({ name: template, ...settingsShape })
+    .partial()
+    .strict();
+const defaultsSchema = schemas/* object */.Ikc(settingsShape).partial().strict();
+const ACTIVITY = schemas/* string */.YjP().regex(/^[a-z_]+$/, 'must be an activity type such as opened or synchronize');
+const ruleSchema = schemas/* object */.Ikc({
+    name: schemas/* string */.YjP().min(1),
+    on: schemas/* union */.KCZ([schemas/* enum */.k5n(src_config/* EVENTS */.qY), schemas/* array */.YOg(schemas/* enum */.k5n(src_config/* EVENTS */.qY)).min(1)]).transform((v) => (Array.isArray(v) ? v : [v])),
+    branches: globs.optional(),
+    tags: globs.optional(),
+    base: globs.optional(),
+    head: globs.optional(),
+    merged: schemas/* boolean */.zMY().optional(),
+    closed: schemas/* boolean */.zMY().optional(),
+    types: schemas/* array */.YOg(ACTIVITY).min(1).optional(),
+    cron: schemas/* string */.YjP().min(1).optional(),
+    workflows: schemas/* array */.YOg(schemas/* string */.YjP().min(1)).min(1).optional(),
+    environment: template,
+    operation: schemas/* enum */.k5n(src_config/* OPERATIONS */.xb),
+})
+    .strict();
+const configSchema = schemas/* object */.Ikc({
+    environments: schemas/* record */.g1P(schemas/* string */.YjP().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'environment names are letters, digits, - _ and .'), environmentSchema).refine((e) => Object.keys(e).length > 0, 'at least one environment is required'),
+    defaults: defaultsSchema.default({}),
+    rules: schemas/* array */.YOg(ruleSchema).default([]),
+})
+    .strict();
+function parseConfig(text, file) {
+    const config = parseYamlConfig(text, file, configSchema);
+    (0,src_config/* lint */.bL)(config, file, text);
+    return config;
+}
+function loadConfig(file, label) {
+    let text;
+    try {
+        text = (0,external_node_fs_.readFileSync)(file, 'utf8');
+    }
+    catch (error) {
+        throw new src/* ConfigurationError */.j1(`Input 'config' names a file that cannot be read: ${label} (${(0,src/* errorMessage */.gJ)(error)})`);
+    }
+    return parseConfig(text, label);
+}
+
+
+/***/ })
+
+};
