@@ -35,7 +35,9 @@ function measure(args, env = {}) {
       let rss = NaN
       try {
         rss = Number(readFileSync(rssFile, 'utf8'))
-      } catch {}
+      } catch {
+        // The child died before its exit hook ran: reported as NaN.
+      }
       resolve({ ms, rss, code, out })
     })
   })
@@ -94,13 +96,21 @@ say()
 const planFile = path.join(tmp, 'plan.json')
 await generatePlan(N, planFile)
 const size = statSync(planFile).size
-const parse = await repeat(RUNS, () => measure(['-e', `JSON.parse(require('node:fs').readFileSync(${JSON.stringify(planFile)}, 'utf8'))`]))
 const gh = await new FakeGitHub().start()
 const prEvent = path.join(tmp, 'pr.json')
 writeFileSync(prEvent, JSON.stringify({ action: 'opened', number: 1, pull_request: { number: 1, head: { sha: 'c'.repeat(40), ref: 'f' }, base: { ref: 'main' } }, repository: { full_name: 'acme/infra' } }))
-const action = await repeat(RUNS, () =>
-  measure([path.join(ROOT, 'dist/plan-comment/index.js')], runnerEnv({ GITHUB_EVENT_NAME: 'pull_request', GITHUB_EVENT_PATH: prEvent, GITHUB_API_URL: gh.url, 'INPUT_PLAN-JSON': planFile, 'INPUT_GITHUB-TOKEN': 'ghs_bench', 'INPUT_COMMENT-MODE': 'update', 'INPUT_MAX-LENGTH': '65536', INPUT_ARTIFACT: 'false', 'INPUT_WORKING-DIRECTORY': '.', 'INPUT_TERRAFORM-BINARY': 'terraform', INPUT_MODE: 'single', INFRA_ACTIONS_RETRY_BASE_MS: '5' })),
-)
+const runParse = () => measure(['-e', `JSON.parse(require('node:fs').readFileSync(${JSON.stringify(planFile)}, 'utf8'))`])
+const runAction = () =>
+  measure([path.join(ROOT, 'dist/plan-comment/index.js')], runnerEnv({ GITHUB_EVENT_NAME: 'pull_request', GITHUB_EVENT_PATH: prEvent, GITHUB_API_URL: gh.url, 'INPUT_PLAN-JSON': planFile, 'INPUT_GITHUB-TOKEN': 'ghs_bench', 'INPUT_COMMENT-MODE': 'update', 'INPUT_MAX-LENGTH': '65536', INPUT_ARTIFACT: 'false', 'INPUT_WORKING-DIRECTORY': '.', 'INPUT_TERRAFORM-BINARY': 'terraform', INPUT_MODE: 'single', INFRA_ACTIONS_RETRY_BASE_MS: '5' }))
+// Interleaved, so a noisy neighbour slows both sides alike; medians of each.
+const parses = []
+const actions = []
+for (let i = 0; i < RUNS; i++) {
+  parses.push(await runParse())
+  actions.push(await runAction())
+}
+const parse = { ms: median(parses.map((r) => r.ms)), rss: median(parses.map((r) => r.rss)) }
+const action = { ms: median(actions.map((r) => r.ms)), rss: median(actions.map((r) => r.rss)), last: actions.at(-1) }
 await gh.stop()
 if (action.last.code !== 0) throw new Error(`plan-comment failed: ${action.last.out}`)
 const comment = gh.commentsOf('acme', 'infra', 1)[0]

@@ -17,7 +17,7 @@ import {
 } from '@infra-actions/common'
 import type { UploadedArtifact } from '@infra-actions/common/artifacts'
 import { renderAggregate } from './aggregate.js'
-import { assemble, renderPlan } from './render.js'
+import { assemble, renderPlan, type RenderedPlan } from './render.js'
 import type { PlanCommentSettings } from './settings.js'
 import { parseSummary, slug, toSummary, type PlanSummary } from './summary-file.js'
 
@@ -48,17 +48,25 @@ export async function runPlanComment(settings: PlanCommentSettings, deps: PlanCo
   return settings.mode === 'aggregate' ? runAggregate(settings, deps) : runSingle(settings, deps)
 }
 
-async function runSingle(settings: PlanCommentSettings, deps: PlanCommentDeps): Promise<PlanCommentResult> {
-  const { context } = deps
+/** Reads and renders the plan. The plan itself is not returned: once rendered it can be freed. */
+async function renderFromPlan(settings: PlanCommentSettings, deps: PlanCommentDeps): Promise<{ rendered: RenderedPlan; summary: Omit<PlanSummary, 'detailsUrl'> }> {
   const model = await loadPlan(settings.source, deps.show)
   const rendered = renderPlan(model, {
     title: settings.title,
     environment: settings.environment,
     key: settings.key,
     workingDirectory: settings.source.workingDirectory,
-    sha: context.headSha || undefined,
-    runUrl: context.runUrl,
+    sha: deps.context.headSha || undefined,
+    runUrl: deps.context.runUrl,
   })
+  const { detailsUrl: _, ...summary } = toSummary(model, { key: settings.key, environment: settings.environment, title: settings.title, summary: planSummaryLine(model), sha: deps.context.headSha || undefined, detailsUrl: undefined })
+  return { rendered, summary }
+}
+
+async function runSingle(settings: PlanCommentSettings, deps: PlanCommentDeps): Promise<PlanCommentResult> {
+  const { context } = deps
+  const pr = pullRequestNumber(context, settings.prNumber)
+  const { rendered, summary } = await renderFromPlan(settings, deps)
   mkdirSync(deps.outputDir, { recursive: true })
   const base = path.join(deps.outputDir, `plan-comment-${slug(settings.key)}`)
   const markdownFile = `${base}.md`
@@ -67,7 +75,6 @@ async function runSingle(settings: PlanCommentSettings, deps: PlanCommentDeps): 
   const summaryOnly = { fullPlanNote: `The full plan is in the file ${path.basename(markdownFile)}${settings.artifact ? ' (uploaded as an artifact when this comment is cut)' : ''}.` }
   const jobSummary = assemble(rendered, { max: SUMMARY_LIMIT_BYTES, measure: utf8Bytes, limitText: 'GitHub’s 1 MiB job summary limit', ...summaryOnly })
 
-  const pr = pullRequestNumber(context, settings.prNumber)
   let posted: UpsertResult | undefined
   let fullPlanUrl: string | undefined
   if (settings.commentMode === 'off') {
@@ -95,13 +102,9 @@ async function runSingle(settings: PlanCommentSettings, deps: PlanCommentDeps): 
   }
   deps.writeSummary(jobSummary.text)
 
-  const summary = planSummaryLine(model)
   const summaryFile = `${base}.plan-summary.json`
-  writeFileSync(
-    summaryFile,
-    JSON.stringify(toSummary(model, { key: settings.key, environment: settings.environment, title: settings.title, summary, sha: context.headSha || undefined, detailsUrl: posted?.comment.url ?? context.runUrl })),
-  )
-  const c = model.counts
+  writeFileSync(summaryFile, JSON.stringify({ ...summary, detailsUrl: posted?.comment.url ?? context.runUrl } satisfies PlanSummary))
+  const c = summary.counts
   return {
     outputs: {
       add: String(c.add),
@@ -112,14 +115,14 @@ async function runSingle(settings: PlanCommentSettings, deps: PlanCommentDeps): 
       move: String(c.move),
       forget: String(c.forget),
       drift: String(c.drift),
-      'has-changes': String(model.hasChanges),
-      summary,
+      'has-changes': String(summary.hasChanges),
+      summary: summary.summary,
       'comment-id': posted ? String(posted.comment.id) : '',
       'comment-url': posted?.comment.url ?? '',
       'markdown-file': markdownFile,
       'summary-file': summaryFile,
     },
-    failure: model.errored ? 'The Terraform plan errored (errored: true): it is partial and cannot be applied. See the plan step for the error.' : undefined,
+    failure: summary.errored ? 'The Terraform plan errored (errored: true): it is partial and cannot be applied. See the plan step for the error.' : undefined,
   }
 }
 

@@ -133,8 +133,11 @@ function backoffMs(attempt: number): number {
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
 
-/** CommentApi over the REST API. Pagination follows `Link` headers (100 a page). */
-export function octokitCommentApi(octokit: Octokit, owner: string, repo: string): CommentApi {
+/**
+ * CommentApi over the REST API. Pagination follows `Link` headers (100 a page). The client may
+ * still be loading (a promise), so an action can start it before its own slow local work.
+ */
+export function octokitCommentApi(client: Octokit | Promise<Octokit>, owner: string, repo: string): CommentApi {
   let login: string | undefined
   const toComment = (c: { id: number; body?: string | null; user?: { login: string } | null; html_url: string }): IssueComment => ({
     id: c.id,
@@ -145,6 +148,7 @@ export function octokitCommentApi(octokit: Octokit, owner: string, repo: string)
   return {
     async identity() {
       if (login) return login
+      const octokit = await client
       try {
         login = (await octokit.rest.users.getAuthenticated()).data.login
       } catch (error) {
@@ -155,18 +159,22 @@ export function octokitCommentApi(octokit: Octokit, owner: string, repo: string)
       return login
     },
     async listComments(issueNumber) {
+      const octokit = await client
       const all = await octokit.paginate(octokit.rest.issues.listComments, { owner, repo, issue_number: issueNumber, per_page: 100 })
       return all.map(toComment)
     },
     async createComment(issueNumber, body) {
+      const octokit = await client
       const { data } = await octokit.rest.issues.createComment({ owner, repo, issue_number: issueNumber, body, request: { retries: 0 } })
       return toComment(data)
     },
     async updateComment(id, body) {
+      const octokit = await client
       const { data } = await octokit.rest.issues.updateComment({ owner, repo, comment_id: id, body })
       return toComment(data)
     },
     async deleteComment(id) {
+      const octokit = await client
       await octokit.rest.issues.deleteComment({ owner, repo, comment_id: id })
     },
   }
