@@ -25,3 +25,6 @@ export async function main(): Promise<void> {
   for (const [name, value] of Object.entries(result.outputs)) runner.setOutput(name, value)
   if (result.failure) runner.setFailed(result.failure)
 }
+
+/** @github/local-action calls an exported `run()`. */
+export { main as run }

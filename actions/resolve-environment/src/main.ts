@@ -23,3 +23,6 @@ export async function main(): Promise<void> {
   })
   for (const [name, value] of Object.entries(outputs)) runner.setOutput(name, value)
 }
+
+/** @github/local-action calls an exported `run()`. */
+export { main as run }
