@@ -8,5 +8,6 @@ export default defineConfig({
     // Integration tests spawn the built bundles; two cores on CI.
     pool: 'forks',
     reporters: ['default', './test/support/summary-reporter.ts'],
+    globalSetup: ['./test/support/global-setup.ts'],
   },
 })
