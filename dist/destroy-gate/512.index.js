@@ -16,17 +16,18 @@ __webpack_require__.d(__webpack_exports__, {
   readPolicy: () => (/* binding */ readPolicy)
 });
 
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __webpack_require__(3024);
 // EXTERNAL MODULE: ./node_modules/zod/v4/classic/schemas.js + 17 modules
 var schemas = __webpack_require__(8816);
 // EXTERNAL MODULE: ./packages/common/src/index.ts + 12 modules
 var src = __webpack_require__(1559);
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __webpack_require__(3024);
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __webpack_require__(8815);
 // EXTERNAL MODULE: ./packages/common/src/errors.ts
 var errors = __webpack_require__(9696);
 ;// CONCATENATED MODULE: ./packages/common/src/yaml-config.ts
+
 
 
 /**
@@ -70,9 +71,17 @@ function lineOf(doc, counter, path) {
     }
     return undefined;
 }
+/** The text of a configuration file named by an input, or an error naming the input. */
+function readConfigFile(file, label, input) {
+    try {
+        return (0,external_node_fs_.readFileSync)(file, 'utf8');
+    }
+    catch (error) {
+        throw new errors/* ConfigurationError */.j1(`Input '${input}' names a file that cannot be read: ${label} (${(0,errors/* errorMessage */.gJ)(error)})`);
+    }
+}
 
 ;// CONCATENATED MODULE: ./actions/destroy-gate/src/policy.ts
-
 
 
 
@@ -100,14 +109,7 @@ const policySchema = schemas/* object */.Ikc({
 })
     .strict();
 function readPolicy(file, label) {
-    let text;
-    try {
-        text = (0,external_node_fs_.readFileSync)(file, 'utf8');
-    }
-    catch (error) {
-        throw new src/* ConfigurationError */.j1(`Input 'policy' names a file that cannot be read: ${label} (${(0,src/* errorMessage */.gJ)(error)})`);
-    }
-    return parseYamlConfig(text, label, policySchema);
+    return parseYamlConfig(readConfigFile(file, label, 'policy'), label, policySchema);
 }
 /** The entry for `environment`, or the `default` entry; a missing entry is an error (fail closed). */
 function policyFor(policy, environment, label) {

@@ -13,17 +13,16 @@ __webpack_require__.d(__webpack_exports__, {
 
 // UNUSED EXPORTS: configSchema, parseConfig
 
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __webpack_require__(3024);
 // EXTERNAL MODULE: ./node_modules/zod/v4/classic/schemas.js + 17 modules
 var schemas = __webpack_require__(8816);
-// EXTERNAL MODULE: ./packages/common/src/index.ts + 11 modules
-var src = __webpack_require__(109);
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __webpack_require__(3024);
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __webpack_require__(8815);
 // EXTERNAL MODULE: ./packages/common/src/errors.ts
 var errors = __webpack_require__(9696);
 ;// CONCATENATED MODULE: ./packages/common/src/yaml-config.ts
+
 
 
 /**
@@ -67,14 +66,21 @@ function lineOf(doc, counter, path) {
     }
     return undefined;
 }
+/** The text of a configuration file named by an input, or an error naming the input. */
+function readConfigFile(file, label, input) {
+    try {
+        return (0,external_node_fs_.readFileSync)(file, 'utf8');
+    }
+    catch (error) {
+        throw new errors/* ConfigurationError */.j1(`Input '${input}' names a file that cannot be read: ${label} (${(0,errors/* errorMessage */.gJ)(error)})`);
+    }
+}
 
 // EXTERNAL MODULE: ./actions/resolve-environment/src/config.ts
 var src_config = __webpack_require__(5884);
 // EXTERNAL MODULE: ./actions/resolve-environment/src/templates.ts
 var templates = __webpack_require__(1019);
 ;// CONCATENATED MODULE: ./actions/resolve-environment/src/config-schema.ts
-
-
 
 
 
@@ -137,14 +143,7 @@ function parseConfig(text, file) {
     return config;
 }
 function loadConfig(file, label) {
-    let text;
-    try {
-        text = (0,external_node_fs_.readFileSync)(file, 'utf8');
-    }
-    catch (error) {
-        throw new src/* ConfigurationError */.j1(`Input 'config' names a file that cannot be read: ${label} (${(0,src/* errorMessage */.gJ)(error)})`);
-    }
-    return parseConfig(text, label);
+    return parseConfig(readConfigFile(file, label, 'config'), label);
 }
 
 

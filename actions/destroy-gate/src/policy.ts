@@ -1,7 +1,6 @@
-import { readFileSync } from 'node:fs'
 import { z } from 'zod'
-import { ConfigurationError, errorMessage } from '@infra-actions/common'
-import { parseYamlConfig } from '@infra-actions/common/yaml-config'
+import { ConfigurationError } from '@infra-actions/common'
+import { parseYamlConfig, readConfigFile } from '@infra-actions/common/yaml-config'
 
 /**
  * The per-environment destroy policy: one reviewed file holds the rules of every environment.
@@ -35,13 +34,7 @@ export type EnvironmentPolicy = z.infer<typeof environmentPolicySchema>
 export type Policy = z.infer<typeof policySchema>
 
 export function readPolicy(file: string, label: string): Policy {
-  let text: string
-  try {
-    text = readFileSync(file, 'utf8')
-  } catch (error) {
-    throw new ConfigurationError(`Input 'policy' names a file that cannot be read: ${label} (${errorMessage(error)})`)
-  }
-  return parseYamlConfig(text, label, policySchema)
+  return parseYamlConfig(readConfigFile(file, label, 'policy'), label, policySchema)
 }
 
 /** The entry for `environment`, or the `default` entry; a missing entry is an error (fail closed). */

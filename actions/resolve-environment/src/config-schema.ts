@@ -1,7 +1,5 @@
-import { readFileSync } from 'node:fs'
 import { z } from 'zod'
-import { ConfigurationError, errorMessage } from '@infra-actions/common'
-import { parseYamlConfig } from '@infra-actions/common/yaml-config'
+import { parseYamlConfig, readConfigFile } from '@infra-actions/common/yaml-config'
 import { EVENTS, OPERATIONS, VALIDATION_LEVELS, globProblem, lint } from './config.js'
 import { parseTemplate } from './templates.js'
 
@@ -74,12 +72,6 @@ export function parseConfig(text: string, file: string): Config {
 }
 
 export function loadConfig(file: string, label: string): Config {
-  let text: string
-  try {
-    text = readFileSync(file, 'utf8')
-  } catch (error) {
-    throw new ConfigurationError(`Input 'config' names a file that cannot be read: ${label} (${errorMessage(error)})`)
-  }
-  return parseConfig(text, label)
+  return parseConfig(readConfigFile(file, label, 'config'), label)
 }
 

@@ -1,6 +1,7 @@
+import { readFileSync } from 'node:fs'
 import { LineCounter, parseDocument, isNode, type Document } from 'yaml'
 import type { z } from 'zod'
-import { ConfigurationError } from './errors.js'
+import { ConfigurationError, errorMessage } from './errors.js'
 
 /**
  * A YAML configuration file read and validated in one step: YAML syntax errors, unknown keys
@@ -41,4 +42,13 @@ export function lineOf(doc: Document, counter: LineCounter, path: (string | numb
     if (isNode(node) && node.range) return counter.linePos(node.range[0]).line
   }
   return undefined
+}
+
+/** The text of a configuration file named by an input, or an error naming the input. */
+export function readConfigFile(file: string, label: string, input: string): string {
+  try {
+    return readFileSync(file, 'utf8')
+  } catch (error) {
+    throw new ConfigurationError(`Input '${input}' names a file that cannot be read: ${label} (${errorMessage(error)})`)
+  }
 }
