@@ -12,7 +12,7 @@ export async function main(): Promise<void> {
   const skip = apiUnavailableReason(settings.token, context)
   // Loaded before the plan is read: the HTTP stack then sits in a small heap, not on top of the
   // peak (it added ~40 MB to the peak RSS of a 10,000-resource plan when loaded after).
-  const comments = skip || settings.commentMode === 'off' ? undefined : octokitCommentApi(await createGitHubClient(settings.token), context.owner, context.repo)
+  const comments = skip || settings.commentMode === 'off' ? undefined : octokitCommentApi(await createGitHubClient(settings.token), context.owner, context.repo, { author: settings.commentAuthor })
   const result = await runPlanComment(settings, {
     context,
     comments,

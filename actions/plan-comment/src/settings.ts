@@ -12,6 +12,8 @@ export interface PlanCommentSettings {
   commentMode: CommentSetting
   maxLength: number
   token: string
+  /** The login the token posts as, when GET /user cannot tell (GitHub App tokens). */
+  commentAuthor: string | undefined
   prNumber: number | undefined
   artifact: boolean
   /** aggregate mode: files or directories holding `*.plan-summary.json`. */
@@ -39,6 +41,7 @@ export function readSettings(inputs: Inputs = new Inputs()): PlanCommentSettings
     commentMode: inputs.enumeration('comment-mode', ['update', 'recreate', 'new', 'off'], 'update'),
     maxLength: inputs.integer('max-length', { default: GITHUB_COMMENT_LIMIT, min: 2000, max: GITHUB_COMMENT_LIMIT }),
     token: inputs.string('github-token'),
+    commentAuthor: inputs.optionalString('comment-author'),
     prNumber: inputs.optionalInteger('pr-number', { min: 1 }),
     artifact: inputs.boolean('artifact', true),
     summaries: inputs.list('summaries'),

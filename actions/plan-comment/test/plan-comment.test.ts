@@ -70,6 +70,7 @@ function setup(planFields: Record<string, unknown>, overrides: Partial<PlanComme
     commentMode: 'update',
     maxLength: 65536,
     token: 't',
+    commentAuthor: undefined,
     prNumber: undefined,
     artifact: true,
     summaries: [],

@@ -137,8 +137,8 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
  * CommentApi over the REST API. Pagination follows `Link` headers (100 a page). The client may
  * still be loading (a promise), so an action can start it before its own slow local work.
  */
-export function octokitCommentApi(client: Octokit | Promise<Octokit>, owner: string, repo: string): CommentApi {
-  let login: string | undefined
+export function octokitCommentApi(client: Octokit | Promise<Octokit>, owner: string, repo: string, options: { author?: string } = {}): CommentApi {
+  let login: string | undefined = options.author
   const toComment = (c: { id: number; body?: string | null; user?: { login: string } | null; html_url: string }): IssueComment => ({
     id: c.id,
     body: c.body ?? '',
@@ -152,9 +152,10 @@ export function octokitCommentApi(client: Octokit | Promise<Octokit>, owner: str
       try {
         login = (await octokit.rest.users.getAuthenticated()).data.login
       } catch (error) {
-        // Installation tokens (GITHUB_TOKEN) cannot call /user; they post as the Actions bot.
+        // Installation tokens cannot call /user. GITHUB_TOKEN posts as the Actions bot; another
+        // GitHub App's token posts as `<app-slug>[bot]`, which the caller passes as `author`.
         if (statusOf(error) !== 403 && statusOf(error) !== 401) throw error
-        login = process.env.INFRA_ACTIONS_COMMENT_AUTHOR || 'github-actions[bot]'
+        login = 'github-actions[bot]'
       }
       return login
     },

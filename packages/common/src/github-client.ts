@@ -59,8 +59,10 @@ export async function createGitHubClient(token: string, options: ClientOptions =
     {
       // @actions/github reads GITHUB_API_URL once at import; read it per client (GHES, stand-ins).
       baseUrl: (process.env.GITHUB_API_URL ?? 'https://api.github.com').replace(/\/$/, ''),
-      request: { fetch: timedFetch, retries: options.retries ?? 3 },
-      retry: { retryAfterBaseValue: baseMs },
+      // Retries belong in the plugin's state: a `request.retries` default would make the plugin
+      // retry every failure, 403/404/422 included.
+      request: { fetch: timedFetch },
+      retry: { retryAfterBaseValue: baseMs, retries: options.retries ?? 3 },
       throttle: {
         retryAfterBaseValue: baseMs,
         // GitHub asks for one write a second and three between notifying writes (new comments);

@@ -138,6 +138,13 @@ describe('upsertComment', () => {
     expect(gh.requests.filter((q) => q.path.endsWith('/comments')).length).toBeLessThanOrEqual(4)
   })
 
+  it('does not retry what retrying cannot fix (403 from /user, 404, 422)', async () => {
+    await upsertComment(api, { issueNumber: PR, marker, body: 'plan', mode: 'update' })
+    expect(gh.requests.filter((q) => q.path === '/user')).toHaveLength(1)
+    await expect(api.updateComment(999999, 'x')).rejects.toMatchObject({ status: 404 })
+    expect(gh.requests.filter((q) => q.path.endsWith('/999999'))).toHaveLength(1)
+  })
+
   it('uses the login of a user token as the identity', async () => {
     await gh.stop()
     gh = await new FakeGitHub({ userTokens: { ghp_user: 'deploy-bot' } }).start()

@@ -85,18 +85,23 @@ export function attributeChanges(change: RawChange, limit = 100): { changes: Att
       return
     }
     if (isObject(before) && isObject(after)) {
-      // Keys in sorted order (Terraform's JSON already is, so usually no sort happens).
-      const keys = Object.keys(before)
-      for (const key in after) if (!Object.hasOwn(before, key)) keys.push(key)
-      if (isObject(aUnk)) for (const key in aUnk) if (!Object.hasOwn(before, key) && !Object.hasOwn(after, key)) keys.push(key)
-      if (!isSorted(keys)) keys.sort()
+      let keys = Object.keys(before)
+      const afterKeys = Object.keys(after)
+      // Usually both sides have the same keys in the same (sorted) order: then no key is absent.
+      let sameKeys = keys.length === afterKeys.length && keys.every((k, i) => k === afterKeys[i])
+      if (isObject(aUnk)) for (const key in aUnk) if (!Object.hasOwn(before, key)) sameKeys = false
+      if (!sameKeys) {
+        keys = [...new Set([...keys, ...afterKeys, ...(isObject(aUnk) ? Object.keys(aUnk) : [])])]
+        if (!isSorted(keys)) keys.sort()
+      } else if (!isSorted(keys)) keys = [...keys].sort()
       for (const key of keys) {
         const b = before[key]
         const a = after[key]
         const u = childMark(aUnk, key)
         if (b === a && u === undefined && (b === null || typeof b !== 'object')) continue
         steps.push(key)
-        walk(b, a, childMark(bSens, key), childMark(aSens, key), u, !Object.hasOwn(before, key), !Object.hasOwn(after, key) && u !== true)
+        if (sameKeys) walk(b, a, childMark(bSens, key), childMark(aSens, key), u, false, false)
+        else walk(b, a, childMark(bSens, key), childMark(aSens, key), u, !Object.hasOwn(before, key), !Object.hasOwn(after, key) && u !== true)
         steps.pop()
       }
       return
