@@ -100,15 +100,18 @@ const gh = await new FakeGitHub().start()
 const prEvent = path.join(tmp, 'pr.json')
 writeFileSync(prEvent, JSON.stringify({ action: 'opened', number: 1, pull_request: { number: 1, head: { sha: 'c'.repeat(40), ref: 'f' }, base: { ref: 'main' } }, repository: { full_name: 'acme/infra' } }))
 const runParse = () => measure(['-e', `JSON.parse(require('node:fs').readFileSync(${JSON.stringify(planFile)}, 'utf8'))`])
-const runAction = () =>
-  measure([path.join(ROOT, 'dist/plan-comment/index.js')], runnerEnv({ GITHUB_EVENT_NAME: 'pull_request', GITHUB_EVENT_PATH: prEvent, GITHUB_API_URL: gh.url, 'INPUT_PLAN-JSON': planFile, 'INPUT_GITHUB-TOKEN': 'ghs_bench', 'INPUT_COMMENT-MODE': 'update', 'INPUT_MAX-LENGTH': '65536', INPUT_ARTIFACT: 'false', 'INPUT_WORKING-DIRECTORY': '.', 'INPUT_TERRAFORM-BINARY': 'terraform', INPUT_MODE: 'single', INFRA_ACTIONS_RETRY_BASE_MS: '5' }))
+const runAction = (mode = 'update') =>
+  measure([path.join(ROOT, 'dist/plan-comment/index.js')], runnerEnv({ GITHUB_EVENT_NAME: 'pull_request', GITHUB_EVENT_PATH: prEvent, GITHUB_API_URL: gh.url, 'INPUT_PLAN-JSON': planFile, 'INPUT_GITHUB-TOKEN': 'ghs_bench', 'INPUT_COMMENT-MODE': mode, 'INPUT_MAX-LENGTH': '65536', INPUT_ARTIFACT: 'false', 'INPUT_WORKING-DIRECTORY': '.', 'INPUT_TERRAFORM-BINARY': 'terraform', INPUT_MODE: 'single', INFRA_ACTIONS_RETRY_BASE_MS: '5' }))
 // Interleaved, so a noisy neighbour slows both sides alike; medians of each.
 const parses = []
 const actions = []
+const offline = []
 for (let i = 0; i < RUNS; i++) {
   parses.push(await runParse())
   actions.push(await runAction())
+  offline.push(await runAction('off'))
 }
+const local = { ms: median(offline.map((r) => r.ms)), rss: median(offline.map((r) => r.rss)) }
 const parse = { ms: median(parses.map((r) => r.ms)), rss: median(parses.map((r) => r.rss)) }
 const action = { ms: median(actions.map((r) => r.ms)), rss: median(actions.map((r) => r.rss)), last: actions.at(-1) }
 await gh.stop()
@@ -121,4 +124,5 @@ say('| --- | ---: | ---: |')
 say(`| bare \`JSON.parse\` of the file | ${parse.ms.toFixed(0)} ms | ${mib(parse.rss)} |`)
 say(`| the whole action (comment of ${comment.body.length.toLocaleString('en-US')} chars, job summary, outputs) | ${action.ms.toFixed(0)} ms | ${mib(action.rss)} |`)
 say(`| ratio | **${(action.ms / parse.ms).toFixed(2)}×** | **${(action.rss / parse.rss).toFixed(2)}×** |`)
+say(`| the same with \`comment-mode: off\` (no API client loaded) | ${local.ms.toFixed(0)} ms (${(local.ms / parse.ms).toFixed(2)}×) | ${mib(local.rss)} (${(local.rss / parse.rss).toFixed(2)}×) |`)
 rmSync(tmp, { recursive: true, force: true })
