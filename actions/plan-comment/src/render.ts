@@ -124,7 +124,10 @@ export function renderPlan(model: PlanModel, options: RenderOptions): RenderedPl
 function heading(model: PlanModel, o: RenderOptions): string {
   const icon = model.errored ? '❌' : model.counts.destroy > 0 ? '⚠️' : model.hasChanges ? '📝' : '✅'
   const dir = o.workingDirectory && o.workingDirectory !== '.' ? o.workingDirectory : ''
-  const where = [o.environment ? code(o.environment) : '', dir ? code(dir) : ''].filter(Boolean).join(' · ')
+  // A key someone chose (not the default derived from directory and environment) is shown too.
+  const derived = [o.workingDirectory ?? '.', o.environment ? `${o.workingDirectory ?? '.'}:${o.environment}` : undefined]
+  const key = o.key && !derived.includes(o.key) && o.key !== o.environment && o.key !== dir ? o.key : ''
+  const where = [o.environment ? code(o.environment) : '', dir ? code(dir) : '', key ? code(key) : ''].filter(Boolean).join(' · ')
   const meta = [
     o.sha ? `Planned at ${code(o.sha.slice(0, 7))}` : '',
     o.runUrl ? `[workflow run](${o.runUrl})` : '',

@@ -14,7 +14,9 @@ const render = (fields: Record<string, unknown>, max = Number.POSITIVE_INFINITY)
 describe('the plan comment', () => {
   it('heads with environment, key, plan line, commit and run link', () => {
     const { text } = render({ resource_changes: [rc('google_storage_bucket.logs', ['create'])] })
-    expect(text).toContain('### 📝 Terraform plan — `prod` · `infra/prod`')
+    expect(text).toContain('### 📝 Terraform plan — `prod` · `infra/prod`\n')
+    const custom = assemble(renderPlan(analyzePlan(checkPlanDocument(plan({ resource_changes: [rc('a.b', ['create'])] }), 'p')), { ...options, key: 'eu-west' }), { max: Infinity }).text
+    expect(custom).toContain('### 📝 Terraform plan — `prod` · `infra/prod` · `eu-west`\n')
     expect(text).toContain('**Plan: 1 to add, 0 to change, 0 to destroy.**')
     expect(text).toContain('Planned at `0123456`')
     expect(text).toContain('[workflow run](https://github.com/acme/infra/actions/runs/42)')
