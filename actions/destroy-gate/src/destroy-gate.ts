@@ -52,12 +52,17 @@ export async function runDestroyGate(settings: DestroyGateSettings, deps: Destro
   if (!decision.allowed) {
     for (const line of addressAnnotations(decision)) deps.log.error(line)
   } else if (decision.overridden) {
-    deps.log.warning(`${decision.reason} Destroyed: ${decision.counted.join(', ')}.`)
+    deps.log.warning(`${decision.reason} Destroyed: ${listForLog(decision.counted)}.`)
   } else if (decision.counted.length > 0) {
-    deps.log.warning(`The plan destroys ${decision.counted.join(', ')} (within max-destroy ${rules.maxDestroy}).`)
+    deps.log.warning(`The plan destroys ${listForLog(decision.counted)} (within max-destroy ${rules.maxDestroy}).`)
   }
   for (const row of decision.rows.filter((r) => r.verdict === 'deferred')) deps.log.warning(`Deferred to a later plan, would destroy: ${row.address}`)
   return { outputs: outputs(decision, decision.reason), failure: decision.allowed ? undefined : decision.reason }
+}
+
+/** Annotations are cut at 4,096 characters; the job summary has the whole list. */
+function listForLog(addresses: string[], max = 20): string {
+  return addresses.length <= max ? addresses.join(', ') : `${addresses.slice(0, max).join(', ')} and ${addresses.length - max} more (see the job summary)`
 }
 
 function outputs(decision: Decision | undefined, reason: string): Record<string, string> {

@@ -1,6 +1,6 @@
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { apiUnavailableReason, appendSummary, createGitHubClient, octokitCommentApi, readContext } from '@infra-actions/common'
+import { apiUnavailableReason, appendSummary, createGitHubClient, octokitCommentApi, pullRequestNumber, readContext } from '@infra-actions/common'
 import { uploadFileArtifact } from '@infra-actions/common/artifacts'
 import * as runner from '@infra-actions/common/runner'
 import { runPlanComment } from './plan-comment.js'
@@ -12,7 +12,9 @@ export async function main(): Promise<void> {
   const skip = apiUnavailableReason(settings.token, context)
   // Loaded before the plan is read: the HTTP stack then sits in a small heap, not on top of the
   // peak (it added ~40 MB to the peak RSS of a 10,000-resource plan when loaded after).
-  const comments = skip || settings.commentMode === 'off' ? undefined : octokitCommentApi(await createGitHubClient(settings.token), context.owner, context.repo, { author: settings.commentAuthor })
+  // No PR to comment on (push, schedule) or comments off: the API client is never loaded.
+  const wantsComment = settings.commentMode !== 'off' && pullRequestNumber(context, settings.prNumber) !== undefined
+  const comments = skip || !wantsComment ? undefined : octokitCommentApi(await createGitHubClient(settings.token), context.owner, context.repo, { author: settings.commentAuthor })
   const result = await runPlanComment(settings, {
     context,
     comments,
