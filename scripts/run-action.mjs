@@ -12,7 +12,8 @@ import { ROOT } from './actions.mjs'
 
 /** Reads `name<<DELIM ... DELIM` and `name=value` records of a runner file command. */
 export function parseFileCommand(text) {
-  const out = {}
+  // Entries, then fromEntries: a name such as __proto__ stays an ordinary key.
+  const entries = []
   const lines = text.split('\n')
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]
@@ -21,13 +22,13 @@ export function parseFileCommand(text) {
       const [, name, delimiter] = heredoc
       const value = []
       for (i++; i < lines.length && lines[i] !== delimiter; i++) value.push(lines[i])
-      out[name] = value.join('\n')
+      entries.push([name, value.join('\n')])
     } else if (line.includes('=')) {
       const at = line.indexOf('=')
-      out[line.slice(0, at)] = line.slice(at + 1)
+      entries.push([line.slice(0, at), line.slice(at + 1)])
     }
   }
-  return out
+  return Object.fromEntries(entries)
 }
 
 /** The value of a `${{ }}` default as the runner would give it, for the expressions we use. */

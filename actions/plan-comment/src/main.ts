@@ -1,6 +1,6 @@
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { apiUnavailableReason, appendSummary, createGitHubClient, octokitCommentApi, pullRequestNumber, readContext } from '@infra-actions/common'
+import { apiUnavailableReason, appendSummary, createGitHubClient, knownCommentAuthor, octokitCommentApi, pullRequestNumber, readContext } from '@infra-actions/common'
 import { uploadFileArtifact } from '@infra-actions/common/artifacts'
 import * as runner from '@infra-actions/common/runner'
 import { runPlanComment } from './plan-comment.js'
@@ -14,7 +14,7 @@ export async function main(): Promise<void> {
   // peak (it added ~40 MB to the peak RSS of a 10,000-resource plan when loaded after).
   // No PR to comment on (push, schedule) or comments off: the API client is never loaded.
   const wantsComment = settings.commentMode !== 'off' && pullRequestNumber(context, settings.prNumber) !== undefined
-  const comments = skip || !wantsComment ? undefined : octokitCommentApi(await createGitHubClient(settings.token), context.owner, context.repo, { author: settings.commentAuthor })
+  const comments = skip || !wantsComment ? undefined : octokitCommentApi(await createGitHubClient(settings.token), context.owner, context.repo, { author: knownCommentAuthor(settings.token, settings.commentAuthor) })
   const result = await runPlanComment(settings, {
     context,
     comments,

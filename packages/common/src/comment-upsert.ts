@@ -134,6 +134,16 @@ function backoffMs(attempt: number): number {
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
 
 /**
+ * The login a token posts as, when it can be known without asking: an explicit value, or for
+ * an installation token (`ghs_…`: GITHUB_TOKEN; `GET /user` would only answer 403) the Actions bot.
+ * Undefined: ask `GET /user` (personal and user-to-server tokens).
+ */
+export function knownCommentAuthor(token: string, explicit: string | undefined): string | undefined {
+  if (explicit) return explicit
+  return token.startsWith('ghs_') ? 'github-actions[bot]' : undefined
+}
+
+/**
  * CommentApi over the REST API. Pagination follows `Link` headers (100 a page). The client may
  * still be loading (a promise), so an action can start it before its own slow local work.
  */

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { FakeGitHub } from '../../../test/support/fake-github.mjs'
-import { commentMarker, createGitHubClient, octokitCommentApi, upsertComment, type CommentApi } from '../src/index.js'
+import { commentMarker, createGitHubClient, knownCommentAuthor, octokitCommentApi, upsertComment, type CommentApi } from '../src/index.js'
 
 const OWNER = 'acme'
 const REPO = 'infra'
@@ -143,6 +143,12 @@ describe('upsertComment', () => {
     expect(gh.requests.filter((q) => q.path === '/user')).toHaveLength(1)
     await expect(api.updateComment(999999, 'x')).rejects.toMatchObject({ status: 404 })
     expect(gh.requests.filter((q) => q.path.endsWith('/999999'))).toHaveLength(1)
+  })
+
+  it('knows the identity of installation tokens without asking', () => {
+    expect(knownCommentAuthor('ghs_abc', undefined)).toBe('github-actions[bot]')
+    expect(knownCommentAuthor('ghs_abc', 'deploy-app[bot]')).toBe('deploy-app[bot]')
+    expect(knownCommentAuthor('ghp_abc', undefined)).toBeUndefined()
   })
 
   it('uses the login of a user token as the identity', async () => {
