@@ -66,7 +66,7 @@ export function renderPlan(model: PlanModel, options: RenderOptions): RenderedPl
   model.deferred.forEach((d) => collect(d.item))
   for (const o of model.outputs) if (o.sensitive && secrets.size < MAX_SENSITIVE_VALUES) collectSensitiveValues({ before: o.change.before, after: o.change.after, before_sensitive: true, after_sensitive: true }, secrets)
   const redact = makeRedactor(secrets)
-  const value = (v: Shown): string => code(redact(formatShown(v)))
+  const value = (v: Shown): string => code(formatShown(v, 120, redact))
 
   const blocks: Block[] = []
   const keep = (t: string): void => {

@@ -116,6 +116,19 @@ describe('secrets', () => {
     output_changes: { db_password: { actions: ['create'], before: null, after: 'output-secret-999', before_sensitive: true, after_sensitive: true } },
   }
 
+  it('are not shown in part when a long copied value is cut for display', () => {
+    const key = `-----BEGIN PRIVATE KEY-----${'A'.repeat(200)}-----END PRIVATE KEY-----`
+    const { text } = render({
+      resource_changes: [
+        rc('google_service_account_key.k', ['update'], {
+          change: { before: { private_key: 'old-key-value', note: 'x' }, after: { private_key: key, note: key }, before_sensitive: { private_key: true }, after_sensitive: { private_key: true } },
+        }),
+      ],
+    })
+    expect(text).not.toContain('BEGIN PRIVATE KEY')
+    expect(text).toContain('| `note` | `"x"` | `"(sensitive)"` |')
+  })
+
   it('never appear in the rendering, however deep, and are masked where shown', () => {
     const { text } = render(secretPlan)
     for (const secret of ['hunter2', 'OLDTOKEN', 'NEWTOKEN', 'p@ssw0rd', 'output-secret']) expect(text).not.toContain(secret)

@@ -45,6 +45,7 @@ const FOOTER_RESERVE = 600
 export const utf8Bytes = (s: string): number => Buffer.byteLength(s, 'utf8')
 
 export function fitToBudget(blocks: readonly Block[], options: BudgetOptions): BudgetResult {
+  if (options.max === Number.POSITIVE_INFINITY) return { text: blocks.map((b) => b.text).join('\n'), cut: undefined }
   const measure = options.measure ?? ((s: string) => s.length)
   const sep = measure('\n')
   const full = blocks.map((b) => measure(b.text) + sep)

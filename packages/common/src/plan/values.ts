@@ -145,8 +145,11 @@ function containsTrue(mark: Mark): boolean {
   return Object.values(mark as object).some(containsTrue)
 }
 
-/** A short, single-line form of a value. Strings are quoted as Terraform shows them. */
-export function formatShown(value: Shown, max = 120): string {
+/**
+ * A short, single-line form of a value. `redact` runs on the whole text before it is cut, so a
+ * long secret that a provider copied into a plain attribute is never shown in part.
+ */
+export function formatShown(value: Shown, max = 120, redact: (text: string) => string = (t) => t): string {
   switch (value.kind) {
     case 'sensitive':
       return SENSITIVE
@@ -155,7 +158,7 @@ export function formatShown(value: Shown, max = 120): string {
     case 'absent':
       return '(none)'
     case 'value': {
-      const text = value.value === undefined ? 'null' : JSON.stringify(value.value)
+      const text = redact(value.value === undefined ? 'null' : JSON.stringify(value.value))
       return text.length > max ? `${text.slice(0, max)}… (+${text.length - max} chars)` : text
     }
   }
