@@ -3,7 +3,7 @@
 // every bundle once: a bundle that compiles but cannot load (the CommonJS/ESM trap, a missing
 // chunk) fails here, not on a user's runner.
 import { spawnSync } from 'node:child_process'
-import { mkdtempSync, rmSync, readdirSync, statSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, renameSync, rmSync, readdirSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { ROOT, actionNames } from './actions.mjs'
@@ -17,17 +17,22 @@ const ncc = path.join(ROOT, 'node_modules', '@vercel', 'ncc', 'dist', 'ncc', 'cl
 
 for (const name of names) {
   const dir = path.join(out, name)
-  rmSync(dir, { recursive: true, force: true })
+  // Built beside the old bundle and swapped in only when it compiled and runs.
+  const next = `${dir}.next`
+  rmSync(next, { recursive: true, force: true })
   const started = Date.now()
-  const r = spawnSync(process.execPath, [ncc, 'build', path.join(ROOT, 'actions', name, 'src', 'index.ts'), '-o', dir, '--minify', '--license', 'licenses.txt', '--quiet', '--target', 'es2023'], {
+  const r = spawnSync(process.execPath, [ncc, 'build', path.join(ROOT, 'actions', name, 'src', 'index.ts'), '-o', next, '--minify', '--license', 'licenses.txt', '--quiet', '--target', 'es2023'], {
     cwd: ROOT,
     stdio: ['ignore', 'inherit', 'inherit'],
   })
   if (r.status !== 0) {
-    console.error(`build: ncc failed for ${name}`)
+    rmSync(next, { recursive: true, force: true })
+    console.error(`build: ncc failed for ${name}; ${path.relative(ROOT, dir) || dir} is unchanged`)
     process.exit(1)
   }
-  smokeTest(name, dir)
+  smokeTest(name, next)
+  rmSync(dir, { recursive: true, force: true })
+  renameSync(next, dir)
   const size = readdirSync(dir).filter((f) => f.endsWith('.js')).reduce((n, f) => n + statSync(path.join(dir, f)).size, 0)
   console.log(`build: ${name} → ${path.relative(ROOT, dir) || dir} (${(size / 1024).toFixed(0)} KiB of JS, ${Date.now() - started} ms)`)
 }
@@ -48,6 +53,7 @@ function smokeTest(name, dir) {
   const text = `${r.stdout}\n${r.stderr}`
   const broken = /Cannot find module|ERR_MODULE_NOT_FOUND|ERR_REQUIRE_ESM|SyntaxError|is not defined|webpackMissingModule/.test(text)
   if (broken || r.status === null || (r.status !== 0 && !/::error::/.test(r.stdout))) {
+    rmSync(dir, { recursive: true, force: true })
     console.error(`build: the ${name} bundle does not run:\n${text}`)
     process.exit(1)
   }

@@ -51,3 +51,23 @@ describe('resolve-environment (built action)', () => {
     expect(r.outputs).toMatchObject({ operation: 'none', environment: '', reason: 'push to branch master matched no rule' })
   })
 })
+
+describe('resolve-environment with the GitHub API (stand-in)', () => {
+  it('finds the PR a pushed commit came from when a template needs {pr}', async () => {
+    const { FakeGitHub } = await import('../support/fake-github.mjs')
+    const gh = await new FakeGitHub().start()
+    try {
+      const ws = workspace()
+      mkdirSync(path.join(ws, '.github'))
+      writeFileSync(path.join(ws, '.github/environments.yml'), 'environments:\n  preview: { name: "preview-pr-{pr}" }\nrules:\n  - { name: merged, on: push, branches: [main], environment: preview, operation: apply }\n')
+      const p: Record<string, any> = { ...realPayload('push', { ref: /heads\/master/ }), ref: 'refs/heads/main' } // eslint-disable-line @typescript-eslint/no-explicit-any
+      gh.commitPulls.set(`${p.repository.full_name}@${p.after}`, [{ number: 77, merged_at: '2026-11-23T10:00:00Z', state: 'closed' }])
+      const r = await runAction({ action: 'resolve-environment', event: eventFile('push', p), cwd: ws, apiUrl: gh.url, env: { GITHUB_WORKSPACE: ws, INFRA_ACTIONS_RETRY_BASE_MS: '5' } })
+      expect(r.exitCode, r.stdout).toBe(0)
+      expect(r.outputs).toMatchObject({ environment: 'preview-pr-77', 'pr-number': '77' })
+      expect(gh.requests.map((q) => q.path)).toEqual([`/repos/${p.repository.full_name}/commits/${p.after}/pulls`])
+    } finally {
+      await gh.stop()
+    }
+  })
+})
