@@ -4,7 +4,7 @@
 // prints the outputs, the job summary and every comment the action left on the PR.
 import path from 'node:path'
 import { FakeGitHub } from '../test/support/fake-github.mjs'
-import { actionNames, ROOT } from './actions.mjs'
+import { actionNames } from './actions.mjs'
 import { runAction } from './run-action.mjs'
 
 const args = process.argv.slice(2)
@@ -62,4 +62,3 @@ try {
 } finally {
   await github.stop()
 }
-void ROOT

@@ -54,6 +54,7 @@ describe('upsertComment', () => {
     const again = await upsertComment(api, { issueNumber: PR, marker, body: 'plan', mode: 'recreate' })
     expect(again.action).toBe('recreated')
     expect(comments().map((c) => c.user.login)).toEqual(['mallory', BOT])
+    expect(gh.requests.filter((q) => q.path.endsWith(`/issues/comments/${impostor.id}`))).toEqual([])
   })
 
   it('keeps one comment per key', async () => {
