@@ -72,26 +72,28 @@ async function runSingle(settings: PlanCommentSettings, deps: PlanCommentDeps): 
   const markdownFile = `${base}.md`
   writeFileSync(markdownFile, assemble(rendered, { max: Number.POSITIVE_INFINITY }).text)
 
-  const summaryOnly = { fullPlanNote: `The full plan is in the file ${path.basename(markdownFile)}${settings.artifact ? ' (uploaded as an artifact when this comment is cut)' : ''}.` }
-  const jobSummary = assemble(rendered, { max: SUMMARY_LIMIT_BYTES, measure: utf8Bytes, limitText: 'GitHub’s 1 MiB job summary limit', ...summaryOnly })
+  const commenting = settings.commentMode !== 'off' && pr !== undefined && deps.comments !== undefined
+  const commentLimits = { max: settings.maxLength - MARKER_RESERVE, announcedMax: settings.maxLength }
+  const summaryLimits = { max: SUMMARY_LIMIT_BYTES, measure: utf8Bytes, limitText: 'GitHub’s 1 MiB job summary limit' }
+  const renderOutputs = (fullPlanUrl: string | undefined) => ({
+    comment: commenting ? assemble(rendered, { ...commentLimits, fullPlanUrl, fullPlanNote: 'The full plan is in the job summary of this run.' }) : undefined,
+    jobSummary: assemble(rendered, { ...summaryLimits, fullPlanUrl, fullPlanNote: `The full rendering was written to ${path.basename(markdownFile)} on the runner${settings.artifact ? '' : " (input 'artifact' is false, so it was not uploaded)"}.` }),
+  })
+  let { comment, jobSummary } = renderOutputs(undefined)
+  // One artifact, linked from whichever of the two had to be cut.
+  if (settings.artifact && (comment?.cut || jobSummary.cut)) {
+    const uploaded = await deps.uploadArtifact(`plan-${slug(settings.key)}-attempt-${context.runAttempt}`, markdownFile)
+    if (uploaded?.url) ({ comment, jobSummary } = renderOutputs(uploaded.url))
+  }
 
   let posted: UpsertResult | undefined
-  let fullPlanUrl: string | undefined
   if (settings.commentMode === 'off') {
     deps.log.info("comment-mode is 'off': the plan goes to the job summary only.")
   } else if (pr === undefined) {
     deps.log.info(`No pull request in this ${context.eventName || 'run'} event (and no 'pr-number'): the plan goes to the job summary only.`)
-  } else if (!deps.comments) {
+  } else if (!deps.comments || !comment) {
     deps.log.warning(`The PR comment was skipped: ${deps.apiSkipReason ?? 'the GitHub API is unavailable'}. The plan is in the job summary.`)
   } else {
-    const max = settings.maxLength - MARKER_RESERVE
-    const limits = { max, announcedMax: settings.maxLength }
-    let comment = assemble(rendered, { ...limits, fullPlanNote: 'The full plan is in the job summary of this run.' })
-    if (comment.cut && settings.artifact) {
-      const uploaded = await deps.uploadArtifact(`plan-${slug(settings.key)}-attempt-${context.runAttempt}`, markdownFile)
-      fullPlanUrl = uploaded?.url
-      if (fullPlanUrl) comment = assemble(rendered, { ...limits, fullPlanUrl })
-    }
     posted = await upsertComment(deps.comments, {
       issueNumber: pr,
       marker: commentMarker('plan-comment', settings.key),

@@ -217,3 +217,28 @@ describe('aggregate mode', () => {
     await expect(runPlanComment(t.settings, t.deps)).rejects.toThrow(/matched no \*\.plan-summary\.json/)
   })
 })
+
+describe('the full plan artifact', () => {
+  it('is uploaded once and linked from the job summary when only the summary is cut', async () => {
+    const many = Array.from({ length: 12000 }, (_, i) =>
+      rc(`google_pubsub_topic.topic_with_quite_a_long_name_${i}`, ['update'], { change: { before: { labels: { a: 'x'.repeat(40) } }, after: { labels: { a: 'y'.repeat(40) } } } }),
+    )
+    const t = setup({ resource_changes: many }, { commentMode: 'off' })
+    await runPlanComment(t.settings, t.deps)
+    expect(t.uploads).toHaveLength(1)
+    expect(Buffer.byteLength(t.summaries[0]!)).toBeLessThanOrEqual(1024 * 1024)
+    expect(t.summaries[0]).toContain('Shortened to fit GitHub’s 1 MiB job summary limit')
+    expect(t.summaries[0]).toContain('[rendered plan](https://github.com/acme/infra/actions/runs/42/artifacts/9)')
+  })
+
+  it('is not uploaded when nothing was cut, or when artifact is false', async () => {
+    const t = setup({ resource_changes: [rc('a.b', ['create'])] })
+    await runPlanComment(t.settings, t.deps)
+    expect(t.uploads).toHaveLength(0)
+    const many = Array.from({ length: 3000 }, (_, i) => rc(`google_pubsub_topic.topic_with_a_long_name_${i}`, ['create']))
+    const u = setup({ resource_changes: many }, { maxLength: 20000, artifact: false })
+    await runPlanComment(u.settings, u.deps)
+    expect(u.uploads).toHaveLength(0)
+    expect(u.comments.all[0]!.body).toContain('The full plan is in the job summary of this run.')
+  })
+})
