@@ -124,3 +124,38 @@ describe('plan-comment (built action)', () => {
     expect(everything).toContain('(sensitive)')
   })
 })
+
+describe('plan-comment with plan-file (built action, a stand-in terraform binary)', () => {
+  it('runs `<terraform-binary> show -json <plan>` silently, in working-directory', async () => {
+    const fake = path.join(dir, 'fake-terraform')
+    // Prints a plan with a secret for `show -json <file>`, and records where and how it was called.
+    writeFileSync(
+      fake,
+      `#!/bin/sh\necho "$PWD $*" > "${path.join(dir, 'called')}"\n[ "$1" = show ] && [ "$2" = -json ] || { echo "unexpected: $*" >&2; exit 2; }\ncat <<'JSON'\n${planText({ resource_changes: [rc('a.b', ['update'], { change: { before: { pw: 'hunter2-x' }, after: { pw: 'hunter2-y' }, before_sensitive: { pw: true }, after_sensitive: { pw: true } } })] })}\nJSON\n`,
+      { mode: 0o755 },
+    )
+    writeFileSync(path.join(dir, 'tfplan'), 'binary plan')
+    const r = await run({ 'plan-file': 'tfplan', 'terraform-binary': fake, 'working-directory': dir })
+    expect(r.exitCode, r.stdout + r.stderr).toBe(0)
+    expect(r.outputs.change).toBe('1')
+    const { readFileSync } = await import('node:fs')
+    expect(readFileSync(path.join(dir, 'called'), 'utf8').trim()).toBe(`${dir} show -json ${path.join(dir, 'tfplan')}`)
+    expect(r.stdout + r.stderr).not.toContain('hunter2')
+  })
+
+  it('reports a failing binary with its stderr', async () => {
+    const fake = path.join(dir, 'broken-terraform')
+    writeFileSync(fake, '#!/bin/sh\necho "Error: Failed to read the given file as a state or plan file" >&2\nexit 1\n', { mode: 0o755 })
+    writeFileSync(path.join(dir, 'tfplan'), 'x')
+    const r = await run({ 'plan-file': 'tfplan', 'terraform-binary': fake, 'working-directory': dir })
+    expect(r.exitCode).toBe(1)
+    expect(r.stdout).toMatch(/::error::'.*broken-terraform show -json tfplan' failed with exit code 1: Error: Failed to read the given file/)
+  })
+
+  it('says when the binary is not installed', async () => {
+    writeFileSync(path.join(dir, 'tfplan'), 'x')
+    const r = await run({ 'plan-file': 'tfplan', 'terraform-binary': 'terraform-that-is-not-installed', 'working-directory': dir })
+    expect(r.exitCode).toBe(1)
+    expect(r.stdout).toMatch(/::error::Could not run 'terraform-that-is-not-installed show -json' \(input 'terraform-binary'\): .*Is Terraform installed/)
+  })
+})
