@@ -33,11 +33,11 @@ export function code(value: string): string {
 const MARKDOWN_PUNCTUATION = new Set('\\`*_{}[]()#+-.!~^=:"\'$')
 
 /**
- * Prose: every Markdown punctuation character backslash-escaped, HTML special characters as
- * entities, and a zero-width space after `@` and after a `#` that starts a reference, the way
- * Renovate defuses mentions, so `@org/team` and `#1` are shown but never notify or link.
+ * One pass over a string: entities for HTML's special characters, a zero-width space after `@`
+ * and between `#` and a digit (the way Renovate defuses mentions and issue links), and whatever
+ * `other` escapes.
  */
-export function text(value: string): string {
+function escapeWith(value: string, hash: string, other: (ch: string) => string | undefined): string {
   const s = visible(value)
   let out = ''
   for (let i = 0; i < s.length; i++) {
@@ -46,28 +46,20 @@ export function text(value: string): string {
     else if (ch === '<') out += '&lt;'
     else if (ch === '>') out += '&gt;'
     else if (ch === '@') out += '@&#8203;'
-    else if (ch === '#' && /\d/.test(s[i + 1] ?? '')) out += '\\#&#8203;'
-    else if (MARKDOWN_PUNCTUATION.has(ch)) out += `\\${ch}`
-    else out += ch
+    else if (ch === '#' && /\d/.test(s[i + 1] ?? '')) out += hash
+    else out += other(ch) ?? ch
   }
   return out
 }
 
+/** Prose: Markdown punctuation backslash-escaped too, so `@org/team` and `#1` show but never notify or link. */
+export function text(value: string): string {
+  return escapeWith(value, '\\#&#8203;', (ch) => (MARKDOWN_PUNCTUATION.has(ch) ? `\\${ch}` : undefined))
+}
+
 /** For text inside HTML elements (`<summary>`), where Markdown is not parsed. */
 export function html(value: string): string {
-  const s = visible(value)
-  let out = ''
-  for (let i = 0; i < s.length; i++) {
-    const ch = s[i] as string
-    if (ch === '&') out += '&amp;'
-    else if (ch === '<') out += '&lt;'
-    else if (ch === '>') out += '&gt;'
-    else if (ch === '"') out += '&quot;'
-    else if (ch === '@') out += '@&#8203;'
-    else if (ch === '#' && /\d/.test(s[i + 1] ?? '')) out += '#&#8203;'
-    else out += ch
-  }
-  return out
+  return escapeWith(value, '#&#8203;', (ch) => (ch === '"' ? '&quot;' : undefined))
 }
 
 /** Cut a value for display, saying how much was left out. */
