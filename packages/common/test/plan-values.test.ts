@@ -1,3 +1,4 @@
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { attributeChanges, collectSensitiveValues, formatShown, makeRedactor, pathOf } from '../src/index.js'
 
@@ -73,5 +74,59 @@ describe('sensitive value scrubbing', () => {
     expect([...secrets].sort()).toEqual(['hunter2-new', 'hunter2-old', 'secret-in-list'])
     const redact = makeRedactor(secrets)
     expect(redact('value "hunter2-new" copied into a description; secret-in-list')).toBe('value "(sensitive)" copied into a description; (sensitive)')
+  })
+})
+
+describe('sensitive masking, property', () => {
+  // Random nested values with random sensitive marks (true at a leaf, a subtree, or the whole
+  // value; {} or absent elsewhere): no value under a `true` may ever be shown.
+  const leaf = fc.string({ minLength: 1, maxLength: 6 }).map((s) => `v-${s}`)
+  const tree = fc.dictionary(fc.constantFrom('a', 'b', 'c', 'd'), fc.oneof(leaf, fc.dictionary(fc.constantFrom('x', 'y', 'z'), fc.oneof(leaf, fc.array(leaf, { maxLength: 3 })), { maxKeys: 3 }), fc.array(leaf, { maxLength: 3 })), { maxKeys: 4 })
+  const markFor = (value: unknown, pick: () => number): unknown => {
+    const r = pick()
+    if (r < 0.15) return true
+    if (value !== null && typeof value === 'object') {
+      const out: Record<string, unknown> | unknown[] = Array.isArray(value) ? [] : {}
+      for (const [k, v] of Object.entries(value)) {
+        const m = markFor(v, pick)
+        if (m === true || (m !== null && typeof m === 'object' && Object.keys(m).length > 0)) (out as Record<string, unknown>)[k] = m
+      }
+      return out
+    }
+    return r < 0.3 ? true : undefined
+  }
+  const sensitiveLeaves = (value: unknown, mark: unknown, into: string[]): void => {
+    if (mark === true) {
+      JSON.stringify(value ?? null).replace(/"(v-[^"]*)"/g, (_, s: string) => (into.push(s), ''))
+      return
+    }
+    if (value === null || typeof value !== 'object' || mark === null || typeof mark !== 'object') return
+    for (const [k, v] of Object.entries(value)) sensitiveLeaves(v, (mark as Record<string, unknown>)[k], into)
+  }
+
+  it('never shows a value under a sensitive mark', () => {
+    fc.assert(
+      fc.property(tree, tree, fc.boolean(), fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 60, maxLength: 60 }), (before, other, sameShape, rolls) => {
+        let i = 0
+        const pick = () => rolls[i++ % rolls.length]!
+        // Half the cases: the same keys with some leaves changed (how most updates look).
+        const mutate = (v: unknown): unknown =>
+          typeof v === 'string' ? (pick() < 0.5 ? `${v}-new` : v) : Array.isArray(v) ? v.map(mutate) : v !== null && typeof v === 'object' ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, mutate(x)])) : v
+        const after = sameShape ? mutate(before) : other
+        const bs = markFor(before, pick) ?? {}
+        const as = markFor(after, pick) ?? {}
+        const secrets: string[] = []
+        sensitiveLeaves(before, bs, secrets)
+        sensitiveLeaves(after, as, secrets)
+        const { changes } = attributeChanges({ before, after, before_sensitive: bs, after_sensitive: as, after_unknown: {} }, 1000)
+        const shownText = changes.map((c) => `${formatShown(c.before, 10_000)} ${formatShown(c.after, 10_000)}`).join('\n')
+        for (const s of secrets) {
+          // A secret may equal a non-sensitive value elsewhere; only check unique tokens.
+          const elsewhere = JSON.stringify([before, after]).split(`"${s}"`).length - 1 > secrets.filter((x) => x === s).length
+          if (!elsewhere) expect(shownText, s).not.toContain(`"${s}"`)
+        }
+      }),
+      { numRuns: 500 },
+    )
   })
 })

@@ -88,12 +88,27 @@ export function attributeChanges(change: RawChange, limit = 100): { changes: Att
       let keys = Object.keys(before)
       const afterKeys = Object.keys(after)
       // Usually both sides have the same keys in the same (sorted) order: then no key is absent.
-      let sameKeys = keys.length === afterKeys.length && keys.every((k, i) => k === afterKeys[i])
-      if (isObject(aUnk)) for (const key in aUnk) if (!Object.hasOwn(before, key)) sameKeys = false
+      let sameKeys = keys.length === afterKeys.length
+      for (let i = 0; sameKeys && i < keys.length; i++) if (keys[i] !== afterKeys[i]) sameKeys = false
+      if (sameKeys && isObject(aUnk)) for (const key in aUnk) if (!Object.hasOwn(before, key)) sameKeys = false
       if (!sameKeys) {
         keys = [...new Set([...keys, ...afterKeys, ...(isObject(aUnk) ? Object.keys(aUnk) : [])])]
         if (!isSorted(keys)) keys.sort()
       } else if (!isSorted(keys)) keys = [...keys].sort()
+      // Fast path: the same keys, and no mark under this object (absent, false, or an empty
+      // object or list, which is how Terraform says "nothing here"); any other mark takes the
+      // careful path below.
+      if (sameKeys && unmarked(bSens) && unmarked(aSens) && unmarked(aUnk)) {
+        for (const key of keys) {
+          const b = before[key]
+          const a = after[key]
+          if (b === a && (b === null || typeof b !== 'object')) continue
+          steps.push(key)
+          walk(b, a, undefined, undefined, undefined, false, false)
+          steps.pop()
+        }
+        return
+      }
       for (const key of keys) {
         const b = before[key]
         const a = after[key]
@@ -127,6 +142,13 @@ export function attributeChanges(change: RawChange, limit = 100): { changes: Att
   }
   walk(change.before ?? null, change.after ?? null, change.before_sensitive, change.after_sensitive, change.after_unknown, change.before === undefined, change.after === undefined)
   return { changes: out, total }
+}
+
+function unmarked(mark: Mark): boolean {
+  if (mark === undefined || mark === false) return true
+  if (mark === null || typeof mark !== 'object') return false
+  for (const _ in mark) return false
+  return true
 }
 
 function isSorted(keys: string[]): boolean {
