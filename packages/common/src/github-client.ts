@@ -38,6 +38,9 @@ export async function createGitHubClient(token: string, options: ClientOptions =
     import('@octokit/plugin-throttling'),
     import('bottleneck/light.js'),
   ])
+  // Node loads its fetch implementation (undici) on first use. Loading it now, while an action's
+  // heap is still small, kept ~35 MB off the peak memory of plan-comment on a 78 MB plan.
+  void new Headers()
   // Test knob: the integration tests shrink every wait so fault injection runs in milliseconds.
   const baseMs = Number(process.env.INFRA_ACTIONS_RETRY_BASE_MS) || 1000
   const timeoutMs = options.timeoutMs ?? (Number(process.env.INFRA_ACTIONS_REQUEST_TIMEOUT_MS) || 30_000)
