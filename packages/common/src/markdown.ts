@@ -62,12 +62,6 @@ export function html(value: string): string {
   return escapeWith(value, '#&#8203;', (ch) => (ch === '"' ? '&quot;' : undefined))
 }
 
-/** Cut a value for display, saying how much was left out. */
-export function clip(value: string, max: number): string {
-  if (value.length <= max) return value
-  return `${value.slice(0, max)}… (${value.length - max} more characters)`
-}
-
 /**
  * A GFM table. Cells are Markdown already (use `code()`/`text()` for untrusted parts); every `|`
  * in a cell is escaped here, which GFM undoes before it parses the cell, code spans included.

@@ -62,7 +62,3 @@ export function setOutput(name: string, value: string): void {
     issueCommand('set-output', { name }, value)
   }
 }
-
-export function saveState(name: string, value: string): void {
-  if (!fileCommand('GITHUB_STATE', name, value)) issueCommand('save-state', { name }, value)
-}
