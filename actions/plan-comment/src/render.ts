@@ -35,6 +35,8 @@ export interface RenderOptions {
   /** The root module directory, shown in the heading unless it is `.`. */
   workingDirectory?: string
   sha: string | undefined
+  /** Link for the sha, when the repository is known. */
+  commitUrl?: string | undefined
   runUrl: string | undefined
   /** Attribute changes shown per resource before "… and N more". */
   maxAttributes?: number
@@ -129,7 +131,7 @@ function heading(model: PlanModel, o: RenderOptions): string {
   const key = o.key && !derived.includes(o.key) && o.key !== o.environment && o.key !== dir ? o.key : ''
   const where = [o.environment ? code(o.environment) : '', dir ? code(dir) : '', key ? code(key) : ''].filter(Boolean).join(' · ')
   const meta = [
-    o.sha ? `Planned at ${code(o.sha.slice(0, 7))}` : '',
+    o.sha ? `Planned at ${/^[0-9a-f]{7,64}$/.test(o.sha) && o.commitUrl ? `[${code(o.sha.slice(0, 7))}](${o.commitUrl})` : code(o.sha.slice(0, 7))}` : '',
     o.runUrl ? `[workflow run](${o.runUrl})` : '',
     model.terraformVersion ? `Terraform/OpenTofu ${code(model.terraformVersion)}` : '',
   ].filter(Boolean)

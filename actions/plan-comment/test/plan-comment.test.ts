@@ -101,6 +101,7 @@ describe('runPlanComment', () => {
     expect(t.comments.all[0]!.body.startsWith(commentMarker('plan-comment', 'infra:prod'))).toBe(true)
     expect(t.summaries).toHaveLength(1)
     expect(t.summaries[0]).toContain('♻️ Replace (1)')
+    expect(t.comments.all[0]!.body).toContain('Planned at [`abcdef1`](https://github.com/acme/infra/commit/abcdef1234567)')
     expect(readFileSync(r.outputs['markdown-file']!, 'utf8')).toContain('`a.b`')
     expect(JSON.parse(readFileSync(r.outputs['summary-file']!, 'utf8'))).toMatchObject({ key: 'infra:prod', counts: { destroy: 1 }, destroyed: ['a.b'] })
     expect(r.failure).toBeUndefined()
