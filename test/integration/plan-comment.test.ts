@@ -159,3 +159,36 @@ describe('plan-comment with plan-file (built action, a stand-in terraform binary
     expect(r.stdout).toMatch(/::error::Could not run 'terraform-that-is-not-installed show -json' \(input 'terraform-binary'\): .*Is Terraform installed/)
   })
 })
+
+describe('plan-comment aggregate mode (built action)', () => {
+  it('combines the summary files of a matrix into one comment', async () => {
+    const { copyFileSync, mkdirSync } = await import('node:fs')
+    const collected = path.join(dir, 'summaries')
+    mkdirSync(collected)
+    for (const [key, changes] of [
+      ['network', [rc('google_compute_network.vpc', ['update'])]],
+      ['database', [rc('google_sql_database_instance.main', ['delete'])]],
+    ] as const) {
+      const r = await run({ 'plan-json': writePlan({ resource_changes: [...changes] }, `${key}.json`), key, 'comment-mode': 'off' })
+      expect(r.exitCode, r.stdout).toBe(0)
+      copyFileSync(r.outputs['summary-file']!, path.join(collected, `${key}.plan-summary.json`))
+    }
+    expect(comments()).toHaveLength(0)
+    const agg = await run({ mode: 'aggregate', summaries: collected })
+    expect(agg.exitCode, agg.stdout).toBe(0)
+    expect(agg.outputs).toMatchObject({ add: '0', change: '1', destroy: '1', 'has-changes': 'true' })
+    expect(comments()).toHaveLength(1)
+    const body = comments()[0]!.body
+    expect(body).toContain('<!-- infra-actions:plan-comment:key=aggregate -->')
+    expect(body).toContain('**2 root modules: 0 to add, 1 to change, 1 to destroy.**')
+    expect(body.indexOf('`database`')).toBeLessThan(body.indexOf('`network`'))
+  })
+
+  it('refuses a file that is not a plan summary', async () => {
+    const bad = path.join(dir, 'x.plan-summary.json')
+    writeFileSync(bad, '{"schema":"something-else"}')
+    const r = await run({ mode: 'aggregate', summaries: bad })
+    expect(r.exitCode).toBe(1)
+    expect(r.stdout).toMatch(/::error::Input 'summaries': .*x\.plan-summary\.json is not a plan summary written by plan-comment/)
+  })
+})
