@@ -5,16 +5,14 @@ export const modules = {
 /***/ 5512:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
-// ESM COMPAT FLAG
-__webpack_require__.r(__webpack_exports__);
 
 // EXPORTS
 __webpack_require__.d(__webpack_exports__, {
-  environmentPolicySchema: () => (/* binding */ environmentPolicySchema),
   policyFor: () => (/* binding */ policyFor),
-  policySchema: () => (/* binding */ policySchema),
   readPolicy: () => (/* binding */ readPolicy)
 });
+
+// UNUSED EXPORTS: environmentPolicySchema, policySchema
 
 // EXTERNAL MODULE: ./node_modules/zod/v4/classic/schemas.js + 17 modules
 var schemas = __webpack_require__(8816);

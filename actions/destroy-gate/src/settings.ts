@@ -1,5 +1,6 @@
 import path from 'node:path'
-import { Inputs, type PlanSource } from '@infra-actions/common'
+import { Inputs, readPlanSource, type PlanSource } from '@infra-actions/common'
+import type { EnvironmentPolicy } from './policy.js'
 
 /** The rules the gate applies, after inputs and the policy file are merged. */
 export interface GateRules {
@@ -21,18 +22,23 @@ export interface DestroyGateSettings {
   origin: string
 }
 
+/** The YAML parser and the validator load only when there is a policy to read. */
+async function policyEntry(file: string, label: string, environment: string | undefined): Promise<EnvironmentPolicy> {
+  const { policyFor, readPolicy } = await import('./policy.js')
+  return policyFor(readPolicy(file, label), environment, label)
+}
+
 /**
  * Explicit inputs win over the policy entry, and both over the defaults (max-destroy 0,
  * count-replace true). `protected` is the union of both lists: leaving the input empty, or
  * setting it in a workflow, never removes a protection the reviewed policy file grants.
  */
 export async function readSettings(inputs: Inputs = new Inputs()): Promise<DestroyGateSettings> {
-  const workingDirectory = inputs.string('working-directory', { default: '.' })
+  const source = readPlanSource(inputs)
+  const workingDirectory = source.workingDirectory
   const environment = inputs.optionalString('environment')
   const policyInput = inputs.optionalString('policy')
-  // The YAML parser and the validator load only when there is a policy to read.
-  const { policyFor, readPolicy } = policyInput ? await import('./policy.js') : { policyFor: undefined, readPolicy: undefined }
-  const entry = policyInput && policyFor && readPolicy ? policyFor(readPolicy(path.resolve(workingDirectory, policyInput), policyInput), environment, policyInput) : {}
+  const entry = policyInput ? await policyEntry(path.resolve(workingDirectory, policyInput), policyInput, environment) : {}
   const inputProtected = inputs.list('protected')
   const rules: GateRules = {
     maxDestroy: inputs.optionalInteger('max-destroy', { min: -1 }) ?? entry['max-destroy'] ?? 0,
@@ -43,12 +49,7 @@ export async function readSettings(inputs: Inputs = new Inputs()): Promise<Destr
     allowLabel: inputs.optionalString('allow-label') ?? entry['allow-label'],
   }
   return {
-    source: {
-      planJson: inputs.optionalString('plan-json'),
-      planFile: inputs.optionalString('plan-file'),
-      terraformBinary: inputs.string('terraform-binary', { default: 'terraform' }),
-      workingDirectory,
-    },
+    source,
     rules,
     environment,
     token: inputs.string('github-token'),

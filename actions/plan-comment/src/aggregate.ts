@@ -13,7 +13,8 @@ export function renderAggregate(summaries: PlanSummary[], title: string): Block[
   }
   const rows = sorted.map((s): Block => {
     const status = s.errored ? '❌ errored' : s.counts.destroy > 0 ? '⚠️ destroys' : s.hasChanges ? '📝 changes' : '✅ no changes'
-    const details = s.detailsUrl ? `[details](${s.detailsUrl})` : ''
+    // Summary files travel as artifacts: link only what is plainly an https URL.
+    const details = typeof s.detailsUrl === 'string' && /^https:\/\/[^\s()<>[\]]+$/.test(s.detailsUrl) ? `[details](${s.detailsUrl})` : ''
     const cells = [code(s.key), s.environment ? code(s.environment) : '', String(s.counts.add), String(s.counts.change), s.counts.destroy > 0 ? `**${s.counts.destroy}**` : '0', s.counts.replace > 0 ? `**${s.counts.replace}**` : '0', status, details]
     return { text: tableRow(cells), keep: s.errored || s.counts.destroy > 0, group: 'root modules' }
   })

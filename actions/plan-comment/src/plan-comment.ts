@@ -60,7 +60,7 @@ async function renderFromPlan(settings: PlanCommentSettings, deps: PlanCommentDe
     commitUrl: deps.context.owner && deps.context.headSha ? `${deps.context.serverUrl}/${deps.context.owner}/${deps.context.repo}/commit/${deps.context.headSha}` : undefined,
     runUrl: deps.context.runUrl,
   })
-  const { detailsUrl: _, ...summary } = toSummary(model, { key: settings.key, environment: settings.environment, title: settings.title, summary: planSummaryLine(model), sha: deps.context.headSha || undefined, detailsUrl: undefined })
+  const summary = toSummary(model, { key: settings.key, environment: settings.environment, title: settings.title, summary: planSummaryLine(model), sha: deps.context.headSha || undefined })
   return { rendered, summary }
 }
 

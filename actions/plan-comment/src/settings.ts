@@ -1,4 +1,4 @@
-import { ConfigurationError, Inputs, type CommentMode, type PlanSource } from '@infra-actions/common'
+import { ConfigurationError, Inputs, readPlanSource, type CommentMode, type PlanSource } from '@infra-actions/common'
 
 export type CommentSetting = CommentMode | 'off'
 
@@ -24,17 +24,13 @@ export const GITHUB_COMMENT_LIMIT = 65536
 
 export function readSettings(inputs: Inputs = new Inputs()): PlanCommentSettings {
   const mode = inputs.enumeration('mode', ['single', 'aggregate'], 'single')
-  const workingDirectory = inputs.string('working-directory', { default: '.' })
+  const source = readPlanSource(inputs)
+  const workingDirectory = source.workingDirectory
   const environment = inputs.optionalString('environment')
   const defaultKey = mode === 'aggregate' ? 'aggregate' : environment ? `${workingDirectory}:${environment}` : workingDirectory
   const settings: PlanCommentSettings = {
     mode,
-    source: {
-      planJson: inputs.optionalString('plan-json'),
-      planFile: inputs.optionalString('plan-file'),
-      terraformBinary: inputs.string('terraform-binary', { default: 'terraform' }),
-      workingDirectory,
-    },
+    source,
     key: inputs.string('key', { default: defaultKey }),
     environment,
     title: inputs.string('title', { default: mode === 'aggregate' ? 'Terraform plans' : 'Terraform plan' }),

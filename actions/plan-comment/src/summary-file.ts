@@ -23,7 +23,7 @@ export interface PlanSummary {
 
 export const SUMMARY_SCHEMA = 'infra-actions/plan-summary@1'
 
-export function toSummary(model: PlanModel, fields: { key: string; environment: string | undefined; title: string; summary: string; sha: string | undefined; detailsUrl: string | undefined }): PlanSummary {
+export function toSummary(model: PlanModel, fields: { key: string; environment: string | undefined; title: string; summary: string; sha: string | undefined }): Omit<PlanSummary, 'detailsUrl'> {
   return {
     schema: SUMMARY_SCHEMA,
     ...fields,
@@ -42,9 +42,21 @@ export function parseSummary(text: string, file: string): PlanSummary {
   } catch {
     throw new ConfigurationError(`Input 'summaries': ${file} is not valid JSON.`)
   }
-  if (!isRecord(value) || value.schema !== SUMMARY_SCHEMA || typeof value.key !== 'string' || !isRecord(value.counts)) {
-    throw new ConfigurationError(`Input 'summaries': ${file} is not a plan summary written by plan-comment (schema ${SUMMARY_SCHEMA}).`)
-  }
+  // Summary files travel as artifacts, so every field the comment shows is checked for its type:
+  // a number where a count goes, strings where addresses go.
+  const counts = isRecord(value) && isRecord(value.counts) ? value.counts : undefined
+  const valid =
+    isRecord(value) &&
+    value.schema === SUMMARY_SCHEMA &&
+    typeof value.key === 'string' &&
+    (value.environment === undefined || typeof value.environment === 'string') &&
+    counts !== undefined &&
+    Object.values(counts).every((n) => Number.isSafeInteger(n) && (n as number) >= 0) &&
+    typeof value.hasChanges === 'boolean' &&
+    typeof value.errored === 'boolean' &&
+    Array.isArray(value.destroyed) &&
+    value.destroyed.every((a) => typeof a === 'string')
+  if (!valid) throw new ConfigurationError(`Input 'summaries': ${file} is not a plan summary written by plan-comment (schema ${SUMMARY_SCHEMA}).`)
   return value as unknown as PlanSummary
 }
 

@@ -243,3 +243,14 @@ describe('the full plan artifact', () => {
     expect(u.comments.all[0]!.body).toContain('The full plan is in the job summary of this run.')
   })
 })
+
+describe('aggregate mode and untrusted summary files', () => {
+  it('refuses a summary whose counts are not numbers, and never links a non-https URL', async () => {
+    const { parseSummary } = await import('../src/summary-file.js')
+    const { renderAggregate } = await import('../src/aggregate.js')
+    const good = { schema: 'infra-actions/plan-summary@1', key: 'k', environment: 'prod', title: 't', summary: 's', counts: { add: 1, change: 0, destroy: 0, replace: 0 }, hasChanges: true, errored: false, complete: true, destroyed: [], sha: 'a', detailsUrl: 'javascript:alert(1)' }
+    expect(() => parseSummary(JSON.stringify({ ...good, counts: { ...good.counts, add: '<img src=x>' } }), 'x.json')).toThrow(/not a plan summary/)
+    const blocks = renderAggregate([parseSummary(JSON.stringify(good), 'x.json') as never], 'Plans')
+    expect(blocks.map((b) => b.text).join('\n')).not.toContain('javascript:')
+  })
+})

@@ -1,4 +1,4 @@
-import { record, type ActionContext } from '@infra-actions/common'
+import { pullRequestNumber, record, type ActionContext } from '@infra-actions/common'
 
 /**
  * What the rules look at, read from the right place for each event (the payload first, the
@@ -44,7 +44,7 @@ export function eventFacts(context: ActionContext): EventFacts {
     head: undefined,
     merged: false,
     deleted: false,
-    prNumber: undefined,
+    prNumber: pullRequestNumber(context),
     sha: context.headSha || context.sha,
     trusted: true,
     untrustedWhy: undefined,
@@ -60,7 +60,6 @@ export function eventFacts(context: ActionContext): EventFacts {
       facts.head = str(record(pr?.head)?.ref) ?? (context.headRef || undefined)
       facts.branch = facts.head
       facts.merged = pr?.merged === true
-      facts.prNumber = typeof pr?.number === 'number' ? pr.number : typeof p.number === 'number' ? p.number : undefined
       const headRepo = str(record(record(pr?.head)?.repo)?.full_name)
       const baseRepo = str(record(record(pr?.base)?.repo)?.full_name) ?? repoName
       if (context.eventName === 'pull_request_target') {
@@ -96,9 +95,6 @@ export function eventFacts(context: ActionContext): EventFacts {
       facts.branch = str(run?.head_branch)
       facts.workflow = str(run?.name)
       facts.conclusion = str(run?.conclusion)
-      const prs = Array.isArray(run?.pull_requests) ? run.pull_requests : []
-      const first = record(prs[0])
-      if (typeof first?.number === 'number') facts.prNumber = first.number
       const headRepo = str(record(run?.head_repository)?.full_name)
       if (headRepo !== undefined && headRepo !== repoName) {
         facts.trusted = false

@@ -1,6 +1,7 @@
 import { readFileSync, statSync } from 'node:fs'
 import path from 'node:path'
 import { ConfigurationError, errorMessage } from '../errors.js'
+import type { Inputs } from '../inputs.js'
 import { analyzePlan, type PlanModel } from './model.js'
 import { parsePlanText } from './parse.js'
 
@@ -12,6 +13,16 @@ export interface PlanSource {
   planFile: string | undefined
   terraformBinary: string
   workingDirectory: string
+}
+
+/** The plan inputs plan-comment and destroy-gate share, read the same way in both. */
+export function readPlanSource(inputs: Inputs): PlanSource {
+  return {
+    planJson: inputs.optionalString('plan-json'),
+    planFile: inputs.optionalString('plan-file'),
+    terraformBinary: inputs.string('terraform-binary', { default: 'terraform' }),
+    workingDirectory: inputs.string('working-directory', { default: '.' }),
+  }
 }
 
 /** Runs a command and returns its stdout; injected so tests need no Terraform. */
