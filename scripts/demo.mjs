@@ -3,6 +3,7 @@
 // replaces one Cloud Run service (examples/plans/pr-replace.json) goes through
 //   resolve-environment → plan-comment → destroy-gate
 // exactly as the runner would run the built actions; comments go to a local GitHub stand-in.
+import { rmSync } from 'node:fs'
 import path from 'node:path'
 import { FakeGitHub } from '../test/support/fake-github.mjs'
 import { ROOT } from './actions.mjs'
@@ -13,10 +14,12 @@ const bold = (s) => (process.stdout.isTTY ? `\x1b[1m${s}\x1b[0m` : s)
 const rule = (title) => console.log(`\n${bold(`━━ ${title} ${'━'.repeat(Math.max(0, 72 - title.length))}`)}`)
 const github = await new FakeGitHub().start()
 const common = { event, apiUrl: github.url, cwd: ROOT, env: { GITHUB_WORKSPACE: ROOT, GITHUB_ACTOR: 'alice' } }
+const runs = []
 
 try {
   rule('1. resolve-environment: which environment, and what to do there?')
   const env = await runAction({ ...common, action: 'resolve-environment', inputs: { config: 'examples/environments.yml' } })
+  runs.push(env)
   if (env.exitCode !== 0) throw new Error(`resolve-environment failed:\n${env.stdout}${env.stderr}`)
   const o = env.outputs
   console.log(`${o.reason}\n`)
@@ -24,6 +27,7 @@ try {
 
   rule(`2. plan-comment: the PR comment for ${o.environment}`)
   const plan = await runAction({ ...common, action: 'plan-comment', inputs: { 'plan-json': 'examples/plans/pr-replace.json', environment: o.environment } })
+  runs.push(plan)
   if (plan.exitCode !== 0) throw new Error(`plan-comment failed:\n${plan.stdout}${plan.stderr}`)
   const [comment] = github.commentsOf('acme', 'infra', 42)
   console.log(`(posted to PR #42 as ${comment.user.login}; outputs: summary="${plan.outputs.summary}", replace=${plan.outputs.replace})\n`)
@@ -31,6 +35,7 @@ try {
 
   rule(`3. destroy-gate: may this plan be applied to ${o.environment}?`)
   const gate = await runAction({ ...common, action: 'destroy-gate', inputs: { 'plan-json': 'examples/plans/pr-replace.json', policy: 'examples/destroy-policy.yml', environment: o.environment } })
+  runs.push(gate)
   const verdict = gate.outputs.allowed === 'true' ? 'ALLOWED' : 'BLOCKED'
   console.log(`${bold(verdict)} (exit code ${gate.exitCode}): ${gate.outputs.reason}`)
   for (const line of gate.stdout.split('\n').filter((l) => l.startsWith('::error::') || l.startsWith('::warning::'))) console.log(`  ${line}`)
@@ -39,4 +44,5 @@ try {
   rule('done: three built actions, one pull request, no network')
 } finally {
   await github.stop()
+  for (const r of runs) rmSync(r.tmp, { recursive: true, force: true })
 }

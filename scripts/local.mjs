@@ -58,6 +58,7 @@ try {
     }
   }
   rule(`exit code ${result.exitCode}`)
+  console.log(`(the runner's files, RUNNER_TEMP included, are kept in ${result.tmp})`)
   process.exitCode = result.exitCode
 } finally {
   await github.stop()
