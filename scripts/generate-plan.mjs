@@ -1,8 +1,9 @@
 // Writes a large, realistic `terraform show -json` plan: N resource changes across modules with
 // attribute bags like Google provider resources (labels, nested blocks, lists, long strings),
-// sensitive and unknown marks, replacements with replace_paths, drift, and planned_values /
-// prior_state / configuration sections as big as the changes (so the file is as heavy to parse
-// as a real one). Deterministic for a given N.
+// sensitive and unknown marks, replacements with replace_paths, drift, planned_values and
+// prior_state as big as in a real plan (so the file is as heavy to read as a real one), a
+// configuration with module calls, and the top-level keys in Terraform's order. Deterministic
+// for a given N.
 //   node scripts/generate-plan.mjs 10000 /tmp/plan-10k.json
 import { createWriteStream } from 'node:fs'
 import { once } from 'node:events'
@@ -54,9 +55,25 @@ export async function generatePlan(n, file) {
   const write = async (s) => {
     if (!out.write(s)) await once(out, 'drain')
   }
+  // Top-level keys in the order Terraform writes them (jsonplan's struct order).
   await write('{"format_version":"1.2","terraform_version":"1.9.5","variables":{"project":{"value":"acme-prod-123456"}},')
+  // planned_values and prior_state: the other large halves of a real plan.
+  const state = async (section, version) => {
+    await write(`"${section}":{"root_module":{"child_modules":[{"address":"module.svc","resources":[`)
+    for (let i = 0; i < n; i++) {
+      await write(`${i ? ',' : ''}${JSON.stringify({ address: `module.svc.google_cloud_run_v2_service.this["service-${i}"]`, mode: 'managed', type: 'google_cloud_run_v2_service', name: 'this', index: `service-${i}`, provider_name: 'registry.terraform.io/hashicorp/google', schema_version: 0, values: bag(r, i, version), sensitive_values: sensitive() })}`)
+    }
+    await write(']}]}},')
+  }
+  await state('planned_values', 2)
+  await write('"resource_drift":[')
+  for (let i = 0; i < Math.ceil(n / 100); i++) {
+    const before = bag(r, i, 0)
+    const after = bag(r, i, 1)
+    await write(`${i ? ',' : ''}${JSON.stringify({ address: `google_storage_bucket.drift_${i}`, mode: 'managed', type: 'google_storage_bucket', name: `drift_${i}`, provider_name: 'registry.terraform.io/hashicorp/google', change: { actions: ['update'], before, after, after_unknown: {}, before_sensitive: sensitive(), after_sensitive: sensitive() } })}`)
+  }
   const changes = []
-  await write('"resource_changes":[')
+  await write('],"resource_changes":[')
   for (let i = 0; i < n; i++) {
     const pick = r()
     const actions = pick < 0.55 ? ['update'] : pick < 0.8 ? ['create'] : pick < 0.9 ? ['create', 'delete'] : pick < 0.95 ? ['delete'] : ['no-op']
@@ -77,22 +94,12 @@ export async function generatePlan(n, file) {
     changes.push(actions.join(','))
     await write(`${i ? ',' : ''}${JSON.stringify({ address, module_address: module, mode: 'managed', type: 'google_cloud_run_v2_service', name: 'this', index: `service-${i}`, provider_name: 'registry.terraform.io/hashicorp/google', change, ...(actions.length === 2 ? { action_reason: 'replace_because_cannot_update' } : {}) })}`)
   }
-  await write('],"resource_drift":[')
-  for (let i = 0; i < Math.ceil(n / 100); i++) {
-    const before = bag(r, i, 0)
-    const after = bag(r, i, 1)
-    await write(`${i ? ',' : ''}${JSON.stringify({ address: `google_storage_bucket.drift_${i}`, mode: 'managed', type: 'google_storage_bucket', name: `drift_${i}`, provider_name: 'registry.terraform.io/hashicorp/google', change: { actions: ['update'], before, after, after_unknown: {}, before_sensitive: sensitive(), after_sensitive: sensitive() } })}`)
-  }
-  // planned_values and prior_state: the other large halves of a real plan.
-  for (const section of ['planned_values', 'prior_state']) {
-    await write(`${section === "planned_values" ? "]," : ""}"${section}":{"root_module":{"child_modules":[{"address":"module.svc","resources":[`)
-    for (let i = 0; i < n; i++) {
-      await write(`${i ? ',' : ''}${JSON.stringify({ address: `module.svc.google_cloud_run_v2_service.this["service-${i}"]`, mode: 'managed', type: 'google_cloud_run_v2_service', name: 'this', index: `service-${i}`, provider_name: 'registry.terraform.io/hashicorp/google', schema_version: 0, values: bag(r, i, section === 'planned_values' ? 2 : 1), sensitive_values: sensitive() })}`)
-    }
-    await write(']}]}}')
-    if (section === 'planned_values') await write(',')
-  }
-  await write(',"configuration":{"root_module":{}},"timestamp":"2026-11-23T10:00:00Z","applyable":true,"complete":true,"errored":false}\n')
+  await write('],"output_changes":{"service_urls":{"actions":["update"],"before":[],"after_unknown":true,"before_sensitive":false,"after_sensitive":false}},')
+  await state('prior_state', 1)
+  // A configuration like a real one: module calls whose `variables` and `expressions` nest the
+  // same key names as the top level.
+  const configuration = { provider_config: { google: { name: 'google', full_name: 'registry.terraform.io/hashicorp/google', expressions: { project: { references: ['var.project'] } } } }, root_module: { variables: { project: { description: 'GCP project' } }, module_calls: { svc: { source: './modules/svc', for_each_expression: { references: ['local.teams'] }, module: { resources: [{ address: 'google_cloud_run_v2_service.this', mode: 'managed', type: 'google_cloud_run_v2_service', name: 'this', provider_config_key: 'google', expressions: { name: { references: ['each.key'] }, location: { constant_value: 'europe-west1' } }, schema_version: 0, for_each_expression: { references: ['var.services'] } }], variables: { services: { description: 'Services of this team' } } } } } } }
+  await write(`"configuration":${JSON.stringify(configuration)},"relevant_attributes":[{"resource":"module.svc.google_cloud_run_v2_service.this","attribute":["uri"]}],"timestamp":"2026-11-23T10:00:00Z","applyable":true,"complete":true,"errored":false}\n`)
   out.end()
   await once(out, 'finish')
   return changes

@@ -1,3 +1,5 @@
+import { createServer } from 'node:http'
+import { connect, type AddressInfo, type Socket } from 'node:net'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { FakeGitHub } from '../../../test/support/fake-github.mjs'
 import { commentMarker, createGitHubClient, knownCommentAuthor, octokitCommentApi, upsertComment, type CommentApi } from '../src/index.js'
@@ -161,5 +163,66 @@ describe('upsertComment', () => {
     const r = await upsertComment(userApi, { issueNumber: PR, marker, body: 'plan', mode: 'update' })
     expect(r.action).toBe('created')
     expect(comments().map((c) => c.user.login)).toEqual([BOT, 'deploy-bot'])
+  })
+})
+
+describe('createGitHubClient behind a proxy', () => {
+  // A CONNECT proxy stand-in that records where it was asked to connect and tunnels every
+  // connection to the GitHub stand-in.
+  async function startProxy(target: URL) {
+    const connects: string[] = []
+    const server = createServer()
+    server.on('connect', (req: { url?: string }, client: Socket, head: Buffer) => {
+      connects.push(req.url ?? '')
+      const upstream = connect(Number(target.port), target.hostname, () => {
+        client.write('HTTP/1.1 200 Connection Established\r\n\r\n')
+        upstream.write(head)
+        upstream.pipe(client)
+        client.pipe(upstream)
+      })
+      upstream.on('error', () => client.destroy())
+      client.on('error', () => upstream.destroy())
+    })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    const { port } = server.address() as AddressInfo
+    return { url: `http://127.0.0.1:${port}`, connects, stop: () => new Promise<void>((resolve) => server.close(() => resolve())) }
+  }
+
+  const saved = { ...process.env }
+  afterEach(() => {
+    for (const k of ['HTTP_PROXY', 'http_proxy', 'HTTPS_PROXY', 'https_proxy', 'NO_PROXY', 'no_proxy']) {
+      if (saved[k] === undefined) delete process.env[k]
+      else process.env[k] = saved[k]
+    }
+  })
+
+  it('sends requests through HTTP(S)_PROXY, as @actions/github does', async () => {
+    const proxy = await startProxy(new URL(gh.url))
+    try {
+      process.env.HTTP_PROXY = proxy.url
+      // Not a loopback name (loopback addresses bypass proxies); only the proxy can reach it.
+      process.env.GITHUB_API_URL = 'http://api.github.test'
+      const proxied = octokitCommentApi(await createGitHubClient('ghs_installation'), OWNER, REPO)
+      const r = await upsertComment(proxied, { issueNumber: PR, marker, body: 'plan', mode: 'update' })
+      expect(r.action).toBe('created')
+      expect(comments()).toHaveLength(1)
+      expect(proxy.connects[0]).toBe('api.github.test:80')
+    } finally {
+      await proxy.stop()
+    }
+  })
+
+  it('leaves hosts in NO_PROXY alone', async () => {
+    const proxy = await startProxy(new URL(gh.url))
+    try {
+      process.env.HTTP_PROXY = proxy.url
+      process.env.NO_PROXY = 'example.com,127.0.0.1'
+      const direct = octokitCommentApi(await createGitHubClient('ghs_installation'), OWNER, REPO)
+      await upsertComment(direct, { issueNumber: PR, marker, body: 'plan', mode: 'update' })
+      expect(comments()).toHaveLength(1)
+      expect(proxy.connects).toEqual([])
+    } finally {
+      await proxy.stop()
+    }
   })
 })

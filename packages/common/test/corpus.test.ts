@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { CORPUS, corpusFiles, hasCorpus } from '../../../test/support/corpus.js'
-import { analyzePlan, parsePlanText, planSummaryLine, PlanFormatError } from '../src/index.js'
+import { analyzePlan, parseObjectSkipping, parsePlanText, planSummaryLine, PlanFormatError, SKIPPED, UNREAD_PLAN_SECTIONS } from '../src/index.js'
 
 // Conformance over real `terraform show -json` / `tofu show -json` output. The oracle below is
 // written from Terraform's own counting code (internal/command/jsonformat/plan.go), separately
@@ -38,6 +38,15 @@ describe.skipIf(!hasCorpus)('plan corpus conformance', () => {
     const model = analyzePlan(parsePlanText(text, file))
     expect(model.counts).toMatchObject(oracle(JSON.parse(text)))
     expect(model.unknownActions).toEqual([])
+  })
+
+  // The plan reader builds only the sections it reads; on real plans (real key order, real
+  // nesting) that must be exactly what JSON.parse builds.
+  it.each(files.filter((f) => !negative(f)))('%s reads as JSON.parse reads it', (file) => {
+    const bytes = readFileSync(path.join(CORPUS, 'terraform', file))
+    const full = JSON.parse(bytes.toString('utf8')) as Record<string, unknown>
+    const want = Object.fromEntries(Object.entries(full).map(([k, v]) => [k, UNREAD_PLAN_SECTIONS.has(k) ? SKIPPED : v]))
+    expect(parseObjectSkipping(bytes, UNREAD_PLAN_SECTIONS)).toEqual(want)
   })
 
   it.each(files.filter(negative))('%s is refused with a reason', (file) => {

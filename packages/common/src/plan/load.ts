@@ -34,7 +34,8 @@ export async function showWithExec(binary: string, args: string[], cwd: string):
   return getExecOutput(binary, args, { cwd, silent: true, ignoreReturnCode: true })
 }
 
-export async function readPlanText(source: PlanSource, show: ShowCommand = showWithExec): Promise<{ text: string; label: string }> {
+/** The bytes of the plan JSON (a Buffer: decoding all of it to a string would cost time and memory for sections never read). */
+export async function readPlanText(source: PlanSource, show: ShowCommand = showWithExec): Promise<{ data: Buffer | string; label: string }> {
   if (source.planJson && source.planFile) {
     throw new ConfigurationError("Inputs 'plan-json' and 'plan-file' were both given; give one.")
   }
@@ -43,7 +44,7 @@ export async function readPlanText(source: PlanSource, show: ShowCommand = showW
     try {
       if (statSync(file).isDirectory()) throw new ConfigurationError(`Input 'plan-json' names a directory, not a file: ${source.planJson}`)
       // Synchronous on purpose: an async read holds its chunks too and adds ~50 MB of peak memory.
-      return { text: readFileSync(file, 'utf8'), label: `Input 'plan-json' (${source.planJson})` }
+      return { data: readFileSync(file), label: `Input 'plan-json' (${source.planJson})` }
     } catch (error) {
       if (error instanceof ConfigurationError) throw error
       throw new ConfigurationError(`Input 'plan-json' names a file that cannot be read: ${source.planJson} (${errorMessage(error)})`)
@@ -65,12 +66,12 @@ export async function readPlanText(source: PlanSource, show: ShowCommand = showW
     if (result.exitCode !== 0) {
       throw new ConfigurationError(`'${source.terraformBinary} show -json ${source.planFile}' failed with exit code ${result.exitCode}: ${result.stderr.trim().slice(0, 2000)}`)
     }
-    return { text: result.stdout, label: `The output of '${source.terraformBinary} show -json ${source.planFile}'` }
+    return { data: result.stdout, label: `The output of '${source.terraformBinary} show -json ${source.planFile}'` }
   }
   throw new ConfigurationError("One of the inputs 'plan-json' or 'plan-file' is required.")
 }
 
 export async function loadPlan(source: PlanSource, show?: ShowCommand): Promise<PlanModel> {
-  const { text, label } = await readPlanText(source, show)
-  return analyzePlan(parsePlanText(text, label))
+  const { data, label } = await readPlanText(source, show)
+  return analyzePlan(parsePlanText(data, label))
 }

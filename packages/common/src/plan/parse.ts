@@ -1,5 +1,6 @@
 import { ConfigurationError, errorMessage } from '../errors.js'
 import { isRecord } from '../context.js'
+import { JsonScanError, parseObjectSkipping } from './json-scan.js'
 
 /**
  * Turning the text of `terraform show -json <planfile>` (or `tofu show -json`) into one plan
@@ -52,16 +53,37 @@ export const SUPPORTED_FORMAT_MAJORS = [0, 1]
 
 export class PlanFormatError extends ConfigurationError {}
 
-export function parsePlanText(text: string, source: string): RawPlan {
-  const trimmed = text.trimStart()
-  if (trimmed === '') throw new PlanFormatError(`${source} is empty. Write it with: terraform show -json tfplan > plan.json`)
+/**
+ * Sections of a plan that nothing here reads: checked as JSON, never built. Together they are
+ * often most of the file (planned_values and prior_state each hold every resource's values).
+ * In the order Terraform and OpenTofu write them, which parseObjectSkipping uses as its guess.
+ */
+export const UNREAD_PLAN_SECTIONS: ReadonlySet<string> = new Set(['variables', 'planned_values', 'prior_state', 'configuration', 'relevant_attributes'])
+
+/** The plan in `data` (the bytes or text of `terraform show -json`), checked to be one plan document. */
+export function parsePlanText(data: Buffer | string, source: string): RawPlan {
+  const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data
+  if (isBlank(bytes)) throw new PlanFormatError(`${source} is empty. Write it with: terraform show -json tfplan > plan.json`)
   let value: unknown
   try {
-    value = JSON.parse(text)
+    value = parseObjectSkipping(bytes, UNREAD_PLAN_SECTIONS)
   } catch (error) {
-    throw new PlanFormatError(`${source} is not one JSON document: ${diagnose(text, errorMessage(error))}`)
+    if (!(error instanceof JsonScanError)) throw error
+    // Not one JSON object: JSON.parse says what is wrong in the words diagnose() reads. (Should
+    // the scan ever refuse what JSON.parse accepts, the fully built value is used instead.)
+    const text = typeof data === 'string' ? data : data.toString('utf8')
+    try {
+      value = JSON.parse(text)
+    } catch (parseError) {
+      throw new PlanFormatError(`${source} is not one JSON document: ${diagnose(text, errorMessage(parseError))}`)
+    }
   }
   return checkPlanDocument(value, source)
+}
+
+function isBlank(bytes: Buffer): boolean {
+  for (const c of bytes) if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) return false
+  return true
 }
 
 function diagnose(text: string, parseError: string): string {
