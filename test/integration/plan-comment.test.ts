@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
@@ -122,6 +122,31 @@ describe('plan-comment (built action)', () => {
     const everything = [r.stdout, r.stderr, r.summary, JSON.stringify(r.outputs), ...comments().map((c) => c.body)].join('\n')
     expect(everything).not.toContain('hunter2')
     expect(everything).toContain('(sensitive)')
+  })
+
+  it('says which permission is missing when GitHub refuses the comment, after writing the summary and outputs', async () => {
+    gh.fault({ method: 'POST', path: '/comments', status: 403, times: 5, body: { message: 'Resource not accessible by integration' } })
+    const r = await run({ 'plan-json': writePlan({ resource_changes: [rc('a.b', ['create'])] }) })
+    expect(r.exitCode).toBe(1)
+    const errors = r.stdout.split('\n').filter((l) => l.startsWith('::error::'))
+    expect(errors).toHaveLength(1)
+    expect(errors[0]).toMatch(/may not comment on acme\/infra#42 \(403: Resource not accessible by integration\)\. Give the job 'permissions: pull-requests: write'/)
+    expect(errors[0]).not.toMatch(/bug/)
+    expect(r.summary).toContain('Plan: 1 to add')
+    expect(r.outputs.add).toBe('1')
+    expect(gh.requests.filter((q) => q.method === 'POST')).toHaveLength(1)
+  })
+
+  it('only warns when a pull request from a fork gets a read-only token', async () => {
+    const fork = JSON.parse(readFileSync(EVENT, 'utf8')) as { pull_request: { head: { repo: { full_name: string } } } }
+    fork.pull_request.head.repo.full_name = 'outsider/infra'
+    const event = path.join(dir, 'pull_request.fork.json')
+    writeFileSync(event, JSON.stringify(fork))
+    gh.fault({ method: 'POST', path: '/comments', status: 403, times: 5, body: { message: 'Resource not accessible by integration' } })
+    const r = await runAction({ action: 'plan-comment', inputs: { 'plan-json': writePlan({ resource_changes: [rc('a.b', ['create'])] }) }, event, apiUrl: gh.url, env: { INFRA_ACTIONS_RETRY_BASE_MS: '5' } })
+    expect(r.exitCode, r.stdout).toBe(0)
+    expect(r.stdout).toMatch(/::warning::The PR comment was skipped: GitHub gives pull requests from forks a read-only token/)
+    expect(r.summary).toContain('Plan: 1 to add')
   })
 })
 

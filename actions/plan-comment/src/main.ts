@@ -26,6 +26,7 @@ export async function main(): Promise<void> {
   })
   for (const [name, value] of Object.entries(result.outputs)) runner.setOutput(name, value)
   if (result.failure) runner.setFailed(result.failure)
+  if (result.error) throw result.error
 }
 
 /** @github/local-action calls an exported `run()`. */

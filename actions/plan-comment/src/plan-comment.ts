@@ -4,14 +4,18 @@ import {
   ConfigurationError,
   SUMMARY_LIMIT_BYTES,
   commentMarker,
+  explainCommentError,
   fitToBudget,
+  isForkPullRequest,
   loadPlan,
   planSummaryLine,
   pullRequestNumber,
+  statusOf,
   upsertComment,
   utf8Bytes,
   type ActionContext,
   type CommentApi,
+  type CommentMode,
   type ShowCommand,
   type UpsertResult,
 } from '@infra-actions/common'
@@ -39,6 +43,8 @@ export interface PlanCommentResult {
   outputs: Record<string, string>
   /** Set when the step must fail after doing its work (an errored plan). */
   failure: string | undefined
+  /** The comment could not be posted: thrown once the outputs are set and the summary written. */
+  error?: unknown
 }
 
 // The hidden marker and the per-post nonce live outside the budget.
@@ -88,6 +94,7 @@ async function runSingle(settings: PlanCommentSettings, deps: PlanCommentDeps): 
   }
 
   let posted: UpsertResult | undefined
+  let error: unknown
   if (settings.commentMode === 'off') {
     deps.log.info("comment-mode is 'off': the plan goes to the job summary only.")
   } else if (pr === undefined) {
@@ -95,13 +102,8 @@ async function runSingle(settings: PlanCommentSettings, deps: PlanCommentDeps): 
   } else if (!deps.comments || !comment) {
     deps.log.warning(`The PR comment was skipped: ${deps.apiSkipReason ?? 'the GitHub API is unavailable'}. The plan is in the job summary.`)
   } else {
-    posted = await upsertComment(deps.comments, {
-      issueNumber: pr,
-      marker: commentMarker('plan-comment', settings.key),
-      body: comment.text,
-      mode: settings.commentMode,
-    })
-    deps.log.info(`PR #${pr}: comment ${posted.action} (${posted.comment.url}).`)
+    ;({ posted, error } = await post(deps, pr, settings, comment.text))
+    if (posted) deps.log.info(`PR #${pr}: comment ${posted.action} (${posted.comment.url}).`)
   }
   deps.writeSummary(jobSummary.text)
 
@@ -126,6 +128,24 @@ async function runSingle(settings: PlanCommentSettings, deps: PlanCommentDeps): 
       'summary-file': summaryFile,
     },
     failure: summary.errored ? 'The Terraform plan errored (errored: true): it is partial and cannot be applied. See the plan step for the error.' : undefined,
+    error,
+  }
+}
+
+/**
+ * Upserts the comment. A failure is returned, not thrown, so the job summary and the outputs are
+ * still written; a pull request from a fork, whose token is read-only, only gets a warning.
+ */
+async function post(deps: PlanCommentDeps, pr: number, settings: PlanCommentSettings, body: string): Promise<{ posted?: UpsertResult; error?: unknown }> {
+  const { context } = deps
+  try {
+    return { posted: await upsertComment(deps.comments as CommentApi, { issueNumber: pr, marker: commentMarker('plan-comment', settings.key), body, mode: settings.commentMode as CommentMode }) }
+  } catch (error) {
+    if (statusOf(error) === 403 && isForkPullRequest(context)) {
+      deps.log.warning(`The PR comment was skipped: GitHub gives pull requests from forks a read-only token (403). The plan is in the job summary.`)
+      return {}
+    }
+    return { error: explainCommentError(error, { owner: context.owner, repo: context.repo, issueNumber: pr }) }
   }
 }
 
@@ -144,8 +164,9 @@ async function runAggregate(settings: PlanCommentSettings, deps: PlanCommentDeps
     fitToBudget(blocks, { max, measure, omitted: (_g, n) => `\n_… and ${n} more root modules without destroys not shown._`, footer: () => '' }).text
   const pr = pullRequestNumber(deps.context, settings.prNumber)
   let posted: UpsertResult | undefined
+  let error: unknown
   if (settings.commentMode !== 'off' && pr !== undefined && deps.comments) {
-    posted = await upsertComment(deps.comments, { issueNumber: pr, marker: commentMarker('plan-comment', settings.key), body: fit(settings.maxLength - MARKER_RESERVE), mode: settings.commentMode })
+    ;({ posted, error } = await post(deps, pr, settings, fit(settings.maxLength - MARKER_RESERVE)))
   } else if (settings.commentMode !== 'off' && pr !== undefined) {
     deps.log.warning(`The PR comment was skipped: ${deps.apiSkipReason ?? 'the GitHub API is unavailable'}.`)
   }
@@ -170,6 +191,7 @@ async function runAggregate(settings: PlanCommentSettings, deps: PlanCommentDeps
       'summary-file': '',
     },
     failure: summaries.some((s) => s.errored) ? `Plans errored in: ${summaries.filter((s) => s.errored).map((s) => s.key).join(', ')}.` : undefined,
+    error,
   }
 }
 

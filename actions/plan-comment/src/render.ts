@@ -12,6 +12,7 @@ import {
   table,
   tableRow,
   text,
+  thousands,
   type Block,
   type BudgetResult,
   type Cut,
@@ -266,7 +267,7 @@ export function assemble(rendered: RenderedPlan, options: AssembleOptions): Budg
     max: options.max,
     measure: options.measure,
     omitted: (group, n) => `- … and ${n} more ${group} not shown here.`,
-    footer: (cut) => cutFooter(cut, options, options.limitText ?? `${(options.announcedMax ?? options.max).toLocaleString('en-US')} characters`),
+    footer: (cut) => cutFooter(cut, options, options.limitText ?? `${thousands(options.announcedMax ?? options.max)} characters`),
   })
   return { text: rendered.redact(result.text), cut: result.cut }
 }

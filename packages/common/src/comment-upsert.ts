@@ -121,6 +121,25 @@ function bodyRejected(error: unknown, length: number): Error {
   )
 }
 
+/**
+ * What an API failure while commenting means for the user. 401, 403 (other than a rate limit)
+ * and 404 are the token's or the workflow's configuration, said as such with what to change;
+ * anything else is returned as it is.
+ */
+export function explainCommentError(error: unknown, where: { owner: string; repo: string; issueNumber: number }): unknown {
+  const status = statusOf(error)
+  const said = errorMessage(error).split(' - https://')[0] ?? ''
+  const pr = `${where.owner}/${where.repo}#${where.issueNumber}`
+  if (status === 401) return new ConfigurationError(`GitHub refused the token (401: ${said}). Check input 'github-token': it may be expired or revoked.`)
+  if (status === 403 && !/rate limit/i.test(said)) {
+    return new ConfigurationError(
+      `The token may not comment on ${pr} (403: ${said}). Give the job 'permissions: pull-requests: write' (GITHUB_TOKEN is read-only when the organization or the workflow says so), or pass a token that can.`,
+    )
+  }
+  if (status === 404) return new ConfigurationError(`${pr} was not found (404: ${said}). Check input 'pr-number', and that the token can read ${where.owner}/${where.repo}.`)
+  return error
+}
+
 export function statusOf(error: unknown): number | undefined {
   const status = (error as { status?: unknown } | null)?.status
   return typeof status === 'number' ? status : undefined

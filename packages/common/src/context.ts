@@ -84,6 +84,18 @@ function headShaOf(payload: Record<string, unknown>, fallback: string): string {
 }
 
 /**
+ * A `pull_request` run from a fork (or a deleted one): GitHub gives it a read-only GITHUB_TOKEN,
+ * so writes such as PR comments are refused, and that is expected rather than a mistake.
+ */
+export function isForkPullRequest(context: ActionContext): boolean {
+  if (context.eventName !== 'pull_request') return false
+  const pr = record(context.payload.pull_request)
+  if (!pr) return false
+  const headRepo = record(record(pr.head)?.repo)?.full_name
+  return headRepo !== `${context.owner}/${context.repo}`
+}
+
+/**
  * The pull request this run is about: an explicit number wins; then the PR of pull_request*,
  * issue_comment on a PR, and workflow_run events triggered from a PR in this repository.
  */

@@ -2,7 +2,7 @@ import { createServer } from 'node:http'
 import { connect, type AddressInfo, type Socket } from 'node:net'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { FakeGitHub } from '../../../test/support/fake-github.mjs'
-import { commentMarker, createGitHubClient, knownCommentAuthor, octokitCommentApi, upsertComment, type CommentApi } from '../src/index.js'
+import { commentMarker, createGitHubClient, explainCommentError, knownCommentAuthor, octokitCommentApi, upsertComment, type CommentApi } from '../src/index.js'
 
 const OWNER = 'acme'
 const REPO = 'infra'
@@ -224,5 +224,23 @@ describe('createGitHubClient behind a proxy', () => {
     } finally {
       await proxy.stop()
     }
+  })
+})
+
+describe('explainCommentError', () => {
+  const where = { owner: OWNER, repo: REPO, issueNumber: PR }
+  const http = (status: number, message: string) => Object.assign(new Error(`${message} - https://docs.github.com/rest`), { status })
+
+  it('tells the user what to change for 401, 403 and 404', () => {
+    expect(explainCommentError(http(401, 'Bad credentials'), where)).toMatchObject({ name: 'ConfigurationError', message: expect.stringMatching(/401: Bad credentials\)\. Check input 'github-token'/) })
+    expect(explainCommentError(http(403, 'Resource not accessible by integration'), where)).toMatchObject({ name: 'ConfigurationError', message: expect.stringMatching(/pull-requests: write/) })
+    expect(explainCommentError(http(404, 'Not Found'), where)).toMatchObject({ name: 'ConfigurationError', message: expect.stringMatching(/acme\/infra#7 was not found \(404: Not Found\)\. Check input 'pr-number'/) })
+  })
+
+  it('leaves rate limits and server errors as they are', () => {
+    const limited = http(403, 'You have exceeded a secondary rate limit')
+    expect(explainCommentError(limited, where)).toBe(limited)
+    const broken = http(502, 'Bad Gateway')
+    expect(explainCommentError(broken, where)).toBe(broken)
   })
 })

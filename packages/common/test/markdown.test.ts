@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import MarkdownIt from 'markdown-it'
 import { describe, expect, it } from 'vitest'
-import { code, details, html, table, text } from '../src/index.js'
+import { code, details, html, table, text, thousands } from '../src/index.js'
 
 // A CommonMark + GFM-tables renderer stands in for GitHub's: if our escaping survives a real
 // parser, the text shows as text.
@@ -93,5 +93,15 @@ describe('details()', () => {
     expect(out.match(/<\/details>/g)).toHaveLength(1)
     expect(out.indexOf('</details>')).toBeGreaterThan(out.indexOf('pwned'))
     expect(out).not.toContain('<b>pwned</b>')
+  })
+})
+
+describe('thousands()', () => {
+  it('groups digits as en-US does', () => {
+    fc.assert(
+      fc.property(fc.nat({ max: 2 ** 40 }), (n) => {
+        expect(thousands(n)).toBe(n.toLocaleString('en-US'))
+      }),
+    )
   })
 })
