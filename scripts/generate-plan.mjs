@@ -13,7 +13,15 @@ function rng(seed) {
   return () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32)
 }
 
+// Terraform writes attribute objects with their keys sorted (cty's order); so does this.
+const sortedKeys = (v) =>
+  Array.isArray(v) ? v.map(sortedKeys) : v !== null && typeof v === 'object' ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, sortedKeys(v[k])])) : v
+
 function bag(r, i, version) {
+  return sortedKeys(unsortedBag(r, i, version))
+}
+
+function unsortedBag(r, i, version) {
   const env = Array.from({ length: 8 }, (_, k) => ({ name: `ENV_VAR_${k}`, value: `value-${k}-${(r() * 1e9) | 0}`, value_source: [] }))
   return {
     name: `service-${i}`,

@@ -1,4 +1,5 @@
-import { run } from '@infra-actions/common'
+import { run, serveCommentApiIfWorker } from '@infra-actions/common'
 import { main } from './main.js'
 
-await run('plan-comment', main)
+// The same bundle also runs as the worker thread that talks to GitHub (see main.ts).
+if (!serveCommentApiIfWorker()) await run('plan-comment', main)

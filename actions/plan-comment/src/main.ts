@@ -1,6 +1,6 @@
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { apiUnavailableReason, appendSummary, createGitHubClient, knownCommentAuthor, octokitCommentApi, pullRequestNumber, readContext } from '@infra-actions/common'
+import { apiUnavailableReason, appendSummary, commentApiOnWorker, knownCommentAuthor, pullRequestNumber, readContext } from '@infra-actions/common'
 import { uploadFileArtifact } from '@infra-actions/common/artifacts'
 import * as runner from '@infra-actions/common/runner'
 import { runPlanComment } from './plan-comment.js'
@@ -10,11 +10,20 @@ export async function main(): Promise<void> {
   const settings = readSettings()
   const context = readContext()
   const skip = apiUnavailableReason(settings.token, context)
-  // Loaded before the plan is read: the HTTP stack then sits in a small heap, not on top of the
-  // peak (it added ~40 MB to the peak RSS of a 10,000-resource plan when loaded after).
-  // No PR to comment on (push, schedule) or comments off: the API client is never loaded.
-  const wantsComment = settings.commentMode !== 'off' && pullRequestNumber(context, settings.prNumber) !== undefined
-  const comments = skip || !wantsComment ? undefined : octokitCommentApi(await createGitHubClient(settings.token), context.owner, context.repo, { author: knownCommentAuthor(settings.token, settings.commentAuthor) })
+  // The GitHub client loads, and reads the PR's comments, on a worker thread (this same bundle)
+  // while this thread reads and renders the plan. No PR to comment on (push, schedule) or
+  // comments off: it is never started.
+  const pr = settings.commentMode === 'off' ? undefined : pullRequestNumber(context, settings.prNumber)
+  const comments =
+    skip || pr === undefined
+      ? undefined
+      : commentApiOnWorker(new URL(import.meta.url), {
+          token: settings.token,
+          owner: context.owner,
+          repo: context.repo,
+          author: knownCommentAuthor(settings.token, settings.commentAuthor),
+          prefetch: settings.mode === 'single' ? pr : undefined,
+        })
   const result = await runPlanComment(settings, {
     context,
     comments,

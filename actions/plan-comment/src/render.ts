@@ -69,7 +69,14 @@ export function renderPlan(model: PlanModel, options: RenderOptions): RenderedPl
   model.deferred.forEach((d) => collect(d.item))
   for (const o of model.outputs) if (o.sensitive && secrets.size < MAX_SENSITIVE_VALUES) collectSensitiveValues({ before: o.change.before, after: o.change.after, before_sensitive: true, after_sensitive: true }, secrets)
   const redact = makeRedactor(secrets)
-  const value = (v: Shown): string => code(formatShown(v, 120, redact))
+  // The value-less kinds are the same few strings for every attribute.
+  const fixed = new Map<Shown['kind'], string>()
+  const value = (v: Shown): string => {
+    if (v.kind === 'value') return code(formatShown(v, 120, redact))
+    let s = fixed.get(v.kind)
+    if (s === undefined) fixed.set(v.kind, (s = code(formatShown(v))))
+    return s
+  }
 
   const blocks: Block[] = []
   const keep = (t: string): void => {

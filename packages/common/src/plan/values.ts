@@ -20,6 +20,11 @@ export interface AttributeChange {
 
 type Mark = unknown
 
+// The value-less kinds, shared: the walk creates one per changed attribute otherwise.
+const SENSITIVE_SHOWN: Shown = Object.freeze({ kind: 'sensitive' })
+const UNKNOWN_SHOWN: Shown = Object.freeze({ kind: 'unknown' })
+const ABSENT_SHOWN: Shown = Object.freeze({ kind: 'absent' })
+
 function childMark(mark: Mark, key: string | number): Mark {
   if (mark === true) return true
   if (mark !== null && typeof mark === 'object') return (mark as Record<string | number, unknown>)[key]
@@ -49,9 +54,16 @@ const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_-]*$/
 /** Terraform's attribute path syntax: `a.b[0]["key.with.dots"]`. */
 export function joinPath(parent: string, key: string | number): string {
   if (typeof key === 'number') return `${parent}[${key}]`
-  if (IDENTIFIER.test(key)) return parent === '' ? key : `${parent}.${key}`
+  let plain = identifiers.get(key)
+  if (plain === undefined) {
+    plain = IDENTIFIER.test(key)
+    // Attribute names repeat across resources; bounded so hostile keys cannot grow it.
+    if (identifiers.size < 10_000) identifiers.set(key, plain)
+  }
+  if (plain) return parent === '' ? key : `${parent}.${key}`
   return `${parent}[${JSON.stringify(key)}]`
 }
+const identifiers = new Map<string, boolean>()
 
 export function pathOf(steps: readonly (string | number)[]): string {
   return steps.reduce<string>((p, s) => joinPath(p, s), '')
@@ -75,12 +87,12 @@ export function attributeChanges(change: RawChange, limit = 100): { changes: Att
   }
   const walk = (before: unknown, after: unknown, bSens: Mark, aSens: Mark, aUnk: Mark, beforeAbsent: boolean, afterAbsent: boolean): void => {
     if (aUnk === true) {
-      emit(beforeAbsent ? { kind: 'absent' } : bSens === true ? { kind: 'sensitive' } : { kind: 'value', value: before }, { kind: 'unknown' })
+      emit(beforeAbsent ? ABSENT_SHOWN : bSens === true ? SENSITIVE_SHOWN : { kind: 'value', value: before }, UNKNOWN_SHOWN)
       return
     }
     if (bSens === true || aSens === true) {
       if (beforeAbsent !== afterAbsent || !deepEqual(before, after)) {
-        emit(beforeAbsent ? { kind: 'absent' } : { kind: 'sensitive' }, afterAbsent ? { kind: 'absent' } : { kind: 'sensitive' })
+        emit(beforeAbsent ? ABSENT_SHOWN : SENSITIVE_SHOWN, afterAbsent ? ABSENT_SHOWN : SENSITIVE_SHOWN)
       }
       return
     }
@@ -137,7 +149,7 @@ export function attributeChanges(change: RawChange, limit = 100): { changes: Att
     if (beforeAbsent && afterAbsent) return
     if (beforeAbsent !== afterAbsent || !deepEqual(before, after)) {
       // A whole object or list appears or disappears: show it as one value, masked if any part is sensitive.
-      emit(beforeAbsent ? { kind: 'absent' } : shown(before, bSens), afterAbsent ? { kind: 'absent' } : shown(after, aSens))
+      emit(beforeAbsent ? ABSENT_SHOWN : shown(before, bSens), afterAbsent ? ABSENT_SHOWN : shown(after, aSens))
     }
   }
   walk(change.before ?? null, change.after ?? null, change.before_sensitive, change.after_sensitive, change.after_unknown, change.before === undefined, change.after === undefined)
@@ -158,7 +170,7 @@ function isSorted(keys: string[]): boolean {
 
 /** A value for display: if any part of it is marked sensitive, the whole value is masked. */
 function shown(value: unknown, mark: Mark): Shown {
-  return containsTrue(mark) ? { kind: 'sensitive' } : { kind: 'value', value }
+  return containsTrue(mark) ? SENSITIVE_SHOWN : { kind: 'value', value }
 }
 
 function containsTrue(mark: Mark): boolean {

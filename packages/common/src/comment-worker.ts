@@ -1,0 +1,101 @@
+import { Worker, parentPort, workerData } from 'node:worker_threads'
+import { octokitCommentApi, statusOf, type CommentApi } from './comment-upsert.js'
+import { errorMessage } from './errors.js'
+import { createGitHubClient } from './github-client.js'
+
+/**
+ * The comment API on a worker thread. Loading Octokit and Node's fetch (~130 ms of CPU) and the
+ * first reads (who we are, the PR's comments) then happen on the runner's other core, during the
+ * main thread's slow local work (reading and rendering a plan), instead of after it. Only the
+ * five CommentApi calls cross the thread boundary; the upsert logic stays on the main thread.
+ */
+export interface CommentWorkerData {
+  token: string
+  owner: string
+  repo: string
+  author: string | undefined
+  /** Read this PR's comments (and the identity) ahead of the first call for them. */
+  prefetch: number | undefined
+}
+
+const METHODS = ['identity', 'listComments', 'createComment', 'updateComment', 'deleteComment'] as const
+type Method = (typeof METHODS)[number]
+const ROLE = 'infra-actions:comment-api'
+
+interface Call {
+  id: number
+  method: Method
+  args: unknown[]
+}
+type Reply = { id: number; value: unknown } | { id: number; error: { name: string; message: string; status: number | undefined } }
+
+/**
+ * A CommentApi served by a worker running `entry` (the action's own bundle, whose entry calls
+ * `serveCommentApiIfWorker`). The worker never keeps the process alive on its own: a run that
+ * fails before commenting exits without waiting for it.
+ */
+export function commentApiOnWorker(entry: URL, data: CommentWorkerData): CommentApi {
+  // A small young generation: the worker's own allocations are a few requests and replies.
+  const worker = new Worker(entry, { workerData: { role: ROLE, data }, resourceLimits: { maxYoungGenerationSizeMb: 4 } })
+  const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: unknown) => void }>()
+  let nextId = 0
+  let broken: unknown
+  const settle = (id: number): { resolve: (v: unknown) => void; reject: (e: unknown) => void } | undefined => {
+    const p = pending.get(id)
+    pending.delete(id)
+    if (pending.size === 0) worker.unref()
+    return p
+  }
+  worker.on('message', (reply: Reply) => {
+    const p = settle(reply.id)
+    if ('error' in reply) p?.reject(Object.assign(new Error(reply.error.message), { name: reply.error.name, status: reply.error.status }))
+    else p?.resolve(reply.value)
+  })
+  const breakAll = (error: unknown): void => {
+    broken ??= error
+    for (const id of [...pending.keys()]) settle(id)?.reject(broken)
+  }
+  worker.on('error', breakAll)
+  worker.on('exit', (code) => breakAll(new Error(`The GitHub API worker thread stopped (exit code ${code}).`)))
+  // After the listeners: adding a 'message' listener refs the worker again.
+  worker.unref()
+  const call = (method: Method, args: unknown[]): Promise<unknown> => {
+    if (broken) return Promise.reject(broken)
+    return new Promise((resolve, reject) => {
+      const id = nextId++
+      pending.set(id, { resolve, reject })
+      worker.ref()
+      worker.postMessage({ id, method, args } satisfies Call)
+    })
+  }
+  return Object.fromEntries(METHODS.map((m) => [m, (...args: unknown[]) => call(m, args)])) as unknown as CommentApi
+}
+
+/** In a worker started by commentApiOnWorker: serve the calls and return true. Else false. */
+export function serveCommentApiIfWorker(): boolean {
+  const start = workerData as { role?: string; data?: CommentWorkerData } | null
+  if (!parentPort || start?.role !== ROLE || !start.data) return false
+  const port = parentPort
+  const { token, owner, repo, author, prefetch } = start.data
+  const api = octokitCommentApi(createGitHubClient(token), owner, repo, { author })
+  // Reads started now, each answered once to the first identical call.
+  const ahead = new Map<string, Promise<unknown>>()
+  const keyOf = (method: Method, args: unknown[]): string => `${method}:${JSON.stringify(args)}`
+  if (prefetch !== undefined) {
+    ahead.set(keyOf('identity', []), api.identity())
+    ahead.set(keyOf('listComments', [prefetch]), api.listComments(prefetch))
+    // Their errors are reported to the call that takes them, not as unhandled rejections.
+    for (const p of ahead.values()) p.catch(() => undefined)
+  }
+  port.on('message', ({ id, method, args }: Call) => {
+    const key = keyOf(method, args)
+    const early = ahead.get(key)
+    ahead.delete(key)
+    const work = early ?? (api[method] as (...a: unknown[]) => Promise<unknown>)(...args)
+    work.then(
+      (value) => port.postMessage({ id, value: value ?? null } satisfies Reply),
+      (error: unknown) => port.postMessage({ id, error: { name: error instanceof Error ? error.name : 'Error', message: errorMessage(error), status: statusOf(error) } } satisfies Reply),
+    )
+  })
+  return true
+}
