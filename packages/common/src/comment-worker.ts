@@ -1,6 +1,7 @@
 import { Worker, parentPort, workerData } from 'node:worker_threads'
 import { octokitCommentApi, statusOf, type CommentApi } from './comment-upsert.js'
 import { errorMessage } from './errors.js'
+import * as core from './runner.js'
 import { createGitHubClient } from './github-client.js'
 
 /**
@@ -32,44 +33,79 @@ type Reply = { id: number; value: unknown } | { id: number; error: { name: strin
 /**
  * A CommentApi served by a worker running `entry` (the action's own bundle, whose entry calls
  * `serveCommentApiIfWorker`). The worker never keeps the process alive on its own: a run that
- * fails before commenting exits without waiting for it.
+ * fails before commenting exits without waiting for it. Should the worker not come up (the entry
+ * is TypeScript run by a local tool, threads are unavailable), the calls are served on this
+ * thread instead; once it has come up, its failure fails the calls (a create may have been sent).
  */
 export function commentApiOnWorker(entry: URL, data: CommentWorkerData): CommentApi {
-  // A small young generation: the worker's own allocations are a few requests and replies.
-  const worker = new Worker(entry, { workerData: { role: ROLE, data }, resourceLimits: { maxYoungGenerationSizeMb: 4 } })
-  const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: unknown) => void }>()
+  const pending = new Map<number, { call: Call; resolve: (v: unknown) => void; reject: (e: unknown) => void }>()
   let nextId = 0
+  let ready = false
   let broken: unknown
+  let local: CommentApi | undefined
+  const inThread = (): CommentApi => (local ??= octokitCommentApi(createGitHubClient(data.token), data.owner, data.repo, { author: data.author }))
+  const serveLocally = (call: Call): Promise<unknown> => (inThread()[call.method] as (...a: unknown[]) => Promise<unknown>)(...call.args)
+
+  let worker: Worker | undefined
+  try {
+    // A small young generation: the worker's own allocations are a few requests and replies.
+    worker = new Worker(entry, { workerData: { role: ROLE, data }, resourceLimits: { maxYoungGenerationSizeMb: 4 } })
+  } catch {
+    worker = undefined
+  }
   const settle = (id: number): { resolve: (v: unknown) => void; reject: (e: unknown) => void } | undefined => {
     const p = pending.get(id)
     pending.delete(id)
-    if (pending.size === 0) worker.unref()
+    if (pending.size === 0) worker?.unref()
     return p
   }
-  worker.on('message', (reply: Reply) => {
-    const p = settle(reply.id)
-    if ('error' in reply) p?.reject(Object.assign(new Error(reply.error.message), { name: reply.error.name, status: reply.error.status }))
-    else p?.resolve(reply.value)
-  })
-  const breakAll = (error: unknown): void => {
+  const stopped = (error: unknown): void => {
+    if (!ready) {
+      // It never served a call: serve everything here.
+      core.debug(`The GitHub API worker thread did not start (${errorMessage(error)}); API calls run on the main thread.`)
+      broken = LOCAL
+      for (const [id, p] of [...pending]) {
+        settle(id)
+        serveLocally(p.call).then(p.resolve, p.reject)
+      }
+      return
+    }
     broken ??= error
     for (const id of [...pending.keys()]) settle(id)?.reject(broken)
   }
-  worker.on('error', breakAll)
-  worker.on('exit', (code) => breakAll(new Error(`The GitHub API worker thread stopped (exit code ${code}).`)))
-  // After the listeners: adding a 'message' listener refs the worker again.
-  worker.unref()
+  if (worker) {
+    worker.on('message', (reply: Reply | typeof READY) => {
+      if (reply === READY) {
+        ready = true
+        return
+      }
+      const p = settle(reply.id)
+      if ('error' in reply) p?.reject(Object.assign(new Error(reply.error.message), { name: reply.error.name, status: reply.error.status }))
+      else p?.resolve(reply.value)
+    })
+    worker.on('error', stopped)
+    worker.on('exit', (code) => stopped(new Error(`The GitHub API worker thread stopped (exit code ${code}).`)))
+    // After the listeners: adding a 'message' listener refs the worker again.
+    worker.unref()
+  } else {
+    broken = LOCAL
+  }
   const call = (method: Method, args: unknown[]): Promise<unknown> => {
+    const c: Call = { id: nextId++, method, args }
+    if (broken === LOCAL) return serveLocally(c)
     if (broken) return Promise.reject(broken)
     return new Promise((resolve, reject) => {
-      const id = nextId++
-      pending.set(id, { resolve, reject })
-      worker.ref()
-      worker.postMessage({ id, method, args } satisfies Call)
+      pending.set(c.id, { call: c, resolve, reject })
+      worker?.ref()
+      worker?.postMessage(c)
     })
   }
   return Object.fromEntries(METHODS.map((m) => [m, (...args: unknown[]) => call(m, args)])) as unknown as CommentApi
 }
+
+const READY = 'ready'
+/** Marks "serve on this thread" in place of a failure. */
+const LOCAL = Symbol('local')
 
 /** In a worker started by commentApiOnWorker: serve the calls and return true. Else false. */
 export function serveCommentApiIfWorker(): boolean {
@@ -97,5 +133,6 @@ export function serveCommentApiIfWorker(): boolean {
       (error: unknown) => port.postMessage({ id, error: { name: error instanceof Error ? error.name : 'Error', message: errorMessage(error), status: statusOf(error) } } satisfies Reply),
     )
   })
+  port.postMessage(READY)
   return true
 }

@@ -2,7 +2,7 @@ import { createServer } from 'node:http'
 import { connect, type AddressInfo, type Socket } from 'node:net'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { FakeGitHub } from '../../../test/support/fake-github.mjs'
-import { commentMarker, createGitHubClient, explainCommentError, knownCommentAuthor, octokitCommentApi, upsertComment, type CommentApi } from '../src/index.js'
+import { commentApiOnWorker, commentMarker, createGitHubClient, explainCommentError, knownCommentAuthor, octokitCommentApi, upsertComment, type CommentApi } from '../src/index.js'
 
 const OWNER = 'acme'
 const REPO = 'infra'
@@ -242,5 +242,20 @@ describe('explainCommentError', () => {
     expect(explainCommentError(limited, where)).toBe(limited)
     const broken = http(502, 'Bad Gateway')
     expect(explainCommentError(broken, where)).toBe(broken)
+  })
+})
+
+describe('commentApiOnWorker', () => {
+  // The worker path itself runs in the built bundles (test/integration); here, a worker that
+  // never comes up: the calls are served on this thread instead.
+  it.each([
+    ['an entry that exits without serving', 'data:text/javascript,export {}'],
+    ['an entry that cannot be loaded', 'file:///nonexistent/infra-actions-worker.js'],
+  ])('falls back to this thread when the worker has %s', async (_why, entry) => {
+    const onWorker = commentApiOnWorker(new URL(entry), { token: 'ghs_installation', owner: OWNER, repo: REPO, author: BOT, prefetch: PR })
+    const r = await upsertComment(onWorker, { issueNumber: PR, marker, body: 'plan', mode: 'update' })
+    expect(r.action).toBe('created')
+    expect(comments()).toHaveLength(1)
+    expect(comments()[0]!.user.login).toBe(BOT)
   })
 })
