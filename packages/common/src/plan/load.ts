@@ -76,6 +76,10 @@ export async function loadPlan(source: PlanSource, show?: ShowCommand): Promise<
   const plan = parsePlanText(data, label)
   // Give the file's bytes back now rather than at some later collection: everything read from
   // them is a copy, and on a large plan they are ~80 MB on top of the rendering's peak.
-  if (typeof data !== 'string' && data.byteLength === data.buffer.byteLength) (data.buffer as ArrayBuffer & { transfer(length: number): ArrayBuffer }).transfer(0)
+  if (typeof data !== 'string') {
+    const bytes = data.buffer as ArrayBuffer & { transfer?: (length: number) => ArrayBuffer }
+    // Only a buffer of its own (never a pooled one), and only where transfer() exists (Node ≥ 21).
+    if (bytes.transfer && data.byteLength === bytes.byteLength) bytes.transfer(0)
+  }
   return analyzePlan(plan)
 }
