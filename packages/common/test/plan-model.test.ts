@@ -16,10 +16,20 @@ describe('parsePlanText refuses anything but one plan document', () => {
     ['no format_version', JSON.stringify({ resource_changes: [] }), /no format_version/],
     ['an array', '[]', /expected an object, got an array/],
     ['resource_changes not an array', planText({ resource_changes: {} }), /resource_changes is not an array/],
+    // Sections that are never built are still checked, byte by byte.
+    ['damage inside prior_state', planText({ prior_state: { values: { root_module: {} } } }).replace('"root_module":{}', '"root_module":tru'), /not one JSON document: malformed JSON at line 1, column \d+/],
+    ['a control character inside planned_values', planText({ planned_values: { root_module: { x: 'a' } } }).replace('"a"', '"a\u0001"'), /not one JSON document: malformed JSON/],
   ]
   it.each(cases)('%s', (_name, text, message) => {
     expect(() => parsePlanText(text, 'plan.json')).toThrow(PlanFormatError)
     expect(() => parsePlanText(text, 'plan.json')).toThrow(message)
+  })
+
+  it('says where a file is broken without quoting it (a plan holds secrets)', () => {
+    const text = planText({ prior_state: { values: { tokens: ['hunter2-hunter2', true] } } }).replace('"hunter2-hunter2",true', '"hunter2-hunter2",tru')
+    expect(() => JSON.parse(text)).toThrow(/nter2/) // JSON.parse's own message quotes the text around the damage
+    expect(() => parsePlanText(text, 'plan.json')).toThrow(/malformed JSON at line 1, column \d+: unexpected character\.$/)
+    expect(() => parsePlanText(text, 'plan.json')).not.toThrow(/hunter2/)
   })
 
   it('accepts format 0.1 through 1.x minors it has never seen', () => {

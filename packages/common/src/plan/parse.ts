@@ -1,4 +1,4 @@
-import { ConfigurationError, errorMessage } from '../errors.js'
+import { ConfigurationError } from '../errors.js'
 import { isRecord } from '../context.js'
 import { JsonScanError, parseObjectSkipping } from './json-scan.js'
 
@@ -69,13 +69,12 @@ export function parsePlanText(data: Buffer | string, source: string): RawPlan {
     value = parseObjectSkipping(bytes, UNREAD_PLAN_SECTIONS)
   } catch (error) {
     if (!(error instanceof JsonScanError)) throw error
-    // Not one JSON object: JSON.parse says what is wrong in the words diagnose() reads. (Should
-    // the scan ever refuse what JSON.parse accepts, the fully built value is used instead.)
+    // Should the scan ever refuse what JSON.parse accepts, the fully built value is used.
     const text = typeof data === 'string' ? data : data.toString('utf8')
     try {
       value = JSON.parse(text)
-    } catch (parseError) {
-      throw new PlanFormatError(`${source} is not one JSON document: ${diagnose(text, errorMessage(parseError))}`)
+    } catch {
+      throw new PlanFormatError(`${source} is not one JSON document: ${diagnose(bytes, text, error)}`)
     }
   }
   return checkPlanDocument(value, source)
@@ -86,26 +85,24 @@ function isBlank(bytes: Buffer): boolean {
   return true
 }
 
-function diagnose(text: string, parseError: string): string {
+/**
+ * What is wrong, from where the scan stopped. Said by position, never by quoting the text there
+ * (as JSON.parse's messages do): a plan holds secrets, and this message goes to the log.
+ */
+function diagnose(bytes: Buffer, text: string, error: JsonScanError): string {
   const head = text.trimStart()
   if (/^(\[command\]|::debug::|::\w+)/m.test(head.slice(0, 2000)) || (!head.startsWith('{') && head.includes('{"format_version"'))) {
     return "it has text around the JSON, like the output of hashicorp/setup-terraform's wrapper. Set 'terraform_wrapper: false' on setup-terraform, or write the file with the real binary."
   }
-  const at = /at position (\d+)/.exec(parseError)
-  const position = at ? Number(at[1]) : undefined
-  if (position !== undefined && /after JSON|non-whitespace/.test(parseError) && text.slice(position).trimStart().startsWith('{')) {
+  const position = Math.min(error.position, bytes.length)
+  if (error.message.startsWith('unexpected text after the JSON object') && bytes.subarray(position, position + 1).toString() === '{') {
     return 'it holds several JSON documents one after another (as `terragrunt run-all show -json` prints). Give each root module its own plan file.'
   }
-  if (/Unexpected end of JSON|Unterminated string|end of data/i.test(parseError)) {
-    return `it ends early (truncated?): ${parseError}`
-  }
-  if (position !== undefined) {
-    const before = text.slice(0, position)
-    const line = before.split('\n').length
-    const column = position - before.lastIndexOf('\n')
-    return `malformed JSON at line ${line}, column ${column}: ${parseError}`
-  }
-  return parseError
+  if (position >= bytes.length) return `it ends early (truncated?): the JSON stops at byte ${bytes.length} with brackets or a string still open.`
+  const before = bytes.subarray(0, position).toString('utf8')
+  const line = before.split('\n').length
+  const column = before.length - before.lastIndexOf('\n')
+  return `malformed JSON at line ${line}, column ${column}: ${error.message.replace(/ at byte \d+$/, '')}.`
 }
 
 export function checkPlanDocument(value: unknown, source: string): RawPlan {
