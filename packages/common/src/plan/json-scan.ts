@@ -159,8 +159,8 @@ const decode = (b: Buffer, from: number, to: number): string => b.toString('utf8
 
 /**
  * A JSON object whose members named in `skip` are validated but not built (their value is
- * SKIPPED). Throws JsonScanError when the bytes are not one JSON object; callers can then ask
- * JSON.parse for its own message. A repeated member name keeps its last value, as in JSON.parse.
+ * SKIPPED). Throws JsonScanError, with the byte where reading stopped, when the bytes are not one
+ * JSON object. A repeated member name keeps its last value, as in JSON.parse.
  *
  * `b` is borrowed: two of its bytes are changed during a JSON.parse and restored after.
  */
