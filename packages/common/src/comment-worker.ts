@@ -60,6 +60,8 @@ export function commentApiOnWorker(entry: URL, data: CommentWorkerData): Comment
     return p
   }
   const stopped = (error: unknown): void => {
+    // 'error' is followed by 'exit': the first one decides.
+    if (broken !== undefined) return
     if (!ready) {
       // It never served a call: serve everything here.
       core.debug(`The GitHub API worker thread did not start (${errorMessage(error)}); API calls run on the main thread.`)
@@ -70,8 +72,8 @@ export function commentApiOnWorker(entry: URL, data: CommentWorkerData): Comment
       }
       return
     }
-    broken ??= error
-    for (const id of [...pending.keys()]) settle(id)?.reject(broken)
+    broken = error
+    for (const id of [...pending.keys()]) settle(id)?.reject(error)
   }
   if (worker) {
     worker.on('message', (reply: Reply | typeof READY) => {
