@@ -22,7 +22,7 @@ export async function main(): Promise<void> {
           owner: context.owner,
           repo: context.repo,
           author: knownCommentAuthor(settings.token, settings.commentAuthor),
-          prefetch: settings.mode === 'single' ? pr : undefined,
+          prefetch: pr,
         })
   const result = await runPlanComment(settings, {
     context,

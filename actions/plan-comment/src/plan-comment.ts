@@ -4,14 +4,11 @@ import {
   ConfigurationError,
   SUMMARY_LIMIT_BYTES,
   commentMarker,
-  explainCommentError,
   fitToBudget,
-  isForkPullRequest,
   loadPlan,
   planSummaryLine,
+  postComment,
   pullRequestNumber,
-  statusOf,
-  upsertComment,
   utf8Bytes,
   type ActionContext,
   type CommentApi,
@@ -132,21 +129,11 @@ async function runSingle(settings: PlanCommentSettings, deps: PlanCommentDeps): 
   }
 }
 
-/**
- * Upserts the comment. A failure is returned, not thrown, so the job summary and the outputs are
- * still written; a pull request from a fork, whose token is read-only, only gets a warning.
- */
+/** Upserts this plan's comment; a failure is returned (see postComment), a warning logged. */
 async function post(deps: PlanCommentDeps, pr: number, settings: PlanCommentSettings, body: string): Promise<{ posted?: UpsertResult; error?: unknown }> {
-  const { context } = deps
-  try {
-    return { posted: await upsertComment(deps.comments as CommentApi, { issueNumber: pr, marker: commentMarker('plan-comment', settings.key), body, mode: settings.commentMode as CommentMode }) }
-  } catch (error) {
-    if (statusOf(error) === 403 && isForkPullRequest(context)) {
-      deps.log.warning(`The PR comment was skipped: GitHub gives pull requests from forks a read-only token (403). The plan is in the job summary.`)
-      return {}
-    }
-    return { error: explainCommentError(error, { owner: context.owner, repo: context.repo, issueNumber: pr }) }
-  }
+  const { posted, warning, error } = await postComment(deps.comments as CommentApi, { issueNumber: pr, marker: commentMarker('plan-comment', settings.key), body, mode: settings.commentMode as CommentMode }, deps.context)
+  if (warning) deps.log.warning(`${warning} The plan is in the job summary.`)
+  return { posted, error }
 }
 
 async function runAggregate(settings: PlanCommentSettings, deps: PlanCommentDeps): Promise<PlanCommentResult> {

@@ -59,6 +59,9 @@ interface Group {
 
 const MAX_SENSITIVE_VALUES = 2000
 
+// `(sensitive)`, `(known after apply)`, `(none)`: built once, not once per attribute.
+const VALUELESS = Object.fromEntries((['sensitive', 'unknown', 'absent'] as const).map((kind) => [kind, code(formatShown({ kind }))])) as Record<'sensitive' | 'unknown' | 'absent', string>
+
 export function renderPlan(model: PlanModel, options: RenderOptions): RenderedPlan {
   const secrets = new Set<string>()
   const collect = (item: ResourceItem): void => {
@@ -69,14 +72,7 @@ export function renderPlan(model: PlanModel, options: RenderOptions): RenderedPl
   model.deferred.forEach((d) => collect(d.item))
   for (const o of model.outputs) if (o.sensitive && secrets.size < MAX_SENSITIVE_VALUES) collectSensitiveValues({ before: o.change.before, after: o.change.after, before_sensitive: true, after_sensitive: true }, secrets)
   const redact = makeRedactor(secrets)
-  // The value-less kinds are the same few strings for every attribute.
-  const fixed = new Map<Shown['kind'], string>()
-  const value = (v: Shown): string => {
-    if (v.kind === 'value') return code(formatShown(v, 120, redact))
-    let s = fixed.get(v.kind)
-    if (s === undefined) fixed.set(v.kind, (s = code(formatShown(v))))
-    return s
-  }
+  const value = (v: Shown): string => (v.kind === 'value' ? code(formatShown(v, 120, redact)) : VALUELESS[v.kind])
 
   const blocks: Block[] = []
   const keep = (t: string): void => {

@@ -1,4 +1,4 @@
-import { pullRequestNumber, record, type ActionContext } from '@infra-actions/common'
+import { pullRequestFork, pullRequestNumber, record, type ActionContext } from '@infra-actions/common'
 
 /**
  * What the rules look at, read from the right place for each event (the payload first, the
@@ -60,14 +60,13 @@ export function eventFacts(context: ActionContext): EventFacts {
       facts.head = str(record(pr?.head)?.ref) ?? (context.headRef || undefined)
       facts.branch = facts.head
       facts.merged = pr?.merged === true
-      const headRepo = str(record(record(pr?.head)?.repo)?.full_name)
-      const baseRepo = str(record(record(pr?.base)?.repo)?.full_name) ?? repoName
+      const fork = pullRequestFork(context)
       if (context.eventName === 'pull_request_target') {
         facts.trusted = false
         facts.untrustedWhy = 'pull_request_target runs with write access on behalf of the PR author'
-      } else if (headRepo === undefined || headRepo !== baseRepo) {
+      } else if (fork) {
         facts.trusted = false
-        facts.untrustedWhy = headRepo ? `the pull request comes from the fork ${headRepo}` : 'the pull request comes from a deleted fork'
+        facts.untrustedWhy = fork.headRepo ? `the pull request comes from the fork ${fork.headRepo}` : 'the pull request comes from a deleted fork'
       }
       break
     }

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import { pullRequestFork, type ActionContext } from './context.js'
 import { ConfigurationError, errorMessage } from './errors.js'
 import type { Octokit } from './github-client.js'
 
@@ -119,6 +120,27 @@ function bodyRejected(error: unknown, length: number): Error {
   return new ConfigurationError(
     `GitHub rejected the comment (${length} characters): ${errorMessage(error)}. Lower 'max-length' (GitHub's limit is 65536).`,
   )
+}
+
+/**
+ * upsertComment as an action's step runs it: a refusal comes back (explained by
+ * explainCommentError) instead of being thrown, so the caller can still write its job summary
+ * and outputs before failing; on a `pull_request` from a fork, whose GITHUB_TOKEN is read-only,
+ * a 403 is only a warning.
+ */
+export async function postComment(
+  api: CommentApi,
+  params: Parameters<typeof upsertComment>[1],
+  context: ActionContext,
+): Promise<{ posted?: UpsertResult; warning?: string; error?: unknown }> {
+  try {
+    return { posted: await upsertComment(api, params) }
+  } catch (error) {
+    if (statusOf(error) === 403 && context.eventName === 'pull_request' && pullRequestFork(context)) {
+      return { warning: 'The PR comment was skipped: GitHub gives pull requests from forks a read-only token (403).' }
+    }
+    return { error: explainCommentError(error, { owner: context.owner, repo: context.repo, issueNumber: params.issueNumber }) }
+  }
 }
 
 /**

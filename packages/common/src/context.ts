@@ -84,15 +84,18 @@ function headShaOf(payload: Record<string, unknown>, fallback: string): string {
 }
 
 /**
- * A `pull_request` run from a fork (or a deleted one): GitHub gives it a read-only GITHUB_TOKEN,
- * so writes such as PR comments are refused, and that is expected rather than a mistake.
+ * Where a pull_request / pull_request_target event's head comes from, when that is not the base
+ * repository: `{ headRepo: 'owner/name' }` for a fork, `{ headRepo: undefined }` for a deleted
+ * one. Undefined for a PR within the repository, or no PR. On `pull_request` a fork gets a
+ * read-only GITHUB_TOKEN (writes such as comments are refused, and that is expected).
  */
-export function isForkPullRequest(context: ActionContext): boolean {
-  if (context.eventName !== 'pull_request') return false
+export function pullRequestFork(context: ActionContext): { headRepo: string | undefined } | undefined {
   const pr = record(context.payload.pull_request)
-  if (!pr) return false
-  const headRepo = record(record(pr.head)?.repo)?.full_name
-  return headRepo !== `${context.owner}/${context.repo}`
+  if (!pr || (context.eventName !== 'pull_request' && context.eventName !== 'pull_request_target')) return undefined
+  const name = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined)
+  const headRepo = name(record(record(pr.head)?.repo)?.full_name)
+  const baseRepo = name(record(record(pr.base)?.repo)?.full_name) ?? name(record(context.payload.repository)?.full_name) ?? `${context.owner}/${context.repo}`
+  return headRepo === baseRepo ? undefined : { headRepo }
 }
 
 /**

@@ -2,7 +2,7 @@ import { createServer } from 'node:http'
 import { connect, type AddressInfo, type Socket } from 'node:net'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { FakeGitHub } from '../../../test/support/fake-github.mjs'
-import { commentApiOnWorker, commentMarker, createGitHubClient, explainCommentError, knownCommentAuthor, octokitCommentApi, upsertComment, type CommentApi } from '../src/index.js'
+import { commentApiOnWorker, commentMarker, createGitHubClient, explainCommentError, knownCommentAuthor, octokitCommentApi, postComment, upsertComment, type ActionContext, type CommentApi } from '../src/index.js'
 
 const OWNER = 'acme'
 const REPO = 'infra'
@@ -257,5 +257,30 @@ describe('commentApiOnWorker', () => {
     expect(r.action).toBe('created')
     expect(comments()).toHaveLength(1)
     expect(comments()[0]!.user.login).toBe(BOT)
+  })
+})
+
+describe('postComment', () => {
+  const context = (eventName: string, headRepo: string) =>
+    ({ eventName, owner: OWNER, repo: REPO, payload: { pull_request: { number: PR, head: { repo: { full_name: headRepo } }, base: { repo: { full_name: `${OWNER}/${REPO}` } } } } }) as unknown as ActionContext
+  const params = { issueNumber: PR, marker, body: 'plan', mode: 'update' as const }
+  const refuse = () => gh.fault({ method: 'POST', path: '/comments', status: 403, times: 5, body: { message: 'Resource not accessible by integration' } })
+
+  it('returns the posted comment', async () => {
+    const r = await postComment(api, params, context('pull_request', `${OWNER}/${REPO}`))
+    expect(r.posted?.action).toBe('created')
+  })
+
+  it('returns a refusal explained, without throwing', async () => {
+    refuse()
+    const r = await postComment(api, params, context('pull_request', `${OWNER}/${REPO}`))
+    expect(r.error).toMatchObject({ name: 'ConfigurationError', message: expect.stringMatching(/pull-requests: write/) })
+  })
+
+  it('only warns on a pull_request from a fork, not on pull_request_target (whose token can write)', async () => {
+    refuse()
+    expect(await postComment(api, params, context('pull_request', 'outsider/infra'))).toEqual({ warning: expect.stringMatching(/forks a read-only token/) })
+    refuse()
+    expect((await postComment(api, params, context('pull_request_target', 'outsider/infra'))).error).toMatchObject({ name: 'ConfigurationError' })
   })
 })

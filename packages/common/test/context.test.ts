@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { ConfigurationError, apiUnavailableReason, isForkPullRequest, pullRequestNumber, readContext } from '../src/index.js'
+import { ConfigurationError, apiUnavailableReason, pullRequestFork, pullRequestNumber, readContext } from '../src/index.js'
 
 function withEvent(payload: unknown, env: Record<string, string> = {}) {
   const dir = mkdtempSync(path.join(tmpdir(), 'ctx-'))
@@ -13,12 +13,12 @@ function withEvent(payload: unknown, env: Record<string, string> = {}) {
 
 describe('readContext', () => {
   it('knows a pull request from a fork (or a deleted one) from one in this repository', () => {
-    const pr = (repo: unknown, event = 'pull_request') => isForkPullRequest(withEvent({ pull_request: { number: 1, head: { repo } } }, { GITHUB_EVENT_NAME: event }))
-    expect(pr({ full_name: 'acme/infra' })).toBe(false)
-    expect(pr({ full_name: 'outsider/infra' })).toBe(true)
-    expect(pr(null)).toBe(true)
-    // pull_request_target runs with the base repository's token: not read-only.
-    expect(pr({ full_name: 'outsider/infra' }, 'pull_request_target')).toBe(false)
+    const pr = (repo: unknown, event = 'pull_request') => pullRequestFork(withEvent({ pull_request: { number: 1, head: { repo }, base: { repo: { full_name: 'acme/infra' } } } }, { GITHUB_EVENT_NAME: event }))
+    expect(pr({ full_name: 'acme/infra' })).toBeUndefined()
+    expect(pr({ full_name: 'outsider/infra' })).toEqual({ headRepo: 'outsider/infra' })
+    expect(pr(null)).toEqual({ headRepo: undefined })
+    expect(pr({ full_name: 'outsider/infra' }, 'pull_request_target')).toEqual({ headRepo: 'outsider/infra' })
+    expect(pr({ full_name: 'outsider/infra' }, 'push')).toBeUndefined()
   })
 
   it('takes the PR number and head sha from pull_request events', () => {

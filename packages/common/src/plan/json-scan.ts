@@ -52,9 +52,11 @@ for (const c of '0123456789abcdefABCDEF') HEX[c.charCodeAt(0)] = 1
 
 const isDigit = (c: number | undefined): boolean => c !== undefined && c >= ZERO && c <= NINE
 
-function whitespace(b: Uint8Array, i: number): number {
-  let c = b[i]
-  while (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) c = b[++i]
+const isSpace = (c: number | undefined): boolean => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09
+
+/** The first position at or after `i` that is not JSON whitespace (b.length if none). */
+export function whitespace(b: Uint8Array, i: number): number {
+  while (isSpace(b[i])) i++
   return i
 }
 
@@ -189,7 +191,7 @@ export function parseObjectSkipping(b: Buffer, skip: ReadonlySet<string>): Recor
     return best === Number.POSITIVE_INFINITY ? -1 : best
   }
   let last = b.length - 1
-  while (last >= 0 && (b[last] === 0x20 || b[last] === 0x0a || b[last] === 0x0d || b[last] === 0x09)) last--
+  while (last >= 0 && isSpace(b[last])) last--
 
   let i = whitespace(b, 0)
   if (b[i] !== OPEN_OBJECT) fail(b, i, 'expected an object')

@@ -35,7 +35,7 @@ export async function showWithExec(binary: string, args: string[], cwd: string):
 }
 
 /** The bytes of the plan JSON (a Buffer: decoding all of it to a string would cost time and memory for sections never read). */
-export async function readPlanText(source: PlanSource, show: ShowCommand = showWithExec): Promise<{ data: Buffer | string; label: string }> {
+async function readPlanData(source: PlanSource, show: ShowCommand = showWithExec): Promise<{ data: Buffer | string; label: string }> {
   if (source.planJson && source.planFile) {
     throw new ConfigurationError("Inputs 'plan-json' and 'plan-file' were both given; give one.")
   }
@@ -72,7 +72,7 @@ export async function readPlanText(source: PlanSource, show: ShowCommand = showW
 }
 
 export async function loadPlan(source: PlanSource, show?: ShowCommand): Promise<PlanModel> {
-  const { data, label } = await readPlanText(source, show)
+  const { data, label } = await readPlanData(source, show)
   const plan = parsePlanText(data, label)
   // Give the file's bytes back now rather than at some later collection: everything read from
   // them is a copy, and on a large plan they are ~80 MB on top of the rendering's peak.

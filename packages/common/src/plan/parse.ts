@@ -1,6 +1,6 @@
 import { ConfigurationError } from '../errors.js'
 import { isRecord } from '../context.js'
-import { JsonScanError, parseObjectSkipping } from './json-scan.js'
+import { JsonScanError, parseObjectSkipping, whitespace } from './json-scan.js'
 
 /**
  * Turning the text of `terraform show -json <planfile>` (or `tofu show -json`) into one plan
@@ -63,7 +63,7 @@ export const UNREAD_PLAN_SECTIONS: ReadonlySet<string> = new Set(['variables', '
 /** The plan in `data` (the bytes or text of `terraform show -json`), checked to be one plan document. */
 export function parsePlanText(data: Buffer | string, source: string): RawPlan {
   const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data
-  if (isBlank(bytes)) throw new PlanFormatError(`${source} is empty. Write it with: terraform show -json tfplan > plan.json`)
+  if (whitespace(bytes, 0) >= bytes.length) throw new PlanFormatError(`${source} is empty. Write it with: terraform show -json tfplan > plan.json`)
   let value: unknown
   try {
     value = parseObjectSkipping(bytes, UNREAD_PLAN_SECTIONS)
@@ -78,11 +78,6 @@ export function parsePlanText(data: Buffer | string, source: string): RawPlan {
     }
   }
   return checkPlanDocument(value, source)
-}
-
-function isBlank(bytes: Buffer): boolean {
-  for (const c of bytes) if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) return false
-  return true
 }
 
 /**

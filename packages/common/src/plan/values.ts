@@ -54,16 +54,9 @@ const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_-]*$/
 /** Terraform's attribute path syntax: `a.b[0]["key.with.dots"]`. */
 export function joinPath(parent: string, key: string | number): string {
   if (typeof key === 'number') return `${parent}[${key}]`
-  let plain = identifiers.get(key)
-  if (plain === undefined) {
-    plain = IDENTIFIER.test(key)
-    // Attribute names repeat across resources; bounded so hostile keys cannot grow it.
-    if (identifiers.size < 10_000) identifiers.set(key, plain)
-  }
-  if (plain) return parent === '' ? key : `${parent}.${key}`
+  if (IDENTIFIER.test(key)) return parent === '' ? key : `${parent}.${key}`
   return `${parent}[${JSON.stringify(key)}]`
 }
-const identifiers = new Map<string, boolean>()
 
 export function pathOf(steps: readonly (string | number)[]): string {
   return steps.reduce<string>((p, s) => joinPath(p, s), '')
