@@ -1,4 +1,4 @@
-import { pullRequestFork, pullRequestNumber, record, type ActionContext } from '@infra-actions/common'
+import { nonEmptyString as str, pullRequestFork, pullRequestNumber, record, type ActionContext } from '@infra-actions/common'
 
 /**
  * What the rules look at, read from the right place for each event (the payload first, the
@@ -28,7 +28,6 @@ export interface EventFacts {
   inputs: Record<string, string>
 }
 
-const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined)
 const stripRef = (ref: string | undefined, kind: 'heads' | 'tags'): string | undefined => (ref?.startsWith(`refs/${kind}/`) ? ref.slice(`refs/${kind}/`.length) : undefined)
 
 export function eventFacts(context: ActionContext): EventFacts {

@@ -92,9 +92,8 @@ function headShaOf(payload: Record<string, unknown>, fallback: string): string {
 export function pullRequestFork(context: ActionContext): { headRepo: string | undefined } | undefined {
   const pr = record(context.payload.pull_request)
   if (!pr || (context.eventName !== 'pull_request' && context.eventName !== 'pull_request_target')) return undefined
-  const name = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined)
-  const headRepo = name(record(record(pr.head)?.repo)?.full_name)
-  const baseRepo = name(record(record(pr.base)?.repo)?.full_name) ?? name(record(context.payload.repository)?.full_name) ?? `${context.owner}/${context.repo}`
+  const headRepo = nonEmptyString(record(record(pr.head)?.repo)?.full_name)
+  const baseRepo = nonEmptyString(record(record(pr.base)?.repo)?.full_name) ?? nonEmptyString(record(context.payload.repository)?.full_name) ?? `${context.owner}/${context.repo}`
   return headRepo === baseRepo ? undefined : { headRepo }
 }
 
@@ -121,4 +120,9 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
 
 export function record(value: unknown): Record<string, unknown> | undefined {
   return isRecord(value) ? value : undefined
+}
+
+/** A payload field that is a string with something in it, else undefined. */
+export function nonEmptyString(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined
 }
