@@ -25,7 +25,10 @@ function measure(args, env = {}) {
   const rssFile = path.join(tmp, `rss-${Math.random()}`)
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint()
-    const child = spawn(process.execPath, ['--import', rssHook, ...args], { env: { PATH: process.env.PATH, BENCH_RSS_FILE: rssFile, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, ['--import', rssHook, ...args], {
+      env: { PATH: process.env.PATH, BENCH_RSS_FILE: rssFile, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
     let out = ''
     child.stdout.on('data', (d) => (out += d))
     child.stderr.on('data', (d) => (out += d))
@@ -54,7 +57,16 @@ async function repeat(n, fn) {
 function runnerEnv(extra) {
   const files = Object.fromEntries(['output', 'summary', 'state'].map((n) => [n, path.join(tmp, `${n}-${Math.random()}`)]))
   for (const f of Object.values(files)) writeFileSync(f, '')
-  return { GITHUB_OUTPUT: files.output, GITHUB_STEP_SUMMARY: files.summary, GITHUB_STATE: files.state, RUNNER_TEMP: tmp, GITHUB_REPOSITORY: 'acme/infra', GITHUB_RUN_ID: '1', GITHUB_SHA: 'a'.repeat(40), ...extra }
+  return {
+    GITHUB_OUTPUT: files.output,
+    GITHUB_STEP_SUMMARY: files.summary,
+    GITHUB_STATE: files.state,
+    RUNNER_TEMP: tmp,
+    GITHUB_REPOSITORY: 'acme/infra',
+    GITHUB_RUN_ID: '1',
+    GITHUB_SHA: 'a'.repeat(40),
+    ...extra,
+  }
 }
 
 const lines = []
@@ -65,10 +77,23 @@ const say = (s = '') => {
 
 // 1. Cold start.
 const pushEvent = path.join(tmp, 'push.json')
-writeFileSync(pushEvent, JSON.stringify({ ref: 'refs/heads/feature/x', after: 'b'.repeat(40), deleted: false, repository: { full_name: 'acme/infra' } }))
+writeFileSync(
+  pushEvent,
+  JSON.stringify({ ref: 'refs/heads/feature/x', after: 'b'.repeat(40), deleted: false, repository: { full_name: 'acme/infra' } }),
+)
 const bare = await repeat(15, () => measure(['-e', '0']))
 const cold = await repeat(15, () =>
-  measure([path.join(ROOT, 'dist/resolve-environment/index.js')], runnerEnv({ GITHUB_EVENT_NAME: 'push', GITHUB_EVENT_PATH: pushEvent, GITHUB_REF: 'refs/heads/feature/x', GITHUB_WORKSPACE: tmp, 'INPUT_CONFIG': '.github/environments.yml', 'INPUT_REQUIRE-MATCH': 'false' })),
+  measure(
+    [path.join(ROOT, 'dist/resolve-environment/index.js')],
+    runnerEnv({
+      GITHUB_EVENT_NAME: 'push',
+      GITHUB_EVENT_PATH: pushEvent,
+      GITHUB_REF: 'refs/heads/feature/x',
+      GITHUB_WORKSPACE: tmp,
+      INPUT_CONFIG: '.github/environments.yml',
+      'INPUT_REQUIRE-MATCH': 'false',
+    }),
+  ),
 )
 if (cold.last.code !== 0) throw new Error(`resolve-environment failed: ${cold.last.out}`)
 say(`## Cold start (Node ${process.version}, median of 15)`)
@@ -98,10 +123,34 @@ await generatePlan(N, planFile)
 const size = statSync(planFile).size
 const gh = await new FakeGitHub().start()
 const prEvent = path.join(tmp, 'pr.json')
-writeFileSync(prEvent, JSON.stringify({ action: 'opened', number: 1, pull_request: { number: 1, head: { sha: 'c'.repeat(40), ref: 'f' }, base: { ref: 'main' } }, repository: { full_name: 'acme/infra' } }))
+writeFileSync(
+  prEvent,
+  JSON.stringify({
+    action: 'opened',
+    number: 1,
+    pull_request: { number: 1, head: { sha: 'c'.repeat(40), ref: 'f' }, base: { ref: 'main' } },
+    repository: { full_name: 'acme/infra' },
+  }),
+)
 const runParse = () => measure(['-e', `JSON.parse(require('node:fs').readFileSync(${JSON.stringify(planFile)}, 'utf8'))`])
 const runAction = (mode = 'update') =>
-  measure([path.join(ROOT, 'dist/plan-comment/index.js')], runnerEnv({ GITHUB_EVENT_NAME: 'pull_request', GITHUB_EVENT_PATH: prEvent, GITHUB_API_URL: gh.url, 'INPUT_PLAN-JSON': planFile, 'INPUT_GITHUB-TOKEN': 'ghs_bench', 'INPUT_COMMENT-MODE': mode, 'INPUT_MAX-LENGTH': '65536', INPUT_ARTIFACT: 'false', 'INPUT_WORKING-DIRECTORY': '.', 'INPUT_TERRAFORM-BINARY': 'terraform', INPUT_MODE: 'single', INFRA_ACTIONS_RETRY_BASE_MS: '5' }))
+  measure(
+    [path.join(ROOT, 'dist/plan-comment/index.js')],
+    runnerEnv({
+      GITHUB_EVENT_NAME: 'pull_request',
+      GITHUB_EVENT_PATH: prEvent,
+      GITHUB_API_URL: gh.url,
+      'INPUT_PLAN-JSON': planFile,
+      'INPUT_GITHUB-TOKEN': 'ghs_bench',
+      'INPUT_COMMENT-MODE': mode,
+      'INPUT_MAX-LENGTH': '65536',
+      INPUT_ARTIFACT: 'false',
+      'INPUT_WORKING-DIRECTORY': '.',
+      'INPUT_TERRAFORM-BINARY': 'terraform',
+      INPUT_MODE: 'single',
+      INFRA_ACTIONS_RETRY_BASE_MS: '5',
+    }),
+  )
 // Interleaved, so a noisy neighbour slows both sides alike; medians of each.
 const parses = []
 const actions = []
@@ -122,7 +171,11 @@ say()
 say('| | wall time | peak RSS |')
 say('| --- | ---: | ---: |')
 say(`| bare \`JSON.parse\` of the file | ${parse.ms.toFixed(0)} ms | ${mib(parse.rss)} |`)
-say(`| the whole action (comment of ${comment.body.length.toLocaleString('en-US')} chars, job summary, outputs) | ${action.ms.toFixed(0)} ms | ${mib(action.rss)} |`)
+say(
+  `| the whole action (comment of ${comment.body.length.toLocaleString('en-US')} chars, job summary, outputs) | ${action.ms.toFixed(0)} ms | ${mib(action.rss)} |`,
+)
 say(`| ratio | **${(action.ms / parse.ms).toFixed(2)}×** | **${(action.rss / parse.rss).toFixed(2)}×** |`)
-say(`| the same with \`comment-mode: off\` (no API client loaded) | ${local.ms.toFixed(0)} ms (${(local.ms / parse.ms).toFixed(2)}×) | ${mib(local.rss)} (${(local.rss / parse.rss).toFixed(2)}×) |`)
+say(
+  `| the same with \`comment-mode: off\` (no API client loaded) | ${local.ms.toFixed(0)} ms (${(local.ms / parse.ms).toFixed(2)}×) | ${mib(local.rss)} (${(local.rss / parse.rss).toFixed(2)}×) |`,
+)
 rmSync(tmp, { recursive: true, force: true })

@@ -21,10 +21,26 @@ for (const name of names) {
   const next = `${dir}.next`
   rmSync(next, { recursive: true, force: true })
   const started = Date.now()
-  const r = spawnSync(process.execPath, [ncc, 'build', path.join(ROOT, 'actions', name, 'src', 'index.ts'), '-o', next, '--minify', '--license', 'licenses.txt', '--quiet', '--target', 'es2023'], {
-    cwd: ROOT,
-    stdio: ['ignore', 'inherit', 'inherit'],
-  })
+  const r = spawnSync(
+    process.execPath,
+    [
+      ncc,
+      'build',
+      path.join(ROOT, 'actions', name, 'src', 'index.ts'),
+      '-o',
+      next,
+      '--minify',
+      '--license',
+      'licenses.txt',
+      '--quiet',
+      '--target',
+      'es2023',
+    ],
+    {
+      cwd: ROOT,
+      stdio: ['ignore', 'inherit', 'inherit'],
+    },
+  )
   if (r.status !== 0) {
     rmSync(next, { recursive: true, force: true })
     console.error(`build: ncc failed for ${name}; ${path.relative(ROOT, dir) || dir} is unchanged`)
@@ -33,7 +49,9 @@ for (const name of names) {
   smokeTest(name, next)
   rmSync(dir, { recursive: true, force: true })
   renameSync(next, dir)
-  const size = readdirSync(dir).filter((f) => f.endsWith('.js')).reduce((n, f) => n + statSync(path.join(dir, f)).size, 0)
+  const size = readdirSync(dir)
+    .filter((f) => f.endsWith('.js'))
+    .reduce((n, f) => n + statSync(path.join(dir, f)).size, 0)
   console.log(`build: ${name} → ${path.relative(ROOT, dir) || dir} (${(size / 1024).toFixed(0)} KiB of JS, ${Date.now() - started} ms)`)
 }
 

@@ -10,7 +10,12 @@ const fresh = mkdtempSync(path.join(tmpdir(), 'check-dist-'))
 const r = spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'build.mjs'), '--out', fresh], { stdio: 'inherit' })
 if (r.status !== 0) process.exit(r.status ?? 1)
 
-const list = (dir) => (existsSync(dir) ? readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => path.relative(dir, path.join(e.parentPath, e.name))) : [])
+const list = (dir) =>
+  existsSync(dir)
+    ? readdirSync(dir, { recursive: true, withFileTypes: true })
+        .filter((e) => e.isFile())
+        .map((e) => path.relative(dir, path.join(e.parentPath, e.name)))
+    : []
 const committed = new Set(list(path.join(ROOT, 'dist')))
 const built = new Set(list(fresh))
 const stale = []

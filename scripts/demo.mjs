@@ -23,10 +23,25 @@ try {
   if (env.exitCode !== 0) throw new Error(`resolve-environment failed:\n${env.stdout}${env.stderr}`)
   const o = env.outputs
   console.log(`${o.reason}\n`)
-  for (const k of ['environment', 'operation', 'approval-required', 'validation-level', 'tfvars-file', 'state-key', 'image-tag', 'trusted', 'sha']) console.log(`  ${k.padEnd(18)} ${o[k]}`)
+  for (const k of [
+    'environment',
+    'operation',
+    'approval-required',
+    'validation-level',
+    'tfvars-file',
+    'state-key',
+    'image-tag',
+    'trusted',
+    'sha',
+  ])
+    console.log(`  ${k.padEnd(18)} ${o[k]}`)
 
   rule(`2. plan-comment: the PR comment for ${o.environment}`)
-  const plan = await runAction({ ...common, action: 'plan-comment', inputs: { 'plan-json': 'examples/plans/pr-replace.json', environment: o.environment } })
+  const plan = await runAction({
+    ...common,
+    action: 'plan-comment',
+    inputs: { 'plan-json': 'examples/plans/pr-replace.json', environment: o.environment },
+  })
   runs.push(plan)
   if (plan.exitCode !== 0) throw new Error(`plan-comment failed:\n${plan.stdout}${plan.stderr}`)
   const [comment] = github.commentsOf('acme', 'infra', 42)
@@ -34,11 +49,16 @@ try {
   console.log(comment.body)
 
   rule(`3. destroy-gate: may this plan be applied to ${o.environment}?`)
-  const gate = await runAction({ ...common, action: 'destroy-gate', inputs: { 'plan-json': 'examples/plans/pr-replace.json', policy: 'examples/destroy-policy.yml', environment: o.environment } })
+  const gate = await runAction({
+    ...common,
+    action: 'destroy-gate',
+    inputs: { 'plan-json': 'examples/plans/pr-replace.json', policy: 'examples/destroy-policy.yml', environment: o.environment },
+  })
   runs.push(gate)
   const verdict = gate.outputs.allowed === 'true' ? 'ALLOWED' : 'BLOCKED'
   console.log(`${bold(verdict)} (exit code ${gate.exitCode}): ${gate.outputs.reason}`)
-  for (const line of gate.stdout.split('\n').filter((l) => l.startsWith('::error::') || l.startsWith('::warning::'))) console.log(`  ${line}`)
+  for (const line of gate.stdout.split('\n').filter((l) => l.startsWith('::error::') || l.startsWith('::warning::')))
+    console.log(`  ${line}`)
   console.log(`\nTo let it through: a maintainer adds the label 'allow-destroy' to the PR, or a manual run passes allow-destroy: true.`)
   if (gate.exitCode !== (gate.outputs.allowed === 'true' ? 0 : 1)) throw new Error('destroy-gate exit code and verdict disagree')
   rule('done: three built actions, one pull request, no network')

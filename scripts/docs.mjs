@@ -8,12 +8,32 @@ import { ROOT, actionNames } from './actions.mjs'
 
 const START = '<!-- action-docs:start -->'
 const END = '<!-- action-docs:end -->'
-const cell = (s) => String(s ?? '').replace(/\|/g, '\\|').replace(/\n/g, ' ').trim()
+const cell = (s) =>
+  String(s ?? '')
+    .replace(/\|/g, '\\|')
+    .replace(/\n/g, ' ')
+    .trim()
 
 export function renderTables(metadata) {
-  const inputs = Object.entries(metadata.inputs ?? {}).map(([name, spec]) => `| \`${name}\` | ${cell(spec.description)} | ${spec.default !== undefined ? `\`${cell(spec.default)}\`` : ''} |`)
+  const inputs = Object.entries(metadata.inputs ?? {}).map(
+    ([name, spec]) => `| \`${name}\` | ${cell(spec.description)} | ${spec.default !== undefined ? `\`${cell(spec.default)}\`` : ''} |`,
+  )
   const outputs = Object.entries(metadata.outputs ?? {}).map(([name, spec]) => `| \`${name}\` | ${cell(spec.description)} |`)
-  return [START, '### Inputs', '', '| name | description | default |', '| --- | --- | --- |', ...inputs, '', '### Outputs', '', '| name | description |', '| --- | --- |', ...outputs, END].join('\n')
+  return [
+    START,
+    '### Inputs',
+    '',
+    '| name | description | default |',
+    '| --- | --- | --- |',
+    ...inputs,
+    '',
+    '### Outputs',
+    '',
+    '| name | description |',
+    '| --- | --- |',
+    ...outputs,
+    END,
+  ].join('\n')
 }
 
 export function updatedReadme(name) {

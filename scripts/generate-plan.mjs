@@ -10,12 +10,20 @@ import { once } from 'node:events'
 
 function rng(seed) {
   let s = seed >>> 0
-  return () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32)
+  return () => (s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32
 }
 
 // Terraform writes attribute objects with their keys sorted (cty's order); so does this.
 const sortedKeys = (v) =>
-  Array.isArray(v) ? v.map(sortedKeys) : v !== null && typeof v === 'object' ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, sortedKeys(v[k])])) : v
+  Array.isArray(v)
+    ? v.map(sortedKeys)
+    : v !== null && typeof v === 'object'
+      ? Object.fromEntries(
+          Object.keys(v)
+            .sort()
+            .map((k) => [k, sortedKeys(v[k])]),
+        )
+      : v
 
 function bag(r, i, version) {
   return sortedKeys(unsortedBag(r, i, version))
@@ -39,13 +47,17 @@ function unsortedBag(r, i, version) {
             env,
             resources: [{ limits: { cpu: '1000m', memory: '512Mi' }, cpu_idle: true, startup_cpu_boost: false }],
             ports: [{ container_port: 8080, name: 'http1' }],
-            startup_probe: [{ initial_delay_seconds: 0, timeout_seconds: 1, period_seconds: 3, failure_threshold: 1, tcp_socket: [{ port: 8080 }] }],
+            startup_probe: [
+              { initial_delay_seconds: 0, timeout_seconds: 1, period_seconds: 3, failure_threshold: 1, tcp_socket: [{ port: 8080 }] },
+            ],
           },
         ],
         scaling: [{ min_instance_count: 0, max_instance_count: 10 + (i % 5) }],
         service_account: `svc-${i}@acme-prod-123456.iam.gserviceaccount.com`,
         timeout: '300s',
-        vpc_access: [{ connector: `projects/acme-prod-123456/locations/europe-west1/connectors/c-${i % 4}`, egress: 'PRIVATE_RANGES_ONLY' }],
+        vpc_access: [
+          { connector: `projects/acme-prod-123456/locations/europe-west1/connectors/c-${i % 4}`, egress: 'PRIVATE_RANGES_ONLY' },
+        ],
       },
     ],
     traffic: [{ type: 'TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST', percent: 100, revision: '', tag: '' }],
@@ -55,7 +67,10 @@ function unsortedBag(r, i, version) {
   }
 }
 
-const sensitive = () => ({ db_password: true, template: [{ containers: [{ env: Array.from({ length: 8 }, (_, k) => (k === 3 ? { value: true } : {})) }] }] })
+const sensitive = () => ({
+  db_password: true,
+  template: [{ containers: [{ env: Array.from({ length: 8 }, (_, k) => (k === 3 ? { value: true } : {})) }] }],
+})
 
 export async function generatePlan(n, file) {
   const r = rng(42)
@@ -69,7 +84,9 @@ export async function generatePlan(n, file) {
   const state = async (section, version) => {
     await write(`"${section}":{"root_module":{"child_modules":[{"address":"module.svc","resources":[`)
     for (let i = 0; i < n; i++) {
-      await write(`${i ? ',' : ''}${JSON.stringify({ address: `module.svc.google_cloud_run_v2_service.this["service-${i}"]`, mode: 'managed', type: 'google_cloud_run_v2_service', name: 'this', index: `service-${i}`, provider_name: 'registry.terraform.io/hashicorp/google', schema_version: 0, values: bag(r, i, version), sensitive_values: sensitive() })}`)
+      await write(
+        `${i ? ',' : ''}${JSON.stringify({ address: `module.svc.google_cloud_run_v2_service.this["service-${i}"]`, mode: 'managed', type: 'google_cloud_run_v2_service', name: 'this', index: `service-${i}`, provider_name: 'registry.terraform.io/hashicorp/google', schema_version: 0, values: bag(r, i, version), sensitive_values: sensitive() })}`,
+      )
     }
     await write(']}]}},')
   }
@@ -78,13 +95,16 @@ export async function generatePlan(n, file) {
   for (let i = 0; i < Math.ceil(n / 100); i++) {
     const before = bag(r, i, 0)
     const after = bag(r, i, 1)
-    await write(`${i ? ',' : ''}${JSON.stringify({ address: `google_storage_bucket.drift_${i}`, mode: 'managed', type: 'google_storage_bucket', name: `drift_${i}`, provider_name: 'registry.terraform.io/hashicorp/google', change: { actions: ['update'], before, after, after_unknown: {}, before_sensitive: sensitive(), after_sensitive: sensitive() } })}`)
+    await write(
+      `${i ? ',' : ''}${JSON.stringify({ address: `google_storage_bucket.drift_${i}`, mode: 'managed', type: 'google_storage_bucket', name: `drift_${i}`, provider_name: 'registry.terraform.io/hashicorp/google', change: { actions: ['update'], before, after, after_unknown: {}, before_sensitive: sensitive(), after_sensitive: sensitive() } })}`,
+    )
   }
   const changes = []
   await write('],"resource_changes":[')
   for (let i = 0; i < n; i++) {
     const pick = r()
-    const actions = pick < 0.55 ? ['update'] : pick < 0.8 ? ['create'] : pick < 0.9 ? ['create', 'delete'] : pick < 0.95 ? ['delete'] : ['no-op']
+    const actions =
+      pick < 0.55 ? ['update'] : pick < 0.8 ? ['create'] : pick < 0.9 ? ['create', 'delete'] : pick < 0.95 ? ['delete'] : ['no-op']
     const module = `module.svc["team-${i % 17}"]`
     const address = `${module}.google_cloud_run_v2_service.this["service-${i}"]`
     const before = actions[0] === 'create' && actions.length === 1 ? null : bag(r, i, 1)
@@ -100,14 +120,52 @@ export async function generatePlan(n, file) {
     }
     if (actions.length === 2) change.replace_paths = [['location']]
     changes.push(actions.join(','))
-    await write(`${i ? ',' : ''}${JSON.stringify({ address, module_address: module, mode: 'managed', type: 'google_cloud_run_v2_service', name: 'this', index: `service-${i}`, provider_name: 'registry.terraform.io/hashicorp/google', change, ...(actions.length === 2 ? { action_reason: 'replace_because_cannot_update' } : {}) })}`)
+    await write(
+      `${i ? ',' : ''}${JSON.stringify({ address, module_address: module, mode: 'managed', type: 'google_cloud_run_v2_service', name: 'this', index: `service-${i}`, provider_name: 'registry.terraform.io/hashicorp/google', change, ...(actions.length === 2 ? { action_reason: 'replace_because_cannot_update' } : {}) })}`,
+    )
   }
-  await write('],"output_changes":{"service_urls":{"actions":["update"],"before":[],"after_unknown":true,"before_sensitive":false,"after_sensitive":false}},')
+  await write(
+    '],"output_changes":{"service_urls":{"actions":["update"],"before":[],"after_unknown":true,"before_sensitive":false,"after_sensitive":false}},',
+  )
   await state('prior_state', 1)
   // A configuration like a real one: module calls whose `variables` and `expressions` nest the
   // same key names as the top level.
-  const configuration = { provider_config: { google: { name: 'google', full_name: 'registry.terraform.io/hashicorp/google', expressions: { project: { references: ['var.project'] } } } }, root_module: { variables: { project: { description: 'GCP project' } }, module_calls: { svc: { source: './modules/svc', for_each_expression: { references: ['local.teams'] }, module: { resources: [{ address: 'google_cloud_run_v2_service.this', mode: 'managed', type: 'google_cloud_run_v2_service', name: 'this', provider_config_key: 'google', expressions: { name: { references: ['each.key'] }, location: { constant_value: 'europe-west1' } }, schema_version: 0, for_each_expression: { references: ['var.services'] } }], variables: { services: { description: 'Services of this team' } } } } } } }
-  await write(`"configuration":${JSON.stringify(configuration)},"relevant_attributes":[{"resource":"module.svc.google_cloud_run_v2_service.this","attribute":["uri"]}],"timestamp":"2026-11-23T10:00:00Z","applyable":true,"complete":true,"errored":false}\n`)
+  const configuration = {
+    provider_config: {
+      google: {
+        name: 'google',
+        full_name: 'registry.terraform.io/hashicorp/google',
+        expressions: { project: { references: ['var.project'] } },
+      },
+    },
+    root_module: {
+      variables: { project: { description: 'GCP project' } },
+      module_calls: {
+        svc: {
+          source: './modules/svc',
+          for_each_expression: { references: ['local.teams'] },
+          module: {
+            resources: [
+              {
+                address: 'google_cloud_run_v2_service.this',
+                mode: 'managed',
+                type: 'google_cloud_run_v2_service',
+                name: 'this',
+                provider_config_key: 'google',
+                expressions: { name: { references: ['each.key'] }, location: { constant_value: 'europe-west1' } },
+                schema_version: 0,
+                for_each_expression: { references: ['var.services'] },
+              },
+            ],
+            variables: { services: { description: 'Services of this team' } },
+          },
+        },
+      },
+    },
+  }
+  await write(
+    `"configuration":${JSON.stringify(configuration)},"relevant_attributes":[{"resource":"module.svc.google_cloud_run_v2_service.this","attribute":["uri"]}],"timestamp":"2026-11-23T10:00:00Z","applyable":true,"complete":true,"errored":false}\n`,
+  )
   out.end()
   await once(out, 'finish')
   return changes

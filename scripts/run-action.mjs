@@ -69,7 +69,11 @@ export function runnerEnvForEvent(eventName, payload) {
     env.GITHUB_REF = payload.merge_group?.head_ref ?? ''
     env.GITHUB_SHA = payload.merge_group?.head_sha ?? ''
   } else {
-    env.GITHUB_REF = payload.ref ? (String(payload.ref).startsWith('refs/') ? payload.ref : `refs/heads/${payload.ref}`) : `refs/heads/${payload.repository?.default_branch ?? 'main'}`
+    env.GITHUB_REF = payload.ref
+      ? String(payload.ref).startsWith('refs/')
+        ? payload.ref
+        : `refs/heads/${payload.ref}`
+      : `refs/heads/${payload.repository?.default_branch ?? 'main'}`
     env.GITHUB_SHA = ''
   }
   env.GITHUB_SHA ||= '0000000000000000000000000000000000000000'
@@ -125,7 +129,8 @@ export async function runAction(options) {
     env[key] = given !== undefined ? given : spec?.default !== undefined ? evaluateDefault(spec.default, { token, payload }) : ''
   }
   for (const name of Object.keys(options.inputs ?? {})) {
-    if (!(name in (metadata.inputs ?? {}))) throw new Error(`${options.action} has no input '${name}' (see ${path.relative(ROOT, metadataFile)})`)
+    if (!(name in (metadata.inputs ?? {})))
+      throw new Error(`${options.action} has no input '${name}' (see ${path.relative(ROOT, metadataFile)})`)
   }
   Object.assign(env, options.env ?? {})
   const distDir = options.distDir ?? ROOT

@@ -30,16 +30,30 @@ describe.each(actions)('%s/action.yml', (action) => {
   })
 
   it('describes every input and output', () => {
-    for (const [name, spec] of Object.entries({ ...metadata.inputs, ...metadata.outputs })) expect((spec as { description?: string }).description, name).toMatch(/\w{3}/)
+    for (const [name, spec] of Object.entries({ ...metadata.inputs, ...metadata.outputs }))
+      expect((spec as { description?: string }).description, name).toMatch(/\w{3}/)
   })
 
   it('declares exactly the inputs the code reads', () => {
-    const read = new Set([...src.matchAll(/inputs\.(?:string|optionalString|boolean|optionalBoolean|integer|optionalInteger|enumeration|list|has|existingPath|raw|duration|percentage)\(\s*'([a-z-]+)'/g)].map((m) => m[1]))
+    const read = new Set(
+      [
+        ...src.matchAll(
+          /inputs\.(?:string|optionalString|boolean|optionalBoolean|integer|optionalInteger|enumeration|list|has|existingPath|raw|duration|percentage)\(\s*'([a-z-]+)'/g,
+        ),
+      ].map((m) => m[1]),
+    )
     expect([...read].sort()).toEqual(Object.keys(metadata.inputs).sort())
   })
 
   it('names every output it declares in the code', () => {
-    for (const name of Object.keys(metadata.outputs)) expect(src.includes(`'${name}'`) || src.includes(`.${name} = `) || new RegExp(`\\b${name}:`).test(src) || new RegExp(`^\\s+${name}: `, 'm').test(src), name).toBe(true)
+    for (const name of Object.keys(metadata.outputs))
+      expect(
+        src.includes(`'${name}'`) ||
+          src.includes(`.${name} = `) ||
+          new RegExp(`\\b${name}:`).test(src) ||
+          new RegExp(`^\\s+${name}: `, 'm').test(src),
+        name,
+      ).toBe(true)
   })
 })
 

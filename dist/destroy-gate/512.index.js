@@ -91,7 +91,9 @@ function readConfigFile(file, label, input) {
  *     stage: { max-destroy: 5 }
  *   default: { max-destroy: 0 }        # optional: environments not listed
  */
-const patterns = schemas/* array */.YOg(schemas/* string */.YjP().min(1)).or(schemas/* string */.YjP().min(1).transform((s) => [s]));
+const patterns = schemas/* array */.YOg(schemas/* string */.YjP().min(1)).or(schemas/* string */.YjP()
+    .min(1)
+    .transform((s) => [s]));
 const environmentPolicySchema = schemas/* object */.Ikc({
     'max-destroy': schemas/* number */.aig().int().min(-1),
     'count-replace': schemas/* boolean */.zMY(),

@@ -86,7 +86,9 @@ var templates = __webpack_require__(1019);
 
 
 /** Per-key validation of the rules file: unknown keys, types, globs and templates, with lines. */
-const template = schemas/* string */.YjP().min(1).superRefine((value, ctx) => {
+const template = schemas/* string */.YjP()
+    .min(1)
+    .superRefine((value, ctx) => {
     const parsed = (0,templates/* parseTemplate */.QC)(value);
     if (typeof parsed === 'string')
         ctx.addIssue({ code: 'custom', message: `template ${JSON.stringify(value)} ${parsed}` });
@@ -132,7 +134,8 @@ const ruleSchema = schemas/* object */.Ikc({
 })
     .strict();
 const configSchema = schemas/* object */.Ikc({
-    environments: schemas/* record */.g1P(schemas/* string */.YjP().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'environment names are letters, digits, - _ and .'), environmentSchema).refine((e) => Object.keys(e).length > 0, 'at least one environment is required'),
+    environments: schemas/* record */.g1P(schemas/* string */.YjP().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'environment names are letters, digits, - _ and .'), environmentSchema)
+        .refine((e) => Object.keys(e).length > 0, 'at least one environment is required'),
     defaults: defaultsSchema.default({}),
     rules: schemas/* array */.YOg(ruleSchema).default([]),
 })

@@ -20,7 +20,13 @@ const plan = (fields: Record<string, unknown>) => {
   return 'plan.json'
 }
 const run = (inputs: Record<string, string>, env: Record<string, string> = {}) =>
-  runAction({ action: 'destroy-gate', inputs: { 'working-directory': dir, ...inputs }, event: EVENT, apiUrl: gh.url, env: { INFRA_ACTIONS_RETRY_BASE_MS: '5', GITHUB_ACTOR: 'alice', ...env } })
+  runAction({
+    action: 'destroy-gate',
+    inputs: { 'working-directory': dir, ...inputs },
+    event: EVENT,
+    apiUrl: gh.url,
+    env: { INFRA_ACTIONS_RETRY_BASE_MS: '5', GITHUB_ACTOR: 'alice', ...env },
+  })
 const errors = (stdout: string) => stdout.split('\n').filter((l) => l.startsWith('::error::'))
 
 describe('destroy-gate (built action)', () => {
@@ -43,7 +49,9 @@ describe('destroy-gate (built action)', () => {
     const r = await run({ 'plan-json': plan({ resource_changes: [rc('a.b', ['delete', 'create'])] }), 'allow-destroy': 'true' })
     expect(r.exitCode).toBe(0)
     expect(r.outputs.allowed).toBe('true')
-    expect(r.stdout).toMatch(/::warning::The plan destroys 1 resource \(replacements included\); at most 0 are allowed, but alice \(allow-destroy: true\) allowed it\. Destroyed: a\.b\./)
+    expect(r.stdout).toMatch(
+      /::warning::The plan destroys 1 resource \(replacements included\); at most 0 are allowed, but alice \(allow-destroy: true\) allowed it\. Destroyed: a\.b\./,
+    )
     expect(r.summary).toContain('⚠️ Destroy gate: allowed by override')
   })
 
@@ -61,8 +69,13 @@ describe('destroy-gate (built action)', () => {
   })
 
   it('applies the policy of the environment, and protected wins over every override', async () => {
-    writeFileSync(path.join(dir, 'policy.yml'), 'environments:\n  prod: { max-destroy: 0, protected: [google_sql_database_instance.*] }\n  dev: { max-destroy: -1 }\n')
-    const fields = { resource_changes: [rc('module.db.google_sql_database_instance.main', ['delete', 'create'], { module_address: 'module.db' })] }
+    writeFileSync(
+      path.join(dir, 'policy.yml'),
+      'environments:\n  prod: { max-destroy: 0, protected: [google_sql_database_instance.*] }\n  dev: { max-destroy: -1 }\n',
+    )
+    const fields = {
+      resource_changes: [rc('module.db.google_sql_database_instance.main', ['delete', 'create'], { module_address: 'module.db' })],
+    }
     const prod = await run({ 'plan-json': plan(fields), policy: 'policy.yml', environment: 'prod', 'allow-destroy': 'true' })
     expect(prod.exitCode).toBe(1)
     expect(JSON.parse(prod.outputs['protected-hits']!)).toEqual(['module.db.google_sql_database_instance.main'])

@@ -25,18 +25,30 @@ function writePlan(fields: Record<string, unknown>, name = 'plan.json'): string 
 }
 
 const run = (inputs: Record<string, string>, env: Record<string, string> = {}) =>
-  runAction({ action: 'plan-comment', inputs, event: EVENT, apiUrl: gh.url, env: { INFRA_ACTIONS_RETRY_BASE_MS: '5', INFRA_ACTIONS_REQUEST_TIMEOUT_MS: '1000', ...env } })
+  runAction({
+    action: 'plan-comment',
+    inputs,
+    event: EVENT,
+    apiUrl: gh.url,
+    env: { INFRA_ACTIONS_RETRY_BASE_MS: '5', INFRA_ACTIONS_REQUEST_TIMEOUT_MS: '1000', ...env },
+  })
 const comments = () => gh.commentsOf('acme', 'infra', PR)
 
 describe('plan-comment (built action)', () => {
   it('posts the plan, then updates the same comment on the next push', async () => {
-    const first = await run({ 'plan-json': writePlan({ resource_changes: [rc('google_storage_bucket.a', ['create'])] }), environment: 'prod' })
+    const first = await run({
+      'plan-json': writePlan({ resource_changes: [rc('google_storage_bucket.a', ['create'])] }),
+      environment: 'prod',
+    })
     expect(first.exitCode, first.stdout).toBe(0)
     expect(first.outputs).toMatchObject({ add: '1', destroy: '0', 'has-changes': 'true', 'comment-id': String(comments()[0]!.id) })
     expect(first.summary).toContain('**Plan: 1 to add, 0 to change, 0 to destroy.**')
     // The API calls ran on the worker thread, not the fallback.
     expect(first.stdout).not.toMatch(/worker thread did not start/)
-    const second = await run({ 'plan-json': writePlan({ resource_changes: [rc('google_storage_bucket.a', ['delete'])] }), environment: 'prod' })
+    const second = await run({
+      'plan-json': writePlan({ resource_changes: [rc('google_storage_bucket.a', ['delete'])] }),
+      environment: 'prod',
+    })
     expect(second.exitCode).toBe(0)
     expect(comments()).toHaveLength(1)
     expect(comments()[0]!.body).toContain('🗑️ Destroy (1)')
@@ -57,7 +69,13 @@ describe('plan-comment (built action)', () => {
 
   it('rides out 5xx and a secondary rate limit without duplicating the comment', async () => {
     gh.fault({ method: 'GET', path: '/comments', status: 502, times: 2 })
-    gh.fault({ method: 'POST', path: '/comments', status: 403, headers: { 'retry-after': '1' }, body: { message: 'You have exceeded a secondary rate limit.' } })
+    gh.fault({
+      method: 'POST',
+      path: '/comments',
+      status: 403,
+      headers: { 'retry-after': '1' },
+      body: { message: 'You have exceeded a secondary rate limit.' },
+    })
     const r = await run({ 'plan-json': writePlan({ resource_changes: [rc('a.b', ['create'])] }) })
     expect(r.exitCode, r.stdout).toBe(0)
     expect(r.stdout).toMatch(/::warning::GitHub secondary rate limit/)
@@ -72,7 +90,17 @@ describe('plan-comment (built action)', () => {
   })
 
   it('fails with one clear error when GitHub rejects the body as too long', async () => {
-    gh.fault({ method: 'POST', path: '/comments', status: 422, body: { message: 'Validation Failed', errors: [{ resource: 'IssueComment', code: 'unprocessable', field: 'data', message: 'Body is too long (maximum is 65536 characters)' }] } })
+    gh.fault({
+      method: 'POST',
+      path: '/comments',
+      status: 422,
+      body: {
+        message: 'Validation Failed',
+        errors: [
+          { resource: 'IssueComment', code: 'unprocessable', field: 'data', message: 'Body is too long (maximum is 65536 characters)' },
+        ],
+      },
+    })
     const r = await run({ 'plan-json': writePlan({ resource_changes: [rc('a.b', ['create'])] }) })
     expect(r.exitCode).toBe(1)
     expect(r.stdout.match(/^::error::/gm)).toHaveLength(1)
@@ -80,7 +108,9 @@ describe('plan-comment (built action)', () => {
   })
 
   it('keeps a huge plan within max-length and says what it cut', async () => {
-    const many = Array.from({ length: 2500 }, (_, i) => rc(`google_pubsub_topic.t${i}`, ['update'], { change: { before: { labels: { v: `${i}` } }, after: { labels: { v: `${i + 1}` } } } }))
+    const many = Array.from({ length: 2500 }, (_, i) =>
+      rc(`google_pubsub_topic.t${i}`, ['update'], { change: { before: { labels: { v: `${i}` } }, after: { labels: { v: `${i + 1}` } } } }),
+    )
     const r = await run({ 'plan-json': writePlan({ resource_changes: many }), 'max-length': '30000' })
     expect(r.exitCode, r.stdout).toBe(0)
     const body = comments()[0]!.body
@@ -95,7 +125,12 @@ describe('plan-comment (built action)', () => {
     writeFileSync(file, '[command]/usr/bin/terraform show -json tfplan\n{"format_version":"1.2"}\n::debug::exitcode: 0')
     const r = await run({ 'plan-json': file })
     expect(r.exitCode).toBe(1)
-    expect(r.stdout.trim().split('\n').filter((l) => l.startsWith('::error::'))).toHaveLength(1)
+    expect(
+      r.stdout
+        .trim()
+        .split('\n')
+        .filter((l) => l.startsWith('::error::')),
+    ).toHaveLength(1)
     expect(r.stdout).toMatch(/setup-terraform's wrapper/)
     expect(r.stdout + r.stderr).not.toMatch(/\n\s+at /)
     expect(comments()).toHaveLength(0)
@@ -118,7 +153,16 @@ describe('plan-comment (built action)', () => {
   it('never writes a sensitive value to the comment, summary, outputs or log', async () => {
     const r = await run({
       'plan-json': writePlan({
-        resource_changes: [rc('google_secret_manager_secret_version.v', ['update'], { change: { before: { secret_data: 'hunter2-before' }, after: { secret_data: 'hunter2-after' }, before_sensitive: { secret_data: true }, after_sensitive: { secret_data: true } } })],
+        resource_changes: [
+          rc('google_secret_manager_secret_version.v', ['update'], {
+            change: {
+              before: { secret_data: 'hunter2-before' },
+              after: { secret_data: 'hunter2-after' },
+              before_sensitive: { secret_data: true },
+              after_sensitive: { secret_data: true },
+            },
+          }),
+        ],
       }),
     })
     const everything = [r.stdout, r.stderr, r.summary, JSON.stringify(r.outputs), ...comments().map((c) => c.body)].join('\n')
@@ -132,7 +176,9 @@ describe('plan-comment (built action)', () => {
     expect(r.exitCode).toBe(1)
     const errors = r.stdout.split('\n').filter((l) => l.startsWith('::error::'))
     expect(errors).toHaveLength(1)
-    expect(errors[0]).toMatch(/may not comment on acme\/infra#42 \(403: Resource not accessible by integration\)\. Give the job 'permissions: pull-requests: write'/)
+    expect(errors[0]).toMatch(
+      /may not comment on acme\/infra#42 \(403: Resource not accessible by integration\)\. Give the job 'permissions: pull-requests: write'/,
+    )
     expect(errors[0]).not.toMatch(/bug/)
     expect(r.summary).toContain('Plan: 1 to add')
     expect(r.outputs.add).toBe('1')
@@ -145,7 +191,13 @@ describe('plan-comment (built action)', () => {
     const event = path.join(dir, 'pull_request.fork.json')
     writeFileSync(event, JSON.stringify(fork))
     gh.fault({ method: 'POST', path: '/comments', status: 403, times: 5, body: { message: 'Resource not accessible by integration' } })
-    const r = await runAction({ action: 'plan-comment', inputs: { 'plan-json': writePlan({ resource_changes: [rc('a.b', ['create'])] }) }, event, apiUrl: gh.url, env: { INFRA_ACTIONS_RETRY_BASE_MS: '5' } })
+    const r = await runAction({
+      action: 'plan-comment',
+      inputs: { 'plan-json': writePlan({ resource_changes: [rc('a.b', ['create'])] }) },
+      event,
+      apiUrl: gh.url,
+      env: { INFRA_ACTIONS_RETRY_BASE_MS: '5' },
+    })
     expect(r.exitCode, r.stdout).toBe(0)
     expect(r.stdout).toMatch(/::warning::The PR comment was skipped: GitHub gives pull requests from forks a read-only token/)
     expect(r.summary).toContain('Plan: 1 to add')
@@ -176,14 +228,18 @@ describe('plan-comment with plan-file (built action, a stand-in terraform binary
     writeFileSync(path.join(dir, 'tfplan'), 'x')
     const r = await run({ 'plan-file': 'tfplan', 'terraform-binary': fake, 'working-directory': dir })
     expect(r.exitCode).toBe(1)
-    expect(r.stdout).toMatch(/::error::'.*broken-terraform show -json tfplan' failed with exit code 1: Error: Failed to read the given file/)
+    expect(r.stdout).toMatch(
+      /::error::'.*broken-terraform show -json tfplan' failed with exit code 1: Error: Failed to read the given file/,
+    )
   })
 
   it('says when the binary is not installed', async () => {
     writeFileSync(path.join(dir, 'tfplan'), 'x')
     const r = await run({ 'plan-file': 'tfplan', 'terraform-binary': 'terraform-that-is-not-installed', 'working-directory': dir })
     expect(r.exitCode).toBe(1)
-    expect(r.stdout).toMatch(/::error::Could not run 'terraform-that-is-not-installed show -json' \(input 'terraform-binary'\): .*Is Terraform installed/)
+    expect(r.stdout).toMatch(
+      /::error::Could not run 'terraform-that-is-not-installed show -json' \(input 'terraform-binary'\): .*Is Terraform installed/,
+    )
   })
 })
 

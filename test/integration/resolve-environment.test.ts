@@ -23,7 +23,14 @@ describe('resolve-environment (built action)', () => {
     p.pull_request.base.ref = 'main'
     const r = await run('pull_request', p, workspace())
     expect(r.exitCode, r.stdout).toBe(0)
-    expect(r.outputs).toMatchObject({ environment: 'prod', operation: 'apply', 'approval-required': 'true', rule: 'prod apply', trusted: 'true', sha: p.pull_request.head.sha })
+    expect(r.outputs).toMatchObject({
+      environment: 'prod',
+      operation: 'apply',
+      'approval-required': 'true',
+      rule: 'prod apply',
+      trusted: 'true',
+      sha: p.pull_request.head.sha,
+    })
     expect(JSON.parse(r.outputs.json!)).toMatchObject({ environment: 'prod', operation: 'apply' })
     expect(r.outputs.reason).toBe("pull_request closed and merged into main matched rule 'prod apply'")
     expect(r.summary).toContain('Why 4 earlier rules did not match')
@@ -33,10 +40,18 @@ describe('resolve-environment (built action)', () => {
   it('reads the rules file from the workspace and reports its errors with a line', async () => {
     const ws = workspace()
     mkdirSync(path.join(ws, '.github'))
-    writeFileSync(path.join(ws, '.github/environments.yml'), 'environments:\n  dev: {}\nrules:\n  - { name: d, on: push, branches: [main], environment: dev, operation: apply, when: always }\n')
+    writeFileSync(
+      path.join(ws, '.github/environments.yml'),
+      'environments:\n  dev: {}\nrules:\n  - { name: d, on: push, branches: [main], environment: dev, operation: apply, when: always }\n',
+    )
     const r = await run('push', { ...realPayload('push', { ref: /heads\/master/ }), ref: 'refs/heads/main' }, ws)
     expect(r.exitCode).toBe(1)
-    expect(r.stdout.trim().split('\n').filter((l) => l.startsWith('::error::'))).toEqual(["::error::.github/environments.yml:4: rules.0: unknown key 'when'"])
+    expect(
+      r.stdout
+        .trim()
+        .split('\n')
+        .filter((l) => l.startsWith('::error::')),
+    ).toEqual(["::error::.github/environments.yml:4: rules.0: unknown key 'when'"])
   })
 
   it('says when a given config path does not exist', async () => {
@@ -59,10 +74,19 @@ describe('resolve-environment with the GitHub API (stand-in)', () => {
     try {
       const ws = workspace()
       mkdirSync(path.join(ws, '.github'))
-      writeFileSync(path.join(ws, '.github/environments.yml'), 'environments:\n  preview: { name: "preview-pr-{pr}" }\nrules:\n  - { name: merged, on: push, branches: [main], environment: preview, operation: apply }\n')
+      writeFileSync(
+        path.join(ws, '.github/environments.yml'),
+        'environments:\n  preview: { name: "preview-pr-{pr}" }\nrules:\n  - { name: merged, on: push, branches: [main], environment: preview, operation: apply }\n',
+      )
       const p: Record<string, any> = { ...realPayload('push', { ref: /heads\/master/ }), ref: 'refs/heads/main' } // eslint-disable-line @typescript-eslint/no-explicit-any
       gh.commitPulls.set(`${p.repository.full_name}@${p.after}`, [{ number: 77, merged_at: '2026-11-23T10:00:00Z', state: 'closed' }])
-      const r = await runAction({ action: 'resolve-environment', event: eventFile('push', p), cwd: ws, apiUrl: gh.url, env: { GITHUB_WORKSPACE: ws, INFRA_ACTIONS_RETRY_BASE_MS: '5' } })
+      const r = await runAction({
+        action: 'resolve-environment',
+        event: eventFile('push', p),
+        cwd: ws,
+        apiUrl: gh.url,
+        env: { GITHUB_WORKSPACE: ws, INFRA_ACTIONS_RETRY_BASE_MS: '5' },
+      })
       expect(r.exitCode, r.stdout).toBe(0)
       expect(r.outputs).toMatchObject({ environment: 'preview-pr-77', 'pr-number': '77' })
       expect(gh.requests.map((q) => q.path)).toEqual([`/repos/${p.repository.full_name}/commits/${p.after}/pulls`])

@@ -16,7 +16,12 @@ type Payload = Record<string, any> // eslint-disable-line @typescript-eslint/no-
 export function realPayload(event: string, where: { action?: string; ref?: RegExp; test?: (p: Payload) => boolean } = {}): Payload {
   const found = examples
     .find((e) => e.name === event)
-    ?.examples.find((p) => (where.action === undefined || p.action === where.action) && (where.ref === undefined || where.ref.test(String(p.ref))) && (where.test?.(p as Payload) ?? true))
+    ?.examples.find(
+      (p) =>
+        (where.action === undefined || p.action === where.action) &&
+        (where.ref === undefined || where.ref.test(String(p.ref))) &&
+        (where.test?.(p as Payload) ?? true),
+    )
   if (!found) throw new Error(`no ${event} example with ${JSON.stringify(where)}`)
   return structuredClone(found) as Payload
 }
@@ -26,5 +31,11 @@ export function contextFor(event: string, payload: Payload, env: Record<string, 
   const dir = mkdtempSync(path.join(tmpdir(), 'event-'))
   const file = path.join(dir, 'event.json')
   writeFileSync(file, JSON.stringify(payload))
-  return readContext({ GITHUB_EVENT_PATH: file, GITHUB_RUN_ID: '777', GITHUB_SERVER_URL: 'https://github.com', ...runnerEnvForEvent(event, payload), ...env })
+  return readContext({
+    GITHUB_EVENT_PATH: file,
+    GITHUB_RUN_ID: '777',
+    GITHUB_SERVER_URL: 'https://github.com',
+    ...runnerEnvForEvent(event, payload),
+    ...env,
+  })
 }

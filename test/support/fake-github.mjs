@@ -81,7 +81,9 @@ export class FakeGitHub {
   }
 
   takeFault(method, path) {
-    const i = this.faults.findIndex((f) => (!f.method || f.method === method) && (typeof f.path === 'string' ? path.includes(f.path) : f.path.test(path)))
+    const i = this.faults.findIndex(
+      (f) => (!f.method || f.method === method) && (typeof f.path === 'string' ? path.includes(f.path) : f.path.test(path)),
+    )
     if (i < 0) return undefined
     const f = this.faults[i]
     if (--f.times <= 0) this.faults.splice(i, 1)
@@ -94,7 +96,13 @@ export class FakeGitHub {
     const raw = Buffer.concat(chunks).toString('utf8')
     const url = new URL(req.url, this.url)
     const method = req.method
-    const record = { method, path: url.pathname, query: Object.fromEntries(url.searchParams), body: raw ? safeJson(raw) : undefined, headers: req.headers }
+    const record = {
+      method,
+      path: url.pathname,
+      query: Object.fromEntries(url.searchParams),
+      body: raw ? safeJson(raw) : undefined,
+      headers: req.headers,
+    }
     this.requests.push(record)
     const fault = this.takeFault(method, url.pathname)
     const send = (status, body, headers = {}) => {
@@ -135,7 +143,12 @@ export class FakeGitHub {
     let m
     if (method === 'GET' && p === '/user') {
       const login = this.userTokens[token]
-      if (!login) return send(403, { message: 'Resource not accessible by integration', documentation_url: 'https://docs.github.com/rest/users/users#get-the-authenticated-user', status: '403' })
+      if (!login)
+        return send(403, {
+          message: 'Resource not accessible by integration',
+          documentation_url: 'https://docs.github.com/rest/users/users#get-the-authenticated-user',
+          status: '403',
+        })
       return send(200, { login, id: 1, type: 'User' })
     }
     const login = this.userTokens[token] ?? this.appLogin
@@ -148,7 +161,14 @@ export class FakeGitHub {
         if (body.body.length > MAX_BODY) {
           return send(422, {
             message: 'Validation Failed',
-            errors: [{ resource: 'IssueComment', code: 'unprocessable', field: 'data', message: `Body is too long (maximum is ${MAX_BODY} characters)` }],
+            errors: [
+              {
+                resource: 'IssueComment',
+                code: 'unprocessable',
+                field: 'data',
+                message: `Body is too long (maximum is ${MAX_BODY} characters)`,
+              },
+            ],
             documentation_url: 'https://docs.github.com/rest/issues/comments#create-an-issue-comment',
             status: '422',
           })
@@ -161,14 +181,26 @@ export class FakeGitHub {
     if ((m = /^\/repos\/([^/]+)\/([^/]+)\/issues\/comments\/(\d+)$/.exec(p))) {
       const [, owner, repo, id] = m
       const found = this.findComment(owner, repo, Number(id))
-      if (!found) return send(404, { message: 'Not Found', documentation_url: 'https://docs.github.com/rest/issues/comments', status: '404' })
+      if (!found)
+        return send(404, { message: 'Not Found', documentation_url: 'https://docs.github.com/rest/issues/comments', status: '404' })
       const { list, comment } = found
       if (method === 'GET') return send(200, comment)
       // As on GitHub, a token with write access may edit and delete anyone's comment: only our
       // code's author check keeps it away from comments it did not write.
       if (method === 'PATCH') {
         if (typeof body?.body === 'string' && body.body.length > MAX_BODY) {
-          return send(422, { message: 'Validation Failed', errors: [{ resource: 'IssueComment', code: 'unprocessable', field: 'data', message: `Body is too long (maximum is ${MAX_BODY} characters)` }], status: '422' })
+          return send(422, {
+            message: 'Validation Failed',
+            errors: [
+              {
+                resource: 'IssueComment',
+                code: 'unprocessable',
+                field: 'data',
+                message: `Body is too long (maximum is ${MAX_BODY} characters)`,
+              },
+            ],
+            status: '422',
+          })
         }
         comment.body = body.body
         comment.updated_at = new Date().toISOString()
@@ -184,7 +216,11 @@ export class FakeGitHub {
     }
     if ((m = /^\/repos\/([^/]+)\/([^/]+)\/issues\/(\d+)\/labels$/.exec(p)) && method === 'GET') {
       const names = this.list(this.issueLabels, `${m[1]}/${m[2]}#${m[3]}`)
-      return this.paginate(url, names.map((name, i) => ({ id: i + 1, name, color: 'ededed', default: false })), send)
+      return this.paginate(
+        url,
+        names.map((name, i) => ({ id: i + 1, name, color: 'ededed', default: false })),
+        send,
+      )
     }
     if ((m = /^\/repos\/([^/]+)\/([^/]+)\/collaborators\/([^/]+)\/permission$/.exec(p)) && method === 'GET') {
       const user = decodeURIComponent(m[3])
@@ -227,7 +263,12 @@ export class FakeGitHub {
 }
 
 function rateHeaders() {
-  return { 'x-ratelimit-limit': '5000', 'x-ratelimit-remaining': '4999', 'x-ratelimit-reset': String(Math.floor(Date.now() / 1000) + 3600), 'x-github-api-version-selected': '2022-11-28' }
+  return {
+    'x-ratelimit-limit': '5000',
+    'x-ratelimit-remaining': '4999',
+    'x-ratelimit-reset': String(Math.floor(Date.now() / 1000) + 3600),
+    'x-github-api-version-selected': '2022-11-28',
+  }
 }
 
 function safeJson(text) {

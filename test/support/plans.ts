@@ -25,7 +25,8 @@ export interface RC {
 
 /** A resource change; type and name are derived from the address when not given. */
 export function rc(address: string, actions: string[], extra: Partial<Omit<RC, 'change'>> & { change?: Partial<RC['change']> } = {}): RC {
-  const local = extra.module_address && address.startsWith(`${extra.module_address}.`) ? address.slice(extra.module_address.length + 1) : address
+  const local =
+    extra.module_address && address.startsWith(`${extra.module_address}.`) ? address.slice(extra.module_address.length + 1) : address
   const isData = local.startsWith('data.')
   const [type = '', rest = ''] = (isData ? local.slice(5) : local).split(/\.(.*)/s)
   const name = rest.replace(/\[.*$/s, '')

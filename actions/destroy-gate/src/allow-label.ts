@@ -27,7 +27,10 @@ export async function checkAllowLabel(api: LabelApi, pr: number, label: string):
   if (!last) return { ok: false, why: `PR #${pr} has the label '${label}', but its events do not say who added it, so it is not honoured.` }
   const role = await api.role(last.actor)
   if (!role || !WRITERS.has(role)) {
-    return { ok: false, why: `The label '${label}' was added by ${last.actor}, who has ${role ? `'${role}'` : 'no'} permission on the repository; only write, maintain or admin count. Still blocking.` }
+    return {
+      ok: false,
+      why: `The label '${label}' was added by ${last.actor}, who has ${role ? `'${role}'` : 'no'} permission on the repository; only write, maintain or admin count. Still blocking.`,
+    }
   }
   return { ok: true, by: `${last.actor} (${role} permission, label '${label}')` }
 }

@@ -35,7 +35,11 @@ export interface Decision {
   unverifiable: boolean
 }
 
-export function decide(model: PlanModel, rules: GateRules, override: { allowDestroy?: Override; label?: Override; labelRefusal?: string } = {}): Decision {
+export function decide(
+  model: PlanModel,
+  rules: GateRules,
+  override: { allowDestroy?: Override; label?: Override; labelRefusal?: string } = {},
+): Decision {
   const protectedMatcher = new AddressMatcher(rules.protected)
   const ignoreMatcher = new AddressMatcher(rules.ignore)
   const rows: GateRow[] = []
@@ -52,7 +56,13 @@ export function decide(model: PlanModel, rules: GateRules, override: { allowDest
     if (!item.destroys) continue
     const isReplace = item.action === 'replace'
     if (isReplace) replaceCount++
-    const row: GateRow = { address: label(item), actions: item.actions.join(', '), reason: item.reason, verdict: 'counted', pattern: undefined }
+    const row: GateRow = {
+      address: label(item),
+      actions: item.actions.join(', '),
+      reason: item.reason,
+      verdict: 'counted',
+      pattern: undefined,
+    }
     const prot = protectedMatcher.match(item)
     const ign = ignoreMatcher.match(item)
     if (prot !== undefined) {
@@ -71,16 +81,29 @@ export function decide(model: PlanModel, rules: GateRules, override: { allowDest
     rows.push(row)
   }
   for (const d of model.deferred) {
-    if (d.item.actions.includes('delete')) rows.push({ address: d.item.address, actions: d.item.actions.join(', '), reason: d.reason, verdict: 'deferred', pattern: undefined })
+    if (d.item.actions.includes('delete'))
+      rows.push({ address: d.item.address, actions: d.item.actions.join(', '), reason: d.reason, verdict: 'deferred', pattern: undefined })
   }
   const base = { rows, counted, protectedHits, destroyCount: counted.length, replaceCount }
 
   if (model.errored) {
-    return { ...base, allowed: false, overridden: false, unverifiable: true, reason: 'Cannot verify the plan: it errored (errored: true), so its list of changes is partial.' }
+    return {
+      ...base,
+      allowed: false,
+      overridden: false,
+      unverifiable: true,
+      reason: 'Cannot verify the plan: it errored (errored: true), so its list of changes is partial.',
+    }
   }
   if (model.unknownActions.length > 0) {
     const actions = [...new Set(model.unknownActions.map((u) => u.actions.join(',')))].join('; ')
-    return { ...base, allowed: false, overridden: false, unverifiable: true, reason: `Cannot verify the plan: ${plural(model.unknownActions.length, 'resource change')} with actions this gate does not know (${actions}). Upgrade infra-actions.` }
+    return {
+      ...base,
+      allowed: false,
+      overridden: false,
+      unverifiable: true,
+      reason: `Cannot verify the plan: ${plural(model.unknownActions.length, 'resource change')} with actions this gate does not know (${actions}). Upgrade infra-actions.`,
+    }
   }
   if (protectedHits.length > 0) {
     return {
@@ -94,7 +117,10 @@ export function decide(model: PlanModel, rules: GateRules, override: { allowDest
   const n = counted.length
   const limit = rules.maxDestroy
   if (limit === -1 || n <= limit) {
-    const reason = n === 0 ? 'The plan destroys nothing the gate counts.' : `The plan destroys ${n} of at most ${limit === -1 ? 'unlimited' : limit} allowed.`
+    const reason =
+      n === 0
+        ? 'The plan destroys nothing the gate counts.'
+        : `The plan destroys ${n} of at most ${limit === -1 ? 'unlimited' : limit} allowed.`
     return { ...base, allowed: true, overridden: false, unverifiable: false, reason }
   }
   const over = `The plan destroys ${plural(n, 'resource')}${replaceCount > 0 && rules.countReplace ? ' (replacements included)' : ''}; at most ${limit} ${limit === 1 ? 'is' : 'are'} allowed`

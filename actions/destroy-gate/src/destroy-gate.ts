@@ -1,4 +1,12 @@
-import { ConfigurationError, errorMessage, loadPlan, pullRequestNumber, type ActionContext, type PlanModel, type ShowCommand } from '@infra-actions/common'
+import {
+  ConfigurationError,
+  errorMessage,
+  loadPlan,
+  pullRequestNumber,
+  type ActionContext,
+  type PlanModel,
+  type ShowCommand,
+} from '@infra-actions/common'
 import { checkAllowLabel, type LabelApi } from './allow-label.js'
 import { decide, type Decision, type Override } from './decide.js'
 import { addressAnnotations, renderReport } from './report.js'
@@ -30,7 +38,9 @@ export async function runDestroyGate(settings: DestroyGateSettings, deps: Destro
     return { outputs: outputs(undefined, reason), failure: reason }
   }
   const { rules } = settings
-  deps.log.info(`Destroy gate rules from ${settings.origin}: max-destroy ${rules.maxDestroy}, count-replace ${rules.countReplace}, protected [${rules.protected.join(', ')}], ignore [${rules.ignore.join(', ')}].`)
+  deps.log.info(
+    `Destroy gate rules from ${settings.origin}: max-destroy ${rules.maxDestroy}, count-replace ${rules.countReplace}, protected [${rules.protected.join(', ')}], ignore [${rules.ignore.join(', ')}].`,
+  )
 
   const overrides: { allowDestroy?: Override; label?: Override; labelRefusal?: string } = {}
   if (rules.allowDestroy) overrides.allowDestroy = { by: `${deps.context.actor || 'the workflow'} (allow-destroy: true)` }
@@ -39,7 +49,8 @@ export async function runDestroyGate(settings: DestroyGateSettings, deps: Destro
   if (blockedByCount && rules.allowLabel) {
     const pr = pullRequestNumber(deps.context, settings.prNumber)
     if (pr === undefined) overrides.labelRefusal = `The allow-label '${rules.allowLabel}' cannot apply: this run has no pull request.`
-    else if (!deps.labels) overrides.labelRefusal = `The allow-label '${rules.allowLabel}' cannot be checked: ${deps.apiSkipReason ?? 'the GitHub API is unavailable'}.`
+    else if (!deps.labels)
+      overrides.labelRefusal = `The allow-label '${rules.allowLabel}' cannot be checked: ${deps.apiSkipReason ?? 'the GitHub API is unavailable'}.`
     else {
       const check = await checkAllowLabel(deps.labels, pr, rules.allowLabel)
       if (check.ok) overrides.label = { by: check.by }
@@ -56,13 +67,16 @@ export async function runDestroyGate(settings: DestroyGateSettings, deps: Destro
   } else if (decision.counted.length > 0) {
     deps.log.warning(`The plan destroys ${listForLog(decision.counted)} (within max-destroy ${rules.maxDestroy}).`)
   }
-  for (const row of decision.rows.filter((r) => r.verdict === 'deferred')) deps.log.warning(`Deferred to a later plan, would destroy: ${row.address}`)
+  for (const row of decision.rows.filter((r) => r.verdict === 'deferred'))
+    deps.log.warning(`Deferred to a later plan, would destroy: ${row.address}`)
   return { outputs: outputs(decision, decision.reason), failure: decision.allowed ? undefined : decision.reason }
 }
 
 /** Annotations are cut at 4,096 characters; the job summary has the whole list. */
 function listForLog(addresses: string[], max = 20): string {
-  return addresses.length <= max ? addresses.join(', ') : `${addresses.slice(0, max).join(', ')} and ${addresses.length - max} more (see the job summary)`
+  return addresses.length <= max
+    ? addresses.join(', ')
+    : `${addresses.slice(0, max).join(', ')} and ${addresses.length - max} more (see the job summary)`
 }
 
 function outputs(decision: Decision | undefined, reason: string): Record<string, string> {

@@ -16,7 +16,8 @@ export async function main(): Promise<void> {
   }
   const context = readContext()
   const skip = apiUnavailableReason(settings.token, context)
-  const labels = skip || !settings.rules.allowLabel ? undefined : octokitLabelApi(await createGitHubClient(settings.token), context.owner, context.repo)
+  const labels =
+    skip || !settings.rules.allowLabel ? undefined : octokitLabelApi(await createGitHubClient(settings.token), context.owner, context.repo)
   const result = await runDestroyGate(settings, {
     context,
     labels,

@@ -10,7 +10,12 @@ import { parseYamlConfig, readConfigFile } from '@infra-actions/common/yaml-conf
  *     stage: { max-destroy: 5 }
  *   default: { max-destroy: 0 }        # optional: environments not listed
  */
-const patterns = z.array(z.string().min(1)).or(z.string().min(1).transform((s) => [s]))
+const patterns = z.array(z.string().min(1)).or(
+  z
+    .string()
+    .min(1)
+    .transform((s) => [s]),
+)
 
 export const environmentPolicySchema = z
   .object({
@@ -43,10 +48,14 @@ export function policyFor(policy: Policy, environment: string | undefined, label
     const entry = policy.environments[environment] ?? policy.default
     if (!entry) {
       const known = Object.keys(policy.environments)
-      throw new ConfigurationError(`The policy ${label} has no entry for environment '${environment}' and no 'default' entry (it has: ${known.join(', ') || 'none'}). Add one, or fix input 'environment'.`)
+      throw new ConfigurationError(
+        `The policy ${label} has no entry for environment '${environment}' and no 'default' entry (it has: ${known.join(', ') || 'none'}). Add one, or fix input 'environment'.`,
+      )
     }
     return entry
   }
   if (policy.default) return policy.default
-  throw new ConfigurationError(`Input 'environment' is required with 'policy' (${label}) to choose an entry, unless the policy has a 'default' entry.`)
+  throw new ConfigurationError(
+    `Input 'environment' is required with 'policy' (${label}) to choose an entry, unless the policy has a 'default' entry.`,
+  )
 }

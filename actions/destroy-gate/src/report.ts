@@ -12,7 +12,11 @@ const VERDICTS: Record<Verdict, string> = {
 }
 
 export function renderReport(decision: Decision, rules: GateRules, environment: string | undefined): string {
-  const status = !decision.allowed ? '🛑 Destroy gate: blocked' : decision.overridden ? '⚠️ Destroy gate: allowed by override' : '✅ Destroy gate: passed'
+  const status = !decision.allowed
+    ? '🛑 Destroy gate: blocked'
+    : decision.overridden
+      ? '⚠️ Destroy gate: allowed by override'
+      : '✅ Destroy gate: passed'
   const head = [
     `### ${status}${environment ? ` — ${code(environment)}` : ''}`,
     '',
@@ -28,18 +32,34 @@ export function renderReport(decision: Decision, rules: GateRules, environment: 
     { text: `${head}\n\n${table(['Address', 'Action', 'Reason', 'Gate'], [])}`, keep: true },
     ...rows.map((r): Block => ({ text: tableRow(cells(r)), keep: r.verdict === 'protected' || r.verdict === 'counted', group: 'rows' })),
   ]
-  return fitToBudget(blocks, { max: SUMMARY_LIMIT_BYTES, measure: utf8Bytes, omitted: (_g, n) => `\n_… and ${plural(n, 'more row')} not shown (GitHub's 1 MiB summary limit)._`, footer: () => '' }).text
+  return fitToBudget(blocks, {
+    max: SUMMARY_LIMIT_BYTES,
+    measure: utf8Bytes,
+    omitted: (_g, n) => `\n_… and ${plural(n, 'more row')} not shown (GitHub's 1 MiB summary limit)._`,
+    footer: () => '',
+  }).text
 }
 
 function cells(r: GateRow): string[] {
-  return [code(r.address), text(r.actions), r.reason ? code(r.reason) : '', `${VERDICTS[r.verdict]}${r.pattern ? ` by ${code(r.pattern)}` : ''}`]
+  return [
+    code(r.address),
+    text(r.actions),
+    r.reason ? code(r.reason) : '',
+    `${VERDICTS[r.verdict]}${r.pattern ? ` by ${code(r.pattern)}` : ''}`,
+  ]
 }
 
 /** GitHub shows 10 error annotations per step; one is the failure itself. */
 export const MAX_ADDRESS_ANNOTATIONS = 8
 
 export function addressAnnotations(decision: Decision): string[] {
-  const hits = [...decision.protectedHits.map((a) => `Protected resource would be destroyed: ${a}`), ...decision.counted.filter((a) => !decision.protectedHits.includes(a)).map((a) => `Would be destroyed: ${a}`)]
+  const hits = [
+    ...decision.protectedHits.map((a) => `Protected resource would be destroyed: ${a}`),
+    ...decision.counted.filter((a) => !decision.protectedHits.includes(a)).map((a) => `Would be destroyed: ${a}`),
+  ]
   if (hits.length <= MAX_ADDRESS_ANNOTATIONS) return hits
-  return [...hits.slice(0, MAX_ADDRESS_ANNOTATIONS - 1), `… and ${hits.length - MAX_ADDRESS_ANNOTATIONS + 1} more destroyed resources: see the job summary for the full list.`]
+  return [
+    ...hits.slice(0, MAX_ADDRESS_ANNOTATIONS - 1),
+    `… and ${hits.length - MAX_ADDRESS_ANNOTATIONS + 1} more destroyed resources: see the job summary for the full list.`,
+  ]
 }

@@ -54,6 +54,8 @@ export async function readSettings(inputs: Inputs = new Inputs()): Promise<Destr
     environment,
     token: inputs.string('github-token'),
     prNumber: inputs.optionalInteger('pr-number', { min: 1 }),
-    origin: policyInput ? `policy ${policyInput}${environment ? ` (environment '${environment}')` : ' (default entry)'} and inputs` : 'inputs',
+    origin: policyInput
+      ? `policy ${policyInput}${environment ? ` (environment '${environment}')` : ' (default entry)'} and inputs`
+      : 'inputs',
   }
 }

@@ -17,7 +17,12 @@ beforeEach(async () => {
 })
 afterEach(async () => gh.stop())
 
-const labeled = (actor: string, name = 'allow-destroy') => ({ event: 'labeled', actor: { login: actor }, label: { name, color: 'ff0000' }, created_at: new Date().toISOString() })
+const labeled = (actor: string, name = 'allow-destroy') => ({
+  event: 'labeled',
+  actor: { login: actor },
+  label: { name, color: 'ff0000' },
+  created_at: new Date().toISOString(),
+})
 
 describe('allow-label', () => {
   it('is honoured when a maintainer added it', async () => {
@@ -28,9 +33,16 @@ describe('allow-label', () => {
 
   it('is refused when the last person who added it only has triage or read', async () => {
     gh.issueLabels.set(`acme/infra#${PR}`, ['Allow-Destroy'])
-    gh.issueEvents.set(`acme/infra#${PR}`, [labeled('maria'), { event: 'unlabeled', actor: { login: 'maria' }, label: { name: 'allow-destroy' } }, labeled('tom', 'Allow-Destroy')])
+    gh.issueEvents.set(`acme/infra#${PR}`, [
+      labeled('maria'),
+      { event: 'unlabeled', actor: { login: 'maria' }, label: { name: 'allow-destroy' } },
+      labeled('tom', 'Allow-Destroy'),
+    ])
     const r = await checkAllowLabel(api, PR, 'allow-destroy')
-    expect(r).toEqual({ ok: false, why: "The label 'allow-destroy' was added by tom, who has 'triage' permission on the repository; only write, maintain or admin count. Still blocking." })
+    expect(r).toEqual({
+      ok: false,
+      why: "The label 'allow-destroy' was added by tom, who has 'triage' permission on the repository; only write, maintain or admin count. Still blocking.",
+    })
     gh.issueEvents.set(`acme/infra#${PR}`, [labeled('rita')])
     expect((await checkAllowLabel(api, PR, 'allow-destroy')).ok).toBe(false)
   })
@@ -38,7 +50,10 @@ describe('allow-label', () => {
   it('is refused for someone who is not a collaborator', async () => {
     gh.issueLabels.set(`acme/infra#${PR}`, ['allow-destroy'])
     gh.issueEvents.set(`acme/infra#${PR}`, [labeled('stranger')])
-    expect(await checkAllowLabel(api, PR, 'allow-destroy')).toMatchObject({ ok: false, why: expect.stringMatching(/stranger, who has no permission/) })
+    expect(await checkAllowLabel(api, PR, 'allow-destroy')).toMatchObject({
+      ok: false,
+      why: expect.stringMatching(/stranger, who has no permission/),
+    })
   })
 
   it('does nothing when the label is not on the PR, even if it once was', async () => {
@@ -48,7 +63,11 @@ describe('allow-label', () => {
 
   it('reads events past the first page', async () => {
     gh.issueLabels.set(`acme/infra#${PR}`, ['allow-destroy'])
-    gh.issueEvents.set(`acme/infra#${PR}`, [labeled('maria'), ...Array.from({ length: 150 }, () => ({ event: 'commented', actor: { login: 'x' } })), labeled('tom')])
+    gh.issueEvents.set(`acme/infra#${PR}`, [
+      labeled('maria'),
+      ...Array.from({ length: 150 }, () => ({ event: 'commented', actor: { login: 'x' } })),
+      labeled('tom'),
+    ])
     expect((await checkAllowLabel(api, PR, 'allow-destroy')).ok).toBe(false)
   })
 })

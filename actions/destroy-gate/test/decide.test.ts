@@ -4,9 +4,18 @@ import { plan, rc } from '../../../test/support/plans.js'
 import { decide } from '../src/decide.js'
 import type { GateRules } from '../src/settings.js'
 
-const rules = (r: Partial<GateRules> = {}): GateRules => ({ maxDestroy: 0, countReplace: true, allowDestroy: false, protected: [], ignore: [], allowLabel: undefined, ...r })
+const rules = (r: Partial<GateRules> = {}): GateRules => ({
+  maxDestroy: 0,
+  countReplace: true,
+  allowDestroy: false,
+  protected: [],
+  ignore: [],
+  allowLabel: undefined,
+  ...r,
+})
 const model = (fields: Record<string, unknown>) => analyzePlan(checkPlanDocument(plan(fields), 'plan.json'))
-const gate = (fields: Record<string, unknown>, r: Partial<GateRules> = {}, o: Parameters<typeof decide>[2] = {}) => decide(model(fields), rules(r), o)
+const gate = (fields: Record<string, unknown>, r: Partial<GateRules> = {}, o: Parameters<typeof decide>[2] = {}) =>
+  decide(model(fields), rules(r), o)
 
 describe('destroy-gate rules', () => {
   it('passes a plan that destroys nothing', () => {
@@ -27,28 +36,46 @@ describe('destroy-gate rules', () => {
   })
 
   it('lets replacements through with count-replace false, but not deletes', () => {
-    expect(gate({ resource_changes: [rc('a.one', ['create', 'delete'])] }, { countReplace: false })).toMatchObject({ allowed: true, destroyCount: 0, replaceCount: 1 })
-    expect(gate({ resource_changes: [rc('a.one', ['create', 'delete']), rc('a.x', ['delete'])] }, { countReplace: false }).allowed).toBe(false)
+    expect(gate({ resource_changes: [rc('a.one', ['create', 'delete'])] }, { countReplace: false })).toMatchObject({
+      allowed: true,
+      destroyCount: 0,
+      replaceCount: 1,
+    })
+    expect(gate({ resource_changes: [rc('a.one', ['create', 'delete']), rc('a.x', ['delete'])] }, { countReplace: false }).allowed).toBe(
+      false,
+    )
   })
 
   it('counts deposed objects, each apart from the current object', () => {
-    const d = gate({ resource_changes: [rc('a.db', ['create', 'delete']), rc('a.db', ['delete'], { deposed: '0a1b2c' })] }, { maxDestroy: 1 })
+    const d = gate(
+      { resource_changes: [rc('a.db', ['create', 'delete']), rc('a.db', ['delete'], { deposed: '0a1b2c' })] },
+      { maxDestroy: 1 },
+    )
     expect(d.counted).toEqual(['a.db', 'a.db (deposed 0a1b2c)'])
     expect(d.allowed).toBe(false)
   })
 
   it('counts instances in any module and any count/for_each key', () => {
-    const d = gate({
-      resource_changes: [
-        rc('module.a["x"].module.b.aws_s3_bucket.this[0]', ['delete'], { module_address: 'module.a["x"].module.b' }),
-        rc('module.a["x"].module.b.aws_s3_bucket.this[1]', ['delete'], { module_address: 'module.a["x"].module.b' }),
-      ],
-    }, { maxDestroy: 1 })
+    const d = gate(
+      {
+        resource_changes: [
+          rc('module.a["x"].module.b.aws_s3_bucket.this[0]', ['delete'], { module_address: 'module.a["x"].module.b' }),
+          rc('module.a["x"].module.b.aws_s3_bucket.this[1]', ['delete'], { module_address: 'module.a["x"].module.b' }),
+        ],
+      },
+      { maxDestroy: 1 },
+    )
     expect(d.destroyCount).toBe(2)
   })
 
   it('lists forget but never counts it', () => {
-    const d = gate({ resource_changes: [rc('a.kept', ['forget'], { action_reason: 'delete_because_no_resource_config' }), rc('a.tf', ['create', 'forget']), rc('a.tofu', ['forget', 'create'])] })
+    const d = gate({
+      resource_changes: [
+        rc('a.kept', ['forget'], { action_reason: 'delete_because_no_resource_config' }),
+        rc('a.tf', ['create', 'forget']),
+        rc('a.tofu', ['forget', 'create']),
+      ],
+    })
     expect(d).toMatchObject({ allowed: true, destroyCount: 0 })
     expect(d.rows.map((r) => r.verdict)).toEqual(['forget', 'forget', 'forget'])
   })
@@ -65,7 +92,11 @@ describe('destroy-gate rules', () => {
   })
 
   it('lists deferred destroys as a warning without counting them', () => {
-    const d = gate({ resource_changes: [], deferred_changes: [{ reason: 'provider_config_unknown', resource_change: rc('a.later', ['delete']) }], complete: false })
+    const d = gate({
+      resource_changes: [],
+      deferred_changes: [{ reason: 'provider_config_unknown', resource_change: rc('a.later', ['delete']) }],
+      complete: false,
+    })
     expect(d).toMatchObject({ allowed: true, destroyCount: 0 })
     expect(d.rows).toEqual([expect.objectContaining({ address: 'a.later', verdict: 'deferred' })])
   })
@@ -75,8 +106,14 @@ describe('destroy-gate rules', () => {
   })
 
   it('blocks protected resources even with allow-destroy or an approved label', () => {
-    const fields = { resource_changes: [rc('module.db.google_sql_database_instance.main', ['delete', 'create'], { module_address: 'module.db' })] }
-    const d = gate(fields, { protected: ['google_sql_database_instance.*'], allowDestroy: true, maxDestroy: -1 }, { allowDestroy: { by: 'alice' }, label: { by: 'bob' } })
+    const fields = {
+      resource_changes: [rc('module.db.google_sql_database_instance.main', ['delete', 'create'], { module_address: 'module.db' })],
+    }
+    const d = gate(
+      fields,
+      { protected: ['google_sql_database_instance.*'], allowDestroy: true, maxDestroy: -1 },
+      { allowDestroy: { by: 'alice' }, label: { by: 'bob' } },
+    )
     expect(d).toMatchObject({ allowed: false, protectedHits: ['module.db.google_sql_database_instance.main'] })
     expect(d.reason).toMatch(/protected resource.*remove it from 'protected' in a reviewed change/)
     expect(gate(fields, { protected: ['module.db.*'] }).allowed).toBe(false)
@@ -90,18 +127,29 @@ describe('destroy-gate rules', () => {
   })
 
   it('does not let ignore hide a protected resource', () => {
-    const d = gate({ resource_changes: [rc('null_resource.db', ['delete'])] }, { protected: ['null_resource.db'], ignore: ['null_resource.*'] })
+    const d = gate(
+      { resource_changes: [rc('null_resource.db', ['delete'])] },
+      { protected: ['null_resource.db'], ignore: ['null_resource.*'] },
+    )
     expect(d.allowed).toBe(false)
   })
 
   it('lets destroys through an override, naming who', () => {
-    const d = gate({ resource_changes: [rc('a.b', ['delete'])] }, { allowDestroy: true }, { allowDestroy: { by: 'alice (allow-destroy: true)' } })
+    const d = gate(
+      { resource_changes: [rc('a.b', ['delete'])] },
+      { allowDestroy: true },
+      { allowDestroy: { by: 'alice (allow-destroy: true)' } },
+    )
     expect(d).toMatchObject({ allowed: true, overridden: true })
     expect(d.reason).toMatch(/but alice \(allow-destroy: true\) allowed it/)
   })
 
   it('adds the label refusal to the reason', () => {
-    const d = gate({ resource_changes: [rc('a.b', ['delete'])] }, {}, { labelRefusal: "The label 'allow-destroy' was added by eve, who has 'triage' permission." })
+    const d = gate(
+      { resource_changes: [rc('a.b', ['delete'])] },
+      {},
+      { labelRefusal: "The label 'allow-destroy' was added by eve, who has 'triage' permission." },
+    )
     expect(d.allowed).toBe(false)
     expect(d.reason).toMatch(/eve, who has 'triage'/)
   })

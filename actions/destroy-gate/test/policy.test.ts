@@ -38,17 +38,25 @@ describe('policy file', () => {
   })
 
   it('reports unknown keys with their line', async () => {
-    await expect(settings(`environments:\n  prod:\n    max-destroy: 0\n    max_destroy: 3\n`, { environment: 'prod' })).rejects.toThrow(/destroy-policy.yml:4: environments.prod: unknown key 'max_destroy'/)
+    await expect(settings(`environments:\n  prod:\n    max-destroy: 0\n    max_destroy: 3\n`, { environment: 'prod' })).rejects.toThrow(
+      /destroy-policy.yml:4: environments.prod: unknown key 'max_destroy'/,
+    )
   })
 
   it('reports wrong types and YAML errors with their line', async () => {
-    await expect(settings(`environments:\n  prod: { max-destroy: two }\n`, { environment: 'prod' })).rejects.toThrow(/destroy-policy.yml:2: environments.prod.max-destroy:/)
-    await expect(settings(`environments:\n  prod: { max-destroy: 0\n`, { environment: 'prod' })).rejects.toThrow(/destroy-policy.yml:\d+:\d+: invalid YAML/)
+    await expect(settings(`environments:\n  prod: { max-destroy: two }\n`, { environment: 'prod' })).rejects.toThrow(
+      /destroy-policy.yml:2: environments.prod.max-destroy:/,
+    )
+    await expect(settings(`environments:\n  prod: { max-destroy: 0\n`, { environment: 'prod' })).rejects.toThrow(
+      /destroy-policy.yml:\d+:\d+: invalid YAML/,
+    )
   })
 
   it('names a missing policy file', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'policy-'))
-    await expect(readSettings(new Inputs({ 'INPUT_WORKING-DIRECTORY': dir, INPUT_POLICY: 'nope.yml', INPUT_ENVIRONMENT: 'prod' }))).rejects.toThrow(/Input 'policy' names a file that cannot be read: nope.yml/)
+    await expect(
+      readSettings(new Inputs({ 'INPUT_WORKING-DIRECTORY': dir, INPUT_POLICY: 'nope.yml', INPUT_ENVIRONMENT: 'prod' })),
+    ).rejects.toThrow(/Input 'policy' names a file that cannot be read: nope.yml/)
   })
 
   it('defaults to max-destroy 0 with replacements counted', async () => {
@@ -56,7 +64,9 @@ describe('policy file', () => {
   })
 
   it('validates inputs by name', async () => {
-    await expect(settings(undefined, { 'max-destroy': 'two' })).rejects.toThrow(`Input 'max-destroy' must be a whole number >= -1, got "two"`)
+    await expect(settings(undefined, { 'max-destroy': 'two' })).rejects.toThrow(
+      `Input 'max-destroy' must be a whole number >= -1, got "two"`,
+    )
     await expect(settings(undefined, { 'allow-destroy': 'yes' })).rejects.toThrow(`Input 'allow-destroy' must be true or false, got "yes"`)
   })
 })

@@ -1,6 +1,13 @@
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { apiUnavailableReason, appendSummary, commentApiOnWorker, knownCommentAuthor, pullRequestNumber, readContext } from '@infra-actions/common'
+import {
+  apiUnavailableReason,
+  appendSummary,
+  commentApiOnWorker,
+  knownCommentAuthor,
+  pullRequestNumber,
+  readContext,
+} from '@infra-actions/common'
 import { uploadFileArtifact } from '@infra-actions/common/artifacts'
 import * as runner from '@infra-actions/common/runner'
 import { runPlanComment } from './plan-comment.js'

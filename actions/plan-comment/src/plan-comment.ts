@@ -52,7 +52,10 @@ export async function runPlanComment(settings: PlanCommentSettings, deps: PlanCo
 }
 
 /** Reads and renders the plan. The plan itself is not returned: once rendered it can be freed. */
-async function renderFromPlan(settings: PlanCommentSettings, deps: PlanCommentDeps): Promise<{ rendered: RenderedPlan; summary: Omit<PlanSummary, 'detailsUrl'> }> {
+async function renderFromPlan(
+  settings: PlanCommentSettings,
+  deps: PlanCommentDeps,
+): Promise<{ rendered: RenderedPlan; summary: Omit<PlanSummary, 'detailsUrl'> }> {
   const model = await loadPlan(settings.source, deps.show)
   const rendered = renderPlan(model, {
     title: settings.title,
@@ -60,10 +63,19 @@ async function renderFromPlan(settings: PlanCommentSettings, deps: PlanCommentDe
     key: settings.key,
     workingDirectory: settings.source.workingDirectory,
     sha: deps.context.headSha || undefined,
-    commitUrl: deps.context.owner && deps.context.headSha ? `${deps.context.serverUrl}/${deps.context.owner}/${deps.context.repo}/commit/${deps.context.headSha}` : undefined,
+    commitUrl:
+      deps.context.owner && deps.context.headSha
+        ? `${deps.context.serverUrl}/${deps.context.owner}/${deps.context.repo}/commit/${deps.context.headSha}`
+        : undefined,
     runUrl: deps.context.runUrl,
   })
-  const summary = toSummary(model, { key: settings.key, environment: settings.environment, title: settings.title, summary: planSummaryLine(model), sha: deps.context.headSha || undefined })
+  const summary = toSummary(model, {
+    key: settings.key,
+    environment: settings.environment,
+    title: settings.title,
+    summary: planSummaryLine(model),
+    sha: deps.context.headSha || undefined,
+  })
   return { rendered, summary }
 }
 
@@ -80,8 +92,14 @@ async function runSingle(settings: PlanCommentSettings, deps: PlanCommentDeps): 
   const commentLimits = { max: settings.maxLength - MARKER_RESERVE, announcedMax: settings.maxLength }
   const summaryLimits = { max: SUMMARY_LIMIT_BYTES, measure: utf8Bytes, limitText: 'GitHub’s 1 MiB job summary limit' }
   const renderOutputs = (fullPlanUrl: string | undefined) => ({
-    comment: commenting ? assemble(rendered, { ...commentLimits, fullPlanUrl, fullPlanNote: 'The full plan is in the job summary of this run.' }) : undefined,
-    jobSummary: assemble(rendered, { ...summaryLimits, fullPlanUrl, fullPlanNote: `The full rendering was written to ${path.basename(markdownFile)} on the runner${settings.artifact ? '' : " (input 'artifact' is false, so it was not uploaded)"}.` }),
+    comment: commenting
+      ? assemble(rendered, { ...commentLimits, fullPlanUrl, fullPlanNote: 'The full plan is in the job summary of this run.' })
+      : undefined,
+    jobSummary: assemble(rendered, {
+      ...summaryLimits,
+      fullPlanUrl,
+      fullPlanNote: `The full rendering was written to ${path.basename(markdownFile)} on the runner${settings.artifact ? '' : " (input 'artifact' is false, so it was not uploaded)"}.`,
+    }),
   })
   let { comment, jobSummary } = renderOutputs(undefined)
   // One artifact, linked from whichever of the two had to be cut.
@@ -95,9 +113,13 @@ async function runSingle(settings: PlanCommentSettings, deps: PlanCommentDeps): 
   if (settings.commentMode === 'off') {
     deps.log.info("comment-mode is 'off': the plan goes to the job summary only.")
   } else if (pr === undefined) {
-    deps.log.info(`No pull request in this ${context.eventName || 'run'} event (and no 'pr-number'): the plan goes to the job summary only.`)
+    deps.log.info(
+      `No pull request in this ${context.eventName || 'run'} event (and no 'pr-number'): the plan goes to the job summary only.`,
+    )
   } else if (!deps.comments || !comment) {
-    deps.log.warning(`The PR comment was skipped: ${deps.apiSkipReason ?? 'the GitHub API is unavailable'}. The plan is in the job summary.`)
+    deps.log.warning(
+      `The PR comment was skipped: ${deps.apiSkipReason ?? 'the GitHub API is unavailable'}. The plan is in the job summary.`,
+    )
   } else {
     ;({ posted, error } = await post(deps, pr, settings, comment.text))
     if (posted) deps.log.info(`PR #${pr}: comment ${posted.action} (${posted.comment.url}).`)
@@ -124,31 +146,51 @@ async function runSingle(settings: PlanCommentSettings, deps: PlanCommentDeps): 
       'markdown-file': markdownFile,
       'summary-file': summaryFile,
     },
-    failure: summary.errored ? 'The Terraform plan errored (errored: true): it is partial and cannot be applied. See the plan step for the error.' : undefined,
+    failure: summary.errored
+      ? 'The Terraform plan errored (errored: true): it is partial and cannot be applied. See the plan step for the error.'
+      : undefined,
     error,
   }
 }
 
 /** Upserts this plan's comment; a failure is returned (see postComment), a warning logged. */
-async function post(deps: PlanCommentDeps, pr: number, settings: PlanCommentSettings, body: string): Promise<{ posted?: UpsertResult; error?: unknown }> {
-  const { posted, warning, error } = await postComment(deps.comments as CommentApi, { issueNumber: pr, marker: commentMarker('plan-comment', settings.key), body, mode: settings.commentMode as CommentMode }, deps.context)
+async function post(
+  deps: PlanCommentDeps,
+  pr: number,
+  settings: PlanCommentSettings,
+  body: string,
+): Promise<{ posted?: UpsertResult; error?: unknown }> {
+  const { posted, warning, error } = await postComment(
+    deps.comments as CommentApi,
+    { issueNumber: pr, marker: commentMarker('plan-comment', settings.key), body, mode: settings.commentMode as CommentMode },
+    deps.context,
+  )
   if (warning) deps.log.warning(`${warning} The plan is in the job summary.`)
   return { posted, error }
 }
 
 async function runAggregate(settings: PlanCommentSettings, deps: PlanCommentDeps): Promise<PlanCommentResult> {
   const files = settings.summaries.flatMap((entry) => summaryFiles(path.resolve(settings.source.workingDirectory, entry), entry))
-  if (files.length === 0) throw new ConfigurationError(`Input 'summaries' matched no *.plan-summary.json files (${settings.summaries.join(', ')}). Did the matrix jobs upload their summary-file?`)
+  if (files.length === 0)
+    throw new ConfigurationError(
+      `Input 'summaries' matched no *.plan-summary.json files (${settings.summaries.join(', ')}). Did the matrix jobs upload their summary-file?`,
+    )
   const byKey = new Map<string, PlanSummary>()
   for (const file of files) {
     const s = parseSummary(readFileSync(file, 'utf8'), file)
-    if (byKey.has(s.key)) deps.log.warning(`Two plan summaries have the key '${s.key}'; the later one (${file}) wins. Give each matrix job its own 'key'.`)
+    if (byKey.has(s.key))
+      deps.log.warning(`Two plan summaries have the key '${s.key}'; the later one (${file}) wins. Give each matrix job its own 'key'.`)
     byKey.set(s.key, s)
   }
   const summaries = [...byKey.values()]
   const blocks = renderAggregate(summaries, settings.title)
   const fit = (max: number, measure?: (s: string) => number): string =>
-    fitToBudget(blocks, { max, measure, omitted: (_g, n) => `\n_… and ${n} more root modules without destroys not shown._`, footer: () => '' }).text
+    fitToBudget(blocks, {
+      max,
+      measure,
+      omitted: (_g, n) => `\n_… and ${n} more root modules without destroys not shown._`,
+      footer: () => '',
+    }).text
   const pr = pullRequestNumber(deps.context, settings.prNumber)
   let posted: UpsertResult | undefined
   let error: unknown
@@ -158,7 +200,8 @@ async function runAggregate(settings: PlanCommentSettings, deps: PlanCommentDeps
     deps.log.warning(`The PR comment was skipped: ${deps.apiSkipReason ?? 'the GitHub API is unavailable'}.`)
   }
   deps.writeSummary(fit(SUMMARY_LIMIT_BYTES, utf8Bytes))
-  const sum = (k: 'add' | 'change' | 'destroy' | 'replace' | 'import' | 'move' | 'forget' | 'drift'): string => String(summaries.reduce((n, s) => n + (s.counts[k] ?? 0), 0))
+  const sum = (k: 'add' | 'change' | 'destroy' | 'replace' | 'import' | 'move' | 'forget' | 'drift'): string =>
+    String(summaries.reduce((n, s) => n + (s.counts[k] ?? 0), 0))
   const hasChanges = summaries.some((s) => s.hasChanges)
   return {
     outputs: {
@@ -177,7 +220,12 @@ async function runAggregate(settings: PlanCommentSettings, deps: PlanCommentDeps
       'markdown-file': '',
       'summary-file': '',
     },
-    failure: summaries.some((s) => s.errored) ? `Plans errored in: ${summaries.filter((s) => s.errored).map((s) => s.key).join(', ')}.` : undefined,
+    failure: summaries.some((s) => s.errored)
+      ? `Plans errored in: ${summaries
+          .filter((s) => s.errored)
+          .map((s) => s.key)
+          .join(', ')}.`
+      : undefined,
     error,
   }
 }

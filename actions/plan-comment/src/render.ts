@@ -60,7 +60,9 @@ interface Group {
 const MAX_SENSITIVE_VALUES = 2000
 
 // `(sensitive)`, `(known after apply)`, `(none)`: built once, not once per attribute.
-const VALUELESS = Object.fromEntries((['sensitive', 'unknown', 'absent'] as const).map((kind) => [kind, code(formatShown({ kind }))])) as Record<'sensitive' | 'unknown' | 'absent', string>
+const VALUELESS = Object.fromEntries(
+  (['sensitive', 'unknown', 'absent'] as const).map((kind) => [kind, code(formatShown({ kind }))]),
+) as Record<'sensitive' | 'unknown' | 'absent', string>
 
 export function renderPlan(model: PlanModel, options: RenderOptions): RenderedPlan {
   const secrets = new Set<string>()
@@ -70,7 +72,9 @@ export function renderPlan(model: PlanModel, options: RenderOptions): RenderedPl
   model.changes.forEach(collect)
   model.drift.forEach(collect)
   model.deferred.forEach((d) => collect(d.item))
-  for (const o of model.outputs) if (o.sensitive && secrets.size < MAX_SENSITIVE_VALUES) collectSensitiveValues({ before: o.change.before, after: o.change.after, before_sensitive: true, after_sensitive: true }, secrets)
+  for (const o of model.outputs)
+    if (o.sensitive && secrets.size < MAX_SENSITIVE_VALUES)
+      collectSensitiveValues({ before: o.change.before, after: o.change.after, before_sensitive: true, after_sensitive: true }, secrets)
   const redact = makeRedactor(secrets)
   const value = (v: Shown): string => (v.kind === 'value' ? code(formatShown(v, 120, redact)) : VALUELESS[v.kind])
 
@@ -93,24 +97,48 @@ export function renderPlan(model: PlanModel, options: RenderOptions): RenderedPl
     }
   }
   if (model.deferred.length > 0) {
-    blocks.push({ text: `\n#### ⏸️ Deferred to a later plan (${model.deferred.length})\n\nThese are not part of this plan; a later plan will propose them.\n`, keep: true })
+    blocks.push({
+      text: `\n#### ⏸️ Deferred to a later plan (${model.deferred.length})\n\nThese are not part of this plan; a later plan will propose them.\n`,
+      keep: true,
+    })
     for (const d of model.deferred) {
       const destroys = d.item.actions.includes('delete') ? ' ⚠️ **would destroy**' : ''
-      blocks.push({ text: `- ${code(d.item.address)} (${text(d.item.actions.join(', '))}) — deferred: ${text(d.reason)}${destroys}`, keep: d.item.actions.includes('delete'), group: 'deferred' })
+      blocks.push({
+        text: `- ${code(d.item.address)} (${text(d.item.actions.join(', '))}) — deferred: ${text(d.reason)}${destroys}`,
+        keep: d.item.actions.includes('delete'),
+        group: 'deferred',
+      })
     }
   }
   const outputs = model.outputs.filter((o) => o.action !== 'no-op')
   if (outputs.length > 0) {
     const rows = outputs.map((o) => {
-      const before = o.sensitive ? { kind: 'sensitive' as const } : o.change.before === undefined || o.action === 'create' ? { kind: 'absent' as const } : { kind: 'value' as const, value: o.change.before }
-      const after = o.sensitive ? { kind: 'sensitive' as const } : o.change.after_unknown === true ? { kind: 'unknown' as const } : o.action === 'delete' ? { kind: 'absent' as const } : { kind: 'value' as const, value: o.change.after }
+      const before = o.sensitive
+        ? { kind: 'sensitive' as const }
+        : o.change.before === undefined || o.action === 'create'
+          ? { kind: 'absent' as const }
+          : { kind: 'value' as const, value: o.change.before }
+      const after = o.sensitive
+        ? { kind: 'sensitive' as const }
+        : o.change.after_unknown === true
+          ? { kind: 'unknown' as const }
+          : o.action === 'delete'
+            ? { kind: 'absent' as const }
+            : { kind: 'value' as const, value: o.change.after }
       return [code(o.name), text(o.action), value(before), value(after)]
     })
-    blocks.push({ text: `\n#### Outputs (${outputs.length})\n\n${table(['Output', 'Action', 'Before', 'After'], rows)}\n`, group: 'outputs' })
+    blocks.push({
+      text: `\n#### Outputs (${outputs.length})\n\n${table(['Output', 'Action', 'Before', 'After'], rows)}\n`,
+      group: 'outputs',
+    })
   }
   if (model.drift.length > 0) {
     const lines = model.drift.map((d) => {
-      const what = d.actions.includes('delete') ? 'deleted outside Terraform' : d.action === 'update' ? 'changed outside Terraform' : text(d.actions.join(', '))
+      const what = d.actions.includes('delete')
+        ? 'deleted outside Terraform'
+        : d.action === 'update'
+          ? 'changed outside Terraform'
+          : text(d.actions.join(', '))
       const diff = d.action === 'update' ? diffBlock(d, value, options.maxAttributes ?? 50) : ''
       return `- ${code(d.address)}: ${what}${diff ? `\n${diff}` : ''}`
     })
@@ -121,7 +149,9 @@ export function renderPlan(model: PlanModel, options: RenderOptions): RenderedPl
     })
   }
   if (model.checks.length > 0) {
-    const lines = model.checks.map((c) => `- ${code(c.address)}: **${text(c.status)}**${c.problems.map((p) => `\n  - ${text(redact(p))}`).join('')}`)
+    const lines = model.checks.map(
+      (c) => `- ${code(c.address)}: **${text(c.status)}**${c.problems.map((p) => `\n  - ${text(redact(p))}`).join('')}`,
+    )
     keep(`\n#### ❗ Checks that did not pass (${model.checks.length})\n\n${lines.join('\n')}\n`)
   }
   return { blocks, redact }
@@ -135,27 +165,55 @@ function heading(model: PlanModel, o: RenderOptions): string {
   const key = o.key && !derived.includes(o.key) && o.key !== o.environment && o.key !== dir ? o.key : ''
   const where = [o.environment ? code(o.environment) : '', dir ? code(dir) : '', key ? code(key) : ''].filter(Boolean).join(' · ')
   const meta = [
-    o.sha ? `Planned at ${/^[0-9a-f]{7,64}$/.test(o.sha) && o.commitUrl ? `[${code(o.sha.slice(0, 7))}](${o.commitUrl})` : code(o.sha.slice(0, 7))}` : '',
+    o.sha
+      ? `Planned at ${/^[0-9a-f]{7,64}$/.test(o.sha) && o.commitUrl ? `[${code(o.sha.slice(0, 7))}](${o.commitUrl})` : code(o.sha.slice(0, 7))}`
+      : '',
     o.runUrl ? `[workflow run](${o.runUrl})` : '',
     model.terraformVersion ? `Terraform/OpenTofu ${code(model.terraformVersion)}` : '',
   ].filter(Boolean)
-  return [`### ${icon} ${text(o.title)}${where ? ` — ${where}` : ''}`, '', `**${planSummaryLine(model)}**`, meta.length ? `\n${meta.join(' · ')}` : ''].join('\n')
+  return [
+    `### ${icon} ${text(o.title)}${where ? ` — ${where}` : ''}`,
+    '',
+    `**${planSummaryLine(model)}**`,
+    meta.length ? `\n${meta.join(' · ')}` : '',
+  ].join('\n')
 }
 
 function alerts(model: PlanModel): string[] {
   const out: string[] = []
   if (model.errored) {
-    out.push(alert('CAUTION', '**The plan errored.** Terraform stopped planning part-way: the changes below are only what was planned before the error, and this plan cannot be applied. Fix the error in the plan step\'s log and plan again.'))
+    out.push(
+      alert(
+        'CAUTION',
+        "**The plan errored.** Terraform stopped planning part-way: the changes below are only what was planned before the error, and this plan cannot be applied. Fix the error in the plan step's log and plan again.",
+      ),
+    )
   } else if (model.complete === false) {
-    out.push(alert('WARNING', '**This plan is incomplete** (`-target` or deferred changes): applying it leaves work for a later plan, which may propose more changes, destroys included.'))
+    out.push(
+      alert(
+        'WARNING',
+        '**This plan is incomplete** (`-target` or deferred changes): applying it leaves work for a later plan, which may propose more changes, destroys included.',
+      ),
+    )
   }
   if (model.unknownActions.length > 0) {
-    out.push(alert('CAUTION', `${plural(model.unknownActions.length, 'resource change')} with actions this tool does not know (${model.unknownActions.slice(0, 5).map((i) => code(i.actions.join(','))).join(', ')}). Read the plan itself before approving.`))
+    out.push(
+      alert(
+        'CAUTION',
+        `${plural(model.unknownActions.length, 'resource change')} with actions this tool does not know (${model.unknownActions
+          .slice(0, 5)
+          .map((i) => code(i.actions.join(',')))
+          .join(', ')}). Read the plan itself before approving.`,
+      ),
+    )
   }
   const c = model.counts
   if (c.destroy > 0) {
     const deletes = c.destroy - c.replace
-    const parts = [deletes > 0 ? `**${plural(deletes, 'resource')} will be destroyed**` : '', c.replace > 0 ? `**${plural(c.replace, 'resource')} will be replaced** (destroyed and created again)` : ''].filter(Boolean)
+    const parts = [
+      deletes > 0 ? `**${plural(deletes, 'resource')} will be destroyed**` : '',
+      c.replace > 0 ? `**${plural(c.replace, 'resource')} will be replaced** (destroyed and created again)` : '',
+    ].filter(Boolean)
     out.push(alert('CAUTION', `${parts.join(' and ')}. Review them below before approving.`))
   }
   if (!model.hasChanges && !model.errored) out.push('No changes. Your infrastructure matches the configuration.')
@@ -175,7 +233,8 @@ function countsTable(c: PlanCounts, model: PlanModel): string {
   ]
   if (c.drift > 0) cols.push(['🌀 Drift', c.drift])
   if (c.deferred > 0) cols.push(['⏸️ Deferred', c.deferred])
-  const strong = (label: string, n: number): string => (n > 0 && (label.includes('Destroy') || label.includes('Replace')) ? `**${n}**` : String(n))
+  const strong = (label: string, n: number): string =>
+    n > 0 && (label.includes('Destroy') || label.includes('Replace')) ? `**${n}**` : String(n)
   return `\n${table(
     cols.map(([h]) => h),
     [cols.map(([h, n]) => strong(h, n))],
@@ -190,7 +249,13 @@ function groupItems(model: PlanModel): Group[] {
     unknown: { id: 'resources with unknown actions', heading: '❓ Unknown action', keep: true, items: [], showDiff: false },
     update: { id: 'updated resources', heading: '✏️ Update in place', keep: false, items: [], showDiff: true },
     create: { id: 'created resources', heading: '➕ Create', keep: false, items: [], showDiff: false },
-    forget: { id: 'forgotten resources', heading: '🫥 Forget (removed from state, not destroyed)', keep: false, items: [], showDiff: false },
+    forget: {
+      id: 'forgotten resources',
+      heading: '🫥 Forget (removed from state, not destroyed)',
+      keep: false,
+      items: [],
+      showDiff: false,
+    },
     move: { id: 'moved resources', heading: '🚚 Move', keep: false, items: [], showDiff: false },
     import: { id: 'imported resources', heading: '📥 Import', keep: false, items: [], showDiff: false },
     read: { id: 'data sources', heading: '📖 Read during apply', keep: false, items: [], showDiff: false },
@@ -245,8 +310,16 @@ function diffBlock(item: ResourceItem, value: (v: Shown) => string, limit: numbe
   const { changes, total } = attributeChanges(item.change, limit)
   if (total === 0) return ''
   // Built line by line, already indented under the list item (this runs for every update).
-  const lines = [`  <details><summary>${plural(total, 'attribute')} ${total === 1 ? 'changes' : 'change'}</summary>`, '', '  | Attribute | Before | After |', '  | --- | --- | --- |']
-  for (const c of changes) lines.push(`  ${tableRow([`${code(c.path || '(whole object)')}${c.forcesReplacement ? ' ⚠️ forces replacement' : ''}`, value(c.before), value(c.after)])}`)
+  const lines = [
+    `  <details><summary>${plural(total, 'attribute')} ${total === 1 ? 'changes' : 'change'}</summary>`,
+    '',
+    '  | Attribute | Before | After |',
+    '  | --- | --- | --- |',
+  ]
+  for (const c of changes)
+    lines.push(
+      `  ${tableRow([`${code(c.path || '(whole object)')}${c.forcesReplacement ? ' ⚠️ forces replacement' : ''}`, value(c.before), value(c.after)])}`,
+    )
   if (total > changes.length) lines.push('', `  … and ${total - changes.length} more changed attributes.`)
   lines.push('', '  </details>')
   return lines.join('\n')
@@ -279,7 +352,9 @@ function cutFooter(cut: Cut, o: AssembleOptions, limit: string): string {
   const what: string[] = []
   if (cut.compacted > 0) what.push(`the attribute changes of ${plural(cut.compacted, 'resource')}`)
   for (const [group, n] of cut.dropped) what.push(`${n} ${group}`)
-  const where = o.fullPlanUrl ? `The full plan: [rendered plan](${o.fullPlanUrl}).` : (o.fullPlanNote ?? 'The full plan is in the job summary of this run.')
+  const where = o.fullPlanUrl
+    ? `The full plan: [rendered plan](${o.fullPlanUrl}).`
+    : (o.fullPlanNote ?? 'The full plan is in the job summary of this run.')
   return `\n---\n> [!NOTE]\n> Shortened to fit ${limit}: ${what.join(', ') || 'some detail'} not shown. ${where}`
 }
 

@@ -46,7 +46,9 @@ export function readSettings(inputs: Inputs = new Inputs()): PlanCommentSettings
     throw new ConfigurationError("One of the inputs 'plan-json' or 'plan-file' is required (or set 'mode: aggregate' with 'summaries').")
   }
   if (mode === 'aggregate' && settings.summaries.length === 0) {
-    throw new ConfigurationError("Input 'summaries' is required with 'mode: aggregate': the files or directories holding the *.plan-summary.json of each plan-comment step.")
+    throw new ConfigurationError(
+      "Input 'summaries' is required with 'mode: aggregate': the files or directories holding the *.plan-summary.json of each plan-comment step.",
+    )
   }
   return settings
 }

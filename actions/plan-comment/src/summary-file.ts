@@ -23,7 +23,10 @@ export interface PlanSummary {
 
 export const SUMMARY_SCHEMA = 'infra-actions/plan-summary@1'
 
-export function toSummary(model: PlanModel, fields: { key: string; environment: string | undefined; title: string; summary: string; sha: string | undefined }): Omit<PlanSummary, 'detailsUrl'> {
+export function toSummary(
+  model: PlanModel,
+  fields: { key: string; environment: string | undefined; title: string; summary: string; sha: string | undefined },
+): Omit<PlanSummary, 'detailsUrl'> {
   return {
     schema: SUMMARY_SCHEMA,
     ...fields,
@@ -31,7 +34,10 @@ export function toSummary(model: PlanModel, fields: { key: string; environment: 
     hasChanges: model.hasChanges,
     errored: model.errored,
     complete: model.complete,
-    destroyed: model.changes.filter((c) => c.destroys).slice(0, 20).map((c) => c.address),
+    destroyed: model.changes
+      .filter((c) => c.destroys)
+      .slice(0, 20)
+      .map((c) => c.address),
   }
 }
 
@@ -56,12 +62,18 @@ export function parseSummary(text: string, file: string): PlanSummary {
     typeof value.errored === 'boolean' &&
     Array.isArray(value.destroyed) &&
     value.destroyed.every((a) => typeof a === 'string')
-  if (!valid) throw new ConfigurationError(`Input 'summaries': ${file} is not a plan summary written by plan-comment (schema ${SUMMARY_SCHEMA}).`)
+  if (!valid)
+    throw new ConfigurationError(`Input 'summaries': ${file} is not a plan summary written by plan-comment (schema ${SUMMARY_SCHEMA}).`)
   return value as unknown as PlanSummary
 }
 
 /** A file-name-safe form of a key, unique per key. */
 export function slug(key: string): string {
-  const readable = key.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 40) || 'root'
+  const readable =
+    key
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '')
+      .slice(0, 40) || 'root'
   return `${readable}-${createHash('sha256').update(key).digest('hex').slice(0, 8)}`
 }

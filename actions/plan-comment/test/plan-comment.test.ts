@@ -54,7 +54,11 @@ const context = (payload: Record<string, unknown> = { pull_request: { number: 7,
   runUrl: 'https://github.com/acme/infra/actions/runs/42',
 })
 
-function setup(planFields: Record<string, unknown>, overrides: Partial<PlanCommentSettings> = {}, depOverrides: Partial<PlanCommentDeps> = {}) {
+function setup(
+  planFields: Record<string, unknown>,
+  overrides: Partial<PlanCommentSettings> = {},
+  depOverrides: Partial<PlanCommentDeps> = {},
+) {
   const dir = mkdtempSync(path.join(tmpdir(), 'pc-'))
   writeFileSync(path.join(dir, 'plan.json'), planText(planFields))
   const comments = memoryComments()
@@ -94,16 +98,39 @@ function setup(planFields: Record<string, unknown>, overrides: Partial<PlanComme
 
 describe('runPlanComment', () => {
   it('posts one comment, writes the summary and sets every output', async () => {
-    const t = setup({ resource_changes: [rc('a.b', ['delete', 'create']), rc('a.c', ['update']), rc('a.d', ['no-op'], { change: { importing: { id: 'x' } } })], resource_drift: [rc('a.c', ['update'])] })
+    const t = setup({
+      resource_changes: [
+        rc('a.b', ['delete', 'create']),
+        rc('a.c', ['update']),
+        rc('a.d', ['no-op'], { change: { importing: { id: 'x' } } }),
+      ],
+      resource_drift: [rc('a.c', ['update'])],
+    })
     const r = await runPlanComment(t.settings, t.deps)
-    expect(r.outputs).toMatchObject({ add: '1', change: '1', destroy: '1', replace: '1', import: '1', move: '0', forget: '0', drift: '1', 'has-changes': 'true', summary: 'Plan: 1 to import, 1 to add, 1 to change, 1 to destroy.', 'comment-id': '1' })
+    expect(r.outputs).toMatchObject({
+      add: '1',
+      change: '1',
+      destroy: '1',
+      replace: '1',
+      import: '1',
+      move: '0',
+      forget: '0',
+      drift: '1',
+      'has-changes': 'true',
+      summary: 'Plan: 1 to import, 1 to add, 1 to change, 1 to destroy.',
+      'comment-id': '1',
+    })
     expect(t.comments.all).toHaveLength(1)
     expect(t.comments.all[0]!.body.startsWith(commentMarker('plan-comment', 'infra:prod'))).toBe(true)
     expect(t.summaries).toHaveLength(1)
     expect(t.summaries[0]).toContain('♻️ Replace (1)')
     expect(t.comments.all[0]!.body).toContain('Planned at [`abcdef1`](https://github.com/acme/infra/commit/abcdef1234567)')
     expect(readFileSync(r.outputs['markdown-file']!, 'utf8')).toContain('`a.b`')
-    expect(JSON.parse(readFileSync(r.outputs['summary-file']!, 'utf8'))).toMatchObject({ key: 'infra:prod', counts: { destroy: 1 }, destroyed: ['a.b'] })
+    expect(JSON.parse(readFileSync(r.outputs['summary-file']!, 'utf8'))).toMatchObject({
+      key: 'infra:prod',
+      counts: { destroy: 1 },
+      destroyed: ['a.b'],
+    })
     expect(r.failure).toBeUndefined()
   })
 
@@ -127,13 +154,21 @@ describe('runPlanComment', () => {
   })
 
   it('comments on an explicit pr-number when the event has none', async () => {
-    const t = setup({ resource_changes: [rc('a.b', ['create'])] }, { prNumber: 7 }, { context: { ...context({}), eventName: 'workflow_run' } })
+    const t = setup(
+      { resource_changes: [rc('a.b', ['create'])] },
+      { prNumber: 7 },
+      { context: { ...context({}), eventName: 'workflow_run' } },
+    )
     await runPlanComment(t.settings, t.deps)
     expect(t.comments.all).toHaveLength(1)
   })
 
   it('warns and goes on without the API', async () => {
-    const t = setup({ resource_changes: [rc('a.b', ['create'])] }, {}, { comments: undefined, apiSkipReason: 'running under nektos/act (ACT=true)' })
+    const t = setup(
+      { resource_changes: [rc('a.b', ['create'])] },
+      {},
+      { comments: undefined, apiSkipReason: 'running under nektos/act (ACT=true)' },
+    )
     const r = await runPlanComment(t.settings, t.deps)
     expect(t.logs.join('\n')).toMatch(/WARN The PR comment was skipped: running under nektos\/act/)
     expect(t.summaries).toHaveLength(1)
@@ -144,13 +179,18 @@ describe('runPlanComment', () => {
     const t = setup({})
     writeFileSync(path.join(t.dir, 'plan.json'), '{"format_version":"1.2","resource_changes":[')
     await expect(runPlanComment(t.settings, t.deps)).rejects.toThrow(ConfigurationError)
-    await expect(runPlanComment(t.settings, t.deps)).rejects.toThrow(/Input 'plan-json' \(plan.json\) is not one JSON document: it ends early/)
+    await expect(runPlanComment(t.settings, t.deps)).rejects.toThrow(
+      /Input 'plan-json' \(plan.json\) is not one JSON document: it ends early/,
+    )
     expect(t.comments.all).toHaveLength(0)
     expect(t.summaries).toHaveLength(0)
   })
 
   it('names a missing plan file', async () => {
-    const t = setup({}, { source: { planJson: 'missing.json', planFile: undefined, terraformBinary: 'terraform', workingDirectory: tmpdir() } })
+    const t = setup(
+      {},
+      { source: { planJson: 'missing.json', planFile: undefined, terraformBinary: 'terraform', workingDirectory: tmpdir() } },
+    )
     await expect(runPlanComment(t.settings, t.deps)).rejects.toThrow(/Input 'plan-json' names a file that cannot be read: missing.json/)
   })
 
@@ -202,8 +242,17 @@ describe('aggregate mode', () => {
     const b = setup({ resource_changes: [rc('google_sql_database_instance.main', ['delete'])] }, { key: 'database', environment: 'prod' })
     const rb = await runPlanComment(b.settings, { ...b.deps, comments: undefined })
     const collected = mkdtempSync(path.join(tmpdir(), 'agg-'))
-    for (const [i, f] of [ra.outputs['summary-file']!, rb.outputs['summary-file']!].entries()) writeFileSync(path.join(collected, `${i}.plan-summary.json`), readFileSync(f))
-    const t = setup({}, { mode: 'aggregate', key: 'aggregate', summaries: [collected], source: { planJson: undefined, planFile: undefined, terraformBinary: 'terraform', workingDirectory: '/' } })
+    for (const [i, f] of [ra.outputs['summary-file']!, rb.outputs['summary-file']!].entries())
+      writeFileSync(path.join(collected, `${i}.plan-summary.json`), readFileSync(f))
+    const t = setup(
+      {},
+      {
+        mode: 'aggregate',
+        key: 'aggregate',
+        summaries: [collected],
+        source: { planJson: undefined, planFile: undefined, terraformBinary: 'terraform', workingDirectory: '/' },
+      },
+    )
     const r = await runPlanComment(t.settings, t.deps)
     const body = t.comments.all[0]!.body
     expect(body).toContain('**2 root modules: 1 to add, 0 to change, 1 to destroy.**')
@@ -222,7 +271,9 @@ describe('aggregate mode', () => {
 describe('the full plan artifact', () => {
   it('is uploaded once and linked from the job summary when only the summary is cut', async () => {
     const many = Array.from({ length: 12000 }, (_, i) =>
-      rc(`google_pubsub_topic.topic_with_quite_a_long_name_${i}`, ['update'], { change: { before: { labels: { a: 'x'.repeat(40) } }, after: { labels: { a: 'y'.repeat(40) } } } }),
+      rc(`google_pubsub_topic.topic_with_quite_a_long_name_${i}`, ['update'], {
+        change: { before: { labels: { a: 'x'.repeat(40) } }, after: { labels: { a: 'y'.repeat(40) } } },
+      }),
     )
     const t = setup({ resource_changes: many }, { commentMode: 'off' })
     await runPlanComment(t.settings, t.deps)
@@ -248,8 +299,23 @@ describe('aggregate mode and untrusted summary files', () => {
   it('refuses a summary whose counts are not numbers, and never links a non-https URL', async () => {
     const { parseSummary } = await import('../src/summary-file.js')
     const { renderAggregate } = await import('../src/aggregate.js')
-    const good = { schema: 'infra-actions/plan-summary@1', key: 'k', environment: 'prod', title: 't', summary: 's', counts: { add: 1, change: 0, destroy: 0, replace: 0 }, hasChanges: true, errored: false, complete: true, destroyed: [], sha: 'a', detailsUrl: 'javascript:alert(1)' }
-    expect(() => parseSummary(JSON.stringify({ ...good, counts: { ...good.counts, add: '<img src=x>' } }), 'x.json')).toThrow(/not a plan summary/)
+    const good = {
+      schema: 'infra-actions/plan-summary@1',
+      key: 'k',
+      environment: 'prod',
+      title: 't',
+      summary: 's',
+      counts: { add: 1, change: 0, destroy: 0, replace: 0 },
+      hasChanges: true,
+      errored: false,
+      complete: true,
+      destroyed: [],
+      sha: 'a',
+      detailsUrl: 'javascript:alert(1)',
+    }
+    expect(() => parseSummary(JSON.stringify({ ...good, counts: { ...good.counts, add: '<img src=x>' } }), 'x.json')).toThrow(
+      /not a plan summary/,
+    )
     const blocks = renderAggregate([parseSummary(JSON.stringify(good), 'x.json') as never], 'Plans')
     expect(blocks.map((b) => b.text).join('\n')).not.toContain('javascript:')
   })

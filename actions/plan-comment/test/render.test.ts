@@ -5,7 +5,14 @@ import { analyzePlan, checkPlanDocument } from '@infra-actions/common'
 import { plan, rc } from '../../../test/support/plans.js'
 import { assemble, renderPlan } from '../src/render.js'
 
-const options = { title: 'Terraform plan', environment: 'prod', key: 'infra/prod:prod', workingDirectory: 'infra/prod', sha: '0123456789abcdef', runUrl: 'https://github.com/acme/infra/actions/runs/42' }
+const options = {
+  title: 'Terraform plan',
+  environment: 'prod',
+  key: 'infra/prod:prod',
+  workingDirectory: 'infra/prod',
+  sha: '0123456789abcdef',
+  runUrl: 'https://github.com/acme/infra/actions/runs/42',
+}
 const render = (fields: Record<string, unknown>, max = Number.POSITIVE_INFINITY) => {
   const rendered = renderPlan(analyzePlan(checkPlanDocument(plan(fields), 'plan.json')), options)
   return assemble(rendered, { max })
@@ -15,7 +22,10 @@ describe('the plan comment', () => {
   it('heads with environment, key, plan line, commit and run link', () => {
     const { text } = render({ resource_changes: [rc('google_storage_bucket.logs', ['create'])] })
     expect(text).toContain('### 📝 Terraform plan — `prod` · `infra/prod`\n')
-    const custom = assemble(renderPlan(analyzePlan(checkPlanDocument(plan({ resource_changes: [rc('a.b', ['create'])] }), 'p')), { ...options, key: 'eu-west' }), { max: Infinity }).text
+    const custom = assemble(
+      renderPlan(analyzePlan(checkPlanDocument(plan({ resource_changes: [rc('a.b', ['create'])] }), 'p')), { ...options, key: 'eu-west' }),
+      { max: Infinity },
+    ).text
     expect(custom).toContain('### 📝 Terraform plan — `prod` · `infra/prod` · `eu-west`\n')
     expect(text).toContain('**Plan: 1 to add, 0 to change, 0 to destroy.**')
     expect(text).toContain('Planned at `0123456`')
@@ -28,7 +38,11 @@ describe('the plan comment', () => {
         rc('google_storage_bucket.new', ['create']),
         rc('google_cloud_run_v2_service.api', ['delete', 'create'], {
           action_reason: 'replace_because_cannot_update',
-          change: { before: { image: 'gcr.io/app:1', name: 'api' }, after: { image: 'gcr.io/app:2', name: 'api' }, replace_paths: [['image']] },
+          change: {
+            before: { image: 'gcr.io/app:1', name: 'api' },
+            after: { image: 'gcr.io/app:2', name: 'api' },
+            replace_paths: [['image']],
+          },
         }),
         rc('google_sql_database_instance.main', ['delete'], { action_reason: 'delete_because_no_resource_config' }),
       ],
@@ -75,7 +89,10 @@ describe('the plan comment', () => {
   })
 
   it('puts drift in its own collapsed section', () => {
-    const { text } = render({ resource_changes: [rc('a.b', ['update'])], resource_drift: [rc('a.gone', ['delete']), rc('a.b', ['update'])] })
+    const { text } = render({
+      resource_changes: [rc('a.b', ['update'])],
+      resource_drift: [rc('a.gone', ['delete']), rc('a.b', ['update'])],
+    })
     expect(text).toMatch(/<details><summary>🌀 Drift: 2 resources changed outside Terraform<\/summary>/)
     expect(text).toContain('- `a.gone`: deleted outside Terraform')
   })
@@ -94,7 +111,15 @@ describe('the plan comment', () => {
   })
 
   it('lists failing checks', () => {
-    const { text } = render({ checks: [{ address: { kind: 'resource', to_display: 'a.b' }, status: 'fail', instances: [{ address: { to_display: 'a.b' }, status: 'fail', problems: [{ message: 'Bucket must be private' }] }] }] })
+    const { text } = render({
+      checks: [
+        {
+          address: { kind: 'resource', to_display: 'a.b' },
+          status: 'fail',
+          instances: [{ address: { to_display: 'a.b' }, status: 'fail', problems: [{ message: 'Bucket must be private' }] }],
+        },
+      ],
+    })
     expect(text).toContain('#### ❗ Checks that did not pass (1)')
     expect(text).toContain('Bucket must be private')
   })
@@ -106,14 +131,21 @@ describe('secrets', () => {
       rc('google_secret_manager_secret_version.db', ['update'], {
         change: {
           before: { secret_data: 'hunter2-OLD-value', labels: { team: 'core' }, nested: [{ token: 'ghp_OLDTOKEN123' }] },
-          after: { secret_data: 'hunter2-NEW-value', labels: { team: 'platform' }, nested: [{ token: 'ghp_NEWTOKEN456' }], description: 'copy: hunter2-NEW-value' },
+          after: {
+            secret_data: 'hunter2-NEW-value',
+            labels: { team: 'platform' },
+            nested: [{ token: 'ghp_NEWTOKEN456' }],
+            description: 'copy: hunter2-NEW-value',
+          },
           before_sensitive: { secret_data: true, nested: [{ token: true }] },
           after_sensitive: { secret_data: true, nested: [{ token: true }] },
         },
       }),
       rc('random_password.x', ['create'], { change: { after: { result: 'p@ssw0rd-created' }, after_sensitive: { result: true } } }),
     ],
-    output_changes: { db_password: { actions: ['create'], before: null, after: 'output-secret-999', before_sensitive: true, after_sensitive: true } },
+    output_changes: {
+      db_password: { actions: ['create'], before: null, after: 'output-secret-999', before_sensitive: true, after_sensitive: true },
+    },
   }
 
   it('are not shown in part when a long copied value is cut for display', () => {
@@ -121,7 +153,12 @@ describe('secrets', () => {
     const { text } = render({
       resource_changes: [
         rc('google_service_account_key.k', ['update'], {
-          change: { before: { private_key: 'old-key-value', note: 'x' }, after: { private_key: key, note: key }, before_sensitive: { private_key: true }, after_sensitive: { private_key: true } },
+          change: {
+            before: { private_key: 'old-key-value', note: 'x' },
+            after: { private_key: key, note: key },
+            before_sensitive: { private_key: true },
+            after_sensitive: { private_key: true },
+          },
         }),
       ],
     })
@@ -143,7 +180,16 @@ describe('secrets', () => {
 describe('hostile plan text', () => {
   const md = new MarkdownIt({ html: true })
   const hostile = fc.oneof(
-    fc.constantFrom('</details><h1>pwned</h1>', '@acme/admins', '```\n# x', '<img src=x onerror=alert(1)>', '| a | b |', '\n\n## injected', '<!--', '`'),
+    fc.constantFrom(
+      '</details><h1>pwned</h1>',
+      '@acme/admins',
+      '```\n# x',
+      '<img src=x onerror=alert(1)>',
+      '| a | b |',
+      '\n\n## injected',
+      '<!--',
+      '`',
+    ),
     fc.string({ maxLength: 40 }),
   )
   it('cannot break the layout, inject HTML or mention anyone', () => {
@@ -152,7 +198,10 @@ describe('hostile plan text', () => {
         const address = `module.x[${JSON.stringify(key)}].google_storage_bucket.b`
         const { text } = render({
           resource_changes: [
-            rc(address, ['update'], { action_reason: reason, change: { before: { [key]: 'a', v: value }, after: { [key]: 'b', v: `${value}!` } } }),
+            rc(address, ['update'], {
+              action_reason: reason,
+              change: { before: { [key]: 'a', v: value }, after: { [key]: 'b', v: `${value}!` } },
+            }),
             rc(`a.del[${JSON.stringify(key)}]`, ['delete']),
           ],
           resource_drift: [rc(address, ['update'], { change: { before: { v: value }, after: { v: key } } })],
@@ -172,7 +221,9 @@ describe('the budget', () => {
     resource_changes: [
       ...Array.from({ length: 30 }, (_, i) => rc(`google_sql_database_instance.db${i}`, ['delete'])),
       ...Array.from({ length: 400 }, (_, i) =>
-        rc(`google_storage_bucket.b${i}`, ['update'], { change: { before: { labels: { n: `${i}`, owner: 'x'.repeat(60) } }, after: { labels: { n: `${i + 1}`, owner: 'y'.repeat(60) } } } }),
+        rc(`google_storage_bucket.b${i}`, ['update'], {
+          change: { before: { labels: { n: `${i}`, owner: 'x'.repeat(60) } }, after: { labels: { n: `${i + 1}`, owner: 'y'.repeat(60) } } },
+        }),
       ),
       ...Array.from({ length: 600 }, (_, i) => rc(`google_pubsub_topic.t${i}`, ['create'])),
     ],

@@ -11,21 +11,21 @@ export const BUILTIN_RULES: Config = {
       validation: 'basic',
       import: 'full',
       deploy: 'recreate',
-      'image-tag': 'dev-{sha7}'
+      'image-tag': 'dev-{sha7}',
     },
     stage: {
       approval: false,
       validation: 'enhanced',
       import: 'full',
       deploy: 'rolling',
-      'image-tag': 'staging-{sha7}'
+      'image-tag': 'staging-{sha7}',
     },
     prod: {
       approval: true,
       validation: 'strict',
       import: 'full+backup',
       deploy: 'canary',
-      'image-tag': 'v{version}'
+      'image-tag': 'v{version}',
     },
     preview: {
       name: 'preview-pr-{pr}',
@@ -33,97 +33,69 @@ export const BUILTIN_RULES: Config = {
       validation: 'basic',
       import: 'skip',
       deploy: 'recreate',
-      'state-key': 'preview/pr-{pr}/terraform.tfstate'
-    }
+      'state-key': 'preview/pr-{pr}/terraform.tfstate',
+    },
   },
   defaults: {
     'tfvars-file': 'environments/{environment}.tfvars',
-    'state-key': '{environment}/terraform.tfstate'
+    'state-key': '{environment}/terraform.tfstate',
   },
   rules: [
     {
       name: 'dev push',
-      on: [
-        'push'
-      ],
-      branches: [
-        'dev/*'
-      ],
+      on: ['push'],
+      branches: ['dev/*'],
       environment: 'dev',
-      operation: 'apply'
+      operation: 'apply',
     },
     {
       name: 'stage plan',
-      on: [
-        'pull_request'
-      ],
-      base: [
-        'develop'
-      ],
+      on: ['pull_request'],
+      base: ['develop'],
       environment: 'stage',
-      operation: 'plan'
+      operation: 'plan',
     },
     {
       name: 'stage apply',
-      on: [
-        'pull_request'
-      ],
-      base: [
-        'develop'
-      ],
+      on: ['pull_request'],
+      base: ['develop'],
       merged: true,
       environment: 'stage',
-      operation: 'apply'
+      operation: 'apply',
     },
     {
       name: 'prod plan',
-      on: [
-        'pull_request'
-      ],
-      base: [
-        'main'
-      ],
+      on: ['pull_request'],
+      base: ['main'],
       environment: 'prod',
-      operation: 'plan'
+      operation: 'plan',
     },
     {
       name: 'prod apply',
-      on: [
-        'pull_request'
-      ],
-      base: [
-        'main'
-      ],
+      on: ['pull_request'],
+      base: ['main'],
       merged: true,
       environment: 'prod',
-      operation: 'apply'
+      operation: 'apply',
     },
     {
       name: 'drift',
-      on: [
-        'schedule'
-      ],
+      on: ['schedule'],
       environment: 'prod',
-      operation: 'apply'
+      operation: 'apply',
     },
     {
       name: 'release',
-      on: [
-        'push'
-      ],
-      tags: [
-        'v*'
-      ],
+      on: ['push'],
+      tags: ['v*'],
       environment: 'prod',
-      operation: 'apply'
+      operation: 'apply',
     },
     {
       name: 'manual',
-      on: [
-        'workflow_dispatch'
-      ],
+      on: ['workflow_dispatch'],
       environment: '{inputs.environment}',
-      operation: 'apply'
-    }
-  ]
+      operation: 'apply',
+    },
+  ],
 }

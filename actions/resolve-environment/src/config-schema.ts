@@ -4,10 +4,13 @@ import { EVENTS, OPERATIONS, VALIDATION_LEVELS, globProblem, lint } from './conf
 import { parseTemplate } from './templates.js'
 
 /** Per-key validation of the rules file: unknown keys, types, globs and templates, with lines. */
-const template = z.string().min(1).superRefine((value, ctx) => {
-  const parsed = parseTemplate(value)
-  if (typeof parsed === 'string') ctx.addIssue({ code: 'custom', message: `template ${JSON.stringify(value)} ${parsed}` })
-})
+const template = z
+  .string()
+  .min(1)
+  .superRefine((value, ctx) => {
+    const parsed = parseTemplate(value)
+    if (typeof parsed === 'string') ctx.addIssue({ code: 'custom', message: `template ${JSON.stringify(value)} ${parsed}` })
+  })
 const globs = z
   .union([z.string(), z.array(z.string())])
   .transform((v) => (Array.isArray(v) ? v : [v]))
@@ -55,7 +58,9 @@ const ruleSchema = z
 
 export const configSchema = z
   .object({
-    environments: z.record(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'environment names are letters, digits, - _ and .'), environmentSchema).refine((e) => Object.keys(e).length > 0, 'at least one environment is required'),
+    environments: z
+      .record(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'environment names are letters, digits, - _ and .'), environmentSchema)
+      .refine((e) => Object.keys(e).length > 0, 'at least one environment is required'),
     defaults: defaultsSchema.default({}),
     rules: z.array(ruleSchema).default([]),
   })
@@ -74,4 +79,3 @@ export function parseConfig(text: string, file: string): Config {
 export function loadConfig(file: string, label: string): Config {
   return parseConfig(readConfigFile(file, label, 'config'), label)
 }
-

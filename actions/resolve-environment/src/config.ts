@@ -10,7 +10,17 @@ export type { Config, EnvironmentConfig, Rule } from './config-schema.js'
  * are never trusted). The per-key validation lives in config-schema.ts, loaded only when a
  * file has to be read, so a run on the built-in rules never loads the YAML parser or zod.
  */
-export const EVENTS = ['push', 'pull_request', 'pull_request_target', 'merge_group', 'release', 'workflow_run', 'schedule', 'workflow_dispatch', 'repository_dispatch'] as const
+export const EVENTS = [
+  'push',
+  'pull_request',
+  'pull_request_target',
+  'merge_group',
+  'release',
+  'workflow_run',
+  'schedule',
+  'workflow_dispatch',
+  'repository_dispatch',
+] as const
 export type EventName = (typeof EVENTS)[number]
 export const OPERATIONS = ['plan', 'apply', 'destroy', 'none'] as const
 export type Operation = (typeof OPERATIONS)[number]
@@ -18,7 +28,7 @@ export const VALIDATION_LEVELS = ['basic', 'standard', 'enhanced', 'strict'] as 
 
 export function globProblem(glob: string): string | undefined {
   if (glob.trim() === '' || glob !== glob.trim()) return 'is empty or has surrounding spaces'
-  if (/^refs\//.test(glob)) return "starts with refs/: write branch or tag names (main, v*), not refs"
+  if (/^refs\//.test(glob)) return 'starts with refs/: write branch or tag names (main, v*), not refs'
   try {
     picomatch.makeRe(glob)
   } catch (error) {
@@ -53,22 +63,33 @@ export function lint(config: Config, file: string, text: string): void {
     if (names.has(rule.name)) problems.push(`${at(i)}: another rule has the same name; names must be unique`)
     names.add(rule.name)
     if (!rule.environment.includes('{') && !(rule.environment in config.environments)) {
-      problems.push(`${at(i)}: environment '${rule.environment}' is not defined under environments (${Object.keys(config.environments).join(', ')})`)
+      problems.push(
+        `${at(i)}: environment '${rule.environment}' is not defined under environments (${Object.keys(config.environments).join(', ')})`,
+      )
     }
     const isPr = rule.on.every((e) => PR_EVENTS.includes(e))
-    if (rule.branches && rule.on.some((e) => PR_EVENTS.includes(e))) problems.push(`${at(i)}: 'branches' is ambiguous on pull_request rules; use 'base' (the target branch, like on.pull_request.branches) or 'head'`)
-    if ((rule.merged !== undefined || rule.closed !== undefined) && !isPr) problems.push(`${at(i)}: 'merged' and 'closed' apply to pull_request events only`)
+    if (rule.branches && rule.on.some((e) => PR_EVENTS.includes(e)))
+      problems.push(
+        `${at(i)}: 'branches' is ambiguous on pull_request rules; use 'base' (the target branch, like on.pull_request.branches) or 'head'`,
+      )
+    if ((rule.merged !== undefined || rule.closed !== undefined) && !isPr)
+      problems.push(`${at(i)}: 'merged' and 'closed' apply to pull_request events only`)
     if (rule.merged === false) problems.push(`${at(i)}: 'merged: false' is not supported; use 'closed: true' for any closed PR`)
-    if ((rule.base || rule.head) && !rule.on.every((e) => [...PR_EVENTS, 'merge_group'].includes(e))) problems.push(`${at(i)}: 'base' and 'head' apply to pull_request and merge_group events only`)
+    if ((rule.base || rule.head) && !rule.on.every((e) => [...PR_EVENTS, 'merge_group'].includes(e)))
+      problems.push(`${at(i)}: 'base' and 'head' apply to pull_request and merge_group events only`)
     if (rule.cron && !rule.on.includes('schedule')) problems.push(`${at(i)}: 'cron' applies to schedule events only`)
     if (rule.workflows && !rule.on.includes('workflow_run')) problems.push(`${at(i)}: 'workflows' applies to workflow_run events only`)
     const untrusted = rule.on.filter((e) => ALWAYS_UNTRUSTED.includes(e))
     if ((rule.operation === 'apply' || rule.operation === 'destroy') && untrusted.length > 0) {
-      problems.push(`${at(i)}: operation '${rule.operation}' on ${untrusted.join(', ')}, which runs untrusted code with write access; use 'plan', or trigger on pull_request closed/merged or push`)
+      problems.push(
+        `${at(i)}: operation '${rule.operation}' on ${untrusted.join(', ')}, which runs untrusted code with write access; use 'plan', or trigger on pull_request closed/merged or push`,
+      )
     }
     for (let j = 0; j < i; j++) {
       if (shadows(config.rules[j]!, rule)) {
-        problems.push(`${at(i)}: can never match, because rule '${config.rules[j]!.name}' before it matches everything it would; move it up or narrow the earlier rule`)
+        problems.push(
+          `${at(i)}: can never match, because rule '${config.rules[j]!.name}' before it matches everything it would; move it up or narrow the earlier rule`,
+        )
         break
       }
     }
@@ -95,11 +116,20 @@ const MATCH_ALL = new Set(['**', '*'])
 export function shadows(a: Rule, b: Rule): boolean {
   if (!b.on.every((e) => a.on.includes(e))) return false
   const covers = (x: string[] | undefined, y: string[] | undefined): boolean =>
-    x === undefined || (x.some((g) => MATCH_ALL.has(g)) && !(y ?? []).some((g) => g.includes('/'))) || (y !== undefined && y.every((g) => x.includes(g)))
+    x === undefined ||
+    (x.some((g) => MATCH_ALL.has(g)) && !(y ?? []).some((g) => g.includes('/'))) ||
+    (y !== undefined && y.every((g) => x.includes(g)))
   // A push rule with tags only matches tag pushes, with branches only branch pushes.
   const pushKind = (r: Rule): string => (r.tags && !r.branches ? 'tags' : r.branches && !r.tags ? 'branches' : 'any')
   if (b.on.includes('push') && pushKind(a) !== 'any' && pushKind(a) !== pushKind(b)) return false
-  if (!covers(a.branches, b.branches) || !covers(a.tags, b.tags) || !covers(a.base, b.base) || !covers(a.head, b.head) || !covers(a.workflows, b.workflows)) return false
+  if (
+    !covers(a.branches, b.branches) ||
+    !covers(a.tags, b.tags) ||
+    !covers(a.base, b.base) ||
+    !covers(a.head, b.head) ||
+    !covers(a.workflows, b.workflows)
+  )
+    return false
   if (a.cron !== undefined && a.cron !== b.cron) return false
   for (const e of b.on) {
     const ta = ruleTypes(a, e)

@@ -28,7 +28,8 @@ export interface EventFacts {
   inputs: Record<string, string>
 }
 
-const stripRef = (ref: string | undefined, kind: 'heads' | 'tags'): string | undefined => (ref?.startsWith(`refs/${kind}/`) ? ref.slice(`refs/${kind}/`.length) : undefined)
+const stripRef = (ref: string | undefined, kind: 'heads' | 'tags'): string | undefined =>
+  ref?.startsWith(`refs/${kind}/`) ? ref.slice(`refs/${kind}/`.length) : undefined
 
 export function eventFacts(context: ActionContext): EventFacts {
   const p = context.payload
@@ -65,7 +66,9 @@ export function eventFacts(context: ActionContext): EventFacts {
         facts.untrustedWhy = 'pull_request_target runs with write access on behalf of the PR author'
       } else if (fork) {
         facts.trusted = false
-        facts.untrustedWhy = fork.headRepo ? `the pull request comes from the fork ${fork.headRepo}` : 'the pull request comes from a deleted fork'
+        facts.untrustedWhy = fork.headRepo
+          ? `the pull request comes from the fork ${fork.headRepo}`
+          : 'the pull request comes from a deleted fork'
       }
       break
     }

@@ -11,7 +11,11 @@ export async function main(): Promise<void> {
   const lookupPr = canCall
     ? async (sha: string): Promise<number | undefined> => {
         const octokit = await createGitHubClient(settings.token)
-        const { data } = await octokit.rest.repos.listPullRequestsAssociatedWithCommit({ owner: context.owner, repo: context.repo, commit_sha: sha })
+        const { data } = await octokit.rest.repos.listPullRequestsAssociatedWithCommit({
+          owner: context.owner,
+          repo: context.repo,
+          commit_sha: sha,
+        })
         return data.find((pr) => pr.merged_at)?.number ?? data[0]?.number
       }
     : undefined

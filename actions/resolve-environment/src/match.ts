@@ -24,26 +24,37 @@ function globMatch(globs: string[], value: string | undefined): boolean {
 const list = (g: string[]): string => g.join(', ')
 
 export function matchRule(rule: Rule, f: EventFacts): Match {
-  if (!(rule.on as string[]).includes(f.event)) return { matched: false, why: `the event is ${f.event || 'unknown'}, not ${rule.on.join(' or ')}` }
+  if (!(rule.on as string[]).includes(f.event))
+    return { matched: false, why: `the event is ${f.event || 'unknown'}, not ${rule.on.join(' or ')}` }
   if (f.event === 'push') {
     if (f.deleted) return { matched: false, why: 'the push deletes a ref, which never deploys' }
-    if (rule.tags && !rule.branches && f.tag === undefined) return { matched: false, why: 'it matches tag pushes, and this push is to a branch' }
-    if (rule.branches && !rule.tags && f.branch === undefined) return { matched: false, why: 'it matches branch pushes, and this push is of a tag' }
+    if (rule.tags && !rule.branches && f.tag === undefined)
+      return { matched: false, why: 'it matches tag pushes, and this push is to a branch' }
+    if (rule.branches && !rule.tags && f.branch === undefined)
+      return { matched: false, why: 'it matches branch pushes, and this push is of a tag' }
     if (f.branch?.startsWith(MERGE_QUEUE) && !(rule.branches ?? []).some((g) => g.startsWith(MERGE_QUEUE))) {
       return { matched: false, why: `${f.branch} is a merge-queue branch, not a base branch` }
     }
   }
-  if (rule.branches && f.branch !== undefined && !globMatch(rule.branches, f.branch)) return { matched: false, why: `branch ${f.branch} does not match ${list(rule.branches)}` }
+  if (rule.branches && f.branch !== undefined && !globMatch(rule.branches, f.branch))
+    return { matched: false, why: `branch ${f.branch} does not match ${list(rule.branches)}` }
   if (rule.branches && f.branch === undefined && f.tag === undefined) return { matched: false, why: 'the event has no branch' }
-  if (rule.tags && f.tag !== undefined && !globMatch(rule.tags, f.tag)) return { matched: false, why: `tag ${f.tag} does not match ${list(rule.tags)}` }
+  if (rule.tags && f.tag !== undefined && !globMatch(rule.tags, f.tag))
+    return { matched: false, why: `tag ${f.tag} does not match ${list(rule.tags)}` }
   if (rule.tags && f.tag === undefined && f.event !== 'push') return { matched: false, why: 'the event has no tag' }
-  if (rule.base && !globMatch(rule.base, f.base)) return { matched: false, why: `base ${f.base ?? '(none)'} does not match ${list(rule.base)}` }
-  if (rule.head && !globMatch(rule.head, f.head)) return { matched: false, why: `head ${f.head ?? '(none)'} does not match ${list(rule.head)}` }
+  if (rule.base && !globMatch(rule.base, f.base))
+    return { matched: false, why: `base ${f.base ?? '(none)'} does not match ${list(rule.base)}` }
+  if (rule.head && !globMatch(rule.head, f.head))
+    return { matched: false, why: `head ${f.head ?? '(none)'} does not match ${list(rule.head)}` }
   const types = ruleTypes(rule, f.event)
-  if (types && f.action !== undefined && !types.includes(f.action)) return { matched: false, why: `the activity is ${f.action}, not ${types.join('/')}` }
-  if (rule.merged && !f.merged) return { matched: false, why: f.action === 'closed' ? 'the pull request was closed without merging' : 'the pull request is not merged' }
-  if (f.event === 'workflow_run' && f.conclusion !== 'success') return { matched: false, why: `the triggering run concluded ${f.conclusion ?? '(not yet)'}, not success` }
+  if (types && f.action !== undefined && !types.includes(f.action))
+    return { matched: false, why: `the activity is ${f.action}, not ${types.join('/')}` }
+  if (rule.merged && !f.merged)
+    return { matched: false, why: f.action === 'closed' ? 'the pull request was closed without merging' : 'the pull request is not merged' }
+  if (f.event === 'workflow_run' && f.conclusion !== 'success')
+    return { matched: false, why: `the triggering run concluded ${f.conclusion ?? '(not yet)'}, not success` }
   if (rule.cron && rule.cron !== f.cron) return { matched: false, why: `the schedule is ${f.cron ?? '(unknown)'}, not ${rule.cron}` }
-  if (rule.workflows && !rule.workflows.includes(f.workflow ?? '')) return { matched: false, why: `the triggering workflow is ${f.workflow ?? '(unknown)'}, not ${rule.workflows.join(', ')}` }
+  if (rule.workflows && !rule.workflows.includes(f.workflow ?? ''))
+    return { matched: false, why: `the triggering workflow is ${f.workflow ?? '(unknown)'}, not ${rule.workflows.join(', ')}` }
   return { matched: true }
 }

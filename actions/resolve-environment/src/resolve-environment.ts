@@ -19,7 +19,10 @@ export async function loadRules(settings: ResolveSettings): Promise<Config> {
   return loadConfig(settings.configFile, settings.configLabel)
 }
 
-export async function runResolveEnvironment(settings: ResolveSettings, deps: ResolveDeps): Promise<{ outputs: Record<string, string>; result: ResolveResult }> {
+export async function runResolveEnvironment(
+  settings: ResolveSettings,
+  deps: ResolveDeps,
+): Promise<{ outputs: Record<string, string>; result: ResolveResult }> {
   const config = await loadRules(settings)
   const result = await resolve(config, eventFacts(deps.context), {
     explicitEnvironment: settings.environment,

@@ -52,7 +52,9 @@ export async function resolve(config: Config, facts: EventFacts, options: Resolv
   const known = Object.keys(config.environments)
   const explicit = options.explicitEnvironment
   if (explicit !== undefined && !(explicit in config.environments)) {
-    throw new ConfigurationError(`Input 'environment' must name a configured environment (${known.join(', ')}), got ${JSON.stringify(explicit)}`)
+    throw new ConfigurationError(
+      `Input 'environment' must name a configured environment (${known.join(', ')}), got ${JSON.stringify(explicit)}`,
+    )
   }
   const event = describeEvent(facts)
   const trace: Trace[] = []
@@ -65,7 +67,9 @@ export async function resolve(config: Config, facts: EventFacts, options: Resolv
   const sha = facts.sha
   if (!rule) {
     if (options.requireMatch) {
-      throw new ConfigurationError(`No rule matched this ${event} (require-match is true). ${trace.map((t) => `'${t.rule}': ${t.why}`).join('; ')}`)
+      throw new ConfigurationError(
+        `No rule matched this ${event} (require-match is true). ${trace.map((t) => `'${t.rule}': ${t.why}`).join('; ')}`,
+      )
     }
     return { resolution: none(event, sha, facts), trace, warnings, event }
   }
@@ -87,20 +91,29 @@ export async function resolve(config: Config, facts: EventFacts, options: Resolv
     if (explicit !== undefined) key = explicit
     else {
       const rendered = renderTemplate(rule.environment, vars)
-      if ('missing' in rendered) throw new ConfigurationError(`Rule '${rule.name}' takes its environment from ${rule.environment}, but this ${event} has no ${rendered.missing.map((m) => `{${m}}`).join(', ')}. Pass input 'environment'.`)
+      if ('missing' in rendered)
+        throw new ConfigurationError(
+          `Rule '${rule.name}' takes its environment from ${rule.environment}, but this ${event} has no ${rendered.missing.map((m) => `{${m}}`).join(', ')}. Pass input 'environment'.`,
+        )
       key = rendered.value
     }
-    if (!(key in config.environments)) throw new ConfigurationError(`Rule '${rule.name}' chose the environment ${JSON.stringify(key)} (from ${rule.environment}), which is not configured (${known.join(', ')}).`)
+    if (!(key in config.environments))
+      throw new ConfigurationError(
+        `Rule '${rule.name}' chose the environment ${JSON.stringify(key)} (from ${rule.environment}), which is not configured (${known.join(', ')}).`,
+      )
   } else {
     key = rule.environment
     if (explicit !== undefined && explicit !== key) {
-      throw new ConfigurationError(`Input 'environment' is '${explicit}', but rule '${rule.name}' targets '${key}' for this ${event}. Leave 'environment' empty, or use a rule with environment: "{inputs.environment}".`)
+      throw new ConfigurationError(
+        `Input 'environment' is '${explicit}', but rule '${rule.name}' targets '${key}' for this ${event}. Leave 'environment' empty, or use a rule with environment: "{inputs.environment}".`,
+      )
     }
   }
   const env = config.environments[key]!
   const settings = { ...config.defaults, ...env }
   const templates = [env.name, settings['tfvars-file'], settings['state-key'], settings['image-tag']]
-  if (prNumber === undefined && templates.some(needsPr) && options.lookupPr && facts.event === 'push') prNumber = await options.lookupPr(sha)
+  if (prNumber === undefined && templates.some(needsPr) && options.lookupPr && facts.event === 'push')
+    prNumber = await options.lookupPr(sha)
   vars.pr = prNumber !== undefined ? String(prNumber) : undefined
   vars.environment = key
 
@@ -109,9 +122,13 @@ export async function resolve(config: Config, facts: EventFacts, options: Resolv
     const r = renderTemplate(template, vars)
     if ('value' in r) return r.value
     if (r.missing.includes('version') && facts.tag !== undefined) {
-      throw new ConfigurationError(`The tag '${facts.tag}' is not a semantic version (v1.2.3), so {version} in ${what} of environment '${key}' cannot be filled. Tag releases as vMAJOR.MINOR.PATCH, or narrow rule '${rule.name}' (tags: ["v[0-9]*"]).`)
+      throw new ConfigurationError(
+        `The tag '${facts.tag}' is not a semantic version (v1.2.3), so {version} in ${what} of environment '${key}' cannot be filled. Tag releases as vMAJOR.MINOR.PATCH, or narrow rule '${rule.name}' (tags: ["v[0-9]*"]).`,
+      )
     }
-    warnings.push(`${what} of environment '${key}' (${template}) needs ${r.missing.map((m) => `{${m}}`).join(', ')}, which this ${event} does not have; it is left empty.`)
+    warnings.push(
+      `${what} of environment '${key}' (${template}) needs ${r.missing.map((m) => `{${m}}`).join(', ')}, which this ${event} does not have; it is left empty.`,
+    )
     return ''
   }
   vars.name = fill('name', env.name ?? key) || key

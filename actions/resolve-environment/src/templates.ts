@@ -23,7 +23,8 @@ export function parseTemplate(template: string): TemplatePart[] | string {
     const end = template.indexOf('}', open)
     if (end === -1) return `has a '{' without '}' at position ${open + 1}`
     const variable = template.slice(open + 1, end).trim()
-    if (!isKnownVariable(variable)) return `uses an unknown variable {${variable}} (known: ${[...TEMPLATE_VARIABLES.map((v) => `{${v}}`), '{inputs.NAME}'].join(', ')})`
+    if (!isKnownVariable(variable))
+      return `uses an unknown variable {${variable}} (known: ${[...TEMPLATE_VARIABLES.map((v) => `{${v}}`), '{inputs.NAME}'].join(', ')})`
     parts.push({ variable })
     i = end + 1
   }
@@ -67,7 +68,8 @@ export function slugBranch(branch: string): string {
     .replace(/-+$/g, '')
 }
 
-const SEMVER = /^v?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[A-Za-z-][0-9A-Za-z-]*)(?:\.(?:0|[1-9]\d*|\d*[A-Za-z-][0-9A-Za-z-]*))*))?(?:\+([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?$/
+const SEMVER =
+  /^v?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[A-Za-z-][0-9A-Za-z-]*)(?:\.(?:0|[1-9]\d*|\d*[A-Za-z-][0-9A-Za-z-]*))*))?(?:\+([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?$/
 
 /** `v1.2.3` → `1.2.3` (semver 2.0, pre-release and build allowed); undefined when not semver. */
 export function versionOfTag(tag: string): string | undefined {

@@ -13,40 +13,59 @@ describe('the rules file', () => {
   })
 
   it('rejects unknown keys with their line', () => {
-    expect(bad(`${env}rules:\n  - name: a\n    on: push\n    branch: [main]\n    environment: dev\n    operation: apply\n`)).toThrow(/environments.yml:7: rules.0: unknown key 'branch'/)
+    expect(bad(`${env}rules:\n  - name: a\n    on: push\n    branch: [main]\n    environment: dev\n    operation: apply\n`)).toThrow(
+      /environments.yml:7: rules.0: unknown key 'branch'/,
+    )
     expect(bad(`${env}  stage: { aproval: true }\n`)).toThrow(/environments.yml:4: environments.stage: unknown key 'aproval'/)
   })
 
   it('rejects unknown environments, events and operations', () => {
-    expect(bad(`${env}rules:\n  - { name: a, on: push, environment: qa, operation: apply }\n`)).toThrow(/environments.yml:5: rule 'a': environment 'qa' is not defined under environments \(dev, prod\)/)
+    expect(bad(`${env}rules:\n  - { name: a, on: push, environment: qa, operation: apply }\n`)).toThrow(
+      /environments.yml:5: rule 'a': environment 'qa' is not defined under environments \(dev, prod\)/,
+    )
     expect(bad(`${env}rules:\n  - { name: a, on: pushh, environment: dev, operation: apply }\n`)).toThrow(/environments.yml:5: rules.0.on/)
     expect(bad(`${env}rules:\n  - { name: a, on: push, environment: dev, operation: deploy }\n`)).toThrow(/rules.0.operation/)
   })
 
   it('rejects bad globs and bad templates', () => {
-    expect(bad(`${env}rules:\n  - { name: a, on: push, branches: [refs/heads/main], environment: dev, operation: apply }\n`)).toThrow(/starts with refs\//)
-    expect(bad(`environments:\n  dev: { image-tag: "dev-{sha8}" }\n`)).toThrow(/environments.yml:2: environments.dev.image-tag: template "dev-\{sha8\}" uses an unknown variable \{sha8\}/)
+    expect(bad(`${env}rules:\n  - { name: a, on: push, branches: [refs/heads/main], environment: dev, operation: apply }\n`)).toThrow(
+      /starts with refs\//,
+    )
+    expect(bad(`environments:\n  dev: { image-tag: "dev-{sha8}" }\n`)).toThrow(
+      /environments.yml:2: environments.dev.image-tag: template "dev-\{sha8\}" uses an unknown variable \{sha8\}/,
+    )
     expect(bad(`environments:\n  dev: { image-tag: "dev-{sha7" }\n`)).toThrow(/without '\}'/)
   })
 
   it('rejects a rule an earlier rule shadows', () => {
     const text = `${env}rules:\n  - { name: all pushes, on: push, environment: dev, operation: apply }\n  - { name: main push, on: push, branches: [main], environment: prod, operation: apply }\n`
-    expect(bad(text)).toThrow(/environments.yml:6: rule 'main push': can never match, because rule 'all pushes' before it matches everything it would/)
+    expect(bad(text)).toThrow(
+      /environments.yml:6: rule 'main push': can never match, because rule 'all pushes' before it matches everything it would/,
+    )
   })
 
   it('does not call different activities or kinds of push shadowing', () => {
     expect(() => parseConfig(DEFAULT_CONFIG, 'x')).not.toThrow()
     const text = `${env}rules:\n  - { name: plan, on: pull_request, base: main, environment: prod, operation: plan }\n  - { name: closed, on: pull_request, base: main, closed: true, environment: dev, operation: destroy }\n  - { name: merged, on: pull_request, base: main, merged: true, environment: prod, operation: apply }\n`
     expect(bad(text)).toThrow(/rule 'merged': can never match, because rule 'closed'/)
-    expect(() => parseConfig(`${env}rules:\n  - { name: b, on: push, branches: ["*"], environment: dev, operation: apply }\n  - { name: t, on: push, tags: ["v*"], environment: prod, operation: apply }\n`, 'x')).not.toThrow()
+    expect(() =>
+      parseConfig(
+        `${env}rules:\n  - { name: b, on: push, branches: ["*"], environment: dev, operation: apply }\n  - { name: t, on: push, tags: ["v*"], environment: prod, operation: apply }\n`,
+        'x',
+      ),
+    ).not.toThrow()
   })
 
   it('rejects apply or destroy on an always-untrusted event', () => {
-    expect(bad(`${env}rules:\n  - { name: t, on: pull_request_target, environment: prod, operation: apply }\n`)).toThrow(/operation 'apply' on pull_request_target/)
+    expect(bad(`${env}rules:\n  - { name: t, on: pull_request_target, environment: prod, operation: apply }\n`)).toThrow(
+      /operation 'apply' on pull_request_target/,
+    )
   })
 
   it('rejects branches on pull_request rules as ambiguous', () => {
-    expect(bad(`${env}rules:\n  - { name: p, on: pull_request, branches: [main], environment: prod, operation: plan }\n`)).toThrow(/'branches' is ambiguous on pull_request rules; use 'base'/)
+    expect(bad(`${env}rules:\n  - { name: p, on: pull_request, branches: [main], environment: prod, operation: plan }\n`)).toThrow(
+      /'branches' is ambiguous on pull_request rules; use 'base'/,
+    )
   })
 
   it('says where a YAML syntax error is', () => {

@@ -11,9 +11,11 @@ type Payload = Record<string, any> // eslint-disable-line @typescript-eslint/no-
 // The built-in rules name main/develop; the real payloads come from a repo whose default is master.
 const rules = parseConfig(DEFAULT_CONFIG.replace(/base: main/g, 'base: [main, master]'), 'rules.yml')
 const options: ResolveOptions = { explicitEnvironment: undefined, requireMatch: false, runId: '777' }
-const decide = (event: string, payload: Record<string, unknown>, o: Partial<ResolveOptions> = {}, config = rules) => resolve(config, eventFacts(contextFor(event, payload)), { ...options, ...o })
+const decide = (event: string, payload: Record<string, unknown>, o: Partial<ResolveOptions> = {}, config = rules) =>
+  resolve(config, eventFacts(contextFor(event, payload)), { ...options, ...o })
 
-const pr = (action: string, mutate: (p: any) => void = () => {}) => { // eslint-disable-line @typescript-eslint/no-explicit-any
+const pr = (action: string, mutate: (p: any) => void = () => {}) => {
+  // eslint-disable-line @typescript-eslint/no-explicit-any
   const p = realPayload('pull_request', { action })
   mutate(p)
   return p
@@ -22,12 +24,27 @@ const pr = (action: string, mutate: (p: any) => void = () => {}) => { // eslint-
 describe('pull requests', () => {
   it.each(['opened', 'synchronize', 'reopened', 'ready_for_review'])('%s into master plans prod', async (action) => {
     const { resolution } = await decide('pull_request', pr(action))
-    expect(resolution).toMatchObject({ environment: 'prod', operation: 'plan', rule: 'prod plan', trusted: true, 'approval-required': true, 'validation-level': 'strict' })
+    expect(resolution).toMatchObject({
+      environment: 'prod',
+      operation: 'plan',
+      rule: 'prod plan',
+      trusted: true,
+      'approval-required': true,
+      'validation-level': 'strict',
+    })
   })
 
   it('merged into master applies prod, with the reason spelled out', async () => {
-    const { resolution, trace } = await decide('pull_request', pr('closed', (p) => (p.pull_request.merged = true)))
-    expect(resolution).toMatchObject({ operation: 'apply', rule: 'prod apply', 'tfvars-file': 'environments/prod.tfvars', 'state-key': 'prod/terraform.tfstate' })
+    const { resolution, trace } = await decide(
+      'pull_request',
+      pr('closed', (p) => (p.pull_request.merged = true)),
+    )
+    expect(resolution).toMatchObject({
+      operation: 'apply',
+      rule: 'prod apply',
+      'tfvars-file': 'environments/prod.tfvars',
+      'state-key': 'prod/terraform.tfstate',
+    })
     expect(resolution.reason).toBe("pull_request closed and merged into master matched rule 'prod apply'")
     expect(trace.find((t) => t.rule === 'prod plan')!.why).toBe('the activity is closed, not opened/synchronize/reopened/ready_for_review')
   })
@@ -35,9 +52,17 @@ describe('pull requests', () => {
   it('closed without merging matches nothing, unless a closed rule says so', async () => {
     const closed = pr('closed', (p) => (p.pull_request.merged = false))
     expect((await decide('pull_request', closed)).resolution).toMatchObject({ operation: 'none', environment: '' })
-    const withPreview = parseConfig(`${DEFAULT_CONFIG.replace(/base: main/g, 'base: [main, master]')}  - { name: preview down, on: pull_request, base: [main, master], closed: true, environment: preview, operation: destroy }\n`, 'r.yml')
+    const withPreview = parseConfig(
+      `${DEFAULT_CONFIG.replace(/base: main/g, 'base: [main, master]')}  - { name: preview down, on: pull_request, base: [main, master], closed: true, environment: preview, operation: destroy }\n`,
+      'r.yml',
+    )
     const { resolution } = await decide('pull_request', closed, {}, withPreview)
-    expect(resolution).toMatchObject({ operation: 'destroy', environment: 'preview-pr-2', 'environment-key': 'preview', 'state-key': 'preview/pr-2/terraform.tfstate' })
+    expect(resolution).toMatchObject({
+      operation: 'destroy',
+      environment: 'preview-pr-2',
+      'environment-key': 'preview',
+      'state-key': 'preview/pr-2/terraform.tfstate',
+    })
   })
 
   it('labeled is not one of the default activities', async () => {
@@ -62,23 +87,38 @@ describe('pull requests', () => {
   })
 
   it('pull_request_target is always untrusted', async () => {
-    const config = parseConfig('environments: { prod: {} }\nrules:\n  - { name: t, on: pull_request_target, environment: prod, operation: plan }\n', 'r.yml')
+    const config = parseConfig(
+      'environments: { prod: {} }\nrules:\n  - { name: t, on: pull_request_target, environment: prod, operation: plan }\n',
+      'r.yml',
+    )
     const { resolution } = await decide('pull_request_target', pr('opened'), {}, config)
     expect(resolution).toMatchObject({ trusted: false, operation: 'plan' })
   })
 })
 
 describe('pushes and tags', () => {
-  const push = (ref: string, extra: Record<string, unknown> = {}): Payload => ({ ...realPayload('push', { ref: /heads\/master/ }), ref, ...extra })
+  const push = (ref: string, extra: Record<string, unknown> = {}): Payload => ({
+    ...realPayload('push', { ref: /heads\/master/ }),
+    ref,
+    ...extra,
+  })
 
   it('dev/* deploys to dev with a dev image tag', async () => {
     const p = push('refs/heads/dev/Feature_X')
     const { resolution } = await decide('push', p)
-    expect(resolution).toMatchObject({ environment: 'dev', operation: 'apply', 'image-tag': `dev-${String(p.after).slice(0, 7)}`, sha: p.after })
+    expect(resolution).toMatchObject({
+      environment: 'dev',
+      operation: 'apply',
+      'image-tag': `dev-${String(p.after).slice(0, 7)}`,
+      sha: p.after,
+    })
   })
 
   it('a push that deletes a branch never deploys', async () => {
-    const { resolution, trace } = await decide('push', push('refs/heads/dev/old', { deleted: true, after: '0000000000000000000000000000000000000000' }))
+    const { resolution, trace } = await decide(
+      'push',
+      push('refs/heads/dev/old', { deleted: true, after: '0000000000000000000000000000000000000000' }),
+    )
     expect(resolution.operation).toBe('none')
     expect(trace[0]!.why).toBe('the push deletes a ref, which never deploys')
     const tagDeleted = realPayload('push', { test: (p) => p.deleted === true })
@@ -97,14 +137,20 @@ describe('pushes and tags', () => {
   })
 
   it('a merge-queue branch is not a base branch', async () => {
-    const config = parseConfig('environments: { prod: {} }\nrules:\n  - { name: main push, on: push, branches: ["**"], environment: prod, operation: apply }\n', 'r.yml')
+    const config = parseConfig(
+      'environments: { prod: {} }\nrules:\n  - { name: main push, on: push, branches: ["**"], environment: prod, operation: apply }\n',
+      'r.yml',
+    )
     const { resolution, trace } = await decide('push', push('refs/heads/gh-readonly-queue/main/pr-5-abc'), {}, config)
     expect(resolution.operation).toBe('none')
     expect(trace[0]!.why).toMatch(/merge-queue branch/)
   })
 
   it('looks up the PR of a pushed commit when a template needs {pr}', async () => {
-    const config = parseConfig('environments:\n  preview: { name: "preview-{pr}" }\nrules:\n  - { name: p, on: push, branches: [main], environment: preview, operation: apply }\n', 'r.yml')
+    const config = parseConfig(
+      'environments:\n  preview: { name: "preview-{pr}" }\nrules:\n  - { name: p, on: push, branches: [main], environment: preview, operation: apply }\n',
+      'r.yml',
+    )
     const p = push('refs/heads/main')
     const { resolution } = await decide('push', p, { lookupPr: async (sha) => (sha === p.after ? 99 : undefined) }, config)
     expect(resolution).toMatchObject({ environment: 'preview-99', 'pr-number': '99' })
@@ -126,24 +172,41 @@ describe('schedule, dispatch, release, workflow_run, merge_group', () => {
 
   it('refuses a dispatch to an environment that is not configured', async () => {
     const p = { ...realPayload('workflow_dispatch'), inputs: { environment: 'qa' } }
-    await expect(decide('workflow_dispatch', p)).rejects.toThrow(/chose the environment "qa" \(from \{inputs.environment\}\), which is not configured/)
-    await expect(decide('workflow_dispatch', p, { explicitEnvironment: 'qa' })).rejects.toThrow(`Input 'environment' must name a configured environment (dev, stage, prod, preview), got "qa"`)
-    await expect(decide('workflow_dispatch', { ...p, inputs: {} })).rejects.toThrow(/has no \{inputs.environment\}.*Pass input 'environment'/)
+    await expect(decide('workflow_dispatch', p)).rejects.toThrow(
+      /chose the environment "qa" \(from \{inputs.environment\}\), which is not configured/,
+    )
+    await expect(decide('workflow_dispatch', p, { explicitEnvironment: 'qa' })).rejects.toThrow(
+      `Input 'environment' must name a configured environment (dev, stage, prod, preview), got "qa"`,
+    )
+    await expect(decide('workflow_dispatch', { ...p, inputs: {} })).rejects.toThrow(
+      /has no \{inputs.environment\}.*Pass input 'environment'/,
+    )
   })
 
   it('an explicit environment cannot redirect a rule with a fixed environment', async () => {
-    await expect(decide('pull_request', pr('opened'), { explicitEnvironment: 'dev' })).rejects.toThrow(/Input 'environment' is 'dev', but rule 'prod plan' targets 'prod'/)
+    await expect(decide('pull_request', pr('opened'), { explicitEnvironment: 'dev' })).rejects.toThrow(
+      /Input 'environment' is 'dev', but rule 'prod plan' targets 'prod'/,
+    )
   })
 
   it('release: published only, tags matched', async () => {
-    const config = parseConfig('environments: { prod: { image-tag: "{version}" } }\nrules:\n  - { name: rel, on: release, tags: ["*.*.*"], environment: prod, operation: apply }\n', 'r.yml')
-    expect((await decide('release', realPayload('release', { action: 'published' }), {}, config)).resolution).toMatchObject({ operation: 'apply', 'image-tag': '0.0.1' })
+    const config = parseConfig(
+      'environments: { prod: { image-tag: "{version}" } }\nrules:\n  - { name: rel, on: release, tags: ["*.*.*"], environment: prod, operation: apply }\n',
+      'r.yml',
+    )
+    expect((await decide('release', realPayload('release', { action: 'published' }), {}, config)).resolution).toMatchObject({
+      operation: 'apply',
+      'image-tag': '0.0.1',
+    })
     expect((await decide('release', realPayload('release', { action: 'prereleased' }), {}, config)).resolution.operation).toBe('none')
     expect((await decide('release', realPayload('release', { action: 'deleted' }), {}, config)).resolution.operation).toBe('none')
   })
 
   it('workflow_run: only a successful run, and never apply from a fork', async () => {
-    const config = parseConfig('environments: { prod: {} }\nrules:\n  - { name: after ci, on: workflow_run, branches: [master, main], environment: prod, operation: apply }\n', 'r.yml')
+    const config = parseConfig(
+      'environments: { prod: {} }\nrules:\n  - { name: after ci, on: workflow_run, branches: [master, main], environment: prod, operation: apply }\n',
+      'r.yml',
+    )
     const ok = realPayload('workflow_run', { test: (p) => p.workflow_run?.conclusion === 'success' })
     expect((await decide('workflow_run', ok, {}, config)).resolution).toMatchObject({ operation: 'apply', trusted: true })
     const requested = realPayload('workflow_run', { action: 'requested' })
@@ -153,26 +216,41 @@ describe('schedule, dispatch, release, workflow_run, merge_group', () => {
   })
 
   it('merge_group: matched on its base, not on the queue branch', async () => {
-    const config = parseConfig('environments: { prod: {} }\nrules:\n  - { name: queue, on: merge_group, base: main, environment: prod, operation: plan }\n', 'r.yml')
-    expect((await decide('merge_group', realPayload('merge_group'), {}, config)).resolution).toMatchObject({ operation: 'plan', rule: 'queue' })
+    const config = parseConfig(
+      'environments: { prod: {} }\nrules:\n  - { name: queue, on: merge_group, base: main, environment: prod, operation: plan }\n',
+      'r.yml',
+    )
+    expect((await decide('merge_group', realPayload('merge_group'), {}, config)).resolution).toMatchObject({
+      operation: 'plan',
+      rule: 'queue',
+    })
   })
 
   it('an unknown event matches nothing, or fails with require-match', async () => {
-    expect((await decide('issue_comment', { action: 'created' })).resolution).toMatchObject({ operation: 'none', reason: 'issue_comment on main matched no rule' })
+    expect((await decide('issue_comment', { action: 'created' })).resolution).toMatchObject({
+      operation: 'none',
+      reason: 'issue_comment on main matched no rule',
+    })
     await expect(decide('issue_comment', { action: 'created' }, { requireMatch: true })).rejects.toThrow(ConfigurationError)
   })
 })
 
 describe('templates', () => {
   it('slug the branch for DNS and treat values as data', async () => {
-    const config = parseConfig('environments:\n  dev: { image-tag: "{branch}-{sha7}-{run}" }\nrules:\n  - { name: d, on: push, environment: dev, operation: apply }\n', 'r.yml')
+    const config = parseConfig(
+      'environments:\n  dev: { image-tag: "{branch}-{sha7}-{run}" }\nrules:\n  - { name: d, on: push, environment: dev, operation: apply }\n',
+      'r.yml',
+    )
     const p: Payload = { ...realPayload('push', { ref: /heads\/master/ }), ref: 'refs/heads/Feature/$(rm -rf)/{sha}_ÄÖ' }
     const { resolution } = await decide('push', p, {}, config)
     expect(resolution['image-tag']).toBe(`feature-rm-rf-sha-${String(p.after).slice(0, 7)}-777`)
   })
 
   it('leave a value empty, with a warning, when the event lacks what it needs', async () => {
-    const { resolution, warnings } = await decide('pull_request', pr('closed', (p) => (p.pull_request.merged = true)))
+    const { resolution, warnings } = await decide(
+      'pull_request',
+      pr('closed', (p) => (p.pull_request.merged = true)),
+    )
     expect(resolution['image-tag']).toBe('')
     expect(warnings).toEqual([expect.stringMatching(/image-tag of environment 'prod' \(v\{version\}\) needs \{version\}/)])
   })

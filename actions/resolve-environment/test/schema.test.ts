@@ -16,7 +16,9 @@ export function generate(): string {
 describe('the published JSON Schema', () => {
   it('is up to date with the validator', () => {
     if (process.env.UPDATE_SCHEMA) writeFileSync(file, generate())
-    expect(readFileSync(file, 'utf8'), 'run: UPDATE_SCHEMA=1 npx vitest run actions/resolve-environment/test/schema.test.ts').toBe(generate())
+    expect(readFileSync(file, 'utf8'), 'run: UPDATE_SCHEMA=1 npx vitest run actions/resolve-environment/test/schema.test.ts').toBe(
+      generate(),
+    )
   })
 
   it('describes every key of the rules', () => {

@@ -13,9 +13,16 @@ export interface UploadedArtifact {
  * runs, nektos/act without --artifact-server-path) this warns and returns undefined: a missing
  * artifact must not fail a plan comment.
  */
-export async function uploadFileArtifact(name: string, file: string, context: ActionContext, env: NodeJS.ProcessEnv = process.env): Promise<UploadedArtifact | undefined> {
+export async function uploadFileArtifact(
+  name: string,
+  file: string,
+  context: ActionContext,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<UploadedArtifact | undefined> {
   if (!env.ACTIONS_RUNTIME_TOKEN || !env.ACTIONS_RESULTS_URL) {
-    core.warning(`The artifact '${name}' was not uploaded: this runner offers no artifact service (ACTIONS_RUNTIME_TOKEN/ACTIONS_RESULTS_URL unset${context.isAct ? '; under act, pass --artifact-server-path' : ''}). The file is at ${file}.`)
+    core.warning(
+      `The artifact '${name}' was not uploaded: this runner offers no artifact service (ACTIONS_RUNTIME_TOKEN/ACTIONS_RESULTS_URL unset${context.isAct ? '; under act, pass --artifact-server-path' : ''}). The file is at ${file}.`,
+    )
     return undefined
   }
   try {

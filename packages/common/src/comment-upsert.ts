@@ -77,7 +77,11 @@ export async function upsertComment(
   } catch (error) {
     // Deleted between our list and our edit (someone cleaned up): post it anew.
     if (statusOf(error) !== 404) throw error
-    return { action: 'created', comment: await createOnce(api, issueNumber, body, identity, params.createAttempts), removedDuplicates: older.length }
+    return {
+      action: 'created',
+      comment: await createOnce(api, issueNumber, body, identity, params.createAttempts),
+      removedDuplicates: older.length,
+    }
   }
 }
 
@@ -108,7 +112,9 @@ async function createOnce(api: CommentApi, issueNumber: number, body: string, id
       const status = statusOf(error)
       if (status === 422) throw bodyRejected(error, tagged.length)
       if (status !== undefined && status < 500 && status !== 429) throw error
-      const stored = (await api.listComments(issueNumber)).find((c) => c.author.toLowerCase() === identity.toLowerCase() && c.body.includes(nonce))
+      const stored = (await api.listComments(issueNumber)).find(
+        (c) => c.author.toLowerCase() === identity.toLowerCase() && c.body.includes(nonce),
+      )
       if (stored) return stored
       if (attempt < attempts) await sleep(backoffMs(attempt))
     }
@@ -152,13 +158,17 @@ export function explainCommentError(error: unknown, where: { owner: string; repo
   const status = statusOf(error)
   const said = errorMessage(error).split(' - https://')[0] ?? ''
   const pr = `${where.owner}/${where.repo}#${where.issueNumber}`
-  if (status === 401) return new ConfigurationError(`GitHub refused the token (401: ${said}). Check input 'github-token': it may be expired or revoked.`)
+  if (status === 401)
+    return new ConfigurationError(`GitHub refused the token (401: ${said}). Check input 'github-token': it may be expired or revoked.`)
   if (status === 403 && !/rate limit/i.test(said)) {
     return new ConfigurationError(
       `The token may not comment on ${pr} (403: ${said}). Give the job 'permissions: pull-requests: write' (GITHUB_TOKEN is read-only when the organization or the workflow says so), or pass a token that can.`,
     )
   }
-  if (status === 404) return new ConfigurationError(`${pr} was not found (404: ${said}). Check input 'pr-number', and that the token can read ${where.owner}/${where.repo}.`)
+  if (status === 404)
+    return new ConfigurationError(
+      `${pr} was not found (404: ${said}). Check input 'pr-number', and that the token can read ${where.owner}/${where.repo}.`,
+    )
   return error
 }
 
@@ -188,7 +198,12 @@ export function knownCommentAuthor(token: string, explicit: string | undefined):
  * CommentApi over the REST API. Pagination follows `Link` headers (100 a page). The client may
  * still be loading (a promise), so an action can start it before its own slow local work.
  */
-export function octokitCommentApi(client: Octokit | Promise<Octokit>, owner: string, repo: string, options: { author?: string } = {}): CommentApi {
+export function octokitCommentApi(
+  client: Octokit | Promise<Octokit>,
+  owner: string,
+  repo: string,
+  options: { author?: string } = {},
+): CommentApi {
   let login: string | undefined = options.author
   const toComment = (c: { id: number; body?: string | null; user?: { login: string } | null; html_url: string }): IssueComment => ({
     id: c.id,

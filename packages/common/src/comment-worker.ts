@@ -43,7 +43,8 @@ export function commentApiOnWorker(entry: URL, data: CommentWorkerData): Comment
   let ready = false
   let broken: unknown
   let local: CommentApi | undefined
-  const inThread = (): CommentApi => (local ??= octokitCommentApi(createGitHubClient(data.token), data.owner, data.repo, { author: data.author }))
+  const inThread = (): CommentApi =>
+    (local ??= octokitCommentApi(createGitHubClient(data.token), data.owner, data.repo, { author: data.author }))
   const serveLocally = (call: Call): Promise<unknown> => (inThread()[call.method] as (...a: unknown[]) => Promise<unknown>)(...call.args)
 
   let worker: Worker | undefined
@@ -132,7 +133,11 @@ export function serveCommentApiIfWorker(): boolean {
     const work = early ?? (api[method] as (...a: unknown[]) => Promise<unknown>)(...args)
     work.then(
       (value) => port.postMessage({ id, value: value ?? null } satisfies Reply),
-      (error: unknown) => port.postMessage({ id, error: { name: error instanceof Error ? error.name : 'Error', message: errorMessage(error), status: statusOf(error) } } satisfies Reply),
+      (error: unknown) =>
+        port.postMessage({
+          id,
+          error: { name: error instanceof Error ? error.name : 'Error', message: errorMessage(error), status: statusOf(error) },
+        } satisfies Reply),
     )
   })
   port.postMessage(READY)

@@ -93,7 +93,10 @@ export function pullRequestFork(context: ActionContext): { headRepo: string | un
   const pr = record(context.payload.pull_request)
   if (!pr || (context.eventName !== 'pull_request' && context.eventName !== 'pull_request_target')) return undefined
   const headRepo = nonEmptyString(record(record(pr.head)?.repo)?.full_name)
-  const baseRepo = nonEmptyString(record(record(pr.base)?.repo)?.full_name) ?? nonEmptyString(record(context.payload.repository)?.full_name) ?? `${context.owner}/${context.repo}`
+  const baseRepo =
+    nonEmptyString(record(record(pr.base)?.repo)?.full_name) ??
+    nonEmptyString(record(context.payload.repository)?.full_name) ??
+    `${context.owner}/${context.repo}`
   return headRepo === baseRepo ? undefined : { headRepo }
 }
 

@@ -39,15 +39,16 @@ export async function createGitHubClient(token: string, options: ClientOptions =
   // proxy support loads a second HTTP stack (undici from npm) at every start, ~60 ms. The same
   // proxy support is loaded here only when a proxy is configured.
   const baseUrl = (process.env.GITHUB_API_URL ?? 'https://api.github.com').replace(/\/$/, '')
-  const [{ Octokit }, { restEndpointMethods }, { paginateRest }, { retry }, { throttling }, { default: Bottleneck }, proxied] = await Promise.all([
-    import('@octokit/core'),
-    import('@octokit/plugin-rest-endpoint-methods'),
-    import('@octokit/plugin-paginate-rest'),
-    import('@octokit/plugin-retry'),
-    import('@octokit/plugin-throttling'),
-    import('bottleneck/light.js'),
-    proxyFetch(baseUrl),
-  ])
+  const [{ Octokit }, { restEndpointMethods }, { paginateRest }, { retry }, { throttling }, { default: Bottleneck }, proxied] =
+    await Promise.all([
+      import('@octokit/core'),
+      import('@octokit/plugin-rest-endpoint-methods'),
+      import('@octokit/plugin-paginate-rest'),
+      import('@octokit/plugin-retry'),
+      import('@octokit/plugin-throttling'),
+      import('bottleneck/light.js'),
+      proxyFetch(baseUrl),
+    ])
   // Node loads its fetch implementation (undici) on first use. Loading it now, while the heap is
   // still small (destroy-gate creates its client before reading the plan), kept ~35 MB off the
   // peak memory of reading a 78 MB plan.
@@ -60,7 +61,9 @@ export async function createGitHubClient(token: string, options: ClientOptions =
     (kind: string) =>
     (retryAfter: number, request: { method: string; url: string }, _octokit: unknown, retryCount: number): boolean => {
       const retrying = retryCount < 2 && retryAfter <= maxWait
-      core.warning(`GitHub ${kind} rate limit on ${request.method} ${request.url}; ${retrying ? `retrying in ${retryAfter}s` : 'giving up'}.`)
+      core.warning(
+        `GitHub ${kind} rate limit on ${request.method} ${request.url}; ${retrying ? `retrying in ${retryAfter}s` : 'giving up'}.`,
+      )
       return retrying
     }
   // A per-attempt timeout: an AbortSignal on the fetch itself, so each retry gets a fresh one.
@@ -102,7 +105,8 @@ async function proxyFetch(baseUrl: string): Promise<typeof fetch | undefined> {
   const dispatcher = new HttpClient().getAgentDispatcher(baseUrl)
   if (!dispatcher) return undefined
   core.debug(`GitHub API requests go through the proxy configured for ${baseUrl}.`)
-  return ((input: Parameters<typeof fetch>[0], init?: RequestInit) => undici.fetch(input as string, { ...(init as object), dispatcher })) as unknown as typeof fetch
+  return ((input: Parameters<typeof fetch>[0], init?: RequestInit) =>
+    undici.fetch(input as string, { ...(init as object), dispatcher })) as unknown as typeof fetch
 }
 
 /** The runner's orchestration id in the user agent, as @actions/github sends it. */

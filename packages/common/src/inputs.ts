@@ -103,7 +103,8 @@ export class Inputs {
     if (!existsSync(resolved)) throw new InputError(name, `names a path that does not exist: ${quote(value)} (resolved to ${resolved})`)
     const stat = statSync(resolved)
     if (options.kind === 'file' && !stat.isFile()) throw new InputError(name, `must name a file, but ${quote(value)} is a directory`)
-    if (options.kind === 'directory' && !stat.isDirectory()) throw new InputError(name, `must name a directory, but ${quote(value)} is a file`)
+    if (options.kind === 'directory' && !stat.isDirectory())
+      throw new InputError(name, `must name a directory, but ${quote(value)} is a file`)
     return resolved
   }
 }
@@ -117,7 +118,14 @@ export function parseBoolean(name: string, value: string): boolean {
 export function parseInteger(name: string, value: string, options: { min?: number; max?: number }): number {
   const n = /^[+-]?\d+$/.test(value) ? Number(value) : NaN
   const { min, max } = options
-  const range = min !== undefined && max !== undefined ? ` from ${min} to ${max}` : min !== undefined ? ` >= ${min}` : max !== undefined ? ` <= ${max}` : ''
+  const range =
+    min !== undefined && max !== undefined
+      ? ` from ${min} to ${max}`
+      : min !== undefined
+        ? ` >= ${min}`
+        : max !== undefined
+          ? ` <= ${max}`
+          : ''
   if (!Number.isSafeInteger(n) || (min !== undefined && n < min) || (max !== undefined && n > max)) {
     throw new InputError(name, `must be a whole number${range}, got ${quote(value)}`)
   }

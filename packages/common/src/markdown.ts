@@ -66,7 +66,11 @@ export function html(value: string): string {
  * A GFM table. Cells are Markdown already (use `code()`/`text()` for untrusted parts); every `|`
  * in a cell is escaped here, which GFM undoes before it parses the cell, code spans included.
  */
-export function table(headers: readonly string[], rows: readonly (readonly string[])[], align?: readonly ('left' | 'right' | 'center')[]): string {
+export function table(
+  headers: readonly string[],
+  rows: readonly (readonly string[])[],
+  align?: readonly ('left' | 'right' | 'center')[],
+): string {
   const rule = headers.map((_, i) => ({ left: '---', right: '---:', center: ':---:' })[align?.[i] ?? 'left'])
   return [tableRow(headers), `| ${rule.join(' | ')} |`, ...rows.map(tableRow)].join('\n')
 }

@@ -51,7 +51,8 @@ function fileCommand(envName: string, key: string, value: string): boolean {
   const file = process.env[envName]
   if (!file) return false
   const delimiter = `ghadelimiter_${randomUUID()}`
-  if (key.includes(delimiter) || value.includes(delimiter)) throw new Error(`Unexpected input: the value of '${key}' contains the delimiter ${delimiter}`)
+  if (key.includes(delimiter) || value.includes(delimiter))
+    throw new Error(`Unexpected input: the value of '${key}' contains the delimiter ${delimiter}`)
   appendFileSync(file, `${key}<<${delimiter}${EOL}${value}${EOL}${delimiter}${EOL}`, 'utf8')
   return true
 }

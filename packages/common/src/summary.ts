@@ -24,7 +24,9 @@ export function appendSummary(markdown: string, env: NodeJS.ProcessEnv = process
 export function limitBytes(markdown: string, max: number): string {
   if (utf8Bytes(markdown) <= max) return markdown
   const note = '\n\n_The summary was cut here to stay within GitHub’s 1 MiB limit for a step summary._'
-  let cut = Buffer.from(markdown, 'utf8').subarray(0, max - utf8Bytes(note)).toString('utf8')
+  let cut = Buffer.from(markdown, 'utf8')
+    .subarray(0, max - utf8Bytes(note))
+    .toString('utf8')
   cut = cut.slice(0, Math.max(0, cut.lastIndexOf('\n')))
   return `${cut}${note}`
 }

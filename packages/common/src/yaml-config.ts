@@ -22,7 +22,11 @@ export function parseYamlConfig<S extends z.ZodType>(text: string, file: string,
   const issues = result.error.issues.slice(0, 5).map((issue) => {
     const path = issue.path as (string | number)[]
     // For an unknown key, point at the key itself rather than at its parent.
-    const line = lineOf(doc, lineCounter, issue.code === 'unrecognized_keys' && issue.keys[0] !== undefined ? [...path, issue.keys[0]] : path)
+    const line = lineOf(
+      doc,
+      lineCounter,
+      issue.code === 'unrecognized_keys' && issue.keys[0] !== undefined ? [...path, issue.keys[0]] : path,
+    )
     const where = issue.path.length ? issue.path.join('.') : '(top level)'
     return `${file}${line ? `:${line}` : ''}: ${where}: ${describeIssue(issue)}`
   })
@@ -31,7 +35,8 @@ export function parseYamlConfig<S extends z.ZodType>(text: string, file: string,
 }
 
 function describeIssue(issue: z.core.$ZodIssue): string {
-  if (issue.code === 'unrecognized_keys') return `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `'${k}'`).join(', ')}`
+  if (issue.code === 'unrecognized_keys')
+    return `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `'${k}'`).join(', ')}`
   return issue.message
 }
 

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest'
 import { AddressMatcher, compileAddressGlob, localAddress } from '../src/index.js'
 
 describe('address globs', () => {
-  const m = (patterns: string[], address: string, moduleAddress?: string, type?: string) => new AddressMatcher(patterns).match({ address, moduleAddress, type })
+  const m = (patterns: string[], address: string, moduleAddress?: string, type?: string) =>
+    new AddressMatcher(patterns).match({ address, moduleAddress, type })
 
   it('treats brackets, quotes and dots literally and * as any run', () => {
     expect(m(['module.x["a.b"].aws_s3_bucket.this[0]'], 'module.x["a.b"].aws_s3_bucket.this[0]')).toBeDefined()
@@ -13,7 +14,9 @@ describe('address globs', () => {
   })
 
   it('matches a type pattern in any module, and a module prefix', () => {
-    expect(m(['google_sql_database_instance.*'], 'module.db.google_sql_database_instance.main', 'module.db')).toBe('google_sql_database_instance.*')
+    expect(m(['google_sql_database_instance.*'], 'module.db.google_sql_database_instance.main', 'module.db')).toBe(
+      'google_sql_database_instance.*',
+    )
     expect(m(['module.db.*'], 'module.db.module.inner.google_sql_database_instance.main', 'module.db.module.inner')).toBe('module.db.*')
     expect(m(['module.db.*'], 'module.dbx.google_sql_database_instance.main', 'module.dbx')).toBeUndefined()
     expect(m(['null_resource'], 'module.a.null_resource.x', 'module.a', 'null_resource')).toBe('null_resource')

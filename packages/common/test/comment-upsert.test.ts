@@ -2,7 +2,18 @@ import { createServer } from 'node:http'
 import { connect, type AddressInfo, type Socket } from 'node:net'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { FakeGitHub } from '../../../test/support/fake-github.mjs'
-import { commentApiOnWorker, commentMarker, createGitHubClient, explainCommentError, knownCommentAuthor, octokitCommentApi, postComment, upsertComment, type ActionContext, type CommentApi } from '../src/index.js'
+import {
+  commentApiOnWorker,
+  commentMarker,
+  createGitHubClient,
+  explainCommentError,
+  knownCommentAuthor,
+  octokitCommentApi,
+  postComment,
+  upsertComment,
+  type ActionContext,
+  type CommentApi,
+} from '../src/index.js'
 
 const OWNER = 'acme'
 const REPO = 'infra'
@@ -44,7 +55,11 @@ describe('upsertComment', () => {
     for (let i = 0; i < 120; i++) gh.addComment(OWNER, REPO, PR, `more chatter ${i}`, 'someone')
     const r = await upsertComment(api, { issueNumber: PR, marker, body: 'new plan', mode: 'update' })
     expect(r).toMatchObject({ action: 'updated', comment: { id: mine.id } })
-    expect(gh.requests.filter((q) => q.method === 'GET' && q.path.endsWith('/comments')).map((q) => q.query.page ?? '1')).toEqual(['1', '2', '3'])
+    expect(gh.requests.filter((q) => q.method === 'GET' && q.path.endsWith('/comments')).map((q) => q.query.page ?? '1')).toEqual([
+      '1',
+      '2',
+      '3',
+    ])
     expect(comments().filter((c) => c.body.includes(marker))).toHaveLength(1)
   })
 
@@ -132,7 +147,9 @@ describe('upsertComment', () => {
   })
 
   it('turns a 422 for an over-long body into a clear error', async () => {
-    await expect(upsertComment(api, { issueNumber: PR, marker, body: 'x'.repeat(70_000), mode: 'update' })).rejects.toThrow(/Body is too long.*Lower 'max-length'/s)
+    await expect(upsertComment(api, { issueNumber: PR, marker, body: 'x'.repeat(70_000), mode: 'update' })).rejects.toThrow(
+      /Body is too long.*Lower 'max-length'/s,
+    )
   })
 
   it('gives up after bounded retries on a persistent 5xx', async () => {
@@ -232,9 +249,18 @@ describe('explainCommentError', () => {
   const http = (status: number, message: string) => Object.assign(new Error(`${message} - https://docs.github.com/rest`), { status })
 
   it('tells the user what to change for 401, 403 and 404', () => {
-    expect(explainCommentError(http(401, 'Bad credentials'), where)).toMatchObject({ name: 'ConfigurationError', message: expect.stringMatching(/401: Bad credentials\)\. Check input 'github-token'/) })
-    expect(explainCommentError(http(403, 'Resource not accessible by integration'), where)).toMatchObject({ name: 'ConfigurationError', message: expect.stringMatching(/pull-requests: write/) })
-    expect(explainCommentError(http(404, 'Not Found'), where)).toMatchObject({ name: 'ConfigurationError', message: expect.stringMatching(/acme\/infra#7 was not found \(404: Not Found\)\. Check input 'pr-number'/) })
+    expect(explainCommentError(http(401, 'Bad credentials'), where)).toMatchObject({
+      name: 'ConfigurationError',
+      message: expect.stringMatching(/401: Bad credentials\)\. Check input 'github-token'/),
+    })
+    expect(explainCommentError(http(403, 'Resource not accessible by integration'), where)).toMatchObject({
+      name: 'ConfigurationError',
+      message: expect.stringMatching(/pull-requests: write/),
+    })
+    expect(explainCommentError(http(404, 'Not Found'), where)).toMatchObject({
+      name: 'ConfigurationError',
+      message: expect.stringMatching(/acme\/infra#7 was not found \(404: Not Found\)\. Check input 'pr-number'/),
+    })
   })
 
   it('leaves rate limits and server errors as they are', () => {
@@ -262,9 +288,15 @@ describe('commentApiOnWorker', () => {
 
 describe('postComment', () => {
   const context = (eventName: string, headRepo: string) =>
-    ({ eventName, owner: OWNER, repo: REPO, payload: { pull_request: { number: PR, head: { repo: { full_name: headRepo } }, base: { repo: { full_name: `${OWNER}/${REPO}` } } } } }) as unknown as ActionContext
+    ({
+      eventName,
+      owner: OWNER,
+      repo: REPO,
+      payload: { pull_request: { number: PR, head: { repo: { full_name: headRepo } }, base: { repo: { full_name: `${OWNER}/${REPO}` } } } },
+    }) as unknown as ActionContext
   const params = { issueNumber: PR, marker, body: 'plan', mode: 'update' as const }
-  const refuse = () => gh.fault({ method: 'POST', path: '/comments', status: 403, times: 5, body: { message: 'Resource not accessible by integration' } })
+  const refuse = () =>
+    gh.fault({ method: 'POST', path: '/comments', status: 403, times: 5, body: { message: 'Resource not accessible by integration' } })
 
   it('returns the posted comment', async () => {
     const r = await postComment(api, params, context('pull_request', `${OWNER}/${REPO}`))
@@ -279,8 +311,12 @@ describe('postComment', () => {
 
   it('only warns on a pull_request from a fork, not on pull_request_target (whose token can write)', async () => {
     refuse()
-    expect(await postComment(api, params, context('pull_request', 'outsider/infra'))).toEqual({ warning: expect.stringMatching(/forks a read-only token/) })
+    expect(await postComment(api, params, context('pull_request', 'outsider/infra'))).toEqual({
+      warning: expect.stringMatching(/forks a read-only token/),
+    })
     refuse()
-    expect((await postComment(api, params, context('pull_request_target', 'outsider/infra'))).error).toMatchObject({ name: 'ConfigurationError' })
+    expect((await postComment(api, params, context('pull_request_target', 'outsider/infra'))).error).toMatchObject({
+      name: 'ConfigurationError',
+    })
   })
 })

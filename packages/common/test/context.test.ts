@@ -13,7 +13,13 @@ function withEvent(payload: unknown, env: Record<string, string> = {}) {
 
 describe('readContext', () => {
   it('knows a pull request from a fork (or a deleted one) from one in this repository', () => {
-    const pr = (repo: unknown, event = 'pull_request') => pullRequestFork(withEvent({ pull_request: { number: 1, head: { repo }, base: { repo: { full_name: 'acme/infra' } } } }, { GITHUB_EVENT_NAME: event }))
+    const pr = (repo: unknown, event = 'pull_request') =>
+      pullRequestFork(
+        withEvent(
+          { pull_request: { number: 1, head: { repo }, base: { repo: { full_name: 'acme/infra' } } } },
+          { GITHUB_EVENT_NAME: event },
+        ),
+      )
     expect(pr({ full_name: 'acme/infra' })).toBeUndefined()
     expect(pr({ full_name: 'outsider/infra' })).toEqual({ headRepo: 'outsider/infra' })
     expect(pr(null)).toEqual({ headRepo: undefined })

@@ -2,7 +2,15 @@ import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { CORPUS, corpusFiles, hasCorpus } from '../../../test/support/corpus.js'
-import { analyzePlan, parseObjectSkipping, parsePlanText, planSummaryLine, PlanFormatError, SKIPPED, UNREAD_PLAN_SECTIONS } from '../src/index.js'
+import {
+  analyzePlan,
+  parseObjectSkipping,
+  parsePlanText,
+  planSummaryLine,
+  PlanFormatError,
+  SKIPPED,
+  UNREAD_PLAN_SECTIONS,
+} from '../src/index.js'
 
 // Conformance over real `terraform show -json` / `tofu show -json` output. The oracle below is
 // written from Terraform's own counting code (internal/command/jsonformat/plan.go), separately

@@ -4,7 +4,8 @@ import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { Inputs, InputError, parseDuration, parseList } from '../src/index.js'
 
-const inputs = (env: Record<string, string>) => new Inputs(Object.fromEntries(Object.entries(env).map(([k, v]) => [`INPUT_${k.toUpperCase()}`, v])))
+const inputs = (env: Record<string, string>) =>
+  new Inputs(Object.fromEntries(Object.entries(env).map(([k, v]) => [`INPUT_${k.toUpperCase()}`, v])))
 
 describe('Inputs', () => {
   it('reads hyphenated names the way the runner passes them (hyphens kept)', () => {
@@ -35,7 +36,9 @@ describe('Inputs', () => {
   })
 
   it('checks enums and lists the allowed values', () => {
-    expect(inputs({ 'comment-mode': 'recreate' }).enumeration('comment-mode', ['update', 'recreate', 'new', 'off'], 'update')).toBe('recreate')
+    expect(inputs({ 'comment-mode': 'recreate' }).enumeration('comment-mode', ['update', 'recreate', 'new', 'off'], 'update')).toBe(
+      'recreate',
+    )
     expect(() => inputs({ 'comment-mode': 'upsert' }).enumeration('comment-mode', ['update', 'recreate'], 'update')).toThrow(
       `Input 'comment-mode' must be one of 'update', 'recreate', got "upsert"`,
     )
@@ -48,7 +51,9 @@ describe('Inputs', () => {
     expect(parseDuration('250ms')).toBe(250)
     expect(parseDuration('90')).toBe(90_000)
     expect(parseDuration('5 minutes')).toBeUndefined()
-    expect(() => inputs({ wait: 'soon' }).duration('wait', 1000)).toThrow(`Input 'wait' must be a duration such as 30s, 5m or 1h, got "soon"`)
+    expect(() => inputs({ wait: 'soon' }).duration('wait', 1000)).toThrow(
+      `Input 'wait' must be a duration such as 30s, 5m or 1h, got "soon"`,
+    )
     expect(inputs({ p: '12.5%' }).percentage('p', 0)).toBe(12.5)
     expect(() => inputs({ p: '120%' }).percentage('p', 0)).toThrow(/from 0 to 100/)
   })
@@ -61,7 +66,9 @@ describe('Inputs', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'inputs-'))
     writeFileSync(path.join(dir, 'plan.json'), '{}')
     expect(inputs({ 'plan-json': 'plan.json' }).existingPath('plan-json', { base: dir })).toBe(path.join(dir, 'plan.json'))
-    expect(() => inputs({ 'plan-json': 'nope.json' }).existingPath('plan-json', { base: dir })).toThrow(/Input 'plan-json' names a path that does not exist: "nope.json"/)
+    expect(() => inputs({ 'plan-json': 'nope.json' }).existingPath('plan-json', { base: dir })).toThrow(
+      /Input 'plan-json' names a path that does not exist: "nope.json"/,
+    )
     expect(() => inputs({ 'plan-json': '.' }).existingPath('plan-json', { base: dir, kind: 'file' })).toThrow(/must name a file/)
     expect(() => inputs({}).existingPath('plan-json', { required: true })).toThrow(`Input 'plan-json' is required but was not given`)
   })

@@ -27,8 +27,23 @@ function actual(text: string): Record<string, unknown> | 'refused' {
 }
 
 // Plan-shaped objects: some members skipped, some read, in any order, with values of any JSON.
-const member = fc.tuple(fc.constantFrom('format_version', 'resource_changes', 'output_changes', 'errored', 'variables', 'planned_values', 'prior_state', 'configuration', 'x'), fc.jsonValue())
-const planLike = fc.array(member, { maxLength: 8 }).map((members) => `{${members.map(([k, v]) => `${JSON.stringify(k)}:${JSON.stringify(v)}`).join(',')}}`)
+const member = fc.tuple(
+  fc.constantFrom(
+    'format_version',
+    'resource_changes',
+    'output_changes',
+    'errored',
+    'variables',
+    'planned_values',
+    'prior_state',
+    'configuration',
+    'x',
+  ),
+  fc.jsonValue(),
+)
+const planLike = fc
+  .array(member, { maxLength: 8 })
+  .map((members) => `{${members.map(([k, v]) => `${JSON.stringify(k)}:${JSON.stringify(v)}`).join(',')}}`)
 const pretty = planLike.map((t) => JSON.stringify(JSON.parse(t) as unknown, null, 2))
 
 describe('parseObjectSkipping', () => {
@@ -44,7 +59,12 @@ describe('parseObjectSkipping', () => {
   it('refuses exactly what JSON.parse refuses, wherever the damage is', () => {
     // One character deleted, replaced or inserted anywhere, often inside a skipped member.
     const damaged = fc
-      .tuple(planLike, fc.nat(), fc.constantFrom('', '"', '\\', '{', '}', '[', ']', ',', ':', '\u0001', '\n', 'x', '0', '-', '.', 'e', 't', 'n', '\\u12', ' '), fc.constantFrom(0, 1))
+      .tuple(
+        planLike,
+        fc.nat(),
+        fc.constantFrom('', '"', '\\', '{', '}', '[', ']', ',', ':', '\u0001', '\n', 'x', '0', '-', '.', 'e', 't', 'n', '\\u12', ' '),
+        fc.constantFrom(0, 1),
+      )
       .map(([text, at, c, replace]) => {
         const i = at % (text.length + 1)
         return text.slice(0, i) + c + text.slice(i + replace)
@@ -61,7 +81,28 @@ describe('parseObjectSkipping', () => {
   })
 
   it('refuses damage inside a skipped member that JSON.parse would refuse', () => {
-    for (const bad of ['tru', 'nul', '01', '1.', '-', '1e', '.5', '+1', '"a\u0001b"', '"\\x"', '"\\u12"', '"open', '[1,]', '{"a":1,}', '{"a" 1}', '{1:2}', '[1 2]', "'a'", 'NaN', '\u00a01']) {
+    for (const bad of [
+      'tru',
+      'nul',
+      '01',
+      '1.',
+      '-',
+      '1e',
+      '.5',
+      '+1',
+      '"a\u0001b"',
+      '"\\x"',
+      '"\\u12"',
+      '"open',
+      '[1,]',
+      '{"a":1,}',
+      '{"a" 1}',
+      '{1:2}',
+      '[1 2]',
+      "'a'",
+      'NaN',
+      '\u00a01',
+    ]) {
       const text = `{"resource_changes":[],"prior_state":${bad},"errored":false}`
       expect(() => JSON.parse(text), bad).toThrow()
       expect(() => parseObjectSkipping(bytes(text), SKIP), bad).toThrow(JsonScanError)
@@ -72,9 +113,21 @@ describe('parseObjectSkipping', () => {
     // The fast path guesses that the run of read members ends at `,"prior_state":`; this one is
     // nested, so the guess fails and the member is scanned instead.
     const rc = [{ address: 'a', change: { after: { x: 1, prior_state: { y: 2 }, configuration: [1] } } }]
-    const text = JSON.stringify({ format_version: '1.2', resource_changes: rc, output_changes: {}, prior_state: { values: {} }, errored: false })
+    const text = JSON.stringify({
+      format_version: '1.2',
+      resource_changes: rc,
+      output_changes: {},
+      prior_state: { values: {} },
+      errored: false,
+    })
     expect(text).toContain(',"prior_state":{"y"')
-    expect(parseObjectSkipping(bytes(text), SKIP)).toEqual({ format_version: '1.2', resource_changes: rc, output_changes: {}, prior_state: SKIPPED, errored: false })
+    expect(parseObjectSkipping(bytes(text), SKIP)).toEqual({
+      format_version: '1.2',
+      resource_changes: rc,
+      output_changes: {},
+      prior_state: SKIPPED,
+      errored: false,
+    })
   })
 
   it('keeps the last of a repeated member, as JSON.parse does', () => {
@@ -105,7 +158,9 @@ describe('parseObjectSkipping', () => {
     const depth = 200_000
     const text = `{"prior_state":${'['.repeat(depth)}${']'.repeat(depth)},"errored":false}`
     expect(parseObjectSkipping(bytes(text), SKIP)).toEqual({ prior_state: SKIPPED, errored: false })
-    expect(() => parseObjectSkipping(bytes(`{"prior_state":${'['.repeat(depth)}${']'.repeat(depth - 1)},"errored":false}`), SKIP)).toThrow(JsonScanError)
+    expect(() => parseObjectSkipping(bytes(`{"prior_state":${'['.repeat(depth)}${']'.repeat(depth - 1)},"errored":false}`), SKIP)).toThrow(
+      JsonScanError,
+    )
   })
 
   it('refuses a byte order mark, text around the object, and an empty input', () => {

@@ -14,12 +14,41 @@ const decode = (s: string) =>
     .replace(/&quot;/g, '"')
     .replace(/&#8203;|\u200b/g, '')
     .replace(/&amp;/g, '&')
-const shown = (value: string) => value.replace(/\r\n|\r|\n/g, '\\n').replace(/\t/g, '\\t').replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
+const shown = (value: string) =>
+  value
+    .replace(/\r\n|\r|\n/g, '\\n')
+    .replace(/\t/g, '\\t')
+    .replace(
+      /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g,
+      (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+    )
 
 const hostile = fc.oneof(
   fc.string({ maxLength: 60 }),
-  fc.constantFrom('</details>', '<script>alert(1)</script>', '@octo-org/admins', '#123', '```', '`a``b`', '| x |', '[a](javascript:alert(1))', '<!-- -->', '\n# heading', '**bold**', '<img src=x onerror=alert(1)>', 'a\\|b', ' ` ', '\u202Eevil', ''),
-  fc.array(fc.constantFrom('`', '<', '>', '|', '@', '#', '\\', '*', '_', '[', ']', '(', ')', '!', '\n', '&', '"', ' ', 'a', '1', '-', '~'), { maxLength: 30 }).map((a) => a.join('')),
+  fc.constantFrom(
+    '</details>',
+    '<script>alert(1)</script>',
+    '@octo-org/admins',
+    '#123',
+    '```',
+    '`a``b`',
+    '| x |',
+    '[a](javascript:alert(1))',
+    '<!-- -->',
+    '\n# heading',
+    '**bold**',
+    '<img src=x onerror=alert(1)>',
+    'a\\|b',
+    ' ` ',
+    '\u202Eevil',
+    '',
+  ),
+  fc
+    .array(
+      fc.constantFrom('`', '<', '>', '|', '@', '#', '\\', '*', '_', '[', ']', '(', ')', '!', '\n', '&', '"', ' ', 'a', '1', '-', '~'),
+      { maxLength: 30 },
+    )
+    .map((a) => a.join('')),
 )
 
 describe('code()', () => {

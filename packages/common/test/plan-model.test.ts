@@ -8,17 +8,33 @@ describe('parsePlanText refuses anything but one plan document', () => {
   const cases: [string, string, RegExp][] = [
     ['empty', '', /is empty/],
     ['truncated', planText({ resource_changes: [rc('a.b', ['delete'])] }).slice(0, 80), /not one JSON document: it ends early/],
-    ['setup-terraform wrapper noise', `[command]/home/runner/terraform show -json tfplan\n${planText()}\n::debug::exitcode: 0`, /setup-terraform's wrapper/],
+    [
+      'setup-terraform wrapper noise',
+      `[command]/home/runner/terraform show -json tfplan\n${planText()}\n::debug::exitcode: 0`,
+      /setup-terraform's wrapper/,
+    ],
     ['terragrunt concatenation', `${planText()}\n${planText()}`, /several JSON documents/],
-    ['a state file', JSON.stringify({ format_version: '1.0', terraform_version: '1.9.5', values: { root_module: {} } }), /is a Terraform state, not a plan/],
+    [
+      'a state file',
+      JSON.stringify({ format_version: '1.0', terraform_version: '1.9.5', values: { root_module: {} } }),
+      /is a Terraform state, not a plan/,
+    ],
     ['HCP redacted plan', JSON.stringify({ plan_format_version: '2.0', resource_changes: [] }), /HCP Terraform's redacted plan/],
     ['unknown format major', planText({ format_version: '2.0' }), /format_version "2.0".*does not know/],
     ['no format_version', JSON.stringify({ resource_changes: [] }), /no format_version/],
     ['an array', '[]', /expected an object, got an array/],
     ['resource_changes not an array', planText({ resource_changes: {} }), /resource_changes is not an array/],
     // Sections that are never built are still checked, byte by byte.
-    ['damage inside prior_state', planText({ prior_state: { values: { root_module: {} } } }).replace('"root_module":{}', '"root_module":tru'), /not one JSON document: malformed JSON at line 1, column \d+/],
-    ['a control character inside planned_values', planText({ planned_values: { root_module: { x: 'a' } } }).replace('"a"', '"a\u0001"'), /not one JSON document: malformed JSON/],
+    [
+      'damage inside prior_state',
+      planText({ prior_state: { values: { root_module: {} } } }).replace('"root_module":{}', '"root_module":tru'),
+      /not one JSON document: malformed JSON at line 1, column \d+/,
+    ],
+    [
+      'a control character inside planned_values',
+      planText({ planned_values: { root_module: { x: 'a' } } }).replace('"a"', '"a\u0001"'),
+      /not one JSON document: malformed JSON/,
+    ],
   ]
   it.each(cases)('%s', (_name, text, message) => {
     expect(() => parsePlanText(text, 'plan.json')).toThrow(PlanFormatError)
@@ -26,7 +42,10 @@ describe('parsePlanText refuses anything but one plan document', () => {
   })
 
   it('says where a file is broken without quoting it (a plan holds secrets)', () => {
-    const text = planText({ prior_state: { values: { tokens: ['hunter2-hunter2', true] } } }).replace('"hunter2-hunter2",true', '"hunter2-hunter2",tru')
+    const text = planText({ prior_state: { values: { tokens: ['hunter2-hunter2', true] } } }).replace(
+      '"hunter2-hunter2",true',
+      '"hunter2-hunter2",tru',
+    )
     expect(() => JSON.parse(text)).toThrow(/nter2/) // JSON.parse's own message quotes the text around the damage
     expect(() => parsePlanText(text, 'plan.json')).toThrow(/malformed JSON at line 1, column \d+: unexpected character\.$/)
     expect(() => parsePlanText(text, 'plan.json')).not.toThrow(/hunter2/)
@@ -113,7 +132,11 @@ describe('analyzePlan counts like Terraform', () => {
   it('reads failing checks with their messages', () => {
     const m = model({
       checks: [
-        { address: { kind: 'resource', to_display: 'a.b' }, status: 'fail', instances: [{ address: { to_display: 'a.b[0]' }, status: 'fail', problems: [{ message: 'Must be in europe' }] }] },
+        {
+          address: { kind: 'resource', to_display: 'a.b' },
+          status: 'fail',
+          instances: [{ address: { to_display: 'a.b[0]' }, status: 'fail', problems: [{ message: 'Must be in europe' }] }],
+        },
         { address: { kind: 'check', to_display: 'check.ok' }, status: 'pass' },
       ],
     })
@@ -121,7 +144,12 @@ describe('analyzePlan counts like Terraform', () => {
   })
 
   it('reports output changes and their sensitivity', () => {
-    const m = model({ output_changes: { url: { actions: ['update'], before: 'a', after: 'b', before_sensitive: false, after_sensitive: false }, pw: { actions: ['create'], before: null, after: 's3cret', before_sensitive: true, after_sensitive: true } } })
+    const m = model({
+      output_changes: {
+        url: { actions: ['update'], before: 'a', after: 'b', before_sensitive: false, after_sensitive: false },
+        pw: { actions: ['create'], before: null, after: 's3cret', before_sensitive: true, after_sensitive: true },
+      },
+    })
     expect(m.outputs.map((o) => [o.name, o.action, o.sensitive])).toEqual([
       ['pw', 'create', true],
       ['url', 'update', false],

@@ -34,9 +34,11 @@ afterEach(() => {
 
 describe('run()', () => {
   it('turns a ConfigurationError into one ::error:: line and exit 1, without a stack', async () => {
-    const out = await capture(() => run('x', async () => {
-      throw new ConfigurationError("Input 'a' is bad")
-    }))
+    const out = await capture(() =>
+      run('x', async () => {
+        throw new ConfigurationError("Input 'a' is bad")
+      }),
+    )
     expect(out).toBe("::error::Input 'a' is bad\n")
     expect(process.exitCode).toBe(1)
   })
@@ -46,7 +48,9 @@ describe('run()', () => {
       throw new TypeError("Cannot read properties of null (reading 'boom')")
     }
     const plain = await capture(() => run('x', boom))
-    expect(plain).toMatch(/^::error::x failed unexpectedly: Cannot read properties of null \(reading 'boom'\)\. This is a bug in infra-actions/)
+    expect(plain).toMatch(
+      /^::error::x failed unexpectedly: Cannot read properties of null \(reading 'boom'\)\. This is a bug in infra-actions/,
+    )
     expect(plain).not.toMatch(/\n\s+at /)
     process.env.RUNNER_DEBUG = '1'
     expect(await capture(() => run('x', boom))).toMatch(/\n\s+at /)
@@ -82,7 +86,9 @@ describe('job summary and artifacts', () => {
     const out = await capture(async () => {
       expect(await uploadFileArtifact('plan', '/tmp/plan.md', context, {})).toBeUndefined()
     })
-    expect(out).toMatch(/^::warning::The artifact 'plan' was not uploaded: this runner offers no artifact service .*under act, pass --artifact-server-path.*The file is at \/tmp\/plan.md/)
+    expect(out).toMatch(
+      /^::warning::The artifact 'plan' was not uploaded: this runner offers no artifact service .*under act, pass --artifact-server-path.*The file is at \/tmp\/plan.md/,
+    )
   })
 
   it('names ConfigurationError for a user mistake', () => {

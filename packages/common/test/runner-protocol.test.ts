@@ -55,19 +55,23 @@ describe('runner protocol', () => {
 
   it('writes outputs that read back to the same values', () => {
     fc.assert(
-      fc.property(fc.string({ minLength: 1 }).filter((s) => !/[\n=<]/.test(s)), hostile, (name, value) => {
-        const dir = mkdtempSync(path.join(tmpdir(), 'out-'))
-        const ours = path.join(dir, 'ours')
-        const theirs = path.join(dir, 'theirs')
-        writeFileSync(ours, '')
-        writeFileSync(theirs, '')
-        process.env.GITHUB_OUTPUT = ours
-        runner.setOutput(name, value)
-        process.env.GITHUB_OUTPUT = theirs
-        core.setOutput(name, value)
-        expect(parseFileCommand(readFileSync(ours, 'utf8'))).toEqual(parseFileCommand(readFileSync(theirs, 'utf8')))
-        expect(parseFileCommand(readFileSync(ours, 'utf8'))[name]).toBe(value)
-      }),
+      fc.property(
+        fc.string({ minLength: 1 }).filter((s) => !/[\n=<]/.test(s)),
+        hostile,
+        (name, value) => {
+          const dir = mkdtempSync(path.join(tmpdir(), 'out-'))
+          const ours = path.join(dir, 'ours')
+          const theirs = path.join(dir, 'theirs')
+          writeFileSync(ours, '')
+          writeFileSync(theirs, '')
+          process.env.GITHUB_OUTPUT = ours
+          runner.setOutput(name, value)
+          process.env.GITHUB_OUTPUT = theirs
+          core.setOutput(name, value)
+          expect(parseFileCommand(readFileSync(ours, 'utf8'))).toEqual(parseFileCommand(readFileSync(theirs, 'utf8')))
+          expect(parseFileCommand(readFileSync(ours, 'utf8'))[name]).toBe(value)
+        },
+      ),
       { numRuns: 100 },
     )
   })

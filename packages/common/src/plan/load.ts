@@ -28,7 +28,11 @@ export function readPlanSource(inputs: Inputs): PlanSource {
 /** Runs a command and returns its stdout; injected so tests need no Terraform. */
 export type ShowCommand = (binary: string, args: string[], cwd: string) => Promise<{ exitCode: number; stdout: string; stderr: string }>
 
-export async function showWithExec(binary: string, args: string[], cwd: string): Promise<{ exitCode: number; stdout: string; stderr: string }> {
+export async function showWithExec(
+  binary: string,
+  args: string[],
+  cwd: string,
+): Promise<{ exitCode: number; stdout: string; stderr: string }> {
   const { getExecOutput } = await import('@actions/exec')
   // silent: the plan JSON holds sensitive values in clear text and must not reach the log.
   return getExecOutput(binary, args, { cwd, silent: true, ignoreReturnCode: true })
@@ -55,16 +59,22 @@ async function readPlanData(source: PlanSource, show: ShowCommand = showWithExec
     try {
       statSync(file)
     } catch {
-      throw new ConfigurationError(`Input 'plan-file' names a file that does not exist: ${source.planFile} (looked in ${source.workingDirectory})`)
+      throw new ConfigurationError(
+        `Input 'plan-file' names a file that does not exist: ${source.planFile} (looked in ${source.workingDirectory})`,
+      )
     }
     let result
     try {
       result = await show(source.terraformBinary, ['show', '-json', file], source.workingDirectory)
     } catch (error) {
-      throw new ConfigurationError(`Could not run '${source.terraformBinary} show -json' (input 'terraform-binary'): ${errorMessage(error)}. Is Terraform installed (hashicorp/setup-terraform with terraform_wrapper: false)?`)
+      throw new ConfigurationError(
+        `Could not run '${source.terraformBinary} show -json' (input 'terraform-binary'): ${errorMessage(error)}. Is Terraform installed (hashicorp/setup-terraform with terraform_wrapper: false)?`,
+      )
     }
     if (result.exitCode !== 0) {
-      throw new ConfigurationError(`'${source.terraformBinary} show -json ${source.planFile}' failed with exit code ${result.exitCode}: ${result.stderr.trim().slice(0, 2000)}`)
+      throw new ConfigurationError(
+        `'${source.terraformBinary} show -json ${source.planFile}' failed with exit code ${result.exitCode}: ${result.stderr.trim().slice(0, 2000)}`,
+      )
     }
     return { data: result.stdout, label: `The output of '${source.terraformBinary} show -json ${source.planFile}'` }
   }

@@ -135,7 +135,20 @@ export function toResourceItem(raw: RawResourceChange, where: string): ResourceI
 
 export function analyzePlan(plan: RawPlan): PlanModel {
   const raw = Array.isArray(plan.resource_changes) ? (plan.resource_changes as RawResourceChange[]) : []
-  const counts: PlanCounts = { add: 0, change: 0, destroy: 0, replace: 0, import: 0, move: 0, forget: 0, read: 0, noop: 0, drift: 0, deferred: 0, deposed: 0 }
+  const counts: PlanCounts = {
+    add: 0,
+    change: 0,
+    destroy: 0,
+    replace: 0,
+    import: 0,
+    move: 0,
+    forget: 0,
+    read: 0,
+    noop: 0,
+    drift: 0,
+    deferred: 0,
+    deposed: 0,
+  }
   const changes: ResourceItem[] = []
   const unknownActions: ResourceItem[] = []
   for (let i = 0; i < raw.length; i++) {
@@ -182,7 +195,9 @@ export function analyzePlan(plan: RawPlan): PlanModel {
   }
   // Terraform 1.0.0 printed drift entries without an address; drift is informational, so
   // rebuild it instead of refusing the plan.
-  const drift = (Array.isArray(plan.resource_drift) ? plan.resource_drift : []).map((d, i) => toResourceItem(withAddress(d as RawResourceChange), `resource_drift[${i}]`))
+  const drift = (Array.isArray(plan.resource_drift) ? plan.resource_drift : []).map((d, i) =>
+    toResourceItem(withAddress(d as RawResourceChange), `resource_drift[${i}]`),
+  )
   counts.drift = drift.length
   const deferred = (Array.isArray(plan.deferred_changes) ? plan.deferred_changes : []).map((d, i): DeferredItem => {
     const entry = isRecord(d) ? d : {}
@@ -228,7 +243,12 @@ function outputsOf(value: unknown): OutputItem[] {
     .map((name) => {
       const change = (isRecord(value[name]) ? value[name] : {}) as RawChange
       const actions = Array.isArray(change.actions) ? change.actions.join(',') : 'unknown'
-      return { name, action: ACTIONS[actions] ?? actions, sensitive: change.before_sensitive === true || change.after_sensitive === true, change }
+      return {
+        name,
+        action: ACTIONS[actions] ?? actions,
+        sensitive: change.before_sensitive === true || change.after_sensitive === true,
+        change,
+      }
     })
 }
 
@@ -240,10 +260,13 @@ function checksOf(value: unknown): CheckProblem[] {
     const address = isRecord(check.address) && typeof check.address.to_display === 'string' ? check.address.to_display : '(unknown)'
     const instances = Array.isArray(check.instances) ? check.instances.filter(isRecord) : []
     const failing = instances.filter((i) => i.status === 'fail' || i.status === 'error')
-    if (failing.length === 0 && (check.status === 'fail' || check.status === 'error')) out.push({ address, status: String(check.status), problems: [] })
+    if (failing.length === 0 && (check.status === 'fail' || check.status === 'error'))
+      out.push({ address, status: String(check.status), problems: [] })
     for (const inst of failing) {
       const instAddress = isRecord(inst.address) && typeof inst.address.to_display === 'string' ? inst.address.to_display : address
-      const problems = (Array.isArray(inst.problems) ? inst.problems : []).map((p) => (isRecord(p) && typeof p.message === 'string' ? p.message : '')).filter(Boolean)
+      const problems = (Array.isArray(inst.problems) ? inst.problems : [])
+        .map((p) => (isRecord(p) && typeof p.message === 'string' ? p.message : ''))
+        .filter(Boolean)
       out.push({ address: instAddress, status: String(inst.status), problems })
     }
   }

@@ -58,12 +58,19 @@ export class PlanFormatError extends ConfigurationError {}
  * often most of the file (planned_values and prior_state each hold every resource's values).
  * In the order Terraform and OpenTofu write them, which parseObjectSkipping uses as its guess.
  */
-export const UNREAD_PLAN_SECTIONS: ReadonlySet<string> = new Set(['variables', 'planned_values', 'prior_state', 'configuration', 'relevant_attributes'])
+export const UNREAD_PLAN_SECTIONS: ReadonlySet<string> = new Set([
+  'variables',
+  'planned_values',
+  'prior_state',
+  'configuration',
+  'relevant_attributes',
+])
 
 /** The plan in `data` (the bytes or text of `terraform show -json`), checked to be one plan document. */
 export function parsePlanText(data: Buffer | string, source: string): RawPlan {
   const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data
-  if (whitespace(bytes, 0) >= bytes.length) throw new PlanFormatError(`${source} is empty. Write it with: terraform show -json tfplan > plan.json`)
+  if (whitespace(bytes, 0) >= bytes.length)
+    throw new PlanFormatError(`${source} is empty. Write it with: terraform show -json tfplan > plan.json`)
   let value: unknown
   try {
     value = parseObjectSkipping(bytes, UNREAD_PLAN_SECTIONS)
@@ -93,7 +100,8 @@ function diagnose(bytes: Buffer, text: string, error: JsonScanError): string {
   if (error.message.startsWith('unexpected text after the JSON object') && bytes.subarray(position, position + 1).toString() === '{') {
     return 'it holds several JSON documents one after another (as `terragrunt run-all show -json` prints). Give each root module its own plan file.'
   }
-  if (position >= bytes.length) return `it ends early (truncated?): the JSON stops at byte ${bytes.length} with brackets or a string still open.`
+  if (position >= bytes.length)
+    return `it ends early (truncated?): the JSON stops at byte ${bytes.length} with brackets or a string still open.`
   const before = bytes.subarray(0, position).toString('utf8')
   const line = before.split('\n').length
   const column = before.length - before.lastIndexOf('\n')
@@ -101,24 +109,37 @@ function diagnose(bytes: Buffer, text: string, error: JsonScanError): string {
 }
 
 export function checkPlanDocument(value: unknown, source: string): RawPlan {
-  if (!isRecord(value)) throw new PlanFormatError(`${source} is JSON but not a Terraform plan: expected an object, got ${Array.isArray(value) ? 'an array' : typeof value}.`)
+  if (!isRecord(value))
+    throw new PlanFormatError(
+      `${source} is JSON but not a Terraform plan: expected an object, got ${Array.isArray(value) ? 'an array' : typeof value}.`,
+    )
   if ('plan_format_version' in value) {
-    throw new PlanFormatError(`${source} is HCP Terraform's redacted plan format (plan_format_version), not 'terraform show -json' output. Run 'terraform show -json' on the plan file instead.`)
+    throw new PlanFormatError(
+      `${source} is HCP Terraform's redacted plan format (plan_format_version), not 'terraform show -json' output. Run 'terraform show -json' on the plan file instead.`,
+    )
   }
   const version = value.format_version
   if (typeof version !== 'string') {
-    throw new PlanFormatError(`${source} is JSON but not a Terraform plan: it has no format_version. Write it with: terraform show -json tfplan > plan.json`)
+    throw new PlanFormatError(
+      `${source} is JSON but not a Terraform plan: it has no format_version. Write it with: terraform show -json tfplan > plan.json`,
+    )
   }
   const major = Number(version.split('.')[0])
   if (!Number.isInteger(major) || !SUPPORTED_FORMAT_MAJORS.includes(major)) {
-    throw new PlanFormatError(`${source} has plan format_version ${JSON.stringify(version)}, whose major version this action does not know (it reads 0.x and 1.x). Upgrade infra-actions.`)
+    throw new PlanFormatError(
+      `${source} has plan format_version ${JSON.stringify(version)}, whose major version this action does not know (it reads 0.x and 1.x). Upgrade infra-actions.`,
+    )
   }
   const isPlan = 'resource_changes' in value || 'planned_values' in value || 'output_changes' in value || 'resource_drift' in value
   if (!isPlan && 'values' in value) {
-    throw new PlanFormatError(`${source} is a Terraform state, not a plan ('terraform show -json' was run without a plan file). Run: terraform show -json tfplan`)
+    throw new PlanFormatError(
+      `${source} is a Terraform state, not a plan ('terraform show -json' was run without a plan file). Run: terraform show -json tfplan`,
+    )
   }
   if (!isPlan && !('errored' in value)) {
-    throw new PlanFormatError(`${source} has a format_version but none of a plan's keys (planned_values, resource_changes). Is it really 'terraform show -json <planfile>' output?`)
+    throw new PlanFormatError(
+      `${source} has a format_version but none of a plan's keys (planned_values, resource_changes). Is it really 'terraform show -json <planfile>' output?`,
+    )
   }
   if ('resource_changes' in value && !Array.isArray(value.resource_changes)) {
     throw new PlanFormatError(`${source}: resource_changes is not an array.`)

@@ -45,7 +45,8 @@ export function deepEqual(a: unknown, b: unknown): boolean {
   const ka = Object.keys(a as object)
   const kb = Object.keys(b as object)
   if (ka.length !== kb.length) return false
-  for (const k of ka) if (!Object.hasOwn(b as object, k) || !deepEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])) return false
+  for (const k of ka)
+    if (!Object.hasOwn(b as object, k) || !deepEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])) return false
   return true
 }
 
@@ -67,7 +68,9 @@ export function pathOf(steps: readonly (string | number)[]): string {
  * Sets come as lists in plan JSON and are compared by position, like Terraform's own JSON.
  */
 export function attributeChanges(change: RawChange, limit = 100): { changes: AttributeChange[]; total: number } {
-  const forcing = new Set((Array.isArray(change.replace_paths) ? change.replace_paths : []).filter(Array.isArray).map((p) => pathOf(p as (string | number)[])))
+  const forcing = new Set(
+    (Array.isArray(change.replace_paths) ? change.replace_paths : []).filter(Array.isArray).map((p) => pathOf(p as (string | number)[])),
+  )
   const out: AttributeChange[] = []
   let total = 0
   // The path is a stack of steps; its string is only built for the leaves that are shown.
@@ -78,7 +81,15 @@ export function attributeChanges(change: RawChange, limit = 100): { changes: Att
     const path = pathOf(steps)
     out.push({ path, before, after, forcesReplacement: forcing.has(path) })
   }
-  const walk = (before: unknown, after: unknown, bSens: Mark, aSens: Mark, aUnk: Mark, beforeAbsent: boolean, afterAbsent: boolean): void => {
+  const walk = (
+    before: unknown,
+    after: unknown,
+    bSens: Mark,
+    aSens: Mark,
+    aUnk: Mark,
+    beforeAbsent: boolean,
+    afterAbsent: boolean,
+  ): void => {
     if (aUnk === true) {
       emit(beforeAbsent ? ABSENT_SHOWN : bSens === true ? SENSITIVE_SHOWN : { kind: 'value', value: before }, UNKNOWN_SHOWN)
       return
@@ -121,7 +132,8 @@ export function attributeChanges(change: RawChange, limit = 100): { changes: Att
         if (b === a && u === undefined && (b === null || typeof b !== 'object')) continue
         steps.push(key)
         if (sameKeys) walk(b, a, childMark(bSens, key), childMark(aSens, key), u, false, false)
-        else walk(b, a, childMark(bSens, key), childMark(aSens, key), u, !Object.hasOwn(before, key), !Object.hasOwn(after, key) && u !== true)
+        else
+          walk(b, a, childMark(bSens, key), childMark(aSens, key), u, !Object.hasOwn(before, key), !Object.hasOwn(after, key) && u !== true)
         steps.pop()
       }
       return
@@ -145,7 +157,15 @@ export function attributeChanges(change: RawChange, limit = 100): { changes: Att
       emit(beforeAbsent ? ABSENT_SHOWN : shown(before, bSens), afterAbsent ? ABSENT_SHOWN : shown(after, aSens))
     }
   }
-  walk(change.before ?? null, change.after ?? null, change.before_sensitive, change.after_sensitive, change.after_unknown, change.before === undefined, change.after === undefined)
+  walk(
+    change.before ?? null,
+    change.after ?? null,
+    change.before_sensitive,
+    change.after_sensitive,
+    change.after_unknown,
+    change.before === undefined,
+    change.after === undefined,
+  )
   return { changes: out, total }
 }
 
