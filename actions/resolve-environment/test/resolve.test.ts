@@ -14,8 +14,8 @@ const options: ResolveOptions = { explicitEnvironment: undefined, requireMatch: 
 const decide = (event: string, payload: Record<string, unknown>, o: Partial<ResolveOptions> = {}, config = rules) =>
   resolve(config, eventFacts(contextFor(event, payload)), { ...options, ...o })
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 const pr = (action: string, mutate: (p: any) => void = () => {}) => {
-  // eslint-disable-line @typescript-eslint/no-explicit-any
   const p = realPayload('pull_request', { action })
   mutate(p)
   return p
