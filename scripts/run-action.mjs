@@ -40,6 +40,15 @@ function evaluateDefault(value, context) {
   })
 }
 
+/** The event file's payload; a broken one (a test of how actions handle it) reads as {} here. */
+function readPayload(file) {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8'))
+  } catch {
+    return {}
+  }
+}
+
 function eventNameOf(file) {
   return path.basename(file).split('.')[0]
 }
@@ -96,7 +105,7 @@ export async function runAction(options) {
   const tmp = mkdtempSync(path.join(tmpdir(), `run-${options.action}-`))
   const files = Object.fromEntries(['output', 'summary', 'state', 'env', 'path'].map((n) => [n, path.join(tmp, n)]))
   for (const f of Object.values(files)) writeFileSync(f, '')
-  const payload = options.event ? JSON.parse(readFileSync(options.event, 'utf8')) : {}
+  const payload = options.event ? readPayload(options.event) : {}
   const eventName = options.eventName ?? (options.event ? eventNameOf(options.event) : 'workflow_dispatch')
   const token = options.token ?? 'ghs_local_stand_in_token'
   const env = {

@@ -1,30 +1,82 @@
-import { readFileSync, readdirSync, existsSync } from 'node:fs'
-import path from 'node:path'
-import { describe, expect, it } from 'vitest'
-import { parse } from 'yaml'
 import { execFileSync } from 'node:child_process'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import path from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { parse } from 'yaml'
+import { Inputs } from '@infra-actions/common'
+import { runAction } from '../scripts/run-action.mjs'
+import { FakeGitHub } from './support/fake-github.mjs'
 
-// The public entry points: each action.yml is complete, matches what the code reads and
-// writes, and its README's tables are generated from it.
+// The public entry points: each action.yml is complete and agrees with the code in both
+// directions (the inputs the settings reader reads, the outputs the built action writes), and
+// its README's tables are generated from it.
 const ROOT = path.resolve('.')
 const actions = readdirSync(path.join(ROOT, 'actions')).filter((a) => existsSync(path.join(ROOT, 'actions', a, 'src', 'index.ts')))
+const EVENT = path.join(ROOT, 'examples/events/pull_request.opened.main.json')
 
-function sources(action: string): string {
-  const dir = path.join(ROOT, 'actions', action, 'src')
-  const own = readdirSync(dir)
-    .map((f) => readFileSync(path.join(dir, f), 'utf8'))
-    .join('\n')
-  // Inputs read by a shared reader count for the actions that call it.
-  const shared = own.includes('readPlanSource(') ? readFileSync(path.join(ROOT, 'packages/common/src/plan/load.ts'), 'utf8') : ''
-  return `${own}\n${shared}`
+/**
+ * Per action: valid values for every input (so its settings reader reads them all), and a run of
+ * the built action that succeeds or fails as the action's outputs promise. A new action without
+ * an entry here fails this test.
+ */
+const SCENARIOS: Record<string, { inputs: Record<string, string>; run: Record<string, string> }> = {
+  'resolve-environment': {
+    inputs: { config: 'examples/environments.yml', environment: 'prod', 'require-match': 'true', 'github-token': 't' },
+    run: { config: 'examples/environments.yml' },
+  },
+  'plan-comment': {
+    inputs: {
+      mode: 'single',
+      'plan-json': 'examples/plans/pr-replace.json',
+      'plan-file': '',
+      'terraform-binary': 'terraform',
+      'working-directory': '.',
+      environment: 'prod',
+      key: 'k',
+      title: 't',
+      'comment-mode': 'update',
+      'max-length': '60000',
+      'github-token': 't',
+      'comment-author': 'bot',
+      'pr-number': '1',
+      artifact: 'false',
+      summaries: '',
+    },
+    run: { 'plan-json': 'examples/plans/pr-replace.json', environment: 'prod' },
+  },
+  'destroy-gate': {
+    inputs: {
+      'plan-json': 'examples/plans/pr-replace.json',
+      'plan-file': '',
+      'terraform-binary': 'terraform',
+      'working-directory': '.',
+      'max-destroy': '1',
+      'count-replace': 'true',
+      'allow-destroy': 'false',
+      protected: 'x.*',
+      ignore: 'y.*',
+      'allow-label': 'allow-destroy',
+      policy: 'examples/destroy-policy.yml',
+      environment: 'prod',
+      'pr-number': '1',
+      'github-token': 't',
+    },
+    run: { 'plan-json': 'examples/plans/pr-replace.json', policy: 'examples/destroy-policy.yml', environment: 'prod' },
+  },
 }
+
+let gh: FakeGitHub
+beforeAll(async () => {
+  gh = await new FakeGitHub().start()
+})
+afterAll(async () => gh.stop())
 
 describe.each(actions)('%s/action.yml', (action) => {
   const metadata = parse(readFileSync(path.join(ROOT, action, 'action.yml'), 'utf8'))
-  const src = sources(action)
+  const scenario = SCENARIOS[action]
 
   it('runs the committed bundle on node24, with branding', () => {
-    expect(metadata.runs).toEqual({ using: 'node24', main: `../dist/${action}/index.js` })
+    expect(metadata.runs).toMatchObject({ using: 'node24', main: `../dist/${action}/index.js` })
     expect(existsSync(path.join(ROOT, action, metadata.runs.main))).toBe(true)
     expect(metadata.branding).toMatchObject({ icon: expect.any(String), color: expect.any(String) })
   })
@@ -34,26 +86,23 @@ describe.each(actions)('%s/action.yml', (action) => {
       expect((spec as { description?: string }).description, name).toMatch(/\w{3}/)
   })
 
-  it('declares exactly the inputs the code reads', () => {
-    const read = new Set(
-      [
-        ...src.matchAll(
-          /inputs\.(?:string|optionalString|boolean|optionalBoolean|integer|optionalInteger|enumeration|list|has|existingPath|raw|duration|percentage)\(\s*'([a-z-]+)'/g,
-        ),
-      ].map((m) => m[1]),
-    )
-    expect([...read].sort()).toEqual(Object.keys(metadata.inputs).sort())
+  it('has a scenario in this test', () => {
+    expect(scenario, `add ${action} to SCENARIOS in test/metadata.test.ts`).toBeDefined()
+    expect(Object.keys(scenario!.inputs).sort()).toEqual(Object.keys(metadata.inputs).sort())
   })
 
-  it('names every output it declares in the code', () => {
-    for (const name of Object.keys(metadata.outputs))
-      expect(
-        src.includes(`'${name}'`) ||
-          src.includes(`.${name} = `) ||
-          new RegExp(`\\b${name}:`).test(src) ||
-          new RegExp(`^\\s+${name}: `, 'm').test(src),
-        name,
-      ).toBe(true)
+  it('reads exactly the inputs action.yml declares', async () => {
+    const { readSettings } = (await import(`../actions/${action}/src/settings.ts`)) as {
+      readSettings: (i: Inputs, ...rest: unknown[]) => unknown
+    }
+    const inputs = Inputs.of(scenario!.inputs)
+    await readSettings(inputs, ROOT)
+    expect([...inputs.names].sort()).toEqual(Object.keys(metadata.inputs).sort())
+  })
+
+  it('writes exactly the outputs action.yml declares', async () => {
+    const r = await runAction({ action, inputs: scenario!.run, event: EVENT, apiUrl: gh.url, cwd: ROOT, env: { GITHUB_WORKSPACE: ROOT } })
+    expect(Object.keys(r.outputs).sort(), `${r.stdout}${r.stderr}`).toEqual(Object.keys(metadata.outputs).sort())
   })
 })
 

@@ -16,14 +16,14 @@ __webpack_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: ./node_modules/zod/v4/classic/schemas.js + 17 modules
 var schemas = __webpack_require__(8816);
-// EXTERNAL MODULE: ./packages/common/src/index.ts + 15 modules
-var src = __webpack_require__(7847);
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __webpack_require__(3024);
+// EXTERNAL MODULE: ./packages/common/src/index.ts + 7 modules
+var src = __webpack_require__(1785);
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __webpack_require__(8815);
 // EXTERNAL MODULE: ./packages/common/src/errors.ts
 var errors = __webpack_require__(9696);
+// EXTERNAL MODULE: ./packages/common/src/files.ts
+var files = __webpack_require__(6416);
 ;// CONCATENATED MODULE: ./packages/common/src/yaml-config.ts
 
 
@@ -71,12 +71,7 @@ function lineOf(doc, counter, path) {
 }
 /** The text of a configuration file named by an input, or an error naming the input. */
 function readConfigFile(file, label, input) {
-    try {
-        return (0,external_node_fs_.readFileSync)(file, 'utf8');
-    }
-    catch (error) {
-        throw new errors/* ConfigurationError */.j1(`Input '${input}' names a file that cannot be read: ${label} (${(0,errors/* errorMessage */.gJ)(error)})`);
-    }
+    return (0,files/* readRegularFile */.X)(file, `Input '${input}' (${label})`).toString('utf8');
 }
 
 ;// CONCATENATED MODULE: ./actions/destroy-gate/src/policy.ts

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process'
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
@@ -98,5 +99,90 @@ describe('destroy-gate (built action)', () => {
     expect(r.exitCode).toBe(1)
     expect(r.outputs.allowed).toBe('false')
     expect(errors(r.stdout)).toEqual(["::error::policy.yml:4: environments.prod: unknown key 'protect'"])
+  })
+
+  describe('fails closed on every failure: allowed=false and a reason, then exit 1', () => {
+    // A destroy over the limit with an allow-label, so the gate has to ask GitHub about the label.
+    const labelled = () => {
+      gh.issueLabels.set('acme/infra#42', ['allow-destroy'])
+      gh.issueEvents.set('acme/infra#42', [{ event: 'labeled', actor: { login: 'maria' }, label: { name: 'allow-destroy' } }])
+      gh.permissions.set('acme/infra:maria', 'maintain')
+      return { 'plan-json': plan({ resource_changes: [rc('a.b', ['delete'])] }), 'allow-label': 'allow-destroy' }
+    }
+    const closed = (r: Awaited<ReturnType<typeof run>>, reason: RegExp) => {
+      expect(r.exitCode).toBe(1)
+      expect(r.outputs.allowed).toBe('false')
+      expect(r.outputs.reason).toMatch(reason)
+      expect(errors(r.stdout).at(-1)).toMatch(reason)
+      expect(`${r.stdout}${r.stderr}`).not.toMatch(/\n\s+at /)
+    }
+
+    it.each([
+      [
+        403,
+        /The token may not read the labels, label events and collaborator permissions of PR #42 \(403: Resource not accessible by integration\)\. Give the job 'permissions: pull-requests: read'/,
+      ],
+      [404, /GitHub answered 404 \(Not Found\) when trying to read the labels.*Check input 'pr-number'/],
+      [
+        502,
+        /GitHub's API failed when trying to read the labels.* \(502: .*\), also after retrying\. This is usually temporary: re-run the job\./,
+      ],
+    ])('when the labels call answers %i', async (status, reason) => {
+      const inputs = labelled()
+      gh.fault({
+        method: 'GET',
+        path: /\/labels$/,
+        status,
+        times: 20,
+        body: { message: status === 403 ? 'Resource not accessible by integration' : status === 404 ? 'Not Found' : 'Bad Gateway' },
+      })
+      const r = await run(inputs)
+      closed(r, reason)
+      expect(r.outputs.reason).toMatch(
+        /^The plan destroys 1 resource; at most 0 are allowed\. The allow-label 'allow-destroy' could not be checked, so it does not count: /,
+      )
+      expect(r.summary).toContain('### 🛑 Destroy gate: blocked')
+    })
+
+    it('when the labels call times out on every attempt', async () => {
+      const inputs = labelled()
+      gh.fault({ method: 'GET', path: /\/labels$/, hangMs: 2000, times: 20 })
+      const r = await run(inputs, { INFRA_ACTIONS_REQUEST_TIMEOUT_MS: '100' })
+      closed(r, /GitHub's API failed when trying to read the labels.*(aborted|timeout)/i)
+    })
+
+    it('when an exception is thrown inside the gate (a bug)', async () => {
+      // Fault injection from outside the bundle: a preloaded module breaks Buffer#indexOf, which
+      // the plan reader uses, so the core throws a TypeError that nothing expects.
+      const hook = path.join(dir, 'break.mjs')
+      writeFileSync(hook, 'Buffer.prototype.indexOf = function () { throw new TypeError("injected fault") }\n')
+      const r = await run(
+        { 'plan-json': plan({ resource_changes: [rc('a.b', ['delete'])] }), 'allow-destroy': 'true' },
+        { NODE_OPTIONS: `--import=${hook}` },
+      )
+      closed(r, /destroy-gate failed unexpectedly: injected fault\. This is a bug in infra-actions/)
+      expect(r.outputs.reason).toMatch(/^The destroy gate could not decide, so it blocks: /)
+    })
+
+    it('when the event payload is not JSON', async () => {
+      const event = path.join(dir, 'event.json')
+      writeFileSync(event, '{"pull_request": ')
+      const r = await runAction({
+        action: 'destroy-gate',
+        inputs: { 'working-directory': dir, 'plan-json': plan({}) },
+        event,
+        eventName: 'pull_request',
+        apiUrl: gh.url,
+      })
+      closed(r, /The event payload GITHUB_EVENT_PATH=.*event\.json is not valid JSON/)
+    })
+
+    it('when the plan is a FIFO (refused at once, never waited on)', async () => {
+      execFileSync('mkfifo', [path.join(dir, 'plan.json')])
+      const started = Date.now()
+      const r = await run({ 'plan-json': 'plan.json' })
+      closed(r, /Cannot verify the plan: Input 'plan-json' \(plan\.json\) is not a regular file but a named pipe \(FIFO\)/)
+      expect(Date.now() - started).toBeLessThan(10_000)
+    })
   })
 })

@@ -104,7 +104,9 @@ describe('plan-comment (built action)', () => {
     const r = await run({ 'plan-json': writePlan({ resource_changes: [rc('a.b', ['create'])] }) })
     expect(r.exitCode).toBe(1)
     expect(r.stdout.match(/^::error::/gm)).toHaveLength(1)
-    expect(r.stdout).toMatch(/::error::GitHub rejected the comment .*Lower 'max-length'/)
+    expect(r.stdout).toMatch(
+      /::error::GitHub refused to comment on acme\/infra#42 \(422: Validation Failed: .*Body is too long.*\)\. The body was \d+ characters; lower input 'max-length'/,
+    )
   })
 
   it('keeps a huge plan within max-length and says what it cut', async () => {

@@ -1,8 +1,6 @@
-import { mkdtempSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { tmpdir } from 'node:os'
-import path from 'node:path'
-import { readContext, type ActionContext } from '@infra-actions/common'
+import type { ActionContext } from '@infra-actions/common'
+import { contextWithEvent } from './context.js'
 import { runnerEnvForEvent } from '../../scripts/run-action.mjs'
 
 // Real webhook payloads from @octokit/webhooks-examples (the same source as ../shared/corpus/events),
@@ -28,11 +26,7 @@ export function realPayload(event: string, where: { action?: string; ref?: RegEx
 
 /** The ActionContext the runner would give an action for this event and payload. */
 export function contextFor(event: string, payload: Payload, env: Record<string, string> = {}): ActionContext {
-  const dir = mkdtempSync(path.join(tmpdir(), 'event-'))
-  const file = path.join(dir, 'event.json')
-  writeFileSync(file, JSON.stringify(payload))
-  return readContext({
-    GITHUB_EVENT_PATH: file,
+  return contextWithEvent(payload, {
     GITHUB_RUN_ID: '777',
     GITHUB_SERVER_URL: 'https://github.com',
     ...runnerEnvForEvent(event, payload),

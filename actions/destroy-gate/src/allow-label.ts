@@ -1,4 +1,4 @@
-import { statusOf, type Octokit } from '@infra-actions/common'
+import { statusOf, type Octokit } from '@infra-actions/github/api'
 
 /**
  * An allow-label counts only when the last person who added it may change the repository:

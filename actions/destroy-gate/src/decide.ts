@@ -1,4 +1,5 @@
-import { AddressMatcher, plural, type PlanModel, type ResourceItem } from '@infra-actions/common'
+import { plural } from '@infra-actions/common'
+import { AddressMatcher, type PlanModel, type ResourceItem } from '@infra-actions/terraform'
 import type { GateRules } from './settings.js'
 
 /**

@@ -1,12 +1,6 @@
-import {
-  ConfigurationError,
-  errorMessage,
-  loadPlan,
-  pullRequestNumber,
-  type ActionContext,
-  type PlanModel,
-  type ShowCommand,
-} from '@infra-actions/common'
+import { ConfigurationError, errorMessage, isActionError, pullRequestNumber, type ActionContext } from '@infra-actions/common'
+import { explainApiError } from '@infra-actions/github/api'
+import { loadPlan, type PlanModel, type ShowCommand } from '@infra-actions/terraform'
 import { checkAllowLabel, type LabelApi } from './allow-label.js'
 import { decide, type Decision, type Override } from './decide.js'
 import { addressAnnotations, renderReport } from './report.js'
@@ -16,13 +10,16 @@ export interface DestroyGateDeps {
   context: ActionContext
   labels: LabelApi | undefined
   apiSkipReason: string | undefined
-  writeSummary: (markdown: string) => void
+  writeSummary: (markdown: string) => Promise<unknown>
   log: { info: (m: string) => void; warning: (m: string) => void; error: (m: string) => void }
   show?: ShowCommand
 }
 
+export const OUTPUTS = ['destroy-count', 'replace-count', 'allowed', 'addresses', 'protected-hits', 'reason'] as const
+export type Outputs = Record<(typeof OUTPUTS)[number], string>
+
 export interface DestroyGateResult {
-  outputs: Record<string, string>
+  outputs: Outputs
   /** The step fails with this message. */
   failure: string | undefined
 }
@@ -39,7 +36,7 @@ export async function runDestroyGate(settings: DestroyGateSettings, deps: Destro
   }
   const { rules } = settings
   deps.log.info(
-    `Destroy gate rules from ${settings.origin}: max-destroy ${rules.maxDestroy}, count-replace ${rules.countReplace}, protected [${rules.protected.join(', ')}], ignore [${rules.ignore.join(', ')}].`,
+    `Destroy gate rules from ${settings.origin}: max-destroy ${rules.maxDestroy}, count-replace ${rules.countReplace}, protected ${JSON.stringify(rules.protected)}, ignore ${JSON.stringify(rules.ignore)}.`,
   )
 
   const overrides: { allowDestroy?: Override; label?: Override; labelRefusal?: string } = {}
@@ -47,19 +44,11 @@ export async function runDestroyGate(settings: DestroyGateSettings, deps: Destro
   let decision = decide(model, rules, overrides)
   const blockedByCount = !decision.allowed && !decision.unverifiable && decision.protectedHits.length === 0
   if (blockedByCount && rules.allowLabel) {
-    const pr = pullRequestNumber(deps.context, settings.prNumber)
-    if (pr === undefined) overrides.labelRefusal = `The allow-label '${rules.allowLabel}' cannot apply: this run has no pull request.`
-    else if (!deps.labels)
-      overrides.labelRefusal = `The allow-label '${rules.allowLabel}' cannot be checked: ${deps.apiSkipReason ?? 'the GitHub API is unavailable'}.`
-    else {
-      const check = await checkAllowLabel(deps.labels, pr, rules.allowLabel)
-      if (check.ok) overrides.label = { by: check.by }
-      else overrides.labelRefusal = check.why
-    }
+    overrides.labelRefusal = await labelRefusalOrOverride(settings, deps, overrides)
     decision = decide(model, rules, overrides)
   }
 
-  deps.writeSummary(renderReport(decision, rules, settings.environment))
+  await deps.writeSummary(renderReport(decision, rules, settings.environment))
   if (!decision.allowed) {
     for (const line of addressAnnotations(decision)) deps.log.error(line)
   } else if (decision.overridden) {
@@ -72,6 +61,35 @@ export async function runDestroyGate(settings: DestroyGateSettings, deps: Destro
   return { outputs: outputs(decision, decision.reason), failure: decision.allowed ? undefined : decision.reason }
 }
 
+/**
+ * Checks the allow-label; sets `overrides.label` when it counts and returns why it does not
+ * otherwise. An API failure is a refusal too (the gate stays closed), explained.
+ */
+async function labelRefusalOrOverride(
+  settings: DestroyGateSettings,
+  deps: DestroyGateDeps,
+  overrides: { label?: Override },
+): Promise<string | undefined> {
+  const label = settings.rules.allowLabel as string
+  const pr = pullRequestNumber(deps.context, settings.prNumber)
+  if (pr === undefined) return `The allow-label '${label}' cannot apply: this run has no pull request.`
+  if (!deps.labels) return `The allow-label '${label}' cannot be checked: ${deps.apiSkipReason ?? 'the GitHub API is unavailable'}.`
+  try {
+    const check = await checkAllowLabel(deps.labels, pr, label)
+    if (!check.ok) return check.why
+    overrides.label = { by: check.by }
+    return undefined
+  } catch (error) {
+    const explained = explainApiError(error, {
+      doing: `read the labels, label events and collaborator permissions of PR #${pr}`,
+      permission: 'pull-requests: read',
+      notFound: "input 'pr-number'",
+    })
+    if (!isActionError(explained)) throw explained
+    return `The allow-label '${label}' could not be checked, so it does not count: ${errorMessage(explained)}`
+  }
+}
+
 /** Annotations are cut at 4,096 characters; the job summary has the whole list. */
 function listForLog(addresses: string[], max = 20): string {
   return addresses.length <= max
@@ -79,7 +97,7 @@ function listForLog(addresses: string[], max = 20): string {
     : `${addresses.slice(0, max).join(', ')} and ${addresses.length - max} more (see the job summary)`
 }
 
-function outputs(decision: Decision | undefined, reason: string): Record<string, string> {
+function outputs(decision: Decision | undefined, reason: string): Outputs {
   return {
     'destroy-count': String(decision?.destroyCount ?? ''),
     'replace-count': String(decision?.replaceCount ?? ''),

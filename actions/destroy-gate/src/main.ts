@@ -1,32 +1,26 @@
-import { apiUnavailableReason, appendSummary, createGitHubClient, errorMessage, readContext } from '@infra-actions/common'
-import * as runner from '@infra-actions/common/runner'
+import * as core from '@actions/core'
+import { readContext, writeJobSummary } from '@infra-actions/common'
+import { apiUnavailableReason, createGitHubClient } from '@infra-actions/github/api'
 import { octokitLabelApi } from './allow-label.js'
 import { runDestroyGate } from './destroy-gate.js'
 import { readSettings } from './settings.js'
 
 export async function main(): Promise<void> {
-  let settings
-  try {
-    settings = await readSettings()
-  } catch (error) {
-    // A bad input or policy closes the gate: later steps reading `allowed` must see false.
-    runner.setOutput('allowed', 'false')
-    runner.setOutput('reason', `Cannot apply the destroy policy: ${errorMessage(error)}`)
-    throw error
-  }
-  const context = readContext()
+  const settings = await readSettings()
+  const context = await readContext()
   const skip = apiUnavailableReason(settings.token, context)
+  // Octokit loads only when an allow-label has to be checked.
   const labels =
     skip || !settings.rules.allowLabel ? undefined : octokitLabelApi(await createGitHubClient(settings.token), context.owner, context.repo)
   const result = await runDestroyGate(settings, {
     context,
     labels,
     apiSkipReason: skip,
-    writeSummary: (md) => appendSummary(md),
-    log: { info: runner.info, warning: runner.warning, error: runner.error },
+    writeSummary: writeJobSummary,
+    log: { info: core.info, warning: core.warning, error: core.error },
   })
-  for (const [name, value] of Object.entries(result.outputs)) runner.setOutput(name, value)
-  if (result.failure) runner.setFailed(result.failure)
+  for (const [name, value] of Object.entries(result.outputs)) core.setOutput(name, value)
+  if (result.failure) core.setFailed(result.failure)
 }
 
 /** @github/local-action calls an exported `run()`. */

@@ -1,5 +1,6 @@
 import path from 'node:path'
-import { Inputs, readPlanSource, type PlanSource } from '@infra-actions/common'
+import { ConfigurationError, Inputs } from '@infra-actions/common'
+import { readPlanSource, type PlanSource } from '@infra-actions/terraform'
 import type { EnvironmentPolicy } from './policy.js'
 
 /** The rules the gate applies, after inputs and the policy file are merged. */
@@ -22,6 +23,13 @@ export interface DestroyGateSettings {
   origin: string
 }
 
+const PLAN_INPUTS = {
+  planJson: 'plan-json',
+  planFile: 'plan-file',
+  terraformBinary: 'terraform-binary',
+  workingDirectory: 'working-directory',
+}
+
 /** The YAML parser and the validator load only when there is a policy to read. */
 async function policyEntry(file: string, label: string, environment: string | undefined): Promise<EnvironmentPolicy> {
   const { policyFor, readPolicy } = await import('./policy.js')
@@ -34,7 +42,8 @@ async function policyEntry(file: string, label: string, environment: string | un
  * setting it in a workflow, never removes a protection the reviewed policy file grants.
  */
 export async function readSettings(inputs: Inputs = new Inputs()): Promise<DestroyGateSettings> {
-  const source = readPlanSource(inputs)
+  const source = readPlanSource(inputs, PLAN_INPUTS)
+  if (!source) throw new ConfigurationError("One of the inputs 'plan-json' or 'plan-file' is required.")
   const workingDirectory = source.workingDirectory
   const environment = inputs.optionalString('environment')
   const policyInput = inputs.optionalString('policy')

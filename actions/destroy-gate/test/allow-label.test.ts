@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { createGitHubClient } from '@infra-actions/common'
+import { createGitHubClient } from '@infra-actions/github'
 import { FakeGitHub } from '../../../test/support/fake-github.mjs'
 import { checkAllowLabel, octokitLabelApi, type LabelApi } from '../src/allow-label.js'
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { analyzePlan, parsePlanText } from '@infra-actions/common'
+import { analyzePlan, parsePlanText } from '@infra-actions/terraform'
 import { CORPUS, corpusFiles, hasCorpus } from '../../../test/support/corpus.js'
 import { decide } from '../src/decide.js'
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { analyzePlan, checkPlanDocument } from '@infra-actions/common'
+import { analyzePlan, checkPlanDocument } from '@infra-actions/terraform'
 import { plan, rc } from '../../../test/support/plans.js'
 import { decide } from '../src/decide.js'
 import type { GateRules } from '../src/settings.js'

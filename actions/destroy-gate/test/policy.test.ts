@@ -8,10 +8,9 @@ import { readSettings } from '../src/settings.js'
 async function settings(policy: string | undefined, inputs: Record<string, string>) {
   const dir = mkdtempSync(path.join(tmpdir(), 'policy-'))
   if (policy !== undefined) writeFileSync(path.join(dir, 'destroy-policy.yml'), policy)
-  const env: Record<string, string> = { 'INPUT_WORKING-DIRECTORY': dir, 'INPUT_PLAN-JSON': 'plan.json' }
-  if (policy !== undefined) env.INPUT_POLICY = 'destroy-policy.yml'
-  for (const [k, v] of Object.entries(inputs)) env[`INPUT_${k.toUpperCase()}`] = v
-  return readSettings(new Inputs(env))
+  const values: Record<string, string> = { 'working-directory': dir, 'plan-json': 'plan.json', ...inputs }
+  if (policy !== undefined) values.policy = 'destroy-policy.yml'
+  return readSettings(Inputs.of(values))
 }
 
 const POLICY = `environments:
@@ -55,8 +54,8 @@ describe('policy file', () => {
   it('names a missing policy file', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'policy-'))
     await expect(
-      readSettings(new Inputs({ 'INPUT_WORKING-DIRECTORY': dir, INPUT_POLICY: 'nope.yml', INPUT_ENVIRONMENT: 'prod' })),
-    ).rejects.toThrow(/Input 'policy' names a file that cannot be read: nope.yml/)
+      readSettings(Inputs.of({ 'working-directory': dir, 'plan-json': 'plan.json', policy: 'nope.yml', environment: 'prod' })),
+    ).rejects.toThrow("Input 'policy' (nope.yml) cannot be read: no such file")
   })
 
   it('defaults to max-destroy 0 with replacements counted', async () => {

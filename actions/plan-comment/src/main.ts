@@ -1,21 +1,15 @@
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import {
-  apiUnavailableReason,
-  appendSummary,
-  commentApiOnWorker,
-  knownCommentAuthor,
-  pullRequestNumber,
-  readContext,
-} from '@infra-actions/common'
-import { uploadFileArtifact } from '@infra-actions/common/artifacts'
-import * as runner from '@infra-actions/common/runner'
+import * as core from '@actions/core'
+import { pullRequestNumber, readContext, writeJobSummary } from '@infra-actions/common'
+import { apiUnavailableReason, commentApiOnWorker, knownCommentAuthor } from '@infra-actions/github'
+import { uploadFileArtifact } from '@infra-actions/github/artifacts'
 import { runPlanComment } from './plan-comment.js'
 import { readSettings } from './settings.js'
 
 export async function main(): Promise<void> {
   const settings = readSettings()
-  const context = readContext()
+  const context = await readContext()
   const skip = apiUnavailableReason(settings.token, context)
   // The GitHub client loads, and reads the PR's comments, on a worker thread (this same bundle)
   // while this thread reads and renders the plan. No PR to comment on (push, schedule) or
@@ -35,13 +29,13 @@ export async function main(): Promise<void> {
     context,
     comments,
     apiSkipReason: skip,
-    writeSummary: (md) => appendSummary(md),
+    writeSummary: writeJobSummary,
     uploadArtifact: (name, file) => uploadFileArtifact(name, file, context),
-    log: { info: runner.info, warning: runner.warning },
+    log: { info: core.info, warning: core.warning },
     outputDir: path.join(process.env.RUNNER_TEMP || tmpdir(), 'infra-actions'),
   })
-  for (const [name, value] of Object.entries(result.outputs)) runner.setOutput(name, value)
-  if (result.failure) runner.setFailed(result.failure)
+  for (const [name, value] of Object.entries(result.outputs)) core.setOutput(name, value)
+  if (result.failure) core.setFailed(result.failure)
   if (result.error) throw result.error
 }
 

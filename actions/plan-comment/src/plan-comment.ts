@@ -1,26 +1,21 @@
-import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import {
   ConfigurationError,
   SUMMARY_LIMIT_BYTES,
-  commentMarker,
   fitToBudget,
-  loadPlan,
-  planSummaryLine,
-  postComment,
   pullRequestNumber,
+  readRegularFile,
   utf8Bytes,
   type ActionContext,
-  type CommentApi,
-  type CommentMode,
-  type ShowCommand,
-  type UpsertResult,
 } from '@infra-actions/common'
-import type { UploadedArtifact } from '@infra-actions/common/artifacts'
+import { commentMarker, postComment, type CommentApi, type CommentMode, type UpsertResult } from '@infra-actions/github'
+import { loadPlan, planSummaryLine, type PlanSource, type ShowCommand } from '@infra-actions/terraform'
+import type { UploadedArtifact } from '@infra-actions/github/artifacts'
 import { renderAggregate } from './aggregate.js'
 import { assemble, renderPlan, type RenderedPlan } from './render.js'
 import type { PlanCommentSettings } from './settings.js'
-import { parseSummary, slug, toSummary, type PlanSummary } from './summary-file.js'
+import { slug, toSummary, type PlanSummary } from './summary-file.js'
 
 /** What plan-comment needs from the outside world; main.ts wires the real ones, tests fakes. */
 export interface PlanCommentDeps {
@@ -28,7 +23,7 @@ export interface PlanCommentDeps {
   /** undefined when the API cannot be used; `apiSkipReason` then says why. */
   comments: CommentApi | undefined
   apiSkipReason: string | undefined
-  writeSummary: (markdown: string) => void
+  writeSummary: (markdown: string) => Promise<unknown>
   uploadArtifact: (name: string, file: string) => Promise<UploadedArtifact | undefined>
   log: { info: (m: string) => void; warning: (m: string) => void }
   /** Where rendered files go (RUNNER_TEMP). */
@@ -36,8 +31,26 @@ export interface PlanCommentDeps {
   show?: ShowCommand
 }
 
+export const OUTPUTS = [
+  'add',
+  'change',
+  'destroy',
+  'replace',
+  'import',
+  'move',
+  'forget',
+  'drift',
+  'has-changes',
+  'summary',
+  'comment-id',
+  'comment-url',
+  'markdown-file',
+  'summary-file',
+] as const
+export type Outputs = Record<(typeof OUTPUTS)[number], string>
+
 export interface PlanCommentResult {
-  outputs: Record<string, string>
+  outputs: Outputs
   /** Set when the step must fail after doing its work (an errored plan). */
   failure: string | undefined
   /** The comment could not be posted: thrown once the outputs are set and the summary written. */
@@ -56,12 +69,12 @@ async function renderFromPlan(
   settings: PlanCommentSettings,
   deps: PlanCommentDeps,
 ): Promise<{ rendered: RenderedPlan; summary: Omit<PlanSummary, 'detailsUrl'> }> {
-  const model = await loadPlan(settings.source, deps.show)
+  const model = await loadPlan(settings.source as PlanSource, deps.show)
   const rendered = renderPlan(model, {
     title: settings.title,
     environment: settings.environment,
     key: settings.key,
-    workingDirectory: settings.source.workingDirectory,
+    workingDirectory: settings.workingDirectory,
     sha: deps.context.headSha || undefined,
     commitUrl:
       deps.context.owner && deps.context.headSha
@@ -124,7 +137,7 @@ async function runSingle(settings: PlanCommentSettings, deps: PlanCommentDeps): 
     ;({ posted, error } = await post(deps, pr, settings, comment.text))
     if (posted) deps.log.info(`PR #${pr}: comment ${posted.action} (${posted.comment.url}).`)
   }
-  deps.writeSummary(jobSummary.text)
+  await deps.writeSummary(jobSummary.text)
 
   const summaryFile = `${base}.plan-summary.json`
   writeFileSync(summaryFile, JSON.stringify({ ...summary, detailsUrl: posted?.comment.url ?? context.runUrl } satisfies PlanSummary))
@@ -164,20 +177,22 @@ async function post(
     deps.comments as CommentApi,
     { issueNumber: pr, marker: commentMarker('plan-comment', settings.key), body, mode: settings.commentMode as CommentMode },
     deps.context,
+    { prInput: 'pr-number', lengthInput: 'max-length', tokenInput: 'github-token' },
   )
   if (warning) deps.log.warning(`${warning} The plan is in the job summary.`)
   return { posted, error }
 }
 
 async function runAggregate(settings: PlanCommentSettings, deps: PlanCommentDeps): Promise<PlanCommentResult> {
-  const files = settings.summaries.flatMap((entry) => summaryFiles(path.resolve(settings.source.workingDirectory, entry), entry))
+  const files = settings.summaries.flatMap((entry) => summaryFiles(path.resolve(settings.workingDirectory, entry), entry))
   if (files.length === 0)
     throw new ConfigurationError(
       `Input 'summaries' matched no *.plan-summary.json files (${settings.summaries.join(', ')}). Did the matrix jobs upload their summary-file?`,
     )
+  const { parseSummary } = await import('./summary-schema.js')
   const byKey = new Map<string, PlanSummary>()
   for (const file of files) {
-    const s = parseSummary(readFileSync(file, 'utf8'), file)
+    const s = parseSummary(readRegularFile(file, `Input 'summaries' (${file})`).toString('utf8'), file)
     if (byKey.has(s.key))
       deps.log.warning(`Two plan summaries have the key '${s.key}'; the later one (${file}) wins. Give each matrix job its own 'key'.`)
     byKey.set(s.key, s)
@@ -199,7 +214,7 @@ async function runAggregate(settings: PlanCommentSettings, deps: PlanCommentDeps
   } else if (settings.commentMode !== 'off' && pr !== undefined) {
     deps.log.warning(`The PR comment was skipped: ${deps.apiSkipReason ?? 'the GitHub API is unavailable'}.`)
   }
-  deps.writeSummary(fit(SUMMARY_LIMIT_BYTES, utf8Bytes))
+  await deps.writeSummary(fit(SUMMARY_LIMIT_BYTES, utf8Bytes))
   const sum = (k: 'add' | 'change' | 'destroy' | 'replace' | 'import' | 'move' | 'forget' | 'drift'): string =>
     String(summaries.reduce((n, s) => n + (s.counts[k] ?? 0), 0))
   const hasChanges = summaries.some((s) => s.hasChanges)

@@ -1,4 +1,5 @@
-import { code, text, pathOf, type ResourceItem } from '@infra-actions/common'
+import { code, text } from '@infra-actions/common'
+import { pathOf, type ResourceItem } from '@infra-actions/terraform'
 
 /** Terraform's `action_reason` values in words. Unknown reasons are shown as they are. */
 const REASONS: Record<string, string> = {

@@ -1,13 +1,8 @@
 import {
   alert,
-  attributeChanges,
   code,
-  collectSensitiveValues,
   details,
   fitToBudget,
-  formatShown,
-  makeRedactor,
-  planSummaryLine,
   plural,
   table,
   tableRow,
@@ -16,11 +11,18 @@ import {
   type Block,
   type BudgetResult,
   type Cut,
+} from '@infra-actions/common'
+import {
+  attributeChanges,
+  collectSensitiveValues,
+  formatShown,
+  makeRedactor,
+  planSummaryLine,
   type PlanCounts,
   type PlanModel,
   type ResourceItem,
   type Shown,
-} from '@infra-actions/common'
+} from '@infra-actions/terraform'
 import { explain } from './reasons.js'
 
 /**

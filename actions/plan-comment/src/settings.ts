@@ -1,11 +1,15 @@
-import { ConfigurationError, Inputs, readPlanSource, type CommentMode, type PlanSource } from '@infra-actions/common'
+import { ConfigurationError, Inputs } from '@infra-actions/common'
+import type { CommentMode } from '@infra-actions/github'
+import { readPlanSource, type PlanSource } from '@infra-actions/terraform'
 
 export type CommentSetting = CommentMode | 'off'
 
 /** Every input of plan-comment, read and validated once. */
 export interface PlanCommentSettings {
   mode: 'single' | 'aggregate'
-  source: PlanSource
+  /** The plan (single mode). */
+  source: PlanSource | undefined
+  workingDirectory: string
   key: string
   environment: string | undefined
   title: string
@@ -24,13 +28,19 @@ export const GITHUB_COMMENT_LIMIT = 65536
 
 export function readSettings(inputs: Inputs = new Inputs()): PlanCommentSettings {
   const mode = inputs.enumeration('mode', ['single', 'aggregate'], 'single')
-  const source = readPlanSource(inputs)
-  const workingDirectory = source.workingDirectory
+  const source = readPlanSource(inputs, {
+    planJson: 'plan-json',
+    planFile: 'plan-file',
+    terraformBinary: 'terraform-binary',
+    workingDirectory: 'working-directory',
+  })
+  const workingDirectory = inputs.string('working-directory', { default: '.' })
   const environment = inputs.optionalString('environment')
   const defaultKey = mode === 'aggregate' ? 'aggregate' : environment ? `${workingDirectory}:${environment}` : workingDirectory
   const settings: PlanCommentSettings = {
     mode,
     source,
+    workingDirectory,
     key: inputs.string('key', { default: defaultKey }),
     environment,
     title: inputs.string('title', { default: mode === 'aggregate' ? 'Terraform plans' : 'Terraform plan' }),
@@ -42,7 +52,7 @@ export function readSettings(inputs: Inputs = new Inputs()): PlanCommentSettings
     artifact: inputs.boolean('artifact', true),
     summaries: inputs.list('summaries'),
   }
-  if (mode === 'single' && !settings.source.planJson && !settings.source.planFile) {
+  if (mode === 'single' && !source) {
     throw new ConfigurationError("One of the inputs 'plan-json' or 'plan-file' is required (or set 'mode: aggregate' with 'summaries').")
   }
   if (mode === 'aggregate' && settings.summaries.length === 0) {

@@ -2,7 +2,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { ConfigurationError, commentMarker, type ActionContext, type CommentApi, type IssueComment } from '@infra-actions/common'
+import { ConfigurationError, type ActionContext } from '@infra-actions/common'
+import { commentMarker, type CommentApi, type IssueComment } from '@infra-actions/github'
 import { planText, rc } from '../../../test/support/plans.js'
 import { runPlanComment, type PlanCommentDeps } from '../src/plan-comment.js'
 import type { PlanCommentSettings } from '../src/settings.js'
@@ -67,7 +68,8 @@ function setup(
   const uploads: string[] = []
   const settings: PlanCommentSettings = {
     mode: 'single',
-    source: { planJson: 'plan.json', planFile: undefined, terraformBinary: 'terraform', workingDirectory: dir },
+    source: { kind: 'json', path: 'plan.json', input: 'plan-json', workingDirectory: dir },
+    workingDirectory: dir,
     key: 'infra:prod',
     environment: 'prod',
     title: 'Terraform plan',
@@ -84,7 +86,7 @@ function setup(
     context: context(),
     comments,
     apiSkipReason: undefined,
-    writeSummary: (md) => summaries.push(md),
+    writeSummary: async (md) => summaries.push(md),
     uploadArtifact: async (name) => {
       uploads.push(name)
       return { id: 9, url: 'https://github.com/acme/infra/actions/runs/42/artifacts/9' }
@@ -187,11 +189,8 @@ describe('runPlanComment', () => {
   })
 
   it('names a missing plan file', async () => {
-    const t = setup(
-      {},
-      { source: { planJson: 'missing.json', planFile: undefined, terraformBinary: 'terraform', workingDirectory: tmpdir() } },
-    )
-    await expect(runPlanComment(t.settings, t.deps)).rejects.toThrow(/Input 'plan-json' names a file that cannot be read: missing.json/)
+    const t = setup({}, { source: { kind: 'json', path: 'missing.json', input: 'plan-json', workingDirectory: tmpdir() } })
+    await expect(runPlanComment(t.settings, t.deps)).rejects.toThrow("Input 'plan-json' (missing.json) cannot be read: no such file")
   })
 
   it('comments an errored plan and then fails the step', async () => {
@@ -216,7 +215,14 @@ describe('runPlanComment', () => {
     const t = setup({})
     writeFileSync(path.join(t.dir, 'tfplan'), 'binary')
     const calls: string[][] = []
-    t.settings.source = { planJson: undefined, planFile: 'tfplan', terraformBinary: 'tofu', workingDirectory: t.dir }
+    t.settings.source = {
+      kind: 'file',
+      path: 'tfplan',
+      input: 'plan-file',
+      binary: 'tofu',
+      binaryInput: 'terraform-binary',
+      workingDirectory: t.dir,
+    }
     t.deps.show = async (binary, args) => {
       calls.push([binary, ...args])
       return { exitCode: 0, stdout: planText({ resource_changes: [rc('a.b', ['create'])] }), stderr: '' }
@@ -229,7 +235,14 @@ describe('runPlanComment', () => {
   it('reports a failing terraform show with its stderr', async () => {
     const t = setup({})
     writeFileSync(path.join(t.dir, 'tfplan'), 'binary')
-    t.settings.source = { planJson: undefined, planFile: 'tfplan', terraformBinary: 'terraform', workingDirectory: t.dir }
+    t.settings.source = {
+      kind: 'file',
+      path: 'tfplan',
+      input: 'plan-file',
+      binary: 'terraform',
+      binaryInput: 'terraform-binary',
+      workingDirectory: t.dir,
+    }
     t.deps.show = async () => ({ exitCode: 1, stdout: '', stderr: 'Error: Failed to load plugin schemas' })
     await expect(runPlanComment(t.settings, t.deps)).rejects.toThrow(/exit code 1: Error: Failed to load plugin schemas/)
   })
@@ -250,7 +263,8 @@ describe('aggregate mode', () => {
         mode: 'aggregate',
         key: 'aggregate',
         summaries: [collected],
-        source: { planJson: undefined, planFile: undefined, terraformBinary: 'terraform', workingDirectory: '/' },
+        source: undefined,
+        workingDirectory: '/',
       },
     )
     const r = await runPlanComment(t.settings, t.deps)
@@ -297,7 +311,7 @@ describe('the full plan artifact', () => {
 
 describe('aggregate mode and untrusted summary files', () => {
   it('refuses a summary whose counts are not numbers, and never links a non-https URL', async () => {
-    const { parseSummary } = await import('../src/summary-file.js')
+    const { parseSummary } = await import('../src/summary-schema.js')
     const { renderAggregate } = await import('../src/aggregate.js')
     const good = {
       schema: 'infra-actions/plan-summary@1',
@@ -305,7 +319,20 @@ describe('aggregate mode and untrusted summary files', () => {
       environment: 'prod',
       title: 't',
       summary: 's',
-      counts: { add: 1, change: 0, destroy: 0, replace: 0 },
+      counts: {
+        add: 1,
+        change: 0,
+        destroy: 0,
+        replace: 0,
+        import: 0,
+        move: 0,
+        forget: 0,
+        read: 0,
+        noop: 0,
+        drift: 0,
+        deferred: 0,
+        deposed: 0,
+      },
       hasChanges: true,
       errored: false,
       complete: true,
@@ -314,8 +341,12 @@ describe('aggregate mode and untrusted summary files', () => {
       detailsUrl: 'javascript:alert(1)',
     }
     expect(() => parseSummary(JSON.stringify({ ...good, counts: { ...good.counts, add: '<img src=x>' } }), 'x.json')).toThrow(
-      /not a plan summary/,
+      /not a plan summary written by plan-comment \(schema infra-actions\/plan-summary@1\): counts\.add: /,
     )
+    // Counts that are missing would render "NaN to add": refused, naming the field.
+    expect(() => parseSummary(JSON.stringify({ ...good, counts: {} }), 'x.json')).toThrow(/counts\.add: /)
+    expect(() => parseSummary(JSON.stringify({ ...good, counts: { ...good.counts, destroy: -1 } }), 'x.json')).toThrow(/counts\.destroy: /)
+    expect(() => parseSummary(JSON.stringify({ ...good, destroyed: [1] }), 'x.json')).toThrow(/destroyed\.0: /)
     const blocks = renderAggregate([parseSummary(JSON.stringify(good), 'x.json') as never], 'Plans')
     expect(blocks.map((b) => b.text).join('\n')).not.toContain('javascript:')
   })

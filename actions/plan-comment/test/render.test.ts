@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import MarkdownIt from 'markdown-it'
 import { describe, expect, it } from 'vitest'
-import { analyzePlan, checkPlanDocument } from '@infra-actions/common'
+import { analyzePlan, checkPlanDocument } from '@infra-actions/terraform'
 import { plan, rc } from '../../../test/support/plans.js'
 import { assemble, renderPlan } from '../src/render.js'
 

@@ -9,7 +9,7 @@ import { renderDecision } from './summary.js'
 export interface ResolveDeps {
   context: ActionContext
   lookupPr: ((sha: string) => Promise<number | undefined>) | undefined
-  writeSummary: (markdown: string) => void
+  writeSummary: (markdown: string) => Promise<unknown>
   log: { info: (m: string) => void; warning: (m: string) => void }
 }
 
@@ -32,7 +32,7 @@ export async function runResolveEnvironment(
   })
   for (const w of result.warnings) deps.log.warning(w)
   deps.log.info(result.resolution.reason)
-  deps.writeSummary(renderDecision(result, settings.configLabel, deps.context.ref))
+  await deps.writeSummary(renderDecision(result, settings.configLabel, deps.context.ref))
   const outputs: Record<string, string> = {}
   for (const [k, v] of Object.entries(result.resolution)) outputs[k] = String(v)
   outputs.json = JSON.stringify(result.resolution)

@@ -1,11 +1,18 @@
-import { readFileSync } from 'node:fs'
+import type { context as githubContext } from '@actions/github'
 import { ConfigurationError, errorMessage } from './errors.js'
-import type { Env } from './inputs.js'
+import { nonEmptyString, record } from './json.js'
 
-/** The GitHub Actions run context, read once from the runner's environment and event file. */
+/** `@actions/github`'s context: the event payload and the runner's GITHUB_* variables. */
+export type GitHubContext = typeof githubContext
+
+/**
+ * The run's context: `@actions/github`'s, extended with what our actions need and it does not
+ * say (the commit the user pushed, the PR's head and base refs, act, the run's URL), with the
+ * repository read without throwing.
+ */
 export interface ActionContext {
   eventName: string
-  /** The webhook payload (`GITHUB_EVENT_PATH`); `{}` when there is none (local runs). */
+  /** The webhook payload; `{}` when there is none (local runs). */
   payload: Record<string, unknown>
   owner: string
   repo: string
@@ -28,52 +35,53 @@ export interface ActionContext {
   runUrl: string | undefined
 }
 
-export function readContext(env: Env = process.env): ActionContext {
-  const payload = readPayload(env.GITHUB_EVENT_PATH)
+/**
+ * The context of this run. `@actions/github` reads the event file when it is first loaded, so it
+ * is loaded here, inside the action's run: a broken event file is then one clear error.
+ */
+export async function readContext(): Promise<ActionContext> {
+  let github: typeof import('@actions/github')
+  try {
+    github = await import('@actions/github')
+  } catch (error) {
+    if (!(error instanceof SyntaxError)) throw error
+    throw new ConfigurationError(
+      `The event payload GITHUB_EVENT_PATH=${process.env.GITHUB_EVENT_PATH} is not valid JSON: ${errorMessage(error)}`,
+    )
+  }
+  return extendContext(github.context)
+}
+
+/** Our context from `@actions/github`'s and the runner variables it does not read. */
+export function extendContext(github: GitHubContext, env: NodeJS.ProcessEnv = process.env): ActionContext {
+  const payload = record(github.payload) ?? {}
   const [owner = '', repo = ''] = (env.GITHUB_REPOSITORY ?? '').split('/', 2)
-  const serverUrl = (env.GITHUB_SERVER_URL ?? 'https://github.com').replace(/\/$/, '')
-  const runId = env.GITHUB_RUN_ID ?? ''
-  const sha = env.GITHUB_SHA ?? ''
+  const serverUrl = (github.serverUrl || 'https://github.com').replace(/\/$/, '')
+  const runId = Number.isSafeInteger(github.runId) ? String(github.runId) : ''
+  const sha = github.sha ?? ''
   return {
-    eventName: env.GITHUB_EVENT_NAME ?? '',
+    eventName: github.eventName ?? '',
     payload,
     owner,
     repo,
     sha,
     headSha: headShaOf(payload, sha),
-    ref: env.GITHUB_REF ?? '',
+    ref: github.ref ?? '',
     headRef: env.GITHUB_HEAD_REF ?? '',
     baseRef: env.GITHUB_BASE_REF ?? '',
-    actor: env.GITHUB_ACTOR ?? '',
+    actor: github.actor ?? '',
     runId,
-    runAttempt: env.GITHUB_RUN_ATTEMPT ?? '1',
+    runAttempt: Number.isSafeInteger(github.runAttempt) ? String(github.runAttempt) : '1',
     serverUrl,
-    apiUrl: (env.GITHUB_API_URL ?? 'https://api.github.com').replace(/\/$/, ''),
-    workflow: env.GITHUB_WORKFLOW ?? '',
+    apiUrl: (github.apiUrl || 'https://api.github.com').replace(/\/$/, ''),
+    workflow: github.workflow ?? '',
     isAct: env.ACT === 'true',
     runUrl: owner && repo && runId ? `${serverUrl}/${owner}/${repo}/actions/runs/${runId}` : undefined,
   }
 }
 
-function readPayload(eventPath: string | undefined): Record<string, unknown> {
-  if (!eventPath) return {}
-  let text: string
-  try {
-    text = readFileSync(eventPath, 'utf8')
-  } catch (error) {
-    throw new ConfigurationError(`Cannot read the event payload GITHUB_EVENT_PATH=${eventPath}: ${errorMessage(error)}`)
-  }
-  try {
-    const parsed: unknown = JSON.parse(text)
-    return isRecord(parsed) ? parsed : {}
-  } catch (error) {
-    throw new ConfigurationError(`The event payload GITHUB_EVENT_PATH=${eventPath} is not valid JSON: ${errorMessage(error)}`)
-  }
-}
-
 function headShaOf(payload: Record<string, unknown>, fallback: string): string {
-  const pr = record(payload.pull_request)
-  const head = record(pr?.head)
+  const head = record(record(payload.pull_request)?.head)
   if (typeof head?.sha === 'string') return head.sha
   if (typeof payload.after === 'string' && !/^0+$/.test(payload.after)) return payload.after
   const run = record(payload.workflow_run)
@@ -86,8 +94,8 @@ function headShaOf(payload: Record<string, unknown>, fallback: string): string {
 /**
  * Where a pull_request / pull_request_target event's head comes from, when that is not the base
  * repository: `{ headRepo: 'owner/name' }` for a fork, `{ headRepo: undefined }` for a deleted
- * one. Undefined for a PR within the repository, or no PR. On `pull_request` a fork gets a
- * read-only GITHUB_TOKEN (writes such as comments are refused, and that is expected).
+ * one (unknown provenance). Undefined for a PR within the repository, or no PR. On
+ * `pull_request` a fork gets a read-only GITHUB_TOKEN (writes such as comments are refused).
  */
 export function pullRequestFork(context: ActionContext): { headRepo: string | undefined } | undefined {
   const pr = record(context.payload.pull_request)
@@ -115,17 +123,4 @@ export function pullRequestNumber(context: ActionContext, explicit?: number): nu
   const first = record(prs[0])
   if (typeof first?.number === 'number') return first.number
   return undefined
-}
-
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-}
-
-export function record(value: unknown): Record<string, unknown> | undefined {
-  return isRecord(value) ? value : undefined
-}
-
-/** A payload field that is a string with something in it, else undefined. */
-export function nonEmptyString(value: unknown): string | undefined {
-  return typeof value === 'string' && value !== '' ? value : undefined
 }

@@ -1,21 +1,28 @@
-import { existsSync, statSync } from 'node:fs'
+import { statSync } from 'node:fs'
 import path from 'node:path'
+import * as core from '@actions/core'
 import { InputError } from './errors.js'
 
 /**
- * Reading an action's inputs the way the runner passes them: `INPUT_<NAME>`, upper-cased,
- * spaces turned into `_`, hyphens kept. Every reader validates and names the input in its error,
- * so `main.ts` reads each input once into one typed settings object.
+ * An action's inputs, each read once, validated, and named in its error. Values come from
+ * `core.getInput` (the runner's `INPUT_<NAME>` variables, trimmed); tests give a record instead.
+ * Every name read is remembered, so a test can check that action.yml and the code agree.
  */
-export type Env = Readonly<Record<string, string | undefined>>
-
 export class Inputs {
-  constructor(private readonly env: Env = process.env) {}
+  /** The names of the inputs read so far. */
+  readonly names = new Set<string>()
+
+  constructor(private readonly read: (name: string) => string = (name) => core.getInput(name)) {}
+
+  /** Inputs from a record of name → value (tests, local tools). */
+  static of(values: Readonly<Record<string, string>>): Inputs {
+    return new Inputs((name) => (Object.hasOwn(values, name) ? (values[name] ?? '').trim() : ''))
+  }
 
   /** The raw value, trimmed; '' when unset. */
   raw(name: string): string {
-    const key = `INPUT_${name.replace(/ /g, '_').toUpperCase()}`
-    return (this.env[key] ?? '').trim()
+    this.names.add(name)
+    return this.read(name)
   }
 
   has(name: string): boolean {
@@ -81,13 +88,12 @@ export class Inputs {
   percentage(name: string, defaultValue: number): number {
     const value = this.raw(name)
     if (value === '') return defaultValue
-    const match = /^(\d+(?:\.\d+)?)\s*%?$/.exec(value)
-    const n = match ? Number(match[1]) : NaN
-    if (!match || !(n >= 0 && n <= 100)) throw new InputError(name, `must be a percentage from 0 to 100, got ${quote(value)}`)
+    const n = parsePercentage(value)
+    if (n === undefined) throw new InputError(name, `must be a percentage from 0 to 100, got ${quote(value)}`)
     return n
   }
 
-  /** Newline- or comma-separated; blank entries and `#` comments dropped. */
+  /** Entries separated by newlines, or by commas outside brackets and quotes (see parseList). */
   list(name: string): string[] {
     return parseList(this.raw(name))
   }
@@ -100,11 +106,15 @@ export class Inputs {
       return undefined
     }
     const resolved = path.resolve(options.base ?? process.cwd(), value)
-    if (!existsSync(resolved)) throw new InputError(name, `names a path that does not exist: ${quote(value)} (resolved to ${resolved})`)
-    const stat = statSync(resolved)
-    if (options.kind === 'file' && !stat.isFile()) throw new InputError(name, `must name a file, but ${quote(value)} is a directory`)
+    let stat
+    try {
+      stat = statSync(resolved)
+    } catch {
+      throw new InputError(name, `names a path that does not exist: ${quote(value)} (resolved to ${resolved})`)
+    }
+    if (options.kind === 'file' && !stat.isFile()) throw new InputError(name, `must name a regular file, but ${quote(value)} is not one`)
     if (options.kind === 'directory' && !stat.isDirectory())
-      throw new InputError(name, `must name a directory, but ${quote(value)} is a file`)
+      throw new InputError(name, `must name a directory, but ${quote(value)} is not one`)
     return resolved
   }
 }
@@ -132,19 +142,54 @@ export function parseInteger(name: string, value: string, options: { min?: numbe
   return n
 }
 
-const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }
+const DURATION_UNITS = new Map([
+  ['ms', 1],
+  ['s', 1000],
+  ['m', 60_000],
+  ['h', 3_600_000],
+])
 
 export function parseDuration(value: string): number | undefined {
   const match = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)?$/.exec(value.trim())
   if (!match) return undefined
-  return Math.round(Number(match[1]) * (DURATION_UNITS[match[2] ?? 's'] ?? 1000))
+  return Math.round(Number(match[1]) * (DURATION_UNITS.get(match[2] ?? 's') ?? 1000))
 }
 
+/** `25`, `25%`, `12.5%` → a number from 0 to 100; undefined when it is not one. */
+export function parsePercentage(value: string): number | undefined {
+  const match = /^(\d+(?:\.\d+)?)\s*%?$/.exec(value.trim())
+  const n = match ? Number(match[1]) : NaN
+  return n >= 0 && n <= 100 ? n : undefined
+}
+
+/**
+ * A list input: entries on their own lines, or separated by commas. A comma inside brackets,
+ * braces, parentheses or double quotes belongs to the entry (`module.dbs["eu,primary"].*` is one
+ * address glob). Blank entries and `#` comment lines are dropped.
+ */
 export function parseList(value: string): string[] {
-  return value
-    .split(/[\n,]/)
-    .map((entry) => entry.trim())
-    .filter((entry) => entry !== '' && !entry.startsWith('#'))
+  const entries: string[] = []
+  for (const line of value.split(/\r?\n/)) {
+    if (line.trim().startsWith('#')) continue
+    let depth = 0
+    let quoted = false
+    let start = 0
+    for (let i = 0; i < line.length; i++) {
+      const ch = line[i]
+      if (quoted) {
+        if (ch === '\\') i++
+        else if (ch === '"') quoted = false
+      } else if (ch === '"') quoted = true
+      else if (ch === '[' || ch === '{' || ch === '(') depth++
+      else if ((ch === ']' || ch === '}' || ch === ')') && depth > 0) depth--
+      else if (ch === ',' && depth === 0) {
+        entries.push(line.slice(start, i))
+        start = i + 1
+      }
+    }
+    entries.push(line.slice(start))
+  }
+  return entries.map((e) => e.trim()).filter((e) => e !== '')
 }
 
 /** Quote a user's value for an error message, cut so a huge paste stays readable. */

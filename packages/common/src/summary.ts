@@ -1,23 +1,21 @@
-import { appendFileSync } from 'node:fs'
-import * as core from './runner.js'
+import * as core from '@actions/core'
 import { utf8Bytes } from './budget.js'
 
 /** GitHub drops a step summary over 1 MiB entirely; we keep a margin for what others append. */
 export const SUMMARY_LIMIT_BYTES = 1024 * 1024 - 16 * 1024
 
 /**
- * Append Markdown to this step's job summary. Callers budget their rendering with
- * `fitToBudget(..., { measure: utf8Bytes, max: SUMMARY_LIMIT_BYTES })`; this is the last guard,
- * cutting at a line end and saying so rather than letting GitHub discard the whole summary.
- * Returns false when there is no summary file (local runs without one).
+ * Append Markdown to this step's job summary (`core.summary`). Callers budget their rendering
+ * with `fitToBudget(..., { measure: utf8Bytes, max: SUMMARY_LIMIT_BYTES })`; this is the last
+ * guard, cutting at a line end and saying so rather than letting GitHub discard the whole
+ * summary. Returns false when the runner gives no summary file (local runs).
  */
-export function appendSummary(markdown: string, env: NodeJS.ProcessEnv = process.env): boolean {
-  const file = env.GITHUB_STEP_SUMMARY
-  if (!file) {
+export async function writeJobSummary(markdown: string): Promise<boolean> {
+  if (!process.env.GITHUB_STEP_SUMMARY) {
     core.debug('GITHUB_STEP_SUMMARY is not set; the job summary is skipped.')
     return false
   }
-  appendFileSync(file, `${limitBytes(markdown, SUMMARY_LIMIT_BYTES)}\n`, 'utf8')
+  await core.summary.addRaw(limitBytes(markdown, SUMMARY_LIMIT_BYTES), true).write()
   return true
 }
 

@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs'
 import { LineCounter, parseDocument, isNode, type Document } from 'yaml'
 import type { z } from 'zod'
-import { ConfigurationError, errorMessage } from './errors.js'
+import { ConfigurationError } from './errors.js'
+import { readRegularFile } from './files.js'
 
 /**
  * A YAML configuration file read and validated in one step: YAML syntax errors, unknown keys
@@ -51,9 +51,5 @@ export function lineOf(doc: Document, counter: LineCounter, path: (string | numb
 
 /** The text of a configuration file named by an input, or an error naming the input. */
 export function readConfigFile(file: string, label: string, input: string): string {
-  try {
-    return readFileSync(file, 'utf8')
-  } catch (error) {
-    throw new ConfigurationError(`Input '${input}' names a file that cannot be read: ${label} (${errorMessage(error)})`)
-  }
+  return readRegularFile(file, `Input '${input}' (${label})`).toString('utf8')
 }

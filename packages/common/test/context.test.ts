@@ -1,17 +1,11 @@
-import { mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import path from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { ConfigurationError, apiUnavailableReason, pullRequestFork, pullRequestNumber, readContext } from '../src/index.js'
+import { pullRequestFork, pullRequestNumber } from '../src/index.js'
+import { contextWithEvent } from '../../../test/support/context.js'
 
-function withEvent(payload: unknown, env: Record<string, string> = {}) {
-  const dir = mkdtempSync(path.join(tmpdir(), 'ctx-'))
-  const file = path.join(dir, 'event.json')
-  writeFileSync(file, typeof payload === 'string' ? payload : JSON.stringify(payload))
-  return readContext({ GITHUB_EVENT_PATH: file, GITHUB_REPOSITORY: 'acme/infra', GITHUB_RUN_ID: '42', GITHUB_SHA: 'merge000', ...env })
-}
+const withEvent = (payload: unknown, env: Record<string, string> = {}) =>
+  contextWithEvent(payload, { GITHUB_REPOSITORY: 'acme/infra', GITHUB_RUN_ID: '42', GITHUB_SHA: 'merge000', ...env })
 
-describe('readContext', () => {
+describe('the run context (@actions/github, extended)', () => {
   it('knows a pull request from a fork (or a deleted one) from one in this repository', () => {
     const pr = (repo: unknown, event = 'pull_request') =>
       pullRequestFork(
@@ -53,15 +47,9 @@ describe('readContext', () => {
     expect(ctx.headSha).toBe('pushed1')
   })
 
-  it('says clearly when the event file is not JSON', () => {
-    expect(() => withEvent('{oops')).toThrow(ConfigurationError)
-    expect(() => withEvent('{oops')).toThrow(/GITHUB_EVENT_PATH=.*not valid JSON/)
-  })
-
-  it('skips the API under act and without a token', () => {
-    const ctx = withEvent({}, { ACT: 'true' })
-    expect(apiUnavailableReason('t', ctx)).toMatch(/nektos\/act/)
-    expect(apiUnavailableReason('', withEvent({}))).toMatch(/no GitHub token/)
-    expect(apiUnavailableReason('t', withEvent({}))).toBeUndefined()
+  it('has an empty payload, no repository and no run link when the runner gives none', () => {
+    const ctx = withEvent({}, { GITHUB_REPOSITORY: '', GITHUB_RUN_ID: '' })
+    expect(ctx).toMatchObject({ owner: '', repo: '', runUrl: undefined, payload: {}, runAttempt: '1', isAct: false })
+    expect(withEvent({}, { ACT: 'true' }).isAct).toBe(true)
   })
 })

@@ -1,15 +1,30 @@
+import { execFileSync } from 'node:child_process'
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { Inputs, InputError, parseDuration, parseList } from '../src/index.js'
 
-const inputs = (env: Record<string, string>) =>
-  new Inputs(Object.fromEntries(Object.entries(env).map(([k, v]) => [`INPUT_${k.toUpperCase()}`, v])))
+const inputs = (values: Record<string, string>) => Inputs.of(values)
 
 describe('Inputs', () => {
-  it('reads hyphenated names the way the runner passes them (hyphens kept)', () => {
-    expect(new Inputs({ 'INPUT_MAX-DESTROY': ' 3 ' }).integer('max-destroy', { default: 0, min: -1 })).toBe(3)
+  it('reads hyphenated names the way the runner passes them (core.getInput: INPUT_ upper-cased, hyphens kept, trimmed)', () => {
+    process.env['INPUT_MAX-DESTROY'] = ' 3 '
+    process.env.INPUT_PLAN_FILE = 'x'
+    try {
+      const read = new Inputs()
+      expect(read.integer('max-destroy', { default: 0, min: -1 })).toBe(3)
+      expect(read.string('plan file')).toBe('x')
+      expect([...read.names]).toEqual(['max-destroy', 'plan file'])
+    } finally {
+      delete process.env['INPUT_MAX-DESTROY']
+      delete process.env.INPUT_PLAN_FILE
+    }
+  })
+
+  it('does not take a name for an inherited property as set', () => {
+    expect(inputs({}).optionalString('constructor')).toBeUndefined()
+    expect(inputs({}).optionalString('__proto__')).toBeUndefined()
   })
 
   it('names the input, the rule and the value in integer errors', () => {
@@ -60,6 +75,17 @@ describe('Inputs', () => {
 
   it('splits newline- or comma-separated lists and drops blanks and comments', () => {
     expect(parseList('a.*, b.*\n\n# note\n  c  ')).toEqual(['a.*', 'b.*', 'c'])
+    expect(parseList('a\r\nb')).toEqual(['a', 'b'])
+  })
+
+  it('keeps commas inside brackets and quotes: for_each keys may hold them', () => {
+    expect(parseList('module.dbs["eu,primary"].*, google_sql_database_instance.*')).toEqual([
+      'module.dbs["eu,primary"].*',
+      'google_sql_database_instance.*',
+    ])
+    expect(parseList('terraform_data.t["*,*"]')).toEqual(['terraform_data.t["*,*"]'])
+    expect(parseList('a["x\\",y"], b')).toEqual(['a["x\\",y"]', 'b'])
+    expect(parseList('m[0], n')).toEqual(['m[0]', 'n'])
   })
 
   it('checks that paths exist, relative to a base', () => {
@@ -69,7 +95,9 @@ describe('Inputs', () => {
     expect(() => inputs({ 'plan-json': 'nope.json' }).existingPath('plan-json', { base: dir })).toThrow(
       /Input 'plan-json' names a path that does not exist: "nope.json"/,
     )
-    expect(() => inputs({ 'plan-json': '.' }).existingPath('plan-json', { base: dir, kind: 'file' })).toThrow(/must name a file/)
+    expect(() => inputs({ 'plan-json': '.' }).existingPath('plan-json', { base: dir, kind: 'file' })).toThrow(/must name a regular file/)
+    execFileSync('mkfifo', [path.join(dir, 'fifo')])
+    expect(() => inputs({ 'plan-json': 'fifo' }).existingPath('plan-json', { base: dir, kind: 'file' })).toThrow(/must name a regular file/)
     expect(() => inputs({}).existingPath('plan-json', { required: true })).toThrow(`Input 'plan-json' is required but was not given`)
   })
 })

@@ -2,9 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { appendSummary, ConfigurationError, run, SUMMARY_LIMIT_BYTES } from '../src/index.js'
-import { uploadFileArtifact } from '../src/artifacts.js'
-import type { ActionContext } from '../src/index.js'
+import { ConfigurationError, ServiceError, run, writeJobSummary, SUMMARY_LIMIT_BYTES } from '../src/index.js'
 
 function capture(fn: () => Promise<void>): Promise<string> {
   let out = ''
@@ -72,26 +70,65 @@ describe('run()', () => {
   })
 })
 
-describe('job summary and artifacts', () => {
-  it('appends within the 1 MiB limit, and skips without a summary file', () => {
-    const file = path.join(mkdtempSync(path.join(tmpdir(), 'sum-')), 'summary')
-    writeFileSync(file, '')
-    expect(appendSummary('é'.repeat(2_000_000), { GITHUB_STEP_SUMMARY: file })).toBe(true)
-    expect(Buffer.byteLength(readFileSync(file, 'utf8'))).toBeLessThanOrEqual(SUMMARY_LIMIT_BYTES + 1)
-    expect(appendSummary('x', {})).toBe(false)
-  })
-
-  it('warns instead of failing where the runner has no artifact service', async () => {
-    const context = { isAct: true, runUrl: undefined } as ActionContext
+describe('run() with onFailure (fail closed)', () => {
+  it('calls the hook with the message of an expected failure and of a bug, before the error line', async () => {
+    const seen: string[] = []
+    const onFailure = (m: string) => void seen.push(m)
     const out = await capture(async () => {
-      expect(await uploadFileArtifact('plan', '/tmp/plan.md', context, {})).toBeUndefined()
+      await run(
+        'x',
+        async () => {
+          throw new ServiceError('GitHub failed', 502)
+        },
+        { onFailure },
+      )
+      await run(
+        'x',
+        async () => {
+          throw new TypeError('boom')
+        },
+        { onFailure },
+      )
     })
-    expect(out).toMatch(
-      /^::warning::The artifact 'plan' was not uploaded: this runner offers no artifact service .*under act, pass --artifact-server-path.*The file is at \/tmp\/plan.md/,
-    )
+    expect(seen).toEqual(['GitHub failed', expect.stringMatching(/^x failed unexpectedly: boom\. This is a bug/)])
+    expect(out.split('\n').filter((l) => l.startsWith('::error::'))).toHaveLength(2)
+    expect(process.exitCode).toBe(1)
   })
 
-  it('names ConfigurationError for a user mistake', () => {
-    expect(new ConfigurationError('x').name).toBe('ConfigurationError')
+  it('still fails the step when the hook itself throws', async () => {
+    const out = await capture(() =>
+      run(
+        'x',
+        async () => {
+          throw new ConfigurationError('bad')
+        },
+        {
+          onFailure: () => {
+            throw new Error('disk full')
+          },
+        },
+      ),
+    )
+    expect(out).toContain("::error::Could not record the failure in the step's outputs: disk full")
+    expect(out).toContain('::error::bad')
+    expect(process.exitCode).toBe(1)
+  })
+})
+
+describe('job summary', () => {
+  it('appends within the 1 MiB limit through core.summary, and skips without a summary file', async () => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'sum-')), 'summary')
+    writeFileSync(file, 'before\n')
+    process.env.GITHUB_STEP_SUMMARY = file
+    try {
+      expect(await writeJobSummary('é'.repeat(2_000_000))).toBe(true)
+      const written = readFileSync(file, 'utf8')
+      expect(written.startsWith('before\n')).toBe(true)
+      expect(Buffer.byteLength(written)).toBeLessThanOrEqual(SUMMARY_LIMIT_BYTES + 16)
+      expect(written).toContain('cut here to stay within GitHub’s 1 MiB limit')
+    } finally {
+      delete process.env.GITHUB_STEP_SUMMARY
+    }
+    expect(await capture(async () => expect(await writeJobSummary('x')).toBe(false))).toMatch(/::debug::GITHUB_STEP_SUMMARY is not set/)
   })
 })

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
-import { pullRequestFork, type ActionContext } from './context.js'
-import { ConfigurationError, errorMessage } from './errors.js'
-import type { Octokit } from './github-client.js'
+import { pullRequestFork, type ActionContext } from '@infra-actions/common'
+import { explainApiError, statusOf } from './api-errors.js'
+import { retryBaseMs, type Octokit } from './client.js'
 
 /**
  * One comment per (tool, key) on a pull request, found again by a hidden marker.
@@ -110,7 +110,6 @@ async function createOnce(api: CommentApi, issueNumber: number, body: string, id
     } catch (error) {
       lastError = error
       const status = statusOf(error)
-      if (status === 422) throw bodyRejected(error, tagged.length)
       if (status !== undefined && status < 500 && status !== 429) throw error
       const stored = (await api.listComments(issueNumber)).find(
         (c) => c.author.toLowerCase() === identity.toLowerCase() && c.body.includes(nonce),
@@ -122,22 +121,26 @@ async function createOnce(api: CommentApi, issueNumber: number, body: string, id
   throw lastError
 }
 
-function bodyRejected(error: unknown, length: number): Error {
-  return new ConfigurationError(
-    `GitHub rejected the comment (${length} characters): ${errorMessage(error)}. Lower 'max-length' (GitHub's limit is 65536).`,
-  )
+/** How the caller names what a comment failure is about, for the messages. */
+export interface CommentHints {
+  /** The input that sets the PR number (checked on a 404). */
+  prInput?: string
+  /** The input that limits the comment's length (lowered on a 422). */
+  lengthInput?: string
+  tokenInput?: string
 }
 
 /**
  * upsertComment as an action's step runs it: a refusal comes back (explained by
- * explainCommentError) instead of being thrown, so the caller can still write its job summary
- * and outputs before failing; on a `pull_request` from a fork, whose GITHUB_TOKEN is read-only,
+ * explainApiError) instead of being thrown, so the caller can still write its job summary and
+ * outputs before failing; on a `pull_request` from a fork, whose GITHUB_TOKEN is read-only,
  * a 403 is only a warning.
  */
 export async function postComment(
   api: CommentApi,
   params: Parameters<typeof upsertComment>[1],
   context: ActionContext,
+  hints: CommentHints = {},
 ): Promise<{ posted?: UpsertResult; warning?: string; error?: unknown }> {
   try {
     return { posted: await upsertComment(api, params) }
@@ -145,41 +148,21 @@ export async function postComment(
     if (statusOf(error) === 403 && context.eventName === 'pull_request' && pullRequestFork(context)) {
       return { warning: 'The PR comment was skipped: GitHub gives pull requests from forks a read-only token (403).' }
     }
-    return { error: explainCommentError(error, { owner: context.owner, repo: context.repo, issueNumber: params.issueNumber }) }
+    const pr = `${context.owner}/${context.repo}#${params.issueNumber}`
+    return {
+      error: explainApiError(error, {
+        doing: `comment on ${pr}`,
+        permission: 'pull-requests: write',
+        notFound: hints.prInput ? `input '${hints.prInput}' (or the event's pull request)` : `that ${pr} exists`,
+        unprocessable: `The body was ${params.body.length} characters${hints.lengthInput ? `; lower input '${hints.lengthInput}'` : ''} (GitHub's limit is 65536).`,
+        tokenInput: hints.tokenInput,
+      }),
+    }
   }
-}
-
-/**
- * What an API failure while commenting means for the user. 401, 403 (other than a rate limit)
- * and 404 are the token's or the workflow's configuration, said as such with what to change;
- * anything else is returned as it is.
- */
-export function explainCommentError(error: unknown, where: { owner: string; repo: string; issueNumber: number }): unknown {
-  const status = statusOf(error)
-  const said = errorMessage(error).split(' - https://')[0] ?? ''
-  const pr = `${where.owner}/${where.repo}#${where.issueNumber}`
-  if (status === 401)
-    return new ConfigurationError(`GitHub refused the token (401: ${said}). Check input 'github-token': it may be expired or revoked.`)
-  if (status === 403 && !/rate limit/i.test(said)) {
-    return new ConfigurationError(
-      `The token may not comment on ${pr} (403: ${said}). Give the job 'permissions: pull-requests: write' (GITHUB_TOKEN is read-only when the organization or the workflow says so), or pass a token that can.`,
-    )
-  }
-  if (status === 404)
-    return new ConfigurationError(
-      `${pr} was not found (404: ${said}). Check input 'pr-number', and that the token can read ${where.owner}/${where.repo}.`,
-    )
-  return error
-}
-
-export function statusOf(error: unknown): number | undefined {
-  const status = (error as { status?: unknown } | null)?.status
-  return typeof status === 'number' ? status : undefined
 }
 
 function backoffMs(attempt: number): number {
-  const base = Number(process.env.INFRA_ACTIONS_RETRY_BASE_MS) || 1000
-  return base * 2 ** (attempt - 1)
+  return retryBaseMs() * 2 ** (attempt - 1)
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))

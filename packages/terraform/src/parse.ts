@@ -1,5 +1,4 @@
-import { ConfigurationError } from '../errors.js'
-import { isRecord } from '../context.js'
+import { ConfigurationError, isRecord } from '@infra-actions/common'
 import { JsonScanError, parseObjectSkipping, whitespace } from './json-scan.js'
 
 /**

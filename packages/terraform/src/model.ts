@@ -1,4 +1,4 @@
-import { isRecord } from '../context.js'
+import { isRecord } from '@infra-actions/common'
 import { PlanFormatError, type RawChange, type RawPlan, type RawResourceChange } from './parse.js'
 
 /**

@@ -1,17 +1,16 @@
 import { createServer } from 'node:http'
 import { connect, type AddressInfo, type Socket } from 'node:net'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import type { ActionContext } from '@infra-actions/common'
 import { FakeGitHub } from '../../../test/support/fake-github.mjs'
 import {
   commentApiOnWorker,
   commentMarker,
   createGitHubClient,
-  explainCommentError,
   knownCommentAuthor,
   octokitCommentApi,
   postComment,
   upsertComment,
-  type ActionContext,
   type CommentApi,
 } from '../src/index.js'
 
@@ -146,10 +145,16 @@ describe('upsertComment', () => {
     expect(gh.requests.filter((q) => q.method === 'POST')).toHaveLength(2)
   })
 
-  it('turns a 422 for an over-long body into a clear error', async () => {
-    await expect(upsertComment(api, { issueNumber: PR, marker, body: 'x'.repeat(70_000), mode: 'update' })).rejects.toThrow(
-      /Body is too long.*Lower 'max-length'/s,
-    )
+  it('turns a 422 for an over-long body into a clear error (postComment), without retrying it', async () => {
+    const ctx = { eventName: 'pull_request', owner: OWNER, repo: REPO, payload: {} } as unknown as ActionContext
+    const r = await postComment(api, { issueNumber: PR, marker, body: 'x'.repeat(70_000), mode: 'update' }, ctx, {
+      lengthInput: 'max-length',
+    })
+    expect(r.error).toMatchObject({
+      name: 'ConfigurationError',
+      message: expect.stringMatching(/body is too long.*lower input 'max-length'/is),
+    })
+    expect(gh.requests.filter((q) => q.method === 'POST')).toHaveLength(1)
   })
 
   it('gives up after bounded retries on a persistent 5xx', async () => {
@@ -244,33 +249,6 @@ describe('createGitHubClient behind a proxy', () => {
   })
 })
 
-describe('explainCommentError', () => {
-  const where = { owner: OWNER, repo: REPO, issueNumber: PR }
-  const http = (status: number, message: string) => Object.assign(new Error(`${message} - https://docs.github.com/rest`), { status })
-
-  it('tells the user what to change for 401, 403 and 404', () => {
-    expect(explainCommentError(http(401, 'Bad credentials'), where)).toMatchObject({
-      name: 'ConfigurationError',
-      message: expect.stringMatching(/401: Bad credentials\)\. Check input 'github-token'/),
-    })
-    expect(explainCommentError(http(403, 'Resource not accessible by integration'), where)).toMatchObject({
-      name: 'ConfigurationError',
-      message: expect.stringMatching(/pull-requests: write/),
-    })
-    expect(explainCommentError(http(404, 'Not Found'), where)).toMatchObject({
-      name: 'ConfigurationError',
-      message: expect.stringMatching(/acme\/infra#7 was not found \(404: Not Found\)\. Check input 'pr-number'/),
-    })
-  })
-
-  it('leaves rate limits and server errors as they are', () => {
-    const limited = http(403, 'You have exceeded a secondary rate limit')
-    expect(explainCommentError(limited, where)).toBe(limited)
-    const broken = http(502, 'Bad Gateway')
-    expect(explainCommentError(broken, where)).toBe(broken)
-  })
-})
-
 describe('commentApiOnWorker', () => {
   // The worker path itself runs in the built bundles (test/integration); here, a worker that
   // never comes up: the calls are served on this thread instead.
@@ -305,8 +283,26 @@ describe('postComment', () => {
 
   it('returns a refusal explained, without throwing', async () => {
     refuse()
-    const r = await postComment(api, params, context('pull_request', `${OWNER}/${REPO}`))
-    expect(r.error).toMatchObject({ name: 'ConfigurationError', message: expect.stringMatching(/pull-requests: write/) })
+    const r = await postComment(api, params, context('pull_request', `${OWNER}/${REPO}`), { prInput: 'pr-number', tokenInput: 'token' })
+    expect(r.error).toMatchObject({
+      name: 'ConfigurationError',
+      message:
+        "The token may not comment on acme/infra#7 (403: Resource not accessible by integration). Give the job 'permissions: pull-requests: write' (GITHUB_TOKEN is read-only when the organization or the workflow says so), or pass a token in 'token' that can.",
+    })
+  })
+
+  it('says which input to lower when GitHub refuses the body (422), and which to check on a 404', async () => {
+    gh.fault({ method: 'POST', path: '/comments', status: 422, times: 1, body: { message: 'Validation Failed' } })
+    const r = await postComment(api, params, context('pull_request', `${OWNER}/${REPO}`), { lengthInput: 'max-length' })
+    expect(r.error).toMatchObject({
+      name: 'ConfigurationError',
+      message: expect.stringMatching(/422: Validation Failed\)\. The body was 4 characters; lower input 'max-length'/),
+    })
+    gh.fault({ method: 'GET', path: '/comments', status: 404, times: 1, body: { message: 'Not Found' } })
+    const missing = await postComment(api, params, context('pull_request', `${OWNER}/${REPO}`), { prInput: 'pr-number' })
+    expect(missing.error).toMatchObject({
+      message: expect.stringMatching(/404 \(Not Found\) when trying to comment on acme\/infra#7\. Check input 'pr-number'/),
+    })
   })
 
   it('only warns on a pull_request from a fork, not on pull_request_target (whose token can write)', async () => {

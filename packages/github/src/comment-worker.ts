@@ -1,8 +1,9 @@
 import { Worker, parentPort, workerData } from 'node:worker_threads'
-import { octokitCommentApi, statusOf, type CommentApi } from './comment-upsert.js'
-import { errorMessage } from './errors.js'
-import * as core from './runner.js'
-import { createGitHubClient } from './github-client.js'
+import * as core from '@actions/core'
+import { errorMessage } from '@infra-actions/common'
+import { statusOf } from './api-errors.js'
+import { createGitHubClient } from './client.js'
+import { octokitCommentApi, type CommentApi } from './comment-upsert.js'
 
 /**
  * The comment API on a worker thread. Loading Octokit and Node's fetch (~130 ms of CPU) and the

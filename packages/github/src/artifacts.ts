@@ -1,7 +1,6 @@
 import path from 'node:path'
-import * as core from './runner.js'
-import { errorMessage } from './errors.js'
-import type { ActionContext } from './context.js'
+import * as core from '@actions/core'
+import { errorMessage, type ActionContext } from '@infra-actions/common'
 
 export interface UploadedArtifact {
   id: number | undefined

@@ -1,0 +1,6 @@
+export * from './address-glob.js'
+export * from './json-scan.js'
+export * from './parse.js'
+export * from './model.js'
+export * from './values.js'
+export * from './load.js'
