@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { analyzePlan, parsePlanText } from '@infra-actions/terraform'
-import { CORPUS, corpusFiles, hasCorpus } from '../../../test/support/corpus.js'
+import { corpusFiles, corpusPath } from '../../../test/support/corpus.js'
 import { decide } from '../src/decide.js'
 
 // For every real plan: the gate counts exactly Terraform's "to destroy" (delete + replace of
@@ -11,9 +11,9 @@ const files = corpusFiles('terraform')
 const rules = { maxDestroy: -1, countReplace: true, allowDestroy: false, protected: [], ignore: [], allowLabel: undefined }
 const negative = (f: string) => /^(neg-|variant-hcp-)/.test(path.basename(f))
 
-describe.skipIf(!hasCorpus)('destroy-gate over the plan corpus', () => {
+describe('destroy-gate over the plan corpus', () => {
   it.each(files.filter((f) => !negative(f)))('%s', (file) => {
-    const text = readFileSync(path.join(CORPUS, 'terraform', file), 'utf8')
+    const text = readFileSync(corpusPath('terraform', file), 'utf8')
     const raw = JSON.parse(text) as { resource_changes?: { mode?: string; change: { actions: string[] } }[]; errored?: boolean }
     let deletes = 0
     let replaces = 0
@@ -30,6 +30,6 @@ describe.skipIf(!hasCorpus)('destroy-gate over the plan corpus', () => {
   })
 
   it.each(files.filter(negative))('%s cannot pass', (file) => {
-    expect(() => analyzePlan(parsePlanText(readFileSync(path.join(CORPUS, 'terraform', file), 'utf8'), file))).toThrow()
+    expect(() => analyzePlan(parsePlanText(readFileSync(corpusPath('terraform', file), 'utf8'), file))).toThrow()
   })
 })
