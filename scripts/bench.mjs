@@ -1,25 +1,44 @@
-// npm run bench [-- --resources 10000 --runs 5]
-// 1. Cold start: each action with nothing to do, against a bare `node -e 0`.
+// npm run bench [-- --resources 10000 --runs 5 --compare <git-ref or dist directory> ...]
+// 1. Cold start: resolve-environment with nothing to do, against a bare `node -e 0`.
 // 2. Bundle sizes.
-// 3. plan-comment on a generated plan of N resource changes (about 70 MB for 10,000), the whole
-//    action (parse, render, budget, job summary, PR comment to the local GitHub stand-in)
-//    against a bare JSON.parse of the same file: wall time and peak RSS, medians of --runs.
-import { spawn } from 'node:child_process'
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+// 3. plan-comment and destroy-gate on a generated plan of N resource changes (about 77 MB for
+//    10,000): the whole action (read, render, budget, job summary, PR comment to the local GitHub
+//    stand-in) against a bare JSON.parse of the same file: wall time and peak RSS, medians.
+// Every `--compare` adds the same actions from another build (a git ref's dist/, or a directory
+// laid out like dist/), run interleaved with this one, so before/after numbers come from one run.
+import { execFileSync, spawn } from 'node:child_process'
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { FakeGitHub } from '../test/support/fake-github.mjs'
 import { actionNames, ROOT } from './actions.mjs'
 import { generatePlan } from './generate-plan.mjs'
 
+const argv = process.argv.slice(2)
 const arg = (name, fallback) => {
-  const i = process.argv.indexOf(`--${name}`)
-  return i >= 0 ? Number(process.argv[i + 1]) : fallback
+  const i = argv.indexOf(`--${name}`)
+  return i >= 0 ? Number(argv[i + 1]) : fallback
 }
 const N = arg('resources', 10000)
 const RUNS = arg('runs', 5)
 const tmp = mkdtempSync(path.join(tmpdir(), 'bench-'))
 const rssHook = path.join(ROOT, 'scripts', 'bench-rss.mjs')
+
+/** The builds to measure: this checkout's dist/ first, then each --compare. */
+const builds = [{ name: 'this checkout', dist: path.join(ROOT, 'dist') }]
+argv.forEach((a, i) => {
+  if (a !== '--compare') return
+  const what = argv[i + 1]
+  if (existsSync(what)) {
+    builds.push({ name: what, dist: path.resolve(what) })
+    return
+  }
+  // A git ref: its dist/ extracted with git archive.
+  const dir = path.join(tmp, `dist-${builds.length}`)
+  mkdirSync(dir)
+  execFileSync('sh', ['-c', `git archive ${JSON.stringify(what)} dist | tar -x -C ${JSON.stringify(dir)}`], { cwd: ROOT })
+  builds.push({ name: what, dist: path.join(dir, 'dist') })
+})
 
 function measure(args, env = {}) {
   const rssFile = path.join(tmp, `rss-${Math.random()}`)
@@ -48,10 +67,13 @@ function measure(args, env = {}) {
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
 const mib = (b) => `${(b / 1024 / 1024).toFixed(0)} MiB`
-async function repeat(n, fn) {
-  const results = []
-  for (let i = 0; i < n; i++) results.push(await fn())
-  return { ms: median(results.map((r) => r.ms)), rss: median(results.map((r) => r.rss)), last: results.at(-1) }
+const summarize = (results) => ({ ms: median(results.map((r) => r.ms)), rss: median(results.map((r) => r.rss)), last: results.at(-1) })
+
+/** Runs each named measurement `n` times, interleaved; medians per name. */
+async function interleaved(n, named) {
+  const results = Object.fromEntries(Object.keys(named).map((k) => [k, []]))
+  for (let i = 0; i < n; i++) for (const [k, fn] of Object.entries(named)) results[k].push(await fn())
+  return Object.fromEntries(Object.entries(results).map(([k, r]) => [k, summarize(r)]))
 }
 
 function runnerEnv(extra) {
@@ -69,10 +91,9 @@ function runnerEnv(extra) {
   }
 }
 
-const lines = []
-const say = (s = '') => {
-  lines.push(s)
-  console.log(s)
+const say = (s = '') => console.log(s)
+const expectSuccess = (label, result, codes = [0]) => {
+  if (!codes.includes(result.last.code)) throw new Error(`${label} failed (exit ${result.last.code}):\n${result.last.out}`)
 }
 
 // 1. Cold start.
@@ -81,39 +102,45 @@ writeFileSync(
   pushEvent,
   JSON.stringify({ ref: 'refs/heads/feature/x', after: 'b'.repeat(40), deleted: false, repository: { full_name: 'acme/infra' } }),
 )
-const bare = await repeat(15, () => measure(['-e', '0']))
-const cold = await repeat(15, () =>
-  measure(
-    [path.join(ROOT, 'dist/resolve-environment/index.js')],
-    runnerEnv({
-      GITHUB_EVENT_NAME: 'push',
-      GITHUB_EVENT_PATH: pushEvent,
-      GITHUB_REF: 'refs/heads/feature/x',
-      GITHUB_WORKSPACE: tmp,
-      INPUT_CONFIG: '.github/environments.yml',
-      'INPUT_REQUIRE-MATCH': 'false',
-    }),
-  ),
-)
-if (cold.last.code !== 0) throw new Error(`resolve-environment failed: ${cold.last.out}`)
-say(`## Cold start (Node ${process.version}, median of 15)`)
+const coldEnv = () =>
+  runnerEnv({
+    GITHUB_EVENT_NAME: 'push',
+    GITHUB_EVENT_PATH: pushEvent,
+    GITHUB_REF: 'refs/heads/feature/x',
+    GITHUB_WORKSPACE: tmp,
+    INPUT_CONFIG: '.github/environments.yml',
+    'INPUT_REQUIRE-MATCH': 'false',
+  })
+const cold = await interleaved(15, {
+  bare: () => measure(['-e', '0']),
+  ...Object.fromEntries(builds.map((b) => [b.name, () => measure([path.join(b.dist, 'resolve-environment/index.js')], coldEnv())])),
+})
+say(`## Cold start (Node ${process.version}, median of 15, interleaved)`)
 say()
 say('| | wall time | over bare node |')
 say('| --- | ---: | ---: |')
-say(`| \`node -e 0\` | ${bare.ms.toFixed(0)} ms | |`)
-say(`| resolve-environment, push that matches no rule | ${cold.ms.toFixed(0)} ms | +${(cold.ms - bare.ms).toFixed(0)} ms |`)
+say(`| \`node -e 0\` | ${cold.bare.ms.toFixed(0)} ms | |`)
+for (const b of builds) {
+  expectSuccess(`resolve-environment (${b.name})`, cold[b.name])
+  say(
+    `| resolve-environment, push that matches no rule (${b.name}) | ${cold[b.name].ms.toFixed(0)} ms | +${(cold[b.name].ms - cold.bare.ms).toFixed(0)} ms |`,
+  )
+}
 say()
 
 // 2. Bundle sizes.
 say('## Bundle sizes')
 say()
-say('| action | entry (loaded at start) | all chunks |')
-say('| --- | ---: | ---: |')
+say('| action | build | entry (loaded at start) | all chunks |')
+say('| --- | --- | ---: | ---: |')
 for (const name of actionNames()) {
-  const dir = path.join(ROOT, 'dist', name)
-  const js = readdirSync(dir).filter((f) => f.endsWith('.js'))
-  const total = js.reduce((n, f) => n + statSync(path.join(dir, f)).size, 0)
-  say(`| ${name} | ${(statSync(path.join(dir, 'index.js')).size / 1024).toFixed(0)} KiB | ${(total / 1024).toFixed(0)} KiB |`)
+  for (const b of builds) {
+    const dir = path.join(b.dist, name)
+    if (!existsSync(dir)) continue
+    const js = readdirSync(dir).filter((f) => f.endsWith('.js'))
+    const total = js.reduce((n, f) => n + statSync(path.join(dir, f)).size, 0)
+    say(`| ${name} | ${b.name} | ${(statSync(path.join(dir, 'index.js')).size / 1024).toFixed(0)} KiB | ${(total / 1024).toFixed(0)} KiB |`)
+  }
 }
 say()
 
@@ -132,14 +159,18 @@ writeFileSync(
     repository: { full_name: 'acme/infra' },
   }),
 )
-const runParse = () => measure(['-e', `JSON.parse(require('node:fs').readFileSync(${JSON.stringify(planFile)}, 'utf8'))`])
-const runAction = (mode = 'update') =>
+const prEnv = (extra) =>
+  runnerEnv({
+    GITHUB_EVENT_NAME: 'pull_request',
+    GITHUB_EVENT_PATH: prEvent,
+    GITHUB_API_URL: gh.url,
+    INFRA_ACTIONS_RETRY_BASE_MS: '5',
+    ...extra,
+  })
+const planComment = (dist, mode) => () =>
   measure(
-    [path.join(ROOT, 'dist/plan-comment/index.js')],
-    runnerEnv({
-      GITHUB_EVENT_NAME: 'pull_request',
-      GITHUB_EVENT_PATH: prEvent,
-      GITHUB_API_URL: gh.url,
+    [path.join(dist, 'plan-comment/index.js')],
+    prEnv({
       'INPUT_PLAN-JSON': planFile,
       'INPUT_GITHUB-TOKEN': 'ghs_bench',
       'INPUT_COMMENT-MODE': mode,
@@ -148,34 +179,41 @@ const runAction = (mode = 'update') =>
       'INPUT_WORKING-DIRECTORY': '.',
       'INPUT_TERRAFORM-BINARY': 'terraform',
       INPUT_MODE: 'single',
-      INFRA_ACTIONS_RETRY_BASE_MS: '5',
     }),
   )
-// Interleaved, so a noisy neighbour slows both sides alike; medians of each.
-const parses = []
-const actions = []
-const offline = []
-for (let i = 0; i < RUNS; i++) {
-  parses.push(await runParse())
-  actions.push(await runAction())
-  offline.push(await runAction('off'))
+const destroyGate = (dist) => () =>
+  measure(
+    [path.join(dist, 'destroy-gate/index.js')],
+    prEnv({
+      'INPUT_PLAN-JSON': planFile,
+      'INPUT_MAX-DESTROY': '-1',
+      'INPUT_WORKING-DIRECTORY': '.',
+      'INPUT_TERRAFORM-BINARY': 'terraform',
+    }),
+  )
+const named = { parse: () => measure(['-e', `JSON.parse(require('node:fs').readFileSync(${JSON.stringify(planFile)}, 'utf8'))`]) }
+for (const b of builds) {
+  named[`plan-comment|${b.name}`] = planComment(b.dist, 'update')
+  named[`plan-comment off|${b.name}`] = planComment(b.dist, 'off')
+  named[`destroy-gate|${b.name}`] = destroyGate(b.dist)
 }
-const local = { ms: median(offline.map((r) => r.ms)), rss: median(offline.map((r) => r.rss)) }
-const parse = { ms: median(parses.map((r) => r.ms)), rss: median(parses.map((r) => r.rss)) }
-const action = { ms: median(actions.map((r) => r.ms)), rss: median(actions.map((r) => r.rss)), last: actions.at(-1) }
+const big = await interleaved(RUNS, named)
 await gh.stop()
-if (action.last.code !== 0) throw new Error(`plan-comment failed: ${action.last.out}`)
-const comment = gh.commentsOf('acme', 'infra', 1)[0]
-say(`## plan-comment on ${N.toLocaleString('en-US')} resource changes (${mib(size)} of plan JSON, median of ${RUNS})`)
+const parse = big.parse
+say(`## On ${N.toLocaleString('en-US')} resource changes (${mib(size)} of plan JSON, median of ${RUNS}, interleaved)`)
 say()
-say('| | wall time | peak RSS |')
-say('| --- | ---: | ---: |')
-say(`| bare \`JSON.parse\` of the file | ${parse.ms.toFixed(0)} ms | ${mib(parse.rss)} |`)
-say(
-  `| the whole action (comment of ${comment.body.length.toLocaleString('en-US')} chars, job summary, outputs) | ${action.ms.toFixed(0)} ms | ${mib(action.rss)} |`,
-)
-say(`| ratio | **${(action.ms / parse.ms).toFixed(2)}×** | **${(action.rss / parse.rss).toFixed(2)}×** |`)
-say(
-  `| the same with \`comment-mode: off\` (no API client loaded) | ${local.ms.toFixed(0)} ms (${(local.ms / parse.ms).toFixed(2)}×) | ${mib(local.rss)} (${(local.rss / parse.rss).toFixed(2)}×) |`,
-)
+say('| | wall time | peak RSS | time / bare parse | RSS / bare parse |')
+say('| --- | ---: | ---: | ---: | ---: |')
+say(`| bare \`JSON.parse\` of the file | ${parse.ms.toFixed(0)} ms | ${mib(parse.rss)} | 1 | 1 |`)
+const row = (label, r) =>
+  say(
+    `| ${label} | ${r.ms.toFixed(0)} ms | ${mib(r.rss)} | **${(r.ms / parse.ms).toFixed(2)}×** | **${(r.rss / parse.rss).toFixed(2)}×** |`,
+  )
+for (const b of builds) {
+  expectSuccess(`plan-comment (${b.name})`, big[`plan-comment|${b.name}`])
+  expectSuccess(`destroy-gate (${b.name})`, big[`destroy-gate|${b.name}`])
+  row(`plan-comment, comment posted (${b.name})`, big[`plan-comment|${b.name}`])
+  row(`plan-comment, \`comment-mode: off\` (${b.name})`, big[`plan-comment off|${b.name}`])
+  row(`destroy-gate (${b.name})`, big[`destroy-gate|${b.name}`])
+}
 rmSync(tmp, { recursive: true, force: true })

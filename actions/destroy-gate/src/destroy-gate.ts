@@ -27,7 +27,8 @@ export interface DestroyGateResult {
 export async function runDestroyGate(settings: DestroyGateSettings, deps: DestroyGateDeps): Promise<DestroyGateResult> {
   let model: PlanModel
   try {
-    model = await loadPlan(settings.source, deps.show)
+    // The gate needs addresses and actions only: attribute values are validated, never built.
+    model = await loadPlan(settings.source, deps.show, { attributeValues: false })
   } catch (error) {
     // A plan we cannot read is never "0 destroys": the gate is closed, and says why.
     if (!(error instanceof ConfigurationError)) throw error

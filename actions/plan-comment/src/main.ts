@@ -2,7 +2,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import * as core from '@actions/core'
 import { pullRequestNumber, readContext, writeJobSummary } from '@infra-actions/common'
-import { apiUnavailableReason, commentApiOnWorker, knownCommentAuthor } from '@infra-actions/github'
+import { apiUnavailableReason, createGitHubClient, knownCommentAuthor, octokitCommentApi } from '@infra-actions/github'
 import { uploadFileArtifact } from '@infra-actions/github/artifacts'
 import { runPlanComment } from './plan-comment.js'
 import { readSettings } from './settings.js'
@@ -11,19 +11,14 @@ export async function main(): Promise<void> {
   const settings = readSettings()
   const context = await readContext()
   const skip = apiUnavailableReason(settings.token, context)
-  // The GitHub client loads, and reads the PR's comments, on a worker thread (this same bundle)
-  // while this thread reads and renders the plan. No PR to comment on (push, schedule) or
-  // comments off: it is never started.
+  // The client starts loading now and is awaited at the first call, after the plan is read and
+  // rendered. No PR to comment on (push, schedule) or comments off: it is never loaded.
   const pr = settings.commentMode === 'off' ? undefined : pullRequestNumber(context, settings.prNumber)
   const comments =
     skip || pr === undefined
       ? undefined
-      : commentApiOnWorker(new URL(import.meta.url), {
-          token: settings.token,
-          owner: context.owner,
-          repo: context.repo,
+      : octokitCommentApi(createGitHubClient(settings.token), context.owner, context.repo, {
           author: knownCommentAuthor(settings.token, settings.commentAuthor),
-          prefetch: pr,
         })
   const result = await runPlanComment(settings, {
     context,

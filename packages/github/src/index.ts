@@ -1,4 +1,3 @@
 export * from './api-errors.js'
 export * from './client.js'
 export * from './comment-upsert.js'
-export * from './comment-worker.js'

@@ -4,7 +4,6 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { ActionContext } from '@infra-actions/common'
 import { FakeGitHub } from '../../../test/support/fake-github.mjs'
 import {
-  commentApiOnWorker,
   commentMarker,
   createGitHubClient,
   knownCommentAuthor,
@@ -246,21 +245,6 @@ describe('createGitHubClient behind a proxy', () => {
     } finally {
       await proxy.stop()
     }
-  })
-})
-
-describe('commentApiOnWorker', () => {
-  // The worker path itself runs in the built bundles (test/integration); here, a worker that
-  // never comes up: the calls are served on this thread instead.
-  it.each([
-    ['an entry that exits without serving', 'data:text/javascript,export {}'],
-    ['an entry that cannot be loaded', 'file:///nonexistent/infra-actions-worker.js'],
-  ])('falls back to this thread when the worker has %s', async (_why, entry) => {
-    const onWorker = commentApiOnWorker(new URL(entry), { token: 'ghs_installation', owner: OWNER, repo: REPO, author: BOT, prefetch: PR })
-    const r = await upsertComment(onWorker, { issueNumber: PR, marker, body: 'plan', mode: 'update' })
-    expect(r.action).toBe('created')
-    expect(comments()).toHaveLength(1)
-    expect(comments()[0]!.user.login).toBe(BOT)
   })
 })
 

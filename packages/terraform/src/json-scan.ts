@@ -21,6 +21,28 @@ export class JsonScanError extends Error {
   }
 }
 
+/**
+ * The same member name twice in one object. Valid JSON, but JSON.parse keeps only the last value,
+ * so a second `"actions": ["no-op"]` could hide a delete: readers of plans refuse it.
+ */
+export class JsonDuplicateMemberError extends Error {
+  constructor(
+    readonly member: string,
+    readonly position: number,
+  ) {
+    super(`the member ${JSON.stringify(member)} appears twice in one object, at byte ${position}`)
+  }
+}
+
+/**
+ * How to read a JSON value in parts: an array element by element, an object member by member.
+ * A member marked 'skip' is validated but not built (and left out); a member with a shape of its
+ * own is read the same way; any other member is built. A value whose type does not match its
+ * shape is built as it is, for the caller's checks to judge. Duplicate member names are refused
+ * at every level that is read in parts.
+ */
+export type Shape = { readonly elements: Shape } | { readonly members: Readonly<Record<string, Shape | 'skip'>> }
+
 /** Stands in for a member that was checked but not built. */
 export const SKIPPED: unique symbol = Symbol('skipped JSON member')
 
@@ -159,36 +181,77 @@ export function scanJson(b: Uint8Array, i = 0): number {
 
 const decode = (b: Buffer, from: number, to: number): string => b.toString('utf8', from, to)
 
+export interface SkippingOptions {
+  /** Members read in parts, as their shape says. */
+  shapes?: ReadonlyMap<string, Shape>
+  /**
+   * Members that each get a JSON.parse of their own, never shared with a neighbour, so that a
+   * second member of the same name is seen (and refused) rather than merged away.
+   */
+  separate?: Iterable<string>
+  /** The order members usually come in (Terraform's), which makes finding a run's end cheap. */
+  order?: readonly string[]
+}
+
 /**
  * A JSON object whose members named in `skip` are validated but not built (their value is
  * SKIPPED). Throws JsonScanError, with the byte where reading stopped, when the bytes are not one
- * JSON object. A repeated member name keeps its last value, as in JSON.parse.
+ * JSON object, and JsonDuplicateMemberError when a member name it sees comes twice (names that
+ * share one JSON.parse with a neighbour are merged by it: list the ones that matter in
+ * `separate`).
  *
  * `b` is borrowed: two of its bytes are changed during a JSON.parse and restored after.
  */
-export function parseObjectSkipping(b: Buffer, skip: ReadonlySet<string>): Record<string, unknown> {
+export function parseObjectSkipping(b: Buffer, skip: ReadonlySet<string>, options: SkippingOptions = {}): Record<string, unknown> {
   const members = new Map<string, unknown>()
-  // Where the next skipped member starts: the nearest `,"name":` of the names not read yet. Only
-  // a guess (the same bytes can be a nested member), so it only has to be cheap: each name's
-  // next position is remembered, and a name is searched only up to the nearest one found so far.
-  const next = new Map([...skip].map((name) => [name, { needle: Buffer.from(`,${JSON.stringify(name)}:`), at: -1, clear: 0 }]))
-  const nextSkipped = (from: number): number => {
-    let best = Number.POSITIVE_INFINITY
-    for (const [name, p] of next) {
-      if (members.has(name)) continue
-      if (p.at >= from) {
-        best = Math.min(best, p.at)
-        continue
+  const shapes = options.shapes ?? new Map<string, Shape>()
+  // Where a run of JSON.parse must end: before a skipped member, a member read in parts, or a
+  // member read on its own.
+  const separate = new Set(options.separate)
+  const stops = new Set([...skip, ...shapes.keys(), ...separate])
+  // Where the run that starts with member `name` ends: before the next `,"<stop>":`. Only a guess
+  // (the same bytes can be a nested member), which the run's JSON.parse proves or refutes, so it
+  // only has to be cheap. Stops are searched in the order members usually come in, after `name`,
+  // and the first one found is the guess: one search per run, plus one to the end of the file for
+  // each stop that is absent (remembered). For a member out of that order, the nearest stop of all.
+  const rank = new Map((options.order ?? []).map((n, k) => [n, k]))
+  const byRank = [...stops].sort((a, c) => (rank.get(a) ?? Infinity) - (rank.get(c) ?? Infinity))
+  const next = new Map(byRank.map((n) => [n, { needle: Buffer.from(`,${JSON.stringify(n)}:`), at: -1, absentFrom: Infinity }]))
+  const find = (n: string, from: number, before = b.length): number => {
+    const p = next.get(n) as { needle: Buffer; at: number; absentFrom: number }
+    if (p.at >= from) return p.at < before ? p.at : -1
+    if (p.absentFrom <= from) return -1
+    const window = before >= b.length ? b : b.subarray(0, before + p.needle.length - 1)
+    const found = window.indexOf(p.needle, from)
+    if (found >= 0) p.at = found
+    else if (before >= b.length) p.absentFrom = from
+    return found
+  }
+  const nextStop = (name: string, from: number): number => {
+    const k = rank.get(name)
+    let best = b.length
+    if (k !== undefined) {
+      for (const n of byRank) {
+        if (members.has(n) || n === name || (rank.get(n) ?? Infinity) <= k) continue
+        const at = find(n, from)
+        if (at >= 0) {
+          best = at
+          break
+        }
       }
-      const start = Math.max(from, p.clear)
-      if (start >= best) continue
-      const window = best === Number.POSITIVE_INFINITY ? b : b.subarray(0, Math.min(b.length, best + p.needle.length - 1))
-      const found = window.indexOf(p.needle, start)
-      if (found >= 0) best = p.at = found
-      else if (best === Number.POSITIVE_INFINITY) p.at = best
-      else p.clear = best
+    } else {
+      for (const n of byRank) {
+        if (members.has(n) || n === name) continue
+        const at = find(n, from, best)
+        if (at >= 0) best = at
+      }
     }
-    return best === Number.POSITIVE_INFINITY ? -1 : best
+    // A second member of the same name before that ends the run too, to be refused.
+    if (stops.has(name)) {
+      const again = find(name, from, best)
+      if (again >= 0) best = again
+    }
+    return best === b.length ? -1 : best
   }
   let last = b.length - 1
   while (last >= 0 && isSpace(b[last])) last--
@@ -209,18 +272,30 @@ export function parseObjectSkipping(b: Buffer, skip: ReadonlySet<string>): Recor
       if (b[i] !== COLON) fail(b, i, "expected ':'")
       const valueStart = whitespace(b, i + 1)
       let valueEnd: number
+      const shape = shapes.get(name)
+      if (members.has(name)) throw new JsonDuplicateMemberError(name, nameStart)
       if (skip.has(name)) {
         valueEnd = scanJson(b, valueStart)
         members.set(name, SKIPPED)
+      } else if (shape) {
+        const read = readShaped(b, valueStart, shape)
+        valueEnd = read.end
+        members.set(name, read.value)
       } else {
-        const end = nextSkipped(valueStart)
+        const end = nextStop(name, valueStart)
         const close = end < 0 ? last : end
-        // A guess that failed once is not tried again for the next member.
-        const run = close === failedGuess ? undefined : parseRun(b, open, close)
+        // A guess that failed once is not tried again for the next member. A run that took in a
+        // member that must be read on its own or in parts (the needle missed it: pretty-printed
+        // JSON) is not used either; the member is scanned instead.
+        let run = close === failedGuess ? undefined : parseRun(b, open, close)
+        if (run && Object.keys(run).some((k, n) => n > 0 && (shapes.has(k) || separate.has(k)))) run = undefined
         if (!run) failedGuess = close
         if (run) {
           // A skipped member can be inside a run (when the guess passed over it): built, but not kept.
-          for (const [k, v] of Object.entries(run)) members.set(k, skip.has(k) ? SKIPPED : v)
+          for (const [k, v] of Object.entries(run)) {
+            if (members.has(k)) throw new JsonDuplicateMemberError(k, open)
+            members.set(k, skip.has(k) ? SKIPPED : v)
+          }
           valueEnd = end < 0 ? last : end
         } else {
           valueEnd = scanJson(b, valueStart)
@@ -258,4 +333,69 @@ function parseRun(b: Buffer, open: number, close: number): Record<string, unknow
     b[open] = saved[0] as number
     b[close] = saved[1] as number
   }
+}
+
+/** The string from b[from] (its opening quote) to b[to] (after its closing quote). */
+function decodeName(b: Buffer, from: number, to: number): string {
+  for (let k = from + 1; k < to - 1; k++) if (b[k] === BACKSLASH) return JSON.parse(decode(b, from, to)) as string
+  return b.toString('utf8', from + 1, to - 1)
+}
+
+/** The value at `i` (before whitespace), read as `shape` says; `end` is where it ends. */
+export function readShaped(b: Buffer, i: number, shape: Shape): { value: unknown; end: number } {
+  i = whitespace(b, i)
+  const c = b[i]
+  if ('elements' in shape && c === OPEN_ARRAY) {
+    const out: unknown[] = []
+    i = whitespace(b, i + 1)
+    if (b[i] === CLOSE_ARRAY) return { value: out, end: i + 1 }
+    for (;;) {
+      const element = readShaped(b, i, shape.elements)
+      out.push(element.value)
+      i = whitespace(b, element.end)
+      if (b[i] === COMMA) {
+        i++
+        continue
+      }
+      if (b[i] !== CLOSE_ARRAY) fail(b, i, 'unexpected character')
+      return { value: out, end: i + 1 }
+    }
+  }
+  if ('members' in shape && c === OPEN_OBJECT) {
+    const entries: [string, unknown][] = []
+    const seen = new Set<string>()
+    i = whitespace(b, i + 1)
+    if (b[i] === CLOSE_OBJECT) return { value: {}, end: i + 1 }
+    for (;;) {
+      const nameStart = whitespace(b, i)
+      const nameEnd = string(b, nameStart)
+      const name = decodeName(b, nameStart, nameEnd)
+      if (seen.has(name)) throw new JsonDuplicateMemberError(name, nameStart)
+      seen.add(name)
+      i = whitespace(b, nameEnd)
+      if (b[i] !== COLON) fail(b, i, "expected ':'")
+      const how = Object.hasOwn(shape.members, name) ? shape.members[name] : undefined
+      let end: number
+      if (how === 'skip') end = scanJson(b, i + 1)
+      else if (how) {
+        const read = readShaped(b, i + 1, how)
+        entries.push([name, read.value])
+        end = read.end
+      } else {
+        const start = whitespace(b, i + 1)
+        end = scanJson(b, start)
+        entries.push([name, JSON.parse(decode(b, start, end))])
+      }
+      i = whitespace(b, end)
+      if (b[i] === COMMA) {
+        i++
+        continue
+      }
+      if (b[i] !== CLOSE_OBJECT) fail(b, i, 'unexpected character')
+      // fromEntries defines own properties, so a member named __proto__ stays a plain member.
+      return { value: Object.fromEntries(entries), end: i + 1 }
+    }
+  }
+  const end = scanJson(b, i)
+  return { value: JSON.parse(decode(b, i, end)), end }
 }

@@ -2,7 +2,7 @@ import { statSync } from 'node:fs'
 import path from 'node:path'
 import { ConfigurationError, errorMessage, readRegularFile, type Inputs } from '@infra-actions/common'
 import { analyzePlan, type PlanModel } from './model.js'
-import { parsePlanText } from './parse.js'
+import { parsePlanText, type ParseOptions } from './parse.js'
 
 /** Where a plan comes from, with the caller's input names for messages. */
 export type PlanSource =
@@ -80,9 +80,9 @@ async function readPlanData(source: PlanSource, show: ShowCommand = showWithExec
   return { data: result.stdout, label: `The output of '${source.binary} show -json ${source.path}'` }
 }
 
-export async function loadPlan(source: PlanSource, show?: ShowCommand): Promise<PlanModel> {
+export async function loadPlan(source: PlanSource, show?: ShowCommand, options: ParseOptions = {}): Promise<PlanModel> {
   const { data, label } = await readPlanData(source, show)
-  const plan = parsePlanText(data, label)
+  const plan = parsePlanText(data, label, options)
   // Give the file's bytes back now rather than at some later collection: everything read from
   // them is a copy, and on a large plan they are ~80 MB on top of the rendering's peak.
   if (typeof data !== 'string') {

@@ -1,5 +1,5 @@
 import { ConfigurationError, isRecord } from '@infra-actions/common'
-import { JsonScanError, parseObjectSkipping, whitespace } from './json-scan.js'
+import { JsonDuplicateMemberError, JsonScanError, parseObjectSkipping, whitespace, type Shape } from './json-scan.js'
 
 /**
  * Turning the text of `terraform show -json <planfile>` (or `tofu show -json`) into one plan
@@ -65,15 +65,93 @@ export const UNREAD_PLAN_SECTIONS: ReadonlySet<string> = new Set([
   'relevant_attributes',
 ])
 
+/** The order in which Terraform and OpenTofu write a plan's members (jsonplan's struct order). */
+const PLAN_ORDER = [
+  'format_version',
+  'terraform_version',
+  'variables',
+  'planned_values',
+  'resource_drift',
+  'resource_changes',
+  'deferred_changes',
+  'output_changes',
+  'prior_state',
+  'configuration',
+  'relevant_attributes',
+  'checks',
+  'timestamp',
+  'applyable',
+  'complete',
+  'errored',
+]
+
+/**
+ * The top-level members a reader uses. Without attribute values (destroy-gate) each is parsed on
+ * its own, so that a second copy (a second `resource_changes` that would hide the first) is
+ * refused, never merged.
+ */
+export const READ_PLAN_SECTIONS: readonly string[] = [
+  'format_version',
+  'resource_drift',
+  'resource_changes',
+  'deferred_changes',
+  'output_changes',
+  'checks',
+  'errored',
+  'complete',
+  'applyable',
+]
+
+/** The attribute values of a change: what a reader that needs only addresses and actions skips. */
+const VALUES_SKIPPED: Shape = {
+  members: {
+    before: 'skip',
+    after: 'skip',
+    after_unknown: 'skip',
+    before_sensitive: 'skip',
+    after_sensitive: 'skip',
+    before_identity: 'skip',
+    after_identity: 'skip',
+    generated_config: 'skip',
+  },
+}
+const CHANGES_WITHOUT_VALUES: Shape = { elements: { members: { change: VALUES_SKIPPED } } }
+const WITHOUT_VALUES: ReadonlyMap<string, Shape> = new Map([
+  ['resource_changes', CHANGES_WITHOUT_VALUES],
+  ['resource_drift', CHANGES_WITHOUT_VALUES],
+  ['deferred_changes', { elements: { members: { resource_change: { members: { change: VALUES_SKIPPED } } } } }],
+])
+
+export interface ParseOptions {
+  /**
+   * false: the changes' attribute values (before, after and their masks) are validated but not
+   * built, for readers that need only addresses and actions (destroy-gate). Default true.
+   */
+  attributeValues?: boolean
+}
+
 /** The plan in `data` (the bytes or text of `terraform show -json`), checked to be one plan document. */
-export function parsePlanText(data: Buffer | string, source: string): RawPlan {
+export function parsePlanText(data: Buffer | string, source: string, options: ParseOptions = {}): RawPlan {
   const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data
   if (whitespace(bytes, 0) >= bytes.length)
     throw new PlanFormatError(`${source} is empty. Write it with: terraform show -json tfplan > plan.json`)
+  const lean = options.attributeValues === false
   let value: unknown
   try {
-    value = parseObjectSkipping(bytes, UNREAD_PLAN_SECTIONS)
+    value = parseObjectSkipping(bytes, UNREAD_PLAN_SECTIONS, {
+      shapes: lean ? WITHOUT_VALUES : undefined,
+      // The gate refuses a repeated member at every level it decides from. With values built
+      // (plan-comment), the members a JSON.parse run shares are merged as JSON.parse merges them:
+      // reading them one by one costs memory at the rendering's peak.
+      separate: lean ? READ_PLAN_SECTIONS : undefined,
+      order: PLAN_ORDER,
+    })
   } catch (error) {
+    if (error instanceof JsonDuplicateMemberError) {
+      throw new PlanFormatError(
+        `${source} has the member ${JSON.stringify(error.member)} twice in one object (${where(bytes, error.position)}). Terraform never writes that; a plan whose second value could hide the first is refused.`,
+      )
+    }
     if (!(error instanceof JsonScanError)) throw error
     // Should the scan ever refuse what JSON.parse accepts, the fully built value is used.
     const text = typeof data === 'string' ? data : data.toString('utf8')
@@ -101,10 +179,15 @@ function diagnose(bytes: Buffer, text: string, error: JsonScanError): string {
   }
   if (position >= bytes.length)
     return `it ends early (truncated?): the JSON stops at byte ${bytes.length} with brackets or a string still open.`
+  return `malformed JSON at ${where(bytes, position)}: ${error.message.replace(/ at byte \d+$/, '')}.`
+}
+
+/** "line 3, column 14" of a byte position. */
+function where(bytes: Buffer, position: number): string {
   const before = bytes.subarray(0, position).toString('utf8')
   const line = before.split('\n').length
   const column = before.length - before.lastIndexOf('\n')
-  return `malformed JSON at line ${line}, column ${column}: ${error.message.replace(/ at byte \d+$/, '')}.`
+  return `line ${line}, column ${column}`
 }
 
 export function checkPlanDocument(value: unknown, source: string): RawPlan {

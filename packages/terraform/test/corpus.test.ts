@@ -58,6 +58,21 @@ describe('plan corpus conformance', () => {
     expect(parseObjectSkipping(bytes, UNREAD_PLAN_SECTIONS)).toEqual(want)
   })
 
+  // Read without attribute values (destroy-gate), every change is the same but for its values.
+  it.each(files.filter((f) => !negative(f)))('%s reads the same without attribute values', (file) => {
+    const bytes = readFileSync(corpusPath('terraform', file))
+    const strip = (model: ReturnType<typeof analyzePlan>) => ({
+      ...model,
+      changes: model.changes.map(({ change: _change, ...item }) => item),
+      drift: model.drift.map(({ change: _change, ...item }) => item),
+      deferred: model.deferred.map((d) => ({ reason: d.reason, address: d.item.address, actions: d.item.actions })),
+    })
+    const full = analyzePlan(parsePlanText(bytes, file))
+    const lean = analyzePlan(parsePlanText(bytes, file, { attributeValues: false }))
+    expect(strip(lean)).toEqual(strip(full))
+    for (const item of lean.changes) expect(Object.keys(item.change).filter((k) => /before|after/.test(k))).toEqual([])
+  })
+
   it.each(files.filter(negative))('%s is refused with a reason', (file) => {
     const text = readFileSync(corpusPath('terraform', file), 'utf8')
     expect(() => analyzePlan(parsePlanText(text, file))).toThrow(PlanFormatError)

@@ -1,27 +1,30 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { JsonScanError, parseObjectSkipping, scanJson, SKIPPED } from '../src/index.js'
+import { JsonDuplicateMemberError, JsonScanError, parseObjectSkipping, readShaped, scanJson, SKIPPED, type Shape } from '../src/index.js'
 
 const SKIP = new Set(['variables', 'planned_values', 'prior_state', 'configuration'])
+const READ = ['format_version', 'resource_changes', 'output_changes', 'errored', 'x']
 const bytes = (s: string) => Buffer.from(s, 'utf8')
 
 /** What JSON.parse makes of the text, with the skipped members replaced: the expected result. */
-function expected(text: string): Record<string, unknown> | 'refused' {
+function expected(text: string, names?: string[]): Record<string, unknown> | 'refused' | 'duplicate' {
   let value: unknown
   try {
     value = JSON.parse(text)
   } catch {
     return 'refused'
   }
+  if (names && new Set(names).size < names.length) return 'duplicate'
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return 'refused'
   return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, SKIP.has(k) ? SKIPPED : v]))
 }
 
-function actual(text: string): Record<string, unknown> | 'refused' {
+function actual(text: string): Record<string, unknown> | 'refused' | 'duplicate' {
   try {
-    return parseObjectSkipping(bytes(text), SKIP)
+    return parseObjectSkipping(bytes(text), SKIP, { separate: READ })
   } catch (error) {
     if (error instanceof JsonScanError) return 'refused'
+    if (error instanceof JsonDuplicateMemberError) return 'duplicate'
     throw error
   }
 }
@@ -41,16 +44,19 @@ const member = fc.tuple(
   ),
   fc.jsonValue(),
 )
-const planLike = fc
-  .array(member, { maxLength: 8 })
-  .map((members) => `{${members.map(([k, v]) => `${JSON.stringify(k)}:${JSON.stringify(v)}`).join(',')}}`)
-const pretty = planLike.map((t) => JSON.stringify(JSON.parse(t) as unknown, null, 2))
+const planMembers = fc.array(member, { maxLength: 8 })
+const text = (members: [string, unknown][]) => `{${members.map(([k, v]) => `${JSON.stringify(k)}:${JSON.stringify(v)}`).join(',')}}`
+const planLike = planMembers.map(text)
+const pretty = (members: [string, unknown][]) => JSON.stringify(JSON.parse(text(members)) as unknown, null, 2).replace(/^\{\n/, '{\n')
 
 describe('parseObjectSkipping', () => {
-  it('reads what JSON.parse reads, with the skipped members left unbuilt', () => {
+  it('reads what JSON.parse reads, with the skipped members left unbuilt, and refuses a repeated name', () => {
     fc.assert(
-      fc.property(fc.oneof(planLike, pretty), (text) => {
-        expect(actual(text)).toEqual(expected(text))
+      fc.property(planMembers, fc.boolean(), (members, indent) => {
+        const names = members.map(([k]) => k)
+        // JSON.stringify of a parsed object has each name once: the pretty form has no repeats.
+        const t = indent ? pretty(members) : text(members)
+        expect(actual(t)).toEqual(expected(t, indent ? [...new Set(names)] : names))
       }),
       { numRuns: 1000 },
     )
@@ -73,6 +79,8 @@ describe('parseObjectSkipping', () => {
       fc.property(damaged, (text) => {
         const a = actual(text)
         const e = expected(text)
+        // A repeated name is refused whatever JSON.parse makes of the document (it would merge it).
+        if (a === 'duplicate') return
         expect(a === 'refused').toBe(e === 'refused')
         if (a !== 'refused') expect(a).toEqual(e)
       }),
@@ -130,9 +138,10 @@ describe('parseObjectSkipping', () => {
     })
   })
 
-  it('keeps the last of a repeated member, as JSON.parse does', () => {
-    const text = '{"errored":false,"prior_state":{},"errored":true}'
-    expect(parseObjectSkipping(bytes(text), SKIP)).toEqual({ errored: true, prior_state: SKIPPED })
+  it('refuses a repeated member instead of keeping the last, as JSON.parse would', () => {
+    expect(actual('{"errored":false,"prior_state":{},"errored":true}')).toBe('duplicate')
+    expect(actual('{"resource_changes":[1],"resource_changes":[]}')).toBe('duplicate')
+    expect(actual('{"prior_state":{},"prior_state":{}}')).toBe('duplicate')
   })
 
   it('keeps a member named __proto__ as a plain member', () => {
@@ -179,5 +188,95 @@ describe('scanJson', () => {
       }),
       { numRuns: 500 },
     )
+  })
+})
+
+describe('readShaped (reading in parts, some members skipped)', () => {
+  const CHANGE: Shape = { elements: { members: { change: { members: { before: 'skip', after: 'skip' } } } } }
+  /** JSON.parse's value with the skipped members removed, or 'refused' / 'duplicate'. */
+  function oracle(text: string): unknown {
+    let value: unknown
+    try {
+      value = JSON.parse(text)
+    } catch {
+      return 'refused'
+    }
+    if (!Array.isArray(value)) return value
+    return value.map((e) => {
+      if (e === null || typeof e !== 'object' || Array.isArray(e) || !('change' in e)) return e
+      const c = (e as { change: unknown }).change
+      if (c === null || typeof c !== 'object' || Array.isArray(c)) return e
+      const { before: _b, after: _a, ...rest } = c as Record<string, unknown>
+      return { ...e, change: rest }
+    })
+  }
+  function read(text: string): unknown {
+    try {
+      const { value, end } = readShaped(bytes(text), 0, CHANGE)
+      if (end !== bytes(text).length && text.slice(end).trim() !== '') return 'refused'
+      return value
+    } catch (error) {
+      if (error instanceof JsonScanError) return 'refused'
+      if (error instanceof JsonDuplicateMemberError) return 'duplicate'
+      throw error
+    }
+  }
+  const changeLike = fc.array(
+    fc.oneof(
+      fc.record({
+        address: fc.string(),
+        change: fc.record({ actions: fc.array(fc.string()), before: fc.jsonValue(), after: fc.jsonValue() }),
+      }),
+      fc.jsonValue(),
+    ),
+    { maxLength: 4 },
+  )
+
+  it('builds what JSON.parse builds, less the skipped members', () => {
+    fc.assert(
+      fc.property(changeLike, (value) => {
+        const text = JSON.stringify(value)
+        expect(read(text)).toEqual(oracle(text))
+      }),
+      { numRuns: 1000 },
+    )
+  })
+
+  it('refuses exactly what JSON.parse refuses, wherever the damage is (skipped members included)', () => {
+    const damaged = fc
+      .tuple(
+        changeLike,
+        fc.nat(),
+        fc.constantFrom('', '"', '\\', '{', '}', '[', ']', ',', ':', '\u0001', 'x', '0', '-', 't'),
+        fc.constantFrom(0, 1),
+      )
+      .map(([value, at, c, replace]) => {
+        const text = JSON.stringify(value)
+        const i = at % (text.length + 1)
+        return text.slice(0, i) + c + text.slice(i + replace)
+      })
+    fc.assert(
+      fc.property(damaged, (text) => {
+        const r = read(text)
+        if (r === 'duplicate') return
+        expect(r === 'refused').toBe(oracle(text) === 'refused')
+      }),
+      { numRuns: 3000 },
+    )
+  })
+
+  it('refuses a member named twice at every level it reads in parts, and in a skipped member’s place', () => {
+    expect(read('[{"address":"a","address":"b","change":{}}]')).toBe('duplicate')
+    expect(read('[{"address":"a","change":{"actions":["delete"],"actions":["no-op"]}}]')).toBe('duplicate')
+    expect(read('[{"address":"a","change":{"before":1,"before":2}}]')).toBe('duplicate')
+    // Inside a member that is built whole (here `actions`' values), JSON.parse decides, as before.
+    expect(read('[{"address":"a","change":{"x":{"k":1,"k":2}}}]')).toEqual([{ address: 'a', change: { x: { k: 2 } } }])
+  })
+
+  it('keeps member names that are Object.prototype names as plain members', () => {
+    const value = read('[{"__proto__":{"polluted":1},"constructor":1,"change":{"__proto__":2}}]') as Record<string, unknown>[]
+    expect(Object.getPrototypeOf(value[0])).toBe(Object.prototype)
+    expect(Object.keys(value[0]!)).toEqual(['__proto__', 'constructor', 'change'])
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined()
   })
 })
