@@ -55,19 +55,25 @@ function measure(args, env = {}) {
     child.on('close', (code) => {
       const ms = Number(process.hrtime.bigint() - started) / 1e6
       let rss = NaN
+      let cpu = NaN
       try {
-        rss = Number(readFileSync(rssFile, 'utf8'))
+        ;({ rss, cpu } = JSON.parse(readFileSync(rssFile, 'utf8')))
       } catch {
         // The child died before its exit hook ran: reported as NaN.
       }
-      resolve({ ms, rss, code, out })
+      resolve({ ms, rss, cpu, code, out })
     })
   })
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
 const mib = (b) => `${(b / 1024 / 1024).toFixed(0)} MiB`
-const summarize = (results) => ({ ms: median(results.map((r) => r.ms)), rss: median(results.map((r) => r.rss)), last: results.at(-1) })
+const summarize = (results) => ({
+  ms: median(results.map((r) => r.ms)),
+  rss: median(results.map((r) => r.rss)),
+  cpu: median(results.map((r) => r.cpu)),
+  last: results.at(-1),
+})
 
 /** Runs each named measurement `n` times, interleaved; medians per name. */
 async function interleaved(n, named) {
@@ -202,12 +208,13 @@ await gh.stop()
 const parse = big.parse
 say(`## On ${N.toLocaleString('en-US')} resource changes (${mib(size)} of plan JSON, median of ${RUNS}, interleaved)`)
 say()
-say('| | wall time | peak RSS | time / bare parse | RSS / bare parse |')
-say('| --- | ---: | ---: | ---: | ---: |')
-say(`| bare \`JSON.parse\` of the file | ${parse.ms.toFixed(0)} ms | ${mib(parse.rss)} | 1 | 1 |`)
+say('| | wall time | CPU time | peak RSS | wall / bare parse | CPU / bare parse | RSS / bare parse |')
+say('| --- | ---: | ---: | ---: | ---: | ---: | ---: |')
+say(`| bare \`JSON.parse\` of the file | ${parse.ms.toFixed(0)} ms | ${parse.cpu.toFixed(0)} ms | ${mib(parse.rss)} | 1 | 1 | 1 |`)
+const ratio = (a, b) => `${(a / b).toFixed(2)}×`
 const row = (label, r) =>
   say(
-    `| ${label} | ${r.ms.toFixed(0)} ms | ${mib(r.rss)} | **${(r.ms / parse.ms).toFixed(2)}×** | **${(r.rss / parse.rss).toFixed(2)}×** |`,
+    `| ${label} | ${r.ms.toFixed(0)} ms | ${r.cpu.toFixed(0)} ms | ${mib(r.rss)} | **${ratio(r.ms, parse.ms)}** | ${ratio(r.cpu, parse.cpu)} | **${ratio(r.rss, parse.rss)}** |`,
   )
 for (const b of builds) {
   expectSuccess(`plan-comment (${b.name})`, big[`plan-comment|${b.name}`])

@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs'
+import { closeSync, mkdirSync, openSync, readdirSync, statSync, writeFileSync, writeSync } from 'node:fs'
 import path from 'node:path'
 import {
   ConfigurationError,
@@ -13,7 +13,7 @@ import { commentMarker, postComment, type CommentApi, type CommentMode, type Ups
 import { loadPlan, planSummaryLine, type PlanSource, type ShowCommand } from '@infra-actions/terraform'
 import type { UploadedArtifact } from '@infra-actions/github/artifacts'
 import { renderAggregate } from './aggregate.js'
-import { assemble, renderPlan, type RenderedPlan } from './render.js'
+import { assemble, renderPlan, writeFull, type RenderedPlan } from './render.js'
 import type { PlanCommentSettings } from './settings.js'
 import { slug, toSummary, type PlanSummary } from './summary-file.js'
 
@@ -99,7 +99,7 @@ async function runSingle(settings: PlanCommentSettings, deps: PlanCommentDeps): 
   mkdirSync(deps.outputDir, { recursive: true })
   const base = path.join(deps.outputDir, `plan-comment-${slug(settings.key)}`)
   const markdownFile = `${base}.md`
-  writeFileSync(markdownFile, assemble(rendered, { max: Number.POSITIVE_INFINITY }).text)
+  writeInPieces(markdownFile, (write) => writeFull(rendered, write))
 
   const commenting = settings.commentMode !== 'off' && pr !== undefined && deps.comments !== undefined
   const commentLimits = { max: settings.maxLength - MARKER_RESERVE, announcedMax: settings.maxLength }
@@ -258,4 +258,18 @@ function summaryFiles(resolved: string, given: string): string[] {
     if (entry.isFile() && entry.name.endsWith('.plan-summary.json')) out.push(path.join(entry.parentPath, entry.name))
   }
   return out.sort()
+}
+
+/** A file written piece by piece, so a large text is never one string or one buffer. */
+function writeInPieces(file: string, produce: (write: (text: string) => void) => void): void {
+  const fd = openSync(file, 'w')
+  try {
+    produce((text) => {
+      const bytes = Buffer.from(text, 'utf8')
+      // A write may be short (a full disk fails with an error instead); write the rest.
+      for (let at = 0; at < bytes.length;) at += writeSync(fd, bytes, at)
+    })
+  } finally {
+    closeSync(fd)
+  }
 }

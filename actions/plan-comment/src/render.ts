@@ -340,6 +340,23 @@ export interface AssembleOptions {
 }
 
 /** The blocks within a budget, with a footer saying exactly what was cut and where the rest is. */
+/**
+ * The whole rendering, without a budget, handed to `write` in pieces of about `chunk` characters
+ * (the markdown file of a large plan is megabytes: never one string). Blocks never split a value,
+ * so redacting piece by piece finds every secret the whole text would.
+ */
+export function writeFull(rendered: RenderedPlan, write: (text: string) => void, chunk = 1 << 20): void {
+  let pending = ''
+  rendered.blocks.forEach((b, i) => {
+    pending += i === 0 ? b.text : `\n${b.text}`
+    if (pending.length >= chunk) {
+      write(rendered.redact(pending))
+      pending = ''
+    }
+  })
+  if (pending) write(rendered.redact(pending))
+}
+
 export function assemble(rendered: RenderedPlan, options: AssembleOptions): BudgetResult {
   const result = fitToBudget(rendered.blocks, {
     max: options.max,

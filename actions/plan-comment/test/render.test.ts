@@ -3,7 +3,7 @@ import MarkdownIt from 'markdown-it'
 import { describe, expect, it } from 'vitest'
 import { analyzePlan, checkPlanDocument } from '@infra-actions/terraform'
 import { plan, rc } from '../../../test/support/plans.js'
-import { assemble, renderPlan } from '../src/render.js'
+import { assemble, renderPlan, writeFull } from '../src/render.js'
 
 const options = {
   title: 'Terraform plan',
@@ -147,6 +147,16 @@ describe('secrets', () => {
       db_password: { actions: ['create'], before: null, after: 'output-secret-999', before_sensitive: true, after_sensitive: true },
     },
   }
+
+  it('are scrubbed from the full rendering written in pieces, which is the unbudgeted text exactly', () => {
+    const many = { ...secretPlan, resource_changes: Array.from({ length: 200 }, () => secretPlan.resource_changes).flat() }
+    const rendered = renderPlan(analyzePlan(checkPlanDocument(plan(many), 'p')), options)
+    const pieces: string[] = []
+    writeFull(rendered, (t) => pieces.push(t), 4096)
+    expect(pieces.length).toBeGreaterThan(5)
+    expect(pieces.join('')).toBe(assemble(rendered, { max: Number.POSITIVE_INFINITY }).text)
+    expect(pieces.join('')).not.toContain('hunter2-NEW-value')
+  })
 
   it('are not shown in part when a long copied value is cut for display', () => {
     const key = `-----BEGIN PRIVATE KEY-----${'A'.repeat(200)}-----END PRIVATE KEY-----`
