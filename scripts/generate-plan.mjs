@@ -85,7 +85,17 @@ export async function generatePlan(n, file) {
     await write(`"${section}":{"root_module":{"child_modules":[{"address":"module.svc","resources":[`)
     for (let i = 0; i < n; i++) {
       await write(
-        `${i ? ',' : ''}${JSON.stringify({ address: `module.svc.google_cloud_run_v2_service.this["service-${i}"]`, mode: 'managed', type: 'google_cloud_run_v2_service', name: 'this', index: `service-${i}`, provider_name: 'registry.terraform.io/hashicorp/google', schema_version: 0, values: bag(r, i, version), sensitive_values: sensitive() })}`,
+        `${i ? ',' : ''}${JSON.stringify({
+          address: `module.svc.google_cloud_run_v2_service.this["service-${i}"]`,
+          mode: 'managed',
+          type: 'google_cloud_run_v2_service',
+          name: 'this',
+          index: `service-${i}`,
+          provider_name: 'registry.terraform.io/hashicorp/google',
+          schema_version: 0,
+          values: bag(r, i, version),
+          sensitive_values: sensitive(),
+        })}`,
       )
     }
     await write(']}]}},')
@@ -96,7 +106,14 @@ export async function generatePlan(n, file) {
     const before = bag(r, i, 0)
     const after = bag(r, i, 1)
     await write(
-      `${i ? ',' : ''}${JSON.stringify({ address: `google_storage_bucket.drift_${i}`, mode: 'managed', type: 'google_storage_bucket', name: `drift_${i}`, provider_name: 'registry.terraform.io/hashicorp/google', change: { actions: ['update'], before, after, after_unknown: {}, before_sensitive: sensitive(), after_sensitive: sensitive() } })}`,
+      `${i ? ',' : ''}${JSON.stringify({
+        address: `google_storage_bucket.drift_${i}`,
+        mode: 'managed',
+        type: 'google_storage_bucket',
+        name: `drift_${i}`,
+        provider_name: 'registry.terraform.io/hashicorp/google',
+        change: { actions: ['update'], before, after, after_unknown: {}, before_sensitive: sensitive(), after_sensitive: sensitive() },
+      })}`,
     )
   }
   const changes = []
@@ -121,7 +138,17 @@ export async function generatePlan(n, file) {
     if (actions.length === 2) change.replace_paths = [['location']]
     changes.push(actions.join(','))
     await write(
-      `${i ? ',' : ''}${JSON.stringify({ address, module_address: module, mode: 'managed', type: 'google_cloud_run_v2_service', name: 'this', index: `service-${i}`, provider_name: 'registry.terraform.io/hashicorp/google', change, ...(actions.length === 2 ? { action_reason: 'replace_because_cannot_update' } : {}) })}`,
+      `${i ? ',' : ''}${JSON.stringify({
+        address,
+        module_address: module,
+        mode: 'managed',
+        type: 'google_cloud_run_v2_service',
+        name: 'this',
+        index: `service-${i}`,
+        provider_name: 'registry.terraform.io/hashicorp/google',
+        change,
+        ...(actions.length === 2 ? { action_reason: 'replace_because_cannot_update' } : {}),
+      })}`,
     )
   }
   await write(

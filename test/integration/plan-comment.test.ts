@@ -207,10 +207,24 @@ describe('plan-comment (built action)', () => {
 describe('plan-comment with plan-file (built action, a stand-in terraform binary)', () => {
   it('runs `<terraform-binary> show -json <plan>` silently, in working-directory', async () => {
     const fake = path.join(dir, 'fake-terraform')
+    const secretChange = {
+      before: { pw: 'hunter2-x' },
+      after: { pw: 'hunter2-y' },
+      before_sensitive: { pw: true },
+      after_sensitive: { pw: true },
+    }
     // Prints a plan with a secret for `show -json <file>`, and records where and how it was called.
     writeFileSync(
       fake,
-      `#!/bin/sh\necho "$PWD $*" > "${path.join(dir, 'called')}"\n[ "$1" = show ] && [ "$2" = -json ] || { echo "unexpected: $*" >&2; exit 2; }\ncat <<'JSON'\n${planText({ resource_changes: [rc('a.b', ['update'], { change: { before: { pw: 'hunter2-x' }, after: { pw: 'hunter2-y' }, before_sensitive: { pw: true }, after_sensitive: { pw: true } } })] })}\nJSON\n`,
+      [
+        '#!/bin/sh',
+        `echo "$PWD $*" > "${path.join(dir, 'called')}"`,
+        '[ "$1" = show ] && [ "$2" = -json ] || { echo "unexpected: $*" >&2; exit 2; }',
+        "cat <<'JSON'",
+        planText({ resource_changes: [rc('a.b', ['update'], { change: secretChange })] }),
+        'JSON',
+        '',
+      ].join('\n'),
       { mode: 0o755 },
     )
     writeFileSync(path.join(dir, 'tfplan'), 'binary plan')

@@ -112,7 +112,9 @@ export function decide(
       allowed: false,
       overridden: false,
       unverifiable: false,
-      reason: `The plan destroys ${plural(protectedHits.length, 'protected resource')} (${protectedHits.slice(0, 3).join(', ')}${protectedHits.length > 3 ? ', …' : ''}); no override allows that. To destroy one, remove it from 'protected' in a reviewed change.`,
+      reason:
+        `The plan destroys ${plural(protectedHits.length, 'protected resource')} (${protectedHits.slice(0, 3).join(', ')}${protectedHits.length > 3 ? ', …' : ''}); ` +
+        "no override allows that. To destroy one, remove it from 'protected' in a reviewed change.",
     }
   }
   const n = counted.length

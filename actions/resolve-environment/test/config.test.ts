@@ -46,7 +46,13 @@ describe('the rules file', () => {
 
   it('does not call different activities or kinds of push shadowing', () => {
     expect(() => parseConfig(DEFAULT_CONFIG, 'x')).not.toThrow()
-    const text = `${env}rules:\n  - { name: plan, on: pull_request, base: main, environment: prod, operation: plan }\n  - { name: closed, on: pull_request, base: main, closed: true, environment: dev, operation: destroy }\n  - { name: merged, on: pull_request, base: main, merged: true, environment: prod, operation: apply }\n`
+    const text = [
+      `${env}rules:`,
+      '  - { name: plan, on: pull_request, base: main, environment: prod, operation: plan }',
+      '  - { name: closed, on: pull_request, base: main, closed: true, environment: dev, operation: destroy }',
+      '  - { name: merged, on: pull_request, base: main, merged: true, environment: prod, operation: apply }',
+      '',
+    ].join('\n')
     expect(bad(text)).toThrow(/rule 'merged': can never match, because rule 'closed'/)
     expect(() =>
       parseConfig(

@@ -16,7 +16,8 @@ describe('explainApiError', () => {
     const forbidden = explainApiError(http(403, 'Resource not accessible by integration'), { ...call, tokenInput: 'token' })
     expect(forbidden).toBeInstanceOf(ConfigurationError)
     expect((forbidden as Error).message).toBe(
-      "The token may not read the labels of PR #7 (403: Resource not accessible by integration). Give the job 'permissions: pull-requests: read' (GITHUB_TOKEN is read-only when the organization or the workflow says so), or pass a token in 'token' that can.",
+      'The token may not read the labels of PR #7 (403: Resource not accessible by integration). ' +
+        "Give the job 'permissions: pull-requests: read' (GITHUB_TOKEN is read-only when the organization or the workflow says so), or pass a token in 'token' that can.",
     )
     expect((explainApiError(http(404, 'Not Found'), call) as Error).message).toBe(
       "GitHub answered 404 (Not Found) when trying to read the labels of PR #7. Check input 'pr-number', and that the token can see it.",

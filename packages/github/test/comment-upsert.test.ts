@@ -271,7 +271,8 @@ describe('postComment', () => {
     expect(r.error).toMatchObject({
       name: 'ConfigurationError',
       message:
-        "The token may not comment on acme/infra#7 (403: Resource not accessible by integration). Give the job 'permissions: pull-requests: write' (GITHUB_TOKEN is read-only when the organization or the workflow says so), or pass a token in 'token' that can.",
+        'The token may not comment on acme/infra#7 (403: Resource not accessible by integration). ' +
+        "Give the job 'permissions: pull-requests: write' (GITHUB_TOKEN is read-only when the organization or the workflow says so), or pass a token in 'token' that can.",
     })
   })
 
