@@ -1,7 +1,10 @@
 // npm run local -- <action> [--input name=value ...] [--event file.json] [--event-name name]
-//                           [--pr N] [--env NAME=value ...] [--seed-comment login:text]
+//                           [--env NAME=value ...] [--seed-comment login:text ...]
+// --seed-comment puts a comment on the event's pull request (or input pr-number) before the run,
+// as if `login` had written it: to see what the action does with comments already there.
 // Runs dist/<action> as the runner would, against a local stand-in of the GitHub API, and
 // prints the outputs, the job summary and every comment the action left on the PR.
+import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { FakeGitHub } from '../test/support/fake-github.mjs'
 import { actionNames } from './actions.mjs'
@@ -18,6 +21,7 @@ const inputs = {}
 const env = {}
 let event
 let eventName
+const seeds = []
 for (let i = 0; i < args.length; i++) {
   const flag = args[i]
   const value = args[++i]
@@ -31,7 +35,11 @@ for (let i = 0; i < args.length; i++) {
     env[value.slice(0, at)] = value.slice(at + 1)
   } else if (flag === '--event') event = path.resolve(value)
   else if (flag === '--event-name') eventName = value
-  else usage(`unknown option ${flag}`)
+  else if (flag === '--seed-comment') {
+    const at = value.indexOf(':')
+    if (at < 1) usage(`--seed-comment takes login:text, got ${value}`)
+    seeds.push({ login: value.slice(0, at), body: value.slice(at + 1).replace(/\\n/g, '\n') })
+  } else usage(`unknown option ${flag}`)
 }
 
 function usage(message) {
@@ -41,6 +49,13 @@ function usage(message) {
 
 const github = await new FakeGitHub().start()
 try {
+  if (seeds.length) {
+    const payload = event ? JSON.parse(readFileSync(event, 'utf8')) : {}
+    const pr = Number(inputs['pr-number'] ?? payload.pull_request?.number ?? payload.issue?.number)
+    if (!Number.isInteger(pr)) usage('--seed-comment needs a pull request: an event with one, or --input pr-number=N')
+    const [owner, repo] = (payload.repository?.full_name ?? 'acme/infra').split('/')
+    for (const { login, body } of seeds) github.addComment(owner, repo, pr, body, login)
+  }
   const result = await runAction({ action, inputs, event, eventName, env, apiUrl: github.url })
   const rule = (title) => console.log(`\n\x1b[1m── ${title} ${'─'.repeat(Math.max(0, 70 - title.length))}\x1b[0m`)
   rule(`${action}: log`)

@@ -56,6 +56,7 @@ const SCENARIOS: Record<string, { inputs: Record<string, string>; run: Record<st
       protected: 'x.*',
       ignore: 'y.*',
       'allow-label': 'allow-destroy',
+      'allow-review': 'true',
       policy: 'examples/destroy-policy.yml',
       environment: 'prod',
       'pr-number': '1',

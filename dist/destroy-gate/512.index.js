@@ -41,6 +41,15 @@ function parseYamlConfig(text, file, schema) {
         const pos = e.linePos?.[0] ?? lineCounter.linePos(e.pos[0]);
         throw new errors/* ConfigurationError */.j1(`${file}${pos ? `:${pos.line}:${pos.col}` : ''}: invalid YAML: ${e.message.split('\n')[0]}`);
     }
+    // A key named __proto__ would set the object's prototype, not add an entry: refuse it.
+    (0,dist/* visit */.YR)(doc, {
+        Pair(_, pair) {
+            if ((0,dist/* isScalar */.jn)(pair.key) && pair.key.value === '__proto__') {
+                const line = pair.key.range ? lineCounter.linePos(pair.key.range[0]).line : undefined;
+                throw new errors/* ConfigurationError */.j1(`${file}${line ? `:${line}` : ''}: the key '__proto__' is not allowed`);
+            }
+        },
+    });
     const value = doc.toJS();
     const result = schema.safeParse(value ?? {});
     if (result.success)
@@ -86,20 +95,23 @@ function readConfigFile(file, label, input) {
  *     stage: { max-destroy: 5 }
  *   default: { max-destroy: 0 }        # optional: environments not listed
  */
-const patterns = schemas/* array */.YOg(schemas/* string */.YjP().min(1)).or(schemas/* string */.YjP()
-    .min(1)
-    .transform((s) => [s]));
+// A list only: `protected: a.*, b.*` is one YAML string, which would be one glob matching nothing.
+const patterns = schemas/* array */.YOg(schemas/* string */.YjP().min(1), {
+    error: 'must be a list of globs, [a.*, b.*] or one "- glob" per line (a comma-separated string would be one glob that matches nothing)',
+});
 const environmentPolicySchema = schemas/* object */.Ikc({
     'max-destroy': schemas/* number */.aig().int().min(-1),
     'count-replace': schemas/* boolean */.zMY(),
     protected: patterns,
     ignore: patterns,
     'allow-label': schemas/* string */.YjP().min(1),
+    'allow-review': schemas/* boolean */.zMY(),
 })
     .partial()
     .strict();
 const policySchema = schemas/* object */.Ikc({
-    environments: schemas/* record */.g1P(schemas/* string */.YjP().min(1), environmentPolicySchema).default({}),
+    environments: schemas/* record */.g1P(schemas/* string */.YjP().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'environment names are letters, digits, - _ and .'), environmentPolicySchema)
+        .default({}),
     default: environmentPolicySchema.optional(),
 })
     .strict();
@@ -109,7 +121,8 @@ function readPolicy(file, label) {
 /** The entry for `environment`, or the `default` entry; a missing entry is an error (fail closed). */
 function policyFor(policy, environment, label) {
     if (environment) {
-        const entry = policy.environments[environment] ?? policy.default;
+        // Own entries only: an environment named `constructor` must not find Object.prototype's.
+        const entry = (0,src/* own */.ZV)(policy.environments, environment) ?? policy.default;
         if (!entry) {
             const known = Object.keys(policy.environments);
             throw new src/* ConfigurationError */.j1(`The policy ${label} has no entry for environment '${environment}' and no 'default' entry (it has: ${known.join(', ') || 'none'}). Add one, or fix input 'environment'.`);

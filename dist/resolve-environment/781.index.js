@@ -38,6 +38,15 @@ function parseYamlConfig(text, file, schema) {
         const pos = e.linePos?.[0] ?? lineCounter.linePos(e.pos[0]);
         throw new errors/* ConfigurationError */.j1(`${file}${pos ? `:${pos.line}:${pos.col}` : ''}: invalid YAML: ${e.message.split('\n')[0]}`);
     }
+    // A key named __proto__ would set the object's prototype, not add an entry: refuse it.
+    (0,dist/* visit */.YR)(doc, {
+        Pair(_, pair) {
+            if ((0,dist/* isScalar */.jn)(pair.key) && pair.key.value === '__proto__') {
+                const line = pair.key.range ? lineCounter.linePos(pair.key.range[0]).line : undefined;
+                throw new errors/* ConfigurationError */.j1(`${file}${line ? `:${line}` : ''}: the key '__proto__' is not allowed`);
+            }
+        },
+    });
     const value = doc.toJS();
     const result = schema.safeParse(value ?? {});
     if (result.success)

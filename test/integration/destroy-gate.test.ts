@@ -29,6 +29,21 @@ const run = (inputs: Record<string, string>, env: Record<string, string> = {}) =
     env: { INFRA_ACTIONS_RETRY_BASE_MS: '5', GITHUB_ACTOR: 'alice', ...env },
   })
 const errors = (stdout: string) => stdout.split('\n').filter((l) => l.startsWith('::error::'))
+// The example event's PR #42: its head commit, pushed to feature/api-1.5 a minute ago.
+const HEAD = '4f2c9d1e8b7a6c5d4e3f2a1b0c9d8e7f6a5b4c3d'
+const pullRequest42 = () => {
+  gh.pulls.set('acme/infra#42', {
+    head: { ref: 'feature/api-1.5', sha: HEAD, repo: { full_name: 'acme/infra' } },
+    user: { login: 'paula' },
+  })
+  gh.push('acme', 'infra', 'feature/api-1.5', HEAD, { at: new Date(Date.now() - 60_000).toISOString() })
+}
+const labeledNow = (login: string) => ({
+  event: 'labeled',
+  actor: { login },
+  label: { name: 'allow-destroy' },
+  created_at: new Date().toISOString(),
+})
 
 describe('destroy-gate (built action)', () => {
   it('blocks a destroy: exit 1, an error per address within the annotation limit, and a summary table', async () => {
@@ -57,8 +72,9 @@ describe('destroy-gate (built action)', () => {
   })
 
   it('keeps blocking when the allow-label was added by a triage user', async () => {
+    pullRequest42()
     gh.issueLabels.set('acme/infra#42', ['allow-destroy'])
-    gh.issueEvents.set('acme/infra#42', [{ event: 'labeled', actor: { login: 'tom' }, label: { name: 'allow-destroy' } }])
+    gh.issueEvents.set('acme/infra#42', [labeledNow('tom')])
     gh.permissions.set('acme/infra:tom', 'triage')
     const r = await run({ 'plan-json': plan({ resource_changes: [rc('a.b', ['delete'])] }), 'allow-label': 'allow-destroy' })
     expect(r.exitCode).toBe(1)
@@ -66,7 +82,30 @@ describe('destroy-gate (built action)', () => {
     gh.permissions.set('acme/infra:tom', 'write')
     const ok = await run({ 'plan-json': plan({ resource_changes: [rc('a.b', ['delete'])] }), 'allow-label': 'allow-destroy' })
     expect(ok.exitCode).toBe(0)
-    expect(ok.outputs.reason).toMatch(/but tom \(write permission, label 'allow-destroy'\) allowed it/)
+    expect(ok.outputs.reason).toMatch(/but tom \(write permission, label 'allow-destroy' added after 4f2c9d1 was pushed\) allowed it/)
+    // A push after the label: the label no longer approves the head.
+    gh.push('acme', 'infra', 'feature/api-1.5', HEAD, { at: new Date(Date.now() + 60_000).toISOString(), force: true })
+    const stale = await run({ 'plan-json': plan({ resource_changes: [rc('a.b', ['delete'])] }), 'allow-label': 'allow-destroy' })
+    expect(stale.exitCode).toBe(1)
+    expect(stale.outputs.reason).toMatch(/before 4f2c9d1 was pushed .*so it did not approve this commit/)
+  })
+
+  it('lets an approving review of the planned commit through, with allow-review', async () => {
+    pullRequest42()
+    gh.permissions.set('acme/infra:walt', 'write')
+    const inputs = { 'plan-json': plan({ resource_changes: [rc('a.b', ['delete'])] }), 'allow-review': 'true' }
+    gh.reviews.set('acme/infra#42', [
+      { id: 1, user: { login: 'walt' }, state: 'APPROVED', commit_id: 'e'.repeat(40), submitted_at: new Date().toISOString() },
+    ])
+    const old = await run(inputs)
+    expect(old.exitCode).toBe(1)
+    expect(old.outputs.reason).toMatch(/approvals, but of other commits than the planned 4f2c9d1/)
+    gh.reviews.set('acme/infra#42', [
+      { id: 2, user: { login: 'walt' }, state: 'APPROVED', commit_id: HEAD, submitted_at: new Date().toISOString() },
+    ])
+    const r = await run(inputs)
+    expect(r.exitCode).toBe(0)
+    expect(r.outputs.reason).toMatch(/but walt \(write permission, approving review of 4f2c9d1\) allowed it/)
   })
 
   it('applies the policy of the environment, and protected wins over every override', async () => {
@@ -104,8 +143,9 @@ describe('destroy-gate (built action)', () => {
   describe('fails closed on every failure: allowed=false and a reason, then exit 1', () => {
     // A destroy over the limit with an allow-label, so the gate has to ask GitHub about the label.
     const labelled = () => {
+      pullRequest42()
       gh.issueLabels.set('acme/infra#42', ['allow-destroy'])
-      gh.issueEvents.set('acme/infra#42', [{ event: 'labeled', actor: { login: 'maria' }, label: { name: 'allow-destroy' } }])
+      gh.issueEvents.set('acme/infra#42', [labeledNow('maria')])
       gh.permissions.set('acme/infra:maria', 'maintain')
       return { 'plan-json': plan({ resource_changes: [rc('a.b', ['delete'])] }), 'allow-label': 'allow-destroy' }
     }
@@ -120,12 +160,12 @@ describe('destroy-gate (built action)', () => {
     it.each([
       [
         403,
-        /The token may not read the labels, label events and collaborator permissions of PR #42 \(403: Resource not accessible by integration\)\. Give the job 'permissions: pull-requests: read'/,
+        /The token may not read the approvals of PR #42 \(labels, label events, reviews, pushes, collaborator permissions\) \(403: Resource not accessible by integration\)\. Give the job 'permissions: pull-requests: read, contents: read'/,
       ],
-      [404, /GitHub answered 404 \(Not Found\) when trying to read the labels.*Check input 'pr-number'/],
+      [404, /GitHub answered 404 \(Not Found\) when trying to read the approvals of PR #42.*Check input 'pr-number'/],
       [
         502,
-        /GitHub's API failed when trying to read the labels.* \(502: .*\), also after retrying\. This is usually temporary: re-run the job\./,
+        /GitHub's API failed when trying to read the approvals of PR #42.* \(502: .*\), also after retrying\. This is usually temporary: re-run the job\./,
       ],
     ])('when the labels call answers %i', async (status, reason) => {
       const inputs = labelled()
@@ -148,7 +188,7 @@ describe('destroy-gate (built action)', () => {
       const inputs = labelled()
       gh.fault({ method: 'GET', path: /\/labels$/, hangMs: 2000, times: 20 })
       const r = await run(inputs, { INFRA_ACTIONS_REQUEST_TIMEOUT_MS: '100' })
-      closed(r, /GitHub's API failed when trying to read the labels.*(aborted|timeout)/i)
+      closed(r, /GitHub's API failed when trying to read the approvals of PR #42.*(aborted|timeout)/i)
     })
 
     it('when an exception is thrown inside the gate (a bug)', async () => {

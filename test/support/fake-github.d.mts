@@ -29,6 +29,11 @@ export class FakeGitHub {
   issueLabels: Map<string, string[]>
   permissions: Map<string, string>
   commitPulls: Map<string, unknown[]>
+  /** "owner/repo#n" → the pull request's head and author. */
+  pulls: Map<string, { head: { ref: string; sha: string; repo: { full_name: string } | null }; user: { login: string } }>
+  /** "owner/repo#n" → its reviews, oldest first. */
+  reviews: Map<string, unknown[]>
+  activities: Map<string, unknown[]>
   faults: Fault[]
   requests: RecordedRequest[]
   start(): Promise<FakeGitHub>
@@ -36,4 +41,12 @@ export class FakeGitHub {
   addComment(owner: string, repo: string, issue: number, body: string, login: string): FakeComment
   commentsOf(owner: string, repo: string, issue: number): FakeComment[]
   fault(f: Fault): void
+  /** Records a push of `after` to `ref`, as the repository activity API reports it. */
+  push(
+    owner: string,
+    repo: string,
+    ref: string,
+    after: string,
+    options?: { at?: string; force?: boolean; actor?: string; before?: string },
+  ): void
 }

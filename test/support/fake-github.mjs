@@ -24,6 +24,9 @@ export class FakeGitHub {
     this.issueLabels = new Map() // "owner/repo#n" -> label names
     this.permissions = new Map() // "owner/repo:login" -> permission
     this.commitPulls = new Map() // "owner/repo@sha" -> pr[]
+    this.pulls = new Map() // "owner/repo#n" -> { head: { ref, sha, repo: { full_name } }, user: { login } }
+    this.reviews = new Map() // "owner/repo#n" -> review[] (oldest first)
+    this.activities = new Map() // "owner/repo" -> activity[] (oldest first; served newest first)
     this.faults = []
     this.requests = []
     this.nextId = 1000
@@ -52,6 +55,21 @@ export class FakeGitHub {
 
   commentsOf(owner, repo, issue) {
     return this.comments.get(`${owner}/${repo}#${issue}`) ?? []
+  }
+
+  /** A push to `ref` in `owner/repo`, recorded as the activity API reports it. */
+  push(owner, repo, ref, after, { at = new Date().toISOString(), force = false, actor = 'alice', before = '0'.repeat(40) } = {}) {
+    const list = this.list(this.activities, `${owner}/${repo}`)
+    list.push({
+      id: list.length + 1,
+      node_id: `RA_${list.length + 1}`,
+      before,
+      after,
+      ref: ref.startsWith('refs/') ? ref : `refs/heads/${ref}`,
+      timestamp: at,
+      activity_type: force ? 'force_push' : 'push',
+      actor: { login: actor, id: actor.length, type: 'User' },
+    })
   }
 
   fault(f) {
@@ -229,6 +247,37 @@ export class FakeGitHub {
       const role = { admin: 'admin', maintain: 'maintain', write: 'write', triage: 'triage', read: 'read' }[permission]
       const legacy = { admin: 'admin', maintain: 'write', write: 'write', triage: 'read', read: 'read' }[permission] ?? 'none'
       return send(200, { permission: legacy, role_name: role, user: { login: user } })
+    }
+    if ((m = /^\/repos\/([^/]+)\/([^/]+)\/pulls\/(\d+)$/.exec(p)) && method === 'GET') {
+      const pr = this.pulls.get(`${m[1]}/${m[2]}#${m[3]}`)
+      if (!pr)
+        return send(404, {
+          message: 'Not Found',
+          documentation_url: 'https://docs.github.com/rest/pulls/pulls#get-a-pull-request',
+          status: '404',
+        })
+      return send(200, { number: Number(m[3]), state: 'open', base: { ref: 'main', repo: { full_name: `${m[1]}/${m[2]}` } }, ...pr })
+    }
+    if ((m = /^\/repos\/([^/]+)\/([^/]+)\/pulls\/(\d+)\/reviews$/.exec(p)) && method === 'GET') {
+      return this.paginate(url, this.list(this.reviews, `${m[1]}/${m[2]}#${m[3]}`), send)
+    }
+    if ((m = /^\/repos\/([^/]+)\/([^/]+)\/activity$/.exec(p)) && method === 'GET') {
+      // Newest first (direction=desc), cursor pagination through `after` in the Link header, as GitHub does.
+      const ref = url.searchParams.get('ref')
+      const all = [...this.list(this.activities, `${m[1]}/${m[2]}`)]
+        .reverse()
+        .filter((a) => !ref || a.ref === ref || a.ref === `refs/heads/${ref}`)
+      const perPage = Math.min(100, Math.max(1, Number(url.searchParams.get('per_page')) || 30))
+      const after = url.searchParams.get('after')
+      const start = after ? Number(Buffer.from(after, 'base64url').toString()) : 0
+      const page = all.slice(start, start + perPage)
+      const headers = {}
+      if (start + perPage < all.length) {
+        const next = new URL(url)
+        next.searchParams.set('after', Buffer.from(String(start + perPage)).toString('base64url'))
+        headers.link = `<${next}>; rel="next"`
+      }
+      return send(200, page, headers)
     }
     if ((m = /^\/repos\/([^/]+)\/([^/]+)\/commits\/([^/]+)\/pulls$/.exec(p)) && method === 'GET') {
       return this.paginate(url, this.commitPulls.get(`${m[1]}/${m[2]}@${m[3]}`) ?? [], send)

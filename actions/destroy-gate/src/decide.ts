@@ -22,6 +22,15 @@ export interface Override {
   by: string
 }
 
+export interface Overrides {
+  /** The workflow's allow-destroy input. */
+  allowDestroy?: Override
+  /** A person's approval (an allow-label or an approving review) that counted. */
+  approval?: Override
+  /** Why the approvals that were looked for did not count, for the reason. */
+  refusals?: string[]
+}
+
 export interface Decision {
   allowed: boolean
   reason: string
@@ -36,18 +45,15 @@ export interface Decision {
   unverifiable: boolean
 }
 
-export function decide(
-  model: PlanModel,
-  rules: GateRules,
-  override: { allowDestroy?: Override; label?: Override; labelRefusal?: string } = {},
-): Decision {
+export function decide(model: PlanModel, rules: GateRules, override: Overrides = {}): Decision {
   const protectedMatcher = new AddressMatcher(rules.protected)
   const ignoreMatcher = new AddressMatcher(rules.ignore)
   const rows: GateRow[] = []
   const counted: string[] = []
   const protectedHits: string[] = []
   let replaceCount = 0
-  const label = (item: ResourceItem): string => (item.deposed ? `${item.address} (deposed ${item.deposed})` : item.address)
+  const label = (item: ResourceItem): string =>
+    `${item.address}${item.deposed ? ` (deposed ${item.deposed})` : ''}${item.previousAddress !== undefined ? ` (moved from ${item.previousAddress})` : ''}`
 
   for (const item of model.changes) {
     if (item.action === 'forget' || item.action === 'create-forget') {
@@ -127,8 +133,8 @@ export function decide(
     return { ...base, allowed: true, overridden: false, unverifiable: false, reason }
   }
   const over = `The plan destroys ${plural(n, 'resource')}${replaceCount > 0 && rules.countReplace ? ' (replacements included)' : ''}; at most ${limit} ${limit === 1 ? 'is' : 'are'} allowed`
-  const by = override.allowDestroy ?? override.label
+  const by = override.allowDestroy ?? override.approval
   if (by) return { ...base, allowed: true, overridden: true, unverifiable: false, reason: `${over}, but ${by.by} allowed it.` }
-  const refusal = override.labelRefusal ? ` ${override.labelRefusal}` : ''
+  const refusal = override.refusals?.length ? ` ${override.refusals.join(' ')}` : ''
   return { ...base, allowed: false, overridden: false, unverifiable: false, reason: `${over}.${refusal}` }
 }

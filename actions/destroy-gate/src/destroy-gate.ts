@@ -1,14 +1,14 @@
 import { ConfigurationError, errorMessage, isActionError, pullRequestNumber, type ActionContext } from '@infra-actions/common'
 import { explainApiError } from '@infra-actions/github/api'
 import { loadPlan, type PlanModel, type ShowCommand } from '@infra-actions/terraform'
-import { checkAllowLabel, type LabelApi } from './allow-label.js'
-import { decide, type Decision, type Override } from './decide.js'
+import { checkAllowLabel, checkApprovingReview, type ApprovalApi } from './approvals.js'
+import { decide, type Decision, type Overrides } from './decide.js'
 import { addressAnnotations, renderReport } from './report.js'
 import type { DestroyGateSettings } from './settings.js'
 
 export interface DestroyGateDeps {
   context: ActionContext
-  labels: LabelApi | undefined
+  approvals: ApprovalApi | undefined
   apiSkipReason: string | undefined
   writeSummary: (markdown: string) => Promise<unknown>
   log: { info: (m: string) => void; warning: (m: string) => void; error: (m: string) => void }
@@ -40,12 +40,12 @@ export async function runDestroyGate(settings: DestroyGateSettings, deps: Destro
     `Destroy gate rules from ${settings.origin}: max-destroy ${rules.maxDestroy}, count-replace ${rules.countReplace}, protected ${JSON.stringify(rules.protected)}, ignore ${JSON.stringify(rules.ignore)}.`,
   )
 
-  const overrides: { allowDestroy?: Override; label?: Override; labelRefusal?: string } = {}
+  const overrides: Overrides = {}
   if (rules.allowDestroy) overrides.allowDestroy = { by: `${deps.context.actor || 'the workflow'} (allow-destroy: true)` }
   let decision = decide(model, rules, overrides)
   const blockedByCount = !decision.allowed && !decision.unverifiable && decision.protectedHits.length === 0
-  if (blockedByCount && rules.allowLabel) {
-    overrides.labelRefusal = await labelRefusalOrOverride(settings, deps, overrides)
+  if (blockedByCount && (rules.allowLabel || rules.allowReview)) {
+    await lookForApproval(settings, deps, overrides)
     decision = decide(model, rules, overrides)
   }
 
@@ -63,31 +63,40 @@ export async function runDestroyGate(settings: DestroyGateSettings, deps: Destro
 }
 
 /**
- * Checks the allow-label; sets `overrides.label` when it counts and returns why it does not
- * otherwise. An API failure is a refusal too (the gate stays closed), explained.
+ * Looks for a person's approval of the planned commit (the allow-label, an approving review) and
+ * records it in `overrides`, or why none counts. An API failure is a refusal too (the gate stays
+ * closed), explained.
  */
-async function labelRefusalOrOverride(
-  settings: DestroyGateSettings,
-  deps: DestroyGateDeps,
-  overrides: { label?: Override },
-): Promise<string | undefined> {
-  const label = settings.rules.allowLabel as string
+async function lookForApproval(settings: DestroyGateSettings, deps: DestroyGateDeps, overrides: Overrides): Promise<void> {
+  const { allowLabel, allowReview } = settings.rules
+  const what = [allowLabel ? `The allow-label '${allowLabel}'` : '', allowReview ? 'an approving review' : ''].filter(Boolean).join(' or ')
+  const sentence = what.charAt(0).toUpperCase() + what.slice(1)
+  const refusals: string[] = (overrides.refusals = [])
   const pr = pullRequestNumber(deps.context, settings.prNumber)
-  if (pr === undefined) return `The allow-label '${label}' cannot apply: this run has no pull request.`
-  if (!deps.labels) return `The allow-label '${label}' cannot be checked: ${deps.apiSkipReason ?? 'the GitHub API is unavailable'}.`
+  if (pr === undefined) return void refusals.push(`${sentence} cannot apply: this run has no pull request.`)
+  if (!deps.approvals) return void refusals.push(`${sentence} cannot be checked: ${deps.apiSkipReason ?? 'the GitHub API is unavailable'}.`)
+  const planned = deps.context.headSha
   try {
-    const check = await checkAllowLabel(deps.labels, pr, label)
-    if (!check.ok) return check.why
-    overrides.label = { by: check.by }
-    return undefined
+    for (const check of [
+      allowReview ? () => checkApprovingReview(deps.approvals as ApprovalApi, pr, planned) : undefined,
+      allowLabel ? () => checkAllowLabel(deps.approvals as ApprovalApi, pr, allowLabel, planned) : undefined,
+    ]) {
+      if (!check) continue
+      const result = await check()
+      if (result.ok) {
+        overrides.approval = { by: result.by }
+        return
+      }
+      refusals.push(result.why)
+    }
   } catch (error) {
     const explained = explainApiError(error, {
-      doing: `read the labels, label events and collaborator permissions of PR #${pr}`,
-      permission: 'pull-requests: read',
+      doing: `read the approvals of PR #${pr} (labels, label events, reviews, pushes, collaborator permissions)`,
+      permission: 'pull-requests: read, contents: read',
       notFound: "input 'pr-number'",
     })
     if (!isActionError(explained)) throw explained
-    return `The allow-label '${label}' could not be checked, so it does not count: ${errorMessage(explained)}`
+    refusals.push(`${sentence} could not be checked, so it does not count: ${errorMessage(explained)}`)
   }
 }
 

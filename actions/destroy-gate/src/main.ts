@@ -1,7 +1,7 @@
 import * as core from '@actions/core'
 import { readContext, writeJobSummary } from '@infra-actions/common'
 import { apiUnavailableReason, createGitHubClient } from '@infra-actions/github/api'
-import { octokitLabelApi } from './allow-label.js'
+import { octokitApprovalApi } from './approvals.js'
 import { runDestroyGate } from './destroy-gate.js'
 import { readSettings } from './settings.js'
 
@@ -9,12 +9,12 @@ export async function main(): Promise<void> {
   const settings = await readSettings()
   const context = await readContext()
   const skip = apiUnavailableReason(settings.token, context)
-  // Octokit loads only when an allow-label has to be checked.
-  const labels =
-    skip || !settings.rules.allowLabel ? undefined : octokitLabelApi(await createGitHubClient(settings.token), context.owner, context.repo)
+  // Octokit loads only when an approval may have to be checked.
+  const wanted = settings.rules.allowLabel || settings.rules.allowReview
+  const approvals = skip || !wanted ? undefined : octokitApprovalApi(await createGitHubClient(settings.token), context.owner, context.repo)
   const result = await runDestroyGate(settings, {
     context,
-    labels,
+    approvals,
     apiSkipReason: skip,
     writeSummary: writeJobSummary,
     log: { info: core.info, warning: core.warning, error: core.error },

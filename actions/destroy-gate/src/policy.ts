@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { ConfigurationError } from '@infra-actions/common'
+import { ConfigurationError, own } from '@infra-actions/common'
 import { parseYamlConfig, readConfigFile } from '@infra-actions/common/yaml-config'
 
 /**
@@ -10,12 +10,10 @@ import { parseYamlConfig, readConfigFile } from '@infra-actions/common/yaml-conf
  *     stage: { max-destroy: 5 }
  *   default: { max-destroy: 0 }        # optional: environments not listed
  */
-const patterns = z.array(z.string().min(1)).or(
-  z
-    .string()
-    .min(1)
-    .transform((s) => [s]),
-)
+// A list only: `protected: a.*, b.*` is one YAML string, which would be one glob matching nothing.
+const patterns = z.array(z.string().min(1), {
+  error: 'must be a list of globs, [a.*, b.*] or one "- glob" per line (a comma-separated string would be one glob that matches nothing)',
+})
 
 export const environmentPolicySchema = z
   .object({
@@ -24,13 +22,16 @@ export const environmentPolicySchema = z
     protected: patterns,
     ignore: patterns,
     'allow-label': z.string().min(1),
+    'allow-review': z.boolean(),
   })
   .partial()
   .strict()
 
 export const policySchema = z
   .object({
-    environments: z.record(z.string().min(1), environmentPolicySchema).default({}),
+    environments: z
+      .record(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'environment names are letters, digits, - _ and .'), environmentPolicySchema)
+      .default({}),
     default: environmentPolicySchema.optional(),
   })
   .strict()
@@ -45,7 +46,8 @@ export function readPolicy(file: string, label: string): Policy {
 /** The entry for `environment`, or the `default` entry; a missing entry is an error (fail closed). */
 export function policyFor(policy: Policy, environment: string | undefined, label: string): EnvironmentPolicy {
   if (environment) {
-    const entry = policy.environments[environment] ?? policy.default
+    // Own entries only: an environment named `constructor` must not find Object.prototype's.
+    const entry = own(policy.environments, environment) ?? policy.default
     if (!entry) {
       const known = Object.keys(policy.environments)
       throw new ConfigurationError(

@@ -1,4 +1,5 @@
 import { code, fitToBudget, plural, table, tableRow, text, utf8Bytes, SUMMARY_LIMIT_BYTES, type Block } from '@infra-actions/common'
+import { actionReasonInWords } from '@infra-actions/terraform'
 import type { Decision, GateRow, Verdict } from './decide.js'
 import type { GateRules } from './settings.js'
 
@@ -41,12 +42,14 @@ export function renderReport(decision: Decision, rules: GateRules, environment: 
 }
 
 function cells(r: GateRow): string[] {
-  return [
-    code(r.address),
-    text(r.actions),
-    r.reason ? code(r.reason) : '',
-    `${VERDICTS[r.verdict]}${r.pattern ? ` by ${code(r.pattern)}` : ''}`,
-  ]
+  return [code(r.address), text(r.actions), reasonCell(r), `${VERDICTS[r.verdict]}${r.pattern ? ` by ${code(r.pattern)}` : ''}`]
+}
+
+/** Terraform's action_reason in words (the one wording plan-comment uses too); a deferral's reason as it is. */
+function reasonCell(r: GateRow): string {
+  if (!r.reason) return ''
+  if (r.verdict === 'deferred') return `deferred: ${code(r.reason)}`
+  return actionReasonInWords(r.reason) ?? code(r.reason)
 }
 
 /** GitHub shows 10 error annotations per step; one is the failure itself. */

@@ -11,6 +11,8 @@ export interface GateRules {
   protected: string[]
   ignore: string[]
   allowLabel: string | undefined
+  /** An approving review of the planned commit by a writer lets destroys through. */
+  allowReview: boolean
 }
 
 export interface DestroyGateSettings {
@@ -56,6 +58,7 @@ export async function readSettings(inputs: Inputs = new Inputs()): Promise<Destr
     protected: [...new Set([...inputProtected, ...(entry.protected ?? [])])],
     ignore: inputs.has('ignore') ? inputs.list('ignore') : (entry.ignore ?? []),
     allowLabel: inputs.optionalString('allow-label') ?? entry['allow-label'],
+    allowReview: inputs.optionalBoolean('allow-review') ?? entry['allow-review'] ?? false,
   }
   return {
     source,

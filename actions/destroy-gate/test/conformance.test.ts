@@ -8,7 +8,15 @@ import { decide } from '../src/decide.js'
 // For every real plan: the gate counts exactly Terraform's "to destroy" (delete + replace of
 // managed resources); for every non-plan, loading fails, and the gate never sees "0".
 const files = corpusFiles('terraform')
-const rules = { maxDestroy: -1, countReplace: true, allowDestroy: false, protected: [], ignore: [], allowLabel: undefined }
+const rules = {
+  maxDestroy: -1,
+  countReplace: true,
+  allowDestroy: false,
+  protected: [],
+  ignore: [],
+  allowLabel: undefined,
+  allowReview: false,
+}
 const negative = (f: string) => /^(neg-|variant-hcp-)/.test(path.basename(f))
 
 describe('destroy-gate over the plan corpus', () => {

@@ -10,6 +10,7 @@ const rules = (r: Partial<GateRules> = {}): GateRules => ({
   allowDestroy: false,
   protected: [],
   ignore: [],
+  allowReview: false,
   allowLabel: undefined,
   ...r,
 })
@@ -112,7 +113,7 @@ describe('destroy-gate rules', () => {
     const d = gate(
       fields,
       { protected: ['google_sql_database_instance.*'], allowDestroy: true, maxDestroy: -1 },
-      { allowDestroy: { by: 'alice' }, label: { by: 'bob' } },
+      { allowDestroy: { by: 'alice' }, approval: { by: 'bob' } },
     )
     expect(d).toMatchObject({ allowed: false, protectedHits: ['module.db.google_sql_database_instance.main'] })
     expect(d.reason).toMatch(/protected resource.*remove it from 'protected' in a reviewed change/)
@@ -124,6 +125,20 @@ describe('destroy-gate rules', () => {
     expect(gate(fields, { protected: ['module.x["a.b"].aws_s3_bucket.this[0]'] }).protectedHits).toHaveLength(1)
     expect(gate(fields, { protected: ['module.x["a-b"].*'] }).protectedHits).toHaveLength(0)
     expect(gate(fields, { ignore: ['aws_s3_bucket.*'] })).toMatchObject({ allowed: true, destroyCount: 0 })
+  })
+
+  it('protects a resource moved out of a protected module (a real Terraform 1.11 plan: moved to an unconfigured address)', () => {
+    const fields = {
+      resource_changes: [
+        rc('terraform_data.gone', ['delete'], {
+          previous_address: 'module.db.terraform_data.main',
+          action_reason: 'delete_because_no_move_target',
+        }),
+      ],
+    }
+    const d = gate(fields, { protected: ['module.db.*'], allowDestroy: true, maxDestroy: -1 }, { allowDestroy: { by: 'alice' } })
+    expect(d).toMatchObject({ allowed: false, protectedHits: ['terraform_data.gone (moved from module.db.terraform_data.main)'] })
+    expect(gate(fields, { ignore: ['module.db.*'] }).allowed).toBe(true)
   })
 
   it('does not let ignore hide a protected resource', () => {
@@ -148,7 +163,7 @@ describe('destroy-gate rules', () => {
     const d = gate(
       { resource_changes: [rc('a.b', ['delete'])] },
       {},
-      { labelRefusal: "The label 'allow-destroy' was added by eve, who has 'triage' permission." },
+      { refusals: ["The label 'allow-destroy' was added by eve, who has 'triage' permission."] },
     )
     expect(d.allowed).toBe(false)
     expect(d.reason).toMatch(/eve, who has 'triage'/)

@@ -68,4 +68,35 @@ describe('policy file', () => {
     )
     await expect(settings(undefined, { 'allow-destroy': 'yes' })).rejects.toThrow(`Input 'allow-destroy' must be true or false, got "yes"`)
   })
+
+  it('refuses a list written as one string, with the file and line', async () => {
+    await expect(
+      settings('environments:\n  prod:\n    protected: google_sql_database_instance.*, google_storage_bucket.*\n', { environment: 'prod' }),
+    ).rejects.toThrow(/^destroy-policy\.yml:3: environments\.prod\.protected: must be a list of globs/)
+  })
+
+  it('splits the protected and ignore inputs on newlines, and on commas outside brackets and quotes', async () => {
+    const r = (
+      await settings(undefined, {
+        protected: 'module.dbs["eu,primary"].*, google_sql_database_instance.*',
+        ignore: 'terraform_data.t["*,*"]',
+      })
+    ).rules
+    expect(r.protected).toEqual(['module.dbs["eu,primary"].*', 'google_sql_database_instance.*'])
+    expect(r.ignore).toEqual(['terraform_data.t["*,*"]'])
+  })
+
+  it('finds no policy entry for names of Object.prototype members', async () => {
+    for (const name of ['constructor', 'toString', 'hasOwnProperty', '__proto__']) {
+      await expect(settings(POLICY, { environment: name }), name).rejects.toThrow(
+        `has no entry for environment '${name}' and no 'default' entry`,
+      )
+      expect((await settings(`${POLICY}default: { max-destroy: 0, protected: [x.*] }\n`, { environment: name })).rules.protected).toEqual([
+        'x.*',
+      ])
+    }
+    await expect(settings('environments:\n  __proto__: { max-destroy: -1 }\n', { environment: 'prod' })).rejects.toThrow(
+      "destroy-policy.yml:2: the key '__proto__' is not allowed",
+    )
+  })
 })

@@ -1,6 +1,7 @@
 import {
   alert,
   code,
+  ellipsize,
   details,
   fitToBudget,
   plural,
@@ -14,9 +15,9 @@ import {
 } from '@infra-actions/common'
 import {
   attributeChanges,
-  collectSensitiveValues,
   formatShown,
-  makeRedactor,
+  Secrets,
+  showValue,
   planSummaryLine,
   type PlanCounts,
   type PlanModel,
@@ -59,26 +60,19 @@ interface Group {
   showDiff: boolean
 }
 
-const MAX_SENSITIVE_VALUES = 2000
-
 // `(sensitive)`, `(known after apply)`, `(none)`: built once, not once per attribute.
 const VALUELESS = Object.fromEntries(
   (['sensitive', 'unknown', 'absent'] as const).map((kind) => [kind, code(formatShown({ kind }))]),
 ) as Record<'sensitive' | 'unknown' | 'absent', string>
 
 export function renderPlan(model: PlanModel, options: RenderOptions): RenderedPlan {
-  const secrets = new Set<string>()
-  const collect = (item: ResourceItem): void => {
-    if (secrets.size < MAX_SENSITIVE_VALUES) collectSensitiveValues(item.change, secrets)
-  }
-  model.changes.forEach(collect)
-  model.drift.forEach(collect)
-  model.deferred.forEach((d) => collect(d.item))
-  for (const o of model.outputs)
-    if (o.sensitive && secrets.size < MAX_SENSITIVE_VALUES)
-      collectSensitiveValues({ before: o.change.before, after: o.change.after, before_sensitive: true, after_sensitive: true }, secrets)
-  const redact = makeRedactor(secrets)
-  const value = (v: Shown): string => (v.kind === 'value' ? code(formatShown(v, 120, redact)) : VALUELESS[v.kind])
+  const secrets = new Secrets()
+  for (const item of model.changes) secrets.addChange(item.change)
+  for (const item of model.drift) secrets.addChange(item.change)
+  for (const d of model.deferred) secrets.addChange(d.item.change)
+  for (const o of model.outputs) secrets.addChange(o.change)
+  const redact = (t: string): string => secrets.redact(t)
+  const value = (v: Shown): string => (v.kind === 'value' ? code(formatShown(v, 120, secrets)) : VALUELESS[v.kind])
 
   const blocks: Block[] = []
   const keep = (t: string): void => {
@@ -95,7 +89,7 @@ export function renderPlan(model: PlanModel, options: RenderOptions): RenderedPl
     for (const item of g.items) {
       const line = itemLine(item)
       const diff = g.showDiff ? diffBlock(item, value, options.maxAttributes ?? 50) : ''
-      blocks.push({ text: diff ? `${line}\n${diff}` : line, compact: line, keep: g.keep, group: g.id })
+      blocks.push({ text: diff ? `${line}\n${diff}` : line, compact: itemLine(item, COMPACT_TEXT), keep: g.keep, group: g.id })
     }
   }
   if (model.deferred.length > 0) {
@@ -115,18 +109,11 @@ export function renderPlan(model: PlanModel, options: RenderOptions): RenderedPl
   const outputs = model.outputs.filter((o) => o.action !== 'no-op')
   if (outputs.length > 0) {
     const rows = outputs.map((o) => {
-      const before = o.sensitive
-        ? { kind: 'sensitive' as const }
-        : o.change.before === undefined || o.action === 'create'
-          ? { kind: 'absent' as const }
-          : { kind: 'value' as const, value: o.change.before }
-      const after = o.sensitive
-        ? { kind: 'sensitive' as const }
-        : o.change.after_unknown === true
-          ? { kind: 'unknown' as const }
-          : o.action === 'delete'
-            ? { kind: 'absent' as const }
-            : { kind: 'value' as const, value: o.change.after }
+      const c = o.change
+      const marks = [c.before_sensitive, c.after_sensitive]
+      const absent: Shown = { kind: 'absent' }
+      const before = c.before === undefined || o.action === 'create' ? absent : showValue(c.before, marks)
+      const after = o.action === 'delete' ? absent : showValue(c.after, marks, c.after_unknown)
       return [code(o.name), text(o.action), value(before), value(after)]
     })
     blocks.push({
@@ -297,16 +284,24 @@ function groupItems(model: PlanModel): Group[] {
   return Object.values(groups)
 }
 
-function itemLine(item: ResourceItem): string {
+/**
+ * One list line for a resource. `maxText` shortens each address and id shown (the compact form a
+ * budget uses), so one enormous address cannot crowd the other destroys out of a comment.
+ */
+function itemLine(item: ResourceItem, maxText = Number.POSITIVE_INFINITY): string {
+  const c = (s: string): string => code(ellipsize(s, maxText))
   const notes: string[] = []
   const why = explain(item)
   if (why) notes.push(why)
-  if (item.previousAddress !== undefined && item.action !== 'no-op') notes.push(`moved from ${code(item.previousAddress)}`)
-  if (item.previousAddress !== undefined && item.action === 'no-op') notes.push(`from ${code(item.previousAddress)}`)
-  if (item.importing) notes.push(item.importId !== undefined ? `imported from id ${code(item.importId)}` : 'imported')
+  if (item.previousAddress !== undefined && item.action !== 'no-op') notes.push(`moved from ${c(item.previousAddress)}`)
+  if (item.previousAddress !== undefined && item.action === 'no-op') notes.push(`from ${c(item.previousAddress)}`)
+  if (item.importing) notes.push(item.importId !== undefined ? `imported from id ${c(item.importId)}` : 'imported')
   if (item.action === 'create-forget') notes.push('a new object is created and the old one forgotten')
-  return `- ${code(item.address)}${notes.length ? ` — ${notes.join('; ')}` : ''}`
+  return `- ${c(item.address)}${notes.length ? ` — ${notes.join('; ')}` : ''}`
 }
+
+/** Addresses in the compact form of a line: long enough to tell them apart, never a page. */
+const COMPACT_TEXT = 300
 
 function diffBlock(item: ResourceItem, value: (v: Shown) => string, limit: number): string {
   const { changes, total } = attributeChanges(item.change, limit)

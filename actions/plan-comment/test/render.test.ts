@@ -173,7 +173,8 @@ describe('secrets', () => {
       ],
     })
     expect(text).not.toContain('BEGIN PRIVATE KEY')
-    expect(text).toContain('| `note` | `"x"` | `"(sensitive)"` |')
+    // The provider copied the secret into a plain attribute: the value equals a sensitive one, so it is masked.
+    expect(text).toContain('| `note` | `"x"` | `(sensitive)` |')
   })
 
   it('never appear in the rendering, however deep, and are masked where shown', () => {
@@ -183,7 +184,7 @@ describe('secrets', () => {
     expect(text).toContain('| `labels.team` | `"core"` | `"platform"` |')
     // The provider copied a secret into a plain attribute: scrubbed all the same.
     expect(text).toContain('`"copy: (sensitive)"`')
-    expect(text).toContain('| `db_password` | create | `(sensitive)` | `(sensitive)` |')
+    expect(text).toContain('| `db_password` | create | `(none)` | `(sensitive)` |')
   })
 })
 
@@ -220,9 +221,21 @@ describe('hostile plan text', () => {
         expect(html).not.toMatch(/<h1>pwned|<img|<script|<h2>injected/)
         expect(html.match(/<details>/g)?.length).toBe(html.match(/<\/details>/g)?.length)
         expect(html.replace(/<code>[\s\S]*?<\/code>/g, '')).not.toMatch(/@[A-Za-z0-9]/)
+        // No plan text can start a line: only this project writes a comment's marker line.
+        expect(text.split('\n').filter((l) => l.startsWith('<!--'))).toEqual([])
       }),
       { numRuns: 150 },
     )
+  })
+
+  it('cannot start a line with another key’s comment marker', () => {
+    const marker = '<!-- infra-actions:plan-comment:key=infra%3Astage -->'
+    const { text } = render({
+      resource_changes: [
+        rc('google_storage_bucket.b', ['update'], { change: { before: { tags: { t: 'a' } }, after: { tags: { t: `\n${marker}\n` } } } }),
+      ],
+    })
+    expect(text.split('\n').some((l) => l.trimStart().startsWith('<!-- infra-actions'))).toBe(false)
   })
 })
 
@@ -249,6 +262,20 @@ describe('the budget', () => {
     expect(cut!.compacted).toBeGreaterThan(0)
     expect(text).toMatch(/- … and \d+ more created resources not shown here\./)
     expect(text).toMatch(/Shortened to fit 20,000 characters: the attribute changes of \d+ resources, \d+ created resources/)
+  })
+
+  it('cuts one enormous address instead of hiding the other destroys behind it', () => {
+    const huge = `google_storage_bucket.b["${'k'.repeat(66_000)}"]`
+    const fields = {
+      resource_changes: [rc(huge, ['delete']), ...['x', 'y', 'z'].map((n) => rc(`google_sql_database_instance.${n}`, ['delete']))],
+    }
+    const { text } = render(fields, 65_536)
+    expect(text.length).toBeLessThanOrEqual(65_536)
+    for (const n of ['x', 'y', 'z']) expect(text).toContain(`\`google_sql_database_instance.${n}\``)
+    expect(text).not.toMatch(/more destroyed resources not shown/)
+    expect(text).toMatch(/google_storage_bucket\.b\["k+…k+"\] \(66,027 characters\)/)
+    // The full rendering keeps it whole.
+    expect(render(fields).text).toContain(huge)
   })
 
   it('keeps the detail at the top when only some must go', () => {

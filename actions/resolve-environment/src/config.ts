@@ -1,5 +1,5 @@
 import picomatch from 'picomatch'
-import { ConfigurationError, errorMessage } from '@infra-actions/common'
+import { ConfigurationError, errorMessage, own } from '@infra-actions/common'
 import type { Config, Rule } from './config-schema.js'
 
 export type { Config, EnvironmentConfig, Rule } from './config-schema.js'
@@ -62,7 +62,7 @@ export function lint(config: Config, file: string, text: string): void {
   config.rules.forEach((rule, i) => {
     if (names.has(rule.name)) problems.push(`${at(i)}: another rule has the same name; names must be unique`)
     names.add(rule.name)
-    if (!rule.environment.includes('{') && !(rule.environment in config.environments)) {
+    if (!rule.environment.includes('{') && !own(config.environments, rule.environment)) {
       problems.push(
         `${at(i)}: environment '${rule.environment}' is not defined under environments (${Object.keys(config.environments).join(', ')})`,
       )

@@ -96,8 +96,12 @@ export function eventFacts(context: ActionContext): EventFacts {
       facts.branch = str(run?.head_branch)
       facts.workflow = str(run?.name)
       facts.conclusion = str(run?.conclusion)
+      // Unknown provenance is untrusted: GitHub sends head_repository: null for a deleted fork.
       const headRepo = str(record(run?.head_repository)?.full_name)
-      if (headRepo !== undefined && headRepo !== repoName) {
+      if (headRepo === undefined) {
+        facts.trusted = false
+        facts.untrustedWhy = 'the triggering run does not say which repository its code comes from (a deleted fork?)'
+      } else if (headRepo !== repoName) {
         facts.trusted = false
         facts.untrustedWhy = `the triggering run comes from the fork ${headRepo}`
       }
@@ -107,7 +111,11 @@ export function eventFacts(context: ActionContext): EventFacts {
       facts.branch = stripRef(context.ref, 'heads')
       facts.tag = stripRef(context.ref, 'tags')
       const inputs = record(p.inputs)
-      if (inputs) for (const [k, v] of Object.entries(inputs)) if (v !== null && v !== undefined) facts.inputs[k] = String(v)
+      // fromEntries defines own properties: an input named __proto__ stays an input.
+      if (inputs)
+        facts.inputs = Object.fromEntries(
+          Object.entries(inputs).flatMap(([k, v]) => (v === null || v === undefined ? [] : [[k, String(v)]])),
+        )
     }
   }
   return facts

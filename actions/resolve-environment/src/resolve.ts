@@ -1,8 +1,9 @@
-import { ConfigurationError } from '@infra-actions/common'
-import type { Config, Operation } from './config.js'
+import { ConfigurationError, own } from '@infra-actions/common'
+import type { Config, EnvironmentConfig, Operation } from './config.js'
 import { describeEvent, type EventFacts } from './event-facts.js'
 import { matchRule } from './match.js'
-import { isTemplate, renderTemplate, slugBranch, versionOfTag, type Variables } from './templates.js'
+import { imageTag, isTemplate, pathValueProblem, renderTemplate, slugBranch, versionOfTag, type Variables } from './templates.js'
+import { quote } from '@infra-actions/common'
 
 /** The decision, as the action's outputs carry it. */
 export interface Resolution {
@@ -51,7 +52,7 @@ const FALLBACK = { approval: true, validation: 'standard', import: 'full', deplo
 export async function resolve(config: Config, facts: EventFacts, options: ResolveOptions): Promise<ResolveResult> {
   const known = Object.keys(config.environments)
   const explicit = options.explicitEnvironment
-  if (explicit !== undefined && !(explicit in config.environments)) {
+  if (explicit !== undefined && !own(config.environments, explicit)) {
     throw new ConfigurationError(
       `Input 'environment' must name a configured environment (${known.join(', ')}), got ${JSON.stringify(explicit)}`,
     )
@@ -97,7 +98,7 @@ export async function resolve(config: Config, facts: EventFacts, options: Resolv
         )
       key = rendered.value
     }
-    if (!(key in config.environments))
+    if (!own(config.environments, key))
       throw new ConfigurationError(
         `Rule '${rule.name}' chose the environment ${JSON.stringify(key)} (from ${rule.environment}), which is not configured (${known.join(', ')}).`,
       )
@@ -109,7 +110,7 @@ export async function resolve(config: Config, facts: EventFacts, options: Resolv
       )
     }
   }
-  const env = config.environments[key]!
+  const env = own(config.environments, key) as EnvironmentConfig
   const settings = { ...config.defaults, ...env }
   const templates = [env.name, settings['tfvars-file'], settings['state-key'], settings['image-tag']]
   if (prNumber === undefined && templates.some(needsPr) && options.lookupPr && facts.event === 'push')
@@ -117,13 +118,36 @@ export async function resolve(config: Config, facts: EventFacts, options: Resolv
   vars.pr = prNumber !== undefined ? String(prNumber) : undefined
   vars.environment = key
 
-  const fill = (what: string, template: string | undefined): string => {
+  // Every value is one line; the ones that name files also stay inside the directory their
+  // template names. Variables carry event data (dispatch inputs, tags): data is never a path.
+  const refuse = (what: string, template: string, variable: string, value: string, problem: string): never => {
+    throw new ConfigurationError(
+      `${what} of environment '${key}' (${template}): {${variable}} is ${quote(value)}, which ${problem}. It is refused, not used.`,
+    )
+  }
+  const fill = (what: 'name' | 'tfvars-file' | 'state-key' | 'image-tag', template: string | undefined): string => {
     if (template === undefined) return ''
-    const r = renderTemplate(template, vars)
-    if ('value' in r) return r.value
+    const isPath = what === 'tfvars-file' || what === 'state-key'
+    const r = renderTemplate(template, vars, (variable, value) => {
+      const problem = isPath
+        ? pathValueProblem(value)
+        : /[\u0000-\u001f\u007f]/.test(value)
+          ? 'holds a control character (a newline, NUL, ...)'
+          : undefined
+      if (problem) refuse(what, template, variable, value, problem)
+    })
+    if ('value' in r) {
+      if (what !== 'image-tag') return r.value
+      const tag = imageTag(r.value)
+      if ('problem' in tag)
+        throw new ConfigurationError(`image-tag of environment '${key}' (${template}) renders ${quote(r.value)}, which ${tag.problem}.`)
+      if (tag.mapped) warnings.push(`image-tag ${quote(r.value)} holds '+', which image tags cannot: it is ${quote(tag.tag)}.`)
+      return tag.tag
+    }
     if (r.missing.includes('version') && facts.tag !== undefined) {
       throw new ConfigurationError(
-        `The tag '${facts.tag}' is not a semantic version (v1.2.3), so {version} in ${what} of environment '${key}' cannot be filled. Tag releases as vMAJOR.MINOR.PATCH, or narrow rule '${rule.name}' (tags: ["v[0-9]*"]).`,
+        `The tag '${facts.tag}' is not a semantic version (v1.2.3), so {version} in ${what} of environment '${key}' cannot be filled. ` +
+          `Tag releases as vMAJOR.MINOR.PATCH, or narrow rule '${rule.name}' (tags: ["v[0-9]*"]).`,
       )
     }
     warnings.push(

@@ -1,3 +1,6 @@
+import { createHash } from 'node:crypto'
+import { own } from '@infra-actions/common'
+
 /**
  * `{name}` templates in the rules file. Parsed when the file is loaded, so an unknown variable
  * or a stray brace is a configuration error with a line number, not a surprise at deploy time.
@@ -41,8 +44,15 @@ export function isTemplate(value: string): boolean {
 
 export type Variables = Record<string, string | undefined>
 
-/** Fills a template; returns the variables that had no value instead, so the caller can say so. */
-export function renderTemplate(template: string, vars: Variables): { value: string } | { missing: string[] } {
+/**
+ * Fills a template; returns the variables that had no value instead, so the caller can say so.
+ * `check` sees every variable's value before it is used, and throws to refuse it.
+ */
+export function renderTemplate(
+  template: string,
+  vars: Variables,
+  check?: (variable: string, value: string) => void,
+): { value: string } | { missing: string[] } {
   const parts = parseTemplate(template)
   if (typeof parts === 'string') return { missing: [template] }
   const missing: string[] = []
@@ -50,22 +60,57 @@ export function renderTemplate(template: string, vars: Variables): { value: stri
   for (const part of parts) {
     if ('text' in part) value += part.text
     else {
-      const v = vars[part.variable]
+      const v = own(vars, part.variable)
       if (v === undefined || v === '') missing.push(part.variable)
-      else value += v
+      else {
+        check?.(part.variable, v)
+        value += v
+      }
     }
   }
   return missing.length ? { missing } : { value }
 }
 
-/** A branch name as a DNS label / Kubernetes label value: lowercase, [a-z0-9-], at most 63. */
+/**
+ * A branch name as a DNS label / Kubernetes label value: lowercase, [a-z0-9-], at most 63. When
+ * that changes the name (`dev/feature/foo`, `dev/feature_foo` and `dev/feature-foo` would all be
+ * `dev-feature-foo`) or cuts it, a short stable hash of the original keeps branches apart: they
+ * name Terraform state keys and preview environments.
+ */
 export function slugBranch(branch: string): string {
-  return branch
+  const slug = branch
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/^-+|-+$/g, '')
-    .slice(0, 63)
-    .replace(/-+$/g, '')
+  if (slug === branch && slug.length <= 63) return slug
+  const hash = createHash('sha256').update(branch).digest('hex').slice(0, 6)
+  const head = slug.slice(0, 63 - hash.length - 1).replace(/-+$/g, '')
+  return head ? `${head}-${hash}` : hash
+}
+
+/**
+ * Why a variable's value may not go into a path (`tfvars-file`, `state-key`), or undefined: a
+ * value must not climb out of the directory the template names, nor end the line.
+ */
+export function pathValueProblem(value: string): string | undefined {
+  if (/[\u0000-\u001f\u007f]/.test(value)) return 'holds a control character (a newline, NUL, ...)'
+  if (/^([/\\]|[A-Za-z]:)/.test(value)) return 'is an absolute path'
+  if (value.split(/[/\\]/).includes('..')) return "holds a '..' segment"
+  return undefined
+}
+
+/** OCI image tags: `[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}` (the distribution spec). */
+const OCI_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/
+
+/**
+ * An image tag made valid, or why it cannot be. `+` (semver build metadata, `v1.2.3+build.7`) is
+ * not allowed in a tag and becomes `-`, as docker/metadata-action does; anything else is refused.
+ */
+export function imageTag(value: string): { tag: string; mapped: boolean } | { problem: string } {
+  if (OCI_TAG.test(value)) return { tag: value, mapped: false }
+  const mapped = value.replace(/\+/g, '-')
+  if (OCI_TAG.test(mapped)) return { tag: mapped, mapped: true }
+  return { problem: 'is not a valid image tag: letters, digits, _ . and -, not starting with . or -, at most 128 characters' }
 }
 
 const SEMVER =

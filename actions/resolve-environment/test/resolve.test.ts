@@ -1,9 +1,11 @@
+import { createHash } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { ConfigurationError } from '@infra-actions/common'
 import { contextFor, realPayload } from '../../../test/support/events.js'
 import { parseConfig } from '../src/config-schema.js'
 import { DEFAULT_CONFIG } from '../src/default-config.js'
 import { eventFacts } from '../src/event-facts.js'
+import { slugBranch } from '../src/templates.js'
 import { resolve, type ResolveOptions } from '../src/resolve.js'
 
 type Payload = Record<string, any> // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -202,6 +204,30 @@ describe('schedule, dispatch, release, workflow_run, merge_group', () => {
     expect((await decide('release', realPayload('release', { action: 'deleted' }), {}, config)).resolution.operation).toBe('none')
   })
 
+  it('workflow_run: a run whose head repository is unknown (a deleted fork) is untrusted', async () => {
+    const config = parseConfig(
+      'environments: { prod: {} }\nrules:\n  - { name: after ci, on: workflow_run, branches: [master, main], environment: prod, operation: apply }\n',
+      'r.yml',
+    )
+    for (const headRepository of [null, undefined, {}, { full_name: '' }]) {
+      const p = realPayload('workflow_run', { test: (x) => x.workflow_run?.conclusion === 'success' })
+      p.workflow_run.head_repository = headRepository
+      const { resolution } = await decide('workflow_run', p, {}, config)
+      expect(resolution).toMatchObject({ operation: 'plan', trusted: false })
+      expect(resolution.reason).toMatch(/downgraded to plan because the triggering run does not say which repository its code comes from/)
+    }
+  })
+
+  it('names of Object.prototype members are not environments', async () => {
+    for (const name of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) {
+      const p = { ...realPayload('workflow_dispatch'), inputs: { environment: name } }
+      await expect(decide('workflow_dispatch', p), name).rejects.toThrow(/which is not configured/)
+      await expect(decide('workflow_dispatch', { ...p, inputs: {} }, { explicitEnvironment: name }), name).rejects.toThrow(
+        /Input 'environment' must name a configured environment/,
+      )
+    }
+  })
+
   it('workflow_run: only a successful run, and never apply from a fork', async () => {
     const config = parseConfig(
       'environments: { prod: {} }\nrules:\n  - { name: after ci, on: workflow_run, branches: [master, main], environment: prod, operation: apply }\n',
@@ -243,7 +269,57 @@ describe('templates', () => {
     )
     const p: Payload = { ...realPayload('push', { ref: /heads\/master/ }), ref: 'refs/heads/Feature/$(rm -rf)/{sha}_ÄÖ' }
     const { resolution } = await decide('push', p, {}, config)
-    expect(resolution['image-tag']).toBe(`feature-rm-rf-sha-${String(p.after).slice(0, 7)}-777`)
+    const hash = createHash('sha256').update('Feature/$(rm -rf)/{sha}_ÄÖ').digest('hex').slice(0, 6)
+    expect(resolution['image-tag']).toBe(`feature-rm-rf-sha-${hash}-${String(p.after).slice(0, 7)}-777`)
+  })
+
+  it('keep branches apart that slug alike, or that are cut at 63 characters', () => {
+    const slugs = ['dev/feature/foo', 'dev/feature_foo', 'dev/feature-foo', 'Dev/Feature/Foo', 'dev-feature-foo'].map(slugBranch)
+    expect(new Set(slugs).size).toBe(5)
+    expect(slugs[4]).toBe('dev-feature-foo')
+    expect(slugs[0]).toMatch(/^dev-feature-foo-[0-9a-f]{6}$/)
+    const long = (end: string) => slugBranch(`feature-${'x'.repeat(70)}-${end}`)
+    expect(long('a')).not.toBe(long('b'))
+    for (const s of [...slugs, long('a'), slugBranch('main'), slugBranch('/')]) expect(s).toMatch(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/)
+    expect(slugBranch('main')).toBe('main')
+  })
+
+  it('refuse event values that would climb out of a path or end a line, and fix image tags or refuse them', async () => {
+    const config = parseConfig(
+      [
+        'environments:',
+        '  prod: { tfvars-file: "environments/{inputs.region}.tfvars", state-key: "{inputs.region}/state", image-tag: "{inputs.tag}" }',
+        'rules:',
+        '  - { name: manual, on: workflow_dispatch, environment: prod, operation: apply }',
+        '',
+      ].join('\n'),
+      'r.yml',
+    )
+    const dispatch = (inputs: Record<string, string>) =>
+      decide('workflow_dispatch', { ...realPayload('workflow_dispatch'), inputs }, {}, config)
+    const ok = await dispatch({ region: 'eu/west1', tag: 'v1.2.3+build.7' })
+    expect(ok.resolution).toMatchObject({
+      'tfvars-file': 'environments/eu/west1.tfvars',
+      'state-key': 'eu/west1/state',
+      'image-tag': 'v1.2.3-build.7',
+    })
+    expect(ok.warnings).toEqual(['image-tag "v1.2.3+build.7" holds \'+\', which image tags cannot: it is "v1.2.3-build.7".'])
+    for (const [region, problem] of [
+      ['../../../prod/secrets', "holds a '..' segment"],
+      ['eu/../../x', "holds a '..' segment"],
+      ['/etc/passwd', 'is an absolute path'],
+      ['C:\\x', 'is an absolute path'],
+      ['eu\nINJECTED=1', 'holds a control character'],
+      ['eu\u0000', 'holds a control character'],
+    ] as const) {
+      await expect(dispatch({ region, tag: 'v1' })).rejects.toThrow(
+        new RegExp(`\\{inputs\\.region\\} is .*, which ${problem.replace(/[.()]/g, '\\$&')}`),
+      )
+    }
+    await expect(dispatch({ region: 'eu', tag: 'v1 latest' })).rejects.toThrow(
+      /image-tag of environment 'prod' .* renders "v1 latest", which is not a valid image tag/,
+    )
+    await expect(dispatch({ region: 'eu', tag: 'v1\nx' })).rejects.toThrow(/\{inputs\.tag\} is .*, which holds a control character/)
   })
 
   it('leave a value empty, with a warning, when the event lacks what it needs', async () => {

@@ -95,6 +95,15 @@ export function alert(kind: 'NOTE' | 'TIP' | 'IMPORTANT' | 'WARNING' | 'CAUTION'
   return [`> [!${kind}]`, ...body.split('\n').map((l) => `> ${l}`)].join('\n')
 }
 
+/** At most `max` characters: the start and the end of a long text, with how much was left out. */
+export function ellipsize(value: string, max: number): string {
+  if (value.length <= max) return value
+  const note = ` (${thousands(value.length)} characters)`
+  const keep = Math.max(2, max - note.length - 1)
+  const head = Math.ceil(keep * 0.7)
+  return `${value.slice(0, head)}…${value.slice(value.length - (keep - head))}${note}`
+}
+
 /** 65536 → "65,536". Not toLocaleString: its first call loads ICU data, ~20 ms of a run. */
 export function thousands(n: number): string {
   return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',')

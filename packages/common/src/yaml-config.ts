@@ -1,4 +1,4 @@
-import { LineCounter, parseDocument, isNode, type Document } from 'yaml'
+import { LineCounter, parseDocument, isNode, isScalar, visit, type Document } from 'yaml'
 import type { z } from 'zod'
 import { ConfigurationError } from './errors.js'
 import { readRegularFile } from './files.js'
@@ -16,6 +16,15 @@ export function parseYamlConfig<S extends z.ZodType>(text: string, file: string,
     const pos = e.linePos?.[0] ?? lineCounter.linePos(e.pos[0])
     throw new ConfigurationError(`${file}${pos ? `:${pos.line}:${pos.col}` : ''}: invalid YAML: ${e.message.split('\n')[0]}`)
   }
+  // A key named __proto__ would set the object's prototype, not add an entry: refuse it.
+  visit(doc, {
+    Pair(_, pair) {
+      if (isScalar(pair.key) && pair.key.value === '__proto__') {
+        const line = pair.key.range ? lineCounter.linePos(pair.key.range[0]).line : undefined
+        throw new ConfigurationError(`${file}${line ? `:${line}` : ''}: the key '__proto__' is not allowed`)
+      }
+    },
+  })
   const value: unknown = doc.toJS()
   const result = schema.safeParse(value ?? {})
   if (result.success) return result.data

@@ -44,8 +44,18 @@ export function commentMarker(tool: string, key: string): string {
   return `<!-- infra-actions:${tool}:key=${encodeURIComponent(key)} -->`
 }
 
+/**
+ * Our comment for this marker: written by the identity that posts, with the marker as its first
+ * line, where this project writes it. Anywhere else in a body the marker is just text (a plan
+ * value can hold it), and must not let one key's step take over another key's comment.
+ */
 export function isOurs(comment: IssueComment, marker: string, identity: string): boolean {
-  return comment.author.toLowerCase() === identity.toLowerCase() && comment.body.includes(marker)
+  return comment.author.toLowerCase() === identity.toLowerCase() && firstLine(comment.body) === marker
+}
+
+function firstLine(body: string): string {
+  const end = body.indexOf('\n')
+  return (end < 0 ? body : body.slice(0, end)).replace(/\r$/, '')
 }
 
 export async function upsertComment(
@@ -53,7 +63,8 @@ export async function upsertComment(
   params: { issueNumber: number; marker: string; body: string; mode: CommentMode; createAttempts?: number },
 ): Promise<UpsertResult> {
   const { issueNumber, marker, mode } = params
-  const body = params.body.includes(marker) ? params.body : `${marker}\n${params.body}`
+  // The marker always opens the body, whatever the rendered text holds.
+  const body = `${marker}\n${params.body}`
   const identity = await api.identity()
   const ours = (await api.listComments(issueNumber)).filter((c) => isOurs(c, marker, identity))
 

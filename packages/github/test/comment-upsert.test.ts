@@ -72,6 +72,22 @@ describe('upsertComment', () => {
     expect(gh.requests.filter((q) => q.path.endsWith(`/issues/comments/${impostor.id}`))).toEqual([])
   })
 
+  it('accepts the marker only as the first line: plan text holding another key’s marker takes nothing over', async () => {
+    const stage = commentMarker('plan-comment', 'infra/stage')
+    // The prod plan has a tag value a PR author controls, holding the stage key's marker.
+    const prod = await upsertComment(api, { issueNumber: PR, marker, body: `plan with a tag:\n${stage}\nmore`, mode: 'update' })
+    for (const mode of ['update', 'recreate'] as const) {
+      const r = await upsertComment(api, { issueNumber: PR, marker: stage, body: `stage plan ${mode}`, mode })
+      expect(r.comment.id).not.toBe(prod.comment.id)
+    }
+    const bodies = comments().map((c) => c.body.split('\n')[0])
+    expect(bodies).toEqual([marker, stage])
+    expect(comments().find((c) => c.id === prod.comment.id)!.body).toContain('plan with a tag:')
+    // And the body sent always starts with this key's marker, whatever the text holds.
+    const again = await upsertComment(api, { issueNumber: PR, marker, body: `${stage}\nat the top`, mode: 'update' })
+    expect(again.comment.body.startsWith(`${marker}\n${stage}`)).toBe(true)
+  })
+
   it('keeps one comment per key', async () => {
     await upsertComment(api, { issueNumber: PR, marker, body: 'prod', mode: 'update' })
     const other = commentMarker('plan-comment', 'infra/stage')

@@ -13,6 +13,8 @@ export interface AddressLike {
   address: string
   moduleAddress?: string | undefined
   type?: string
+  /** Where a `moved` block (or an implicit move) took it from: patterns see this address too. */
+  previousAddress?: string | undefined
 }
 
 export function compileAddressGlob(pattern: string): RegExp {
@@ -32,15 +34,63 @@ export class AddressMatcher {
     this.compiled = patterns.map((pattern) => ({ pattern, regex: compileAddressGlob(pattern), typeOnly: !/[.[\]]/.test(pattern) }))
   }
 
-  /** The first pattern that matches, or undefined. */
+  /**
+   * The first pattern that matches the address, or the address it was moved from, or undefined.
+   * A resource moved out of `module.db` is still what `module.db.*` protects.
+   */
   match(item: AddressLike): string | undefined {
-    const local = localAddress(item)
+    const addresses: { address: string; local: string; type: string | undefined }[] = [
+      { address: item.address, local: localAddress(item), type: item.type },
+    ]
+    if (item.previousAddress !== undefined && item.previousAddress !== item.address) {
+      const local = splitModule(item.previousAddress).local
+      addresses.push({ address: item.previousAddress, local, type: typeOfLocal(local) })
+    }
     for (const { pattern, regex, typeOnly } of this.compiled) {
-      if (regex.test(item.address) || (local !== item.address && regex.test(local))) return pattern
-      if (typeOnly && item.type !== undefined && regex.test(item.type)) return pattern
+      for (const a of addresses) {
+        if (regex.test(a.address) || (a.local !== a.address && regex.test(a.local))) return pattern
+        if (typeOnly && a.type !== undefined && regex.test(a.type)) return pattern
+      }
     }
     return undefined
   }
+}
+
+/**
+ * An address split into its module path and the rest: `module.a["x.y"].module.b[0].aws_s3_bucket.c`
+ * → `module.a["x.y"].module.b[0]` and `aws_s3_bucket.c`. Keys in brackets may hold dots, brackets
+ * and escaped quotes.
+ */
+export function splitModule(address: string): { module: string; local: string } {
+  let i = 0
+  while (address.startsWith('module.', i)) {
+    let j = i + 'module.'.length
+    while (j < address.length && address[j] !== '.' && address[j] !== '[') j++
+    if (address[j] === '[') j = endOfIndex(address, j)
+    if (address[j] !== '.') break
+    i = j + 1
+  }
+  return { module: i === 0 ? '' : address.slice(0, i - 1), local: address.slice(i) }
+}
+
+/** The position after the `]` that closes the index starting at `open`. */
+function endOfIndex(address: string, open: number): number {
+  let quoted = false
+  for (let k = open + 1; k < address.length; k++) {
+    const ch = address[k]
+    if (quoted) {
+      if (ch === '\\') k++
+      else if (ch === '"') quoted = false
+    } else if (ch === '"') quoted = true
+    else if (ch === ']') return k + 1
+  }
+  return address.length
+}
+
+/** `aws_s3_bucket.c[0]` → `aws_s3_bucket`; `data.x.y` → `x`. */
+function typeOfLocal(local: string): string | undefined {
+  const parts = (local.startsWith('data.') ? local.slice(5) : local).split('.')
+  return parts.length >= 2 ? parts[0] : undefined
 }
 
 /** The address without its module path: `module.a["x"].aws_s3_bucket.b[0]` → `aws_s3_bucket.b[0]`. */

@@ -82,21 +82,22 @@ export interface PlanModel {
   hasChanges: boolean
 }
 
-const ACTIONS: Record<string, PlanAction> = {
-  'no-op': 'no-op',
-  create: 'create',
-  read: 'read',
-  update: 'update',
-  delete: 'delete',
-  'delete,create': 'replace',
-  'create,delete': 'replace',
-  forget: 'forget',
-  'create,forget': 'create-forget',
-  'forget,create': 'create-forget',
-}
+// A Map, not an object: an action list like ["constructor"] must not find Object.prototype's.
+const ACTIONS = new Map<string, PlanAction>([
+  ['no-op', 'no-op'],
+  ['create', 'create'],
+  ['read', 'read'],
+  ['update', 'update'],
+  ['delete', 'delete'],
+  ['delete,create', 'replace'],
+  ['create,delete', 'replace'],
+  ['forget', 'forget'],
+  ['create,forget', 'create-forget'],
+  ['forget,create', 'create-forget'],
+])
 
 export function classifyActions(actions: readonly string[]): PlanAction {
-  return ACTIONS[actions.join(',')] ?? 'unknown'
+  return ACTIONS.get(actions.join(',')) ?? 'unknown'
 }
 
 export function toResourceItem(raw: RawResourceChange, where: string): ResourceItem {
@@ -245,7 +246,7 @@ function outputsOf(value: unknown): OutputItem[] {
       const actions = Array.isArray(change.actions) ? change.actions.join(',') : 'unknown'
       return {
         name,
-        action: ACTIONS[actions] ?? actions,
+        action: ACTIONS.get(actions) ?? actions,
         sensitive: change.before_sensitive === true || change.after_sensitive === true,
         change,
       }

@@ -206,25 +206,45 @@ export function checkPlanDocument(value: unknown, source: string): RawPlan {
       `${source} is JSON but not a Terraform plan: it has no format_version. Write it with: terraform show -json tfplan > plan.json`,
     )
   }
-  const major = Number(version.split('.')[0])
-  if (!Number.isInteger(major) || !SUPPORTED_FORMAT_MAJORS.includes(major)) {
+  // Terraform writes "<major>.<minor>"; anything else was not written by it.
+  const parts = /^(\d+)\.(\d+)$/.exec(version)
+  if (!parts) {
+    throw new PlanFormatError(
+      `${source} has plan format_version ${JSON.stringify(version.slice(0, 40))}, which is not <major>.<minor>: Terraform never writes that. Write the file with: terraform show -json tfplan`,
+    )
+  }
+  if (!SUPPORTED_FORMAT_MAJORS.includes(Number(parts[1]))) {
     throw new PlanFormatError(
       `${source} has plan format_version ${JSON.stringify(version)}, whose major version this action does not know (it reads 0.x and 1.x). Upgrade infra-actions.`,
     )
   }
-  const isPlan = 'resource_changes' in value || 'planned_values' in value || 'output_changes' in value || 'resource_drift' in value
+  // Every plan Terraform and OpenTofu write has planned_values or resource_changes, errored ones
+  // included; a document with neither reads as "no changes" and is refused.
+  const isPlan = 'resource_changes' in value || 'planned_values' in value
   if (!isPlan && 'values' in value) {
     throw new PlanFormatError(
       `${source} is a Terraform state, not a plan ('terraform show -json' was run without a plan file). Run: terraform show -json tfplan`,
     )
   }
-  if (!isPlan && !('errored' in value)) {
+  if (!isPlan) {
     throw new PlanFormatError(
       `${source} has a format_version but none of a plan's keys (planned_values, resource_changes). Is it really 'terraform show -json <planfile>' output?`,
     )
   }
-  if ('resource_changes' in value && !Array.isArray(value.resource_changes)) {
-    throw new PlanFormatError(`${source}: resource_changes is not an array.`)
+  for (const key of ['resource_changes', 'resource_drift', 'deferred_changes', 'checks'] as const) {
+    if (key in value && !Array.isArray(value[key]))
+      throw new PlanFormatError(`${source}: ${key} is not an array; Terraform never writes that.`)
+  }
+  if ('output_changes' in value && !isRecord(value.output_changes)) {
+    throw new PlanFormatError(`${source}: output_changes is not an object; Terraform never writes that.`)
+  }
+  // These decide whether the plan is trusted at all: a string "false" must not read as true.
+  for (const key of ['errored', 'complete', 'applyable'] as const) {
+    if (key in value && typeof value[key] !== 'boolean') {
+      throw new PlanFormatError(
+        `${source}: ${key} is ${JSON.stringify(value[key])?.slice(0, 20)}, not true or false; Terraform never writes that.`,
+      )
+    }
   }
   return value as RawPlan
 }

@@ -8,7 +8,16 @@ import type { RawChange } from './parse.js'
 export const SENSITIVE = '(sensitive)'
 export const UNKNOWN = '(known after apply)'
 
-export type Shown = { kind: 'value'; value: unknown } | { kind: 'sensitive' } | { kind: 'unknown' } | { kind: 'absent' }
+/**
+ * A value for display. A `value` carries the marks that apply under it: `sensitive` (the before
+ * and after masks: a path marked on either side is masked on both) and `unknown` (after_unknown),
+ * so a partly sensitive or partly unknown object shows its other parts.
+ */
+export type Shown =
+  | { kind: 'value'; value: unknown; sensitive?: readonly Mark[]; unknown?: Mark }
+  | { kind: 'sensitive' }
+  | { kind: 'unknown' }
+  | { kind: 'absent' }
 
 export interface AttributeChange {
   path: string
@@ -18,7 +27,8 @@ export interface AttributeChange {
   forcesReplacement: boolean
 }
 
-type Mark = unknown
+/** A mask of Terraform's plan JSON: `true`, or an object / array of masks, or absent. */
+export type Mark = unknown
 
 // The value-less kinds, shared: the walk creates one per changed attribute otherwise.
 const SENSITIVE_SHOWN: Shown = Object.freeze({ kind: 'sensitive' })
@@ -91,7 +101,7 @@ export function attributeChanges(change: RawChange, limit = 100): { changes: Att
     afterAbsent: boolean,
   ): void => {
     if (aUnk === true) {
-      emit(beforeAbsent ? ABSENT_SHOWN : bSens === true ? SENSITIVE_SHOWN : { kind: 'value', value: before }, UNKNOWN_SHOWN)
+      emit(beforeAbsent ? ABSENT_SHOWN : shown(before, bSens, aSens), UNKNOWN_SHOWN)
       return
     }
     if (bSens === true || aSens === true) {
@@ -153,8 +163,9 @@ export function attributeChanges(change: RawChange, limit = 100): { changes: Att
     }
     if (beforeAbsent && afterAbsent) return
     if (beforeAbsent !== afterAbsent || !deepEqual(before, after)) {
-      // A whole object or list appears or disappears: show it as one value, masked if any part is sensitive.
-      emit(beforeAbsent ? ABSENT_SHOWN : shown(before, bSens), afterAbsent ? ABSENT_SHOWN : shown(after, aSens))
+      // A whole object or list appears or disappears: one value, with its sensitive and unknown
+      // parts masked (the marks of both sides apply to both).
+      emit(beforeAbsent ? ABSENT_SHOWN : shown(before, bSens, aSens), afterAbsent ? ABSENT_SHOWN : shown(after, aSens, bSens, aUnk))
     }
   }
   walk(
@@ -181,22 +192,23 @@ function isSorted(keys: string[]): boolean {
   return true
 }
 
-/** A value for display: if any part of it is marked sensitive, the whole value is masked. */
-function shown(value: unknown, mark: Mark): Shown {
-  return containsTrue(mark) ? SENSITIVE_SHOWN : { kind: 'value', value }
+/** A value for display under the marks that apply to it; a value sensitive as a whole is not kept at all. */
+export function showValue(value: unknown, sensitive: readonly Mark[], unknown?: Mark): Shown {
+  if (sensitive.some((m) => m === true)) return SENSITIVE_SHOWN
+  if (unknown === true) return UNKNOWN_SHOWN
+  const marks = sensitive.filter((m) => !unmarked(m))
+  return marks.length === 0 && unmarked(unknown) ? { kind: 'value', value } : { kind: 'value', value, sensitive: marks, unknown }
 }
 
-function containsTrue(mark: Mark): boolean {
-  if (mark === true) return true
-  if (mark === null || typeof mark !== 'object') return false
-  return Object.values(mark as object).some(containsTrue)
-}
+const shown = (value: unknown, sensitive: Mark, otherSide: Mark, unknown?: Mark): Shown => showValue(value, [sensitive, otherSide], unknown)
 
 /**
- * A short, single-line form of a value. `redact` runs on the whole text before it is cut, so a
- * long secret that a provider copied into a plain attribute is never shown in part.
+ * A short, single-line form of a value: JSON, with `(sensitive)` for every part under a sensitive
+ * mark or equal to a known sensitive leaf, and `(known after apply)` for every unknown part.
+ * The text scrubber of `secrets` runs on the whole text before it is cut, so a long secret that a
+ * provider copied into a plain attribute is never shown in part.
  */
-export function formatShown(value: Shown, max = 120, redact: (text: string) => string = (t) => t): string {
+export function formatShown(value: Shown, max = 120, secrets?: Secrets): string {
   switch (value.kind) {
     case 'sensitive':
       return SENSITIVE
@@ -205,46 +217,113 @@ export function formatShown(value: Shown, max = 120, redact: (text: string) => s
     case 'absent':
       return '(none)'
     case 'value': {
-      const text = redact(value.value === undefined ? 'null' : JSON.stringify(value.value))
+      const plain = !value.sensitive && value.unknown === undefined && (!secrets || secrets.size === 0)
+      const raw = plain
+        ? value.value === undefined
+          ? 'null'
+          : JSON.stringify(value.value)
+        : serialize(value.value, value.sensitive ?? [], value.unknown, secrets)
+      const text = secrets ? secrets.redact(raw) : raw
       return text.length > max ? `${text.slice(0, max)}… (+${text.length - max} chars)` : text
     }
   }
 }
 
-/**
- * Every string (and number) under a sensitive mark, so the rendering can be scrubbed of them as
- * a second line of defence: a secret copied by the provider into a non-sensitive attribute
- * must still not reach a comment.
- */
-export function collectSensitiveValues(change: RawChange, into: Set<string>, minLength = 6): void {
-  const visit = (value: unknown, mark: Mark): void => {
-    if (mark === true) {
-      collectLeaves(value, into, minLength)
-      return
+/** JSON with the marks applied at every depth; keys only an unknown mark names are shown too. */
+function serialize(value: unknown, sensitive: readonly Mark[], unknown: Mark, secrets: Secrets | undefined): string {
+  if (sensitive.some((m) => m === true)) return SENSITIVE
+  if (unknown === true) return UNKNOWN
+  if (value === null || value === undefined) return 'null'
+  if (typeof value === 'string') return secrets?.isSecret(value) ? SENSITIVE : JSON.stringify(value)
+  if (typeof value === 'number') return secrets?.isSecret(String(value)) ? SENSITIVE : String(value)
+  if (typeof value !== 'object') return JSON.stringify(value)
+  const child = (k: string | number): [Mark[], Mark] => [
+    sensitive.map((m) => childMark(m, k)).filter((m) => !unmarked(m)),
+    childMark(unknown, k),
+  ]
+  if (Array.isArray(value)) {
+    const n = Math.max(value.length, Array.isArray(unknown) ? unknown.length : 0)
+    const items: string[] = []
+    for (let i = 0; i < n; i++) {
+      const [s, u] = child(i)
+      items.push(serialize(value[i], s, u, secrets))
     }
-    if (mark === null || typeof mark !== 'object' || value === null || typeof value !== 'object') return
-    for (const key of Object.keys(mark as object)) visit((value as Record<string, unknown>)[key], (mark as Record<string, unknown>)[key])
+    return `[${items.join(',')}]`
   }
-  visit(change.before, change.before_sensitive)
-  visit(change.after, change.after_sensitive)
+  const keys = Object.keys(value)
+  if (isObject(unknown)) for (const k of Object.keys(unknown)) if (unknown[k] === true && !Object.hasOwn(value, k)) keys.push(k)
+  const parts = keys.map((k) => {
+    const [s, u] = child(k)
+    return `${JSON.stringify(k)}:${serialize((value as Record<string, unknown>)[k], s, u, secrets)}`
+  })
+  return `{${parts.join(',')}}`
 }
 
-function collectLeaves(value: unknown, into: Set<string>, minLength: number): void {
-  if (typeof value === 'string' || typeof value === 'number') {
-    const s = String(value)
-    if (s.length >= minLength) into.add(s)
-    // JSON-encoded forms appear in rendered values too.
-    const quoted = JSON.stringify(s).slice(1, -1)
-    if (quoted !== s && quoted.length >= minLength) into.add(quoted)
-  } else if (value !== null && typeof value === 'object') {
-    for (const v of Object.values(value)) collectLeaves(v, into, minLength)
-  }
-}
+/**
+ * The values a plan marks sensitive anywhere, as a second line of defence behind the marks: a
+ * provider that copies a secret into a plain attribute (Terraform's own `terraform_data.output`
+ * does) must still not show it. Every string and number under a sensitive mark is a known secret
+ * leaf: a leaf equal to one is masked wherever it appears, however short. Those of six characters
+ * or more are also scrubbed out of longer text (shorter ones would shred ordinary words).
+ * Booleans and null carry no secret worth a masked table.
+ */
+export class Secrets {
+  private readonly leaves = new Set<string>()
+  private readonly long = new Set<string>()
+  private pattern: RegExp | undefined | null = null
 
-/** Replaces every occurrence of the given secrets (longest first) in one pass per string. */
-export function makeRedactor(secrets: ReadonlySet<string>): (text: string) => string {
-  if (secrets.size === 0) return (text) => text
-  const sorted = [...secrets].sort((a, b) => b.length - a.length)
-  const pattern = new RegExp(sorted.map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'g')
-  return (text) => text.replace(pattern, SENSITIVE)
+  constructor(
+    private readonly maxLeaves = 100_000,
+    private readonly maxScrubbed = 2000,
+  ) {}
+
+  get size(): number {
+    return this.leaves.size
+  }
+
+  /** The leaves under the sensitive marks of a change (both sides). */
+  addChange(change: RawChange): void {
+    this.addMarked(change.before, change.before_sensitive)
+    this.addMarked(change.after, change.after_sensitive)
+    // A path marked on one side hides the value on the other side too.
+    this.addMarked(change.before, change.after_sensitive)
+    this.addMarked(change.after, change.before_sensitive)
+  }
+
+  addMarked(value: unknown, mark: Mark): void {
+    if (mark === true) this.addLeaves(value)
+    else if (mark !== null && typeof mark === 'object' && value !== null && typeof value === 'object') {
+      for (const key of Object.keys(mark)) this.addMarked((value as Record<string, unknown>)[key], (mark as Record<string, unknown>)[key])
+    }
+  }
+
+  private addLeaves(value: unknown): void {
+    if (typeof value === 'string' || typeof value === 'number') {
+      const s = String(value)
+      if (s === '' || this.leaves.size >= this.maxLeaves) return
+      this.pattern = null
+      this.leaves.add(s)
+      if (s.length >= 6 && this.long.size < this.maxScrubbed) {
+        this.long.add(s)
+        // JSON-encoded forms appear in rendered values too.
+        const quoted = JSON.stringify(s).slice(1, -1)
+        if (quoted !== s) this.long.add(quoted)
+      }
+    } else if (value !== null && typeof value === 'object') {
+      for (const v of Object.values(value)) this.addLeaves(v)
+    }
+  }
+
+  isSecret(leaf: string): boolean {
+    return this.leaves.has(leaf)
+  }
+
+  /** Replaces every occurrence of the long secrets (longest first) in one pass. */
+  redact(text: string): string {
+    if (this.pattern === null) {
+      const sorted = [...this.long].sort((a, b) => b.length - a.length)
+      this.pattern = sorted.length ? new RegExp(sorted.map((x) => x.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'g') : undefined
+    }
+    return this.pattern ? text.replace(this.pattern, SENSITIVE) : text
+  }
 }

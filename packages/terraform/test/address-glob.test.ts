@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { AddressMatcher, compileAddressGlob, localAddress } from '../src/index.js'
+import { AddressMatcher, compileAddressGlob, localAddress, splitModule } from '../src/index.js'
 
 describe('address globs', () => {
   const m = (patterns: string[], address: string, moduleAddress?: string, type?: string) =>
@@ -25,5 +25,23 @@ describe('address globs', () => {
 
   it('does not let a key containing a module-like string confuse the local address', () => {
     expect(localAddress({ address: 'module.a["module.b"].x.y', moduleAddress: 'module.a["module.b"]' })).toBe('x.y')
+  })
+
+  it('sees the address a resource was moved from (a moved block cannot take it out of protection)', () => {
+    const moved = { address: 'terraform_data.gone', type: 'terraform_data', previousAddress: 'module.db.terraform_data.main' }
+    expect(new AddressMatcher(['module.db.*']).match(moved)).toBe('module.db.*')
+    expect(new AddressMatcher(['terraform_data.main']).match(moved)).toBe('terraform_data.main')
+    expect(new AddressMatcher(['module.other.*']).match(moved)).toBeUndefined()
+    const retyped = { address: 'aws_s3_bucket_v2.b', type: 'aws_s3_bucket_v2', previousAddress: 'module.x[0].aws_s3_bucket.b' }
+    expect(new AddressMatcher(['aws_s3_bucket']).match(retyped)).toBe('aws_s3_bucket')
+  })
+
+  it('splits the module path off an address, keys with dots, brackets and quotes included', () => {
+    expect(splitModule('module.a["x.y"].module.b[0].aws_s3_bucket.c')).toEqual({
+      module: 'module.a["x.y"].module.b[0]',
+      local: 'aws_s3_bucket.c',
+    })
+    expect(splitModule('module.a["]\\".module.z"].data.x.y')).toEqual({ module: 'module.a["]\\".module.z"]', local: 'data.x.y' })
+    expect(splitModule('aws_s3_bucket.c')).toEqual({ module: '', local: 'aws_s3_bucket.c' })
   })
 })

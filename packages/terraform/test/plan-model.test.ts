@@ -5,6 +5,23 @@ import { plan, planText, rc } from '../../../test/support/plans.js'
 const model = (fields: Record<string, unknown>) => analyzePlan(parsePlanText(JSON.stringify(plan(fields)), 'plan.json'))
 
 describe('parsePlanText refuses anything but one plan document', () => {
+  it('refuses a member named twice at every level destroy-gate decides from (read without values)', () => {
+    const withChanges = (changes: string) =>
+      planText({ resource_changes: 'CHANGES' }).replace('"resource_changes":"CHANGES"', `"resource_changes":${changes}`)
+    const element = (change: string) => withChanges(`[{"address":"a.b","mode":"managed","type":"a","name":"b","change":{${change}}}]`)
+    const lean = (text: string) => () => parsePlanText(text, 'plan.json', { attributeValues: false })
+    expect(lean(element('"actions":["delete"],"actions":["no-op"]'))).toThrow(
+      /has the member "actions" twice in one object \(line 1, column \d+\)/,
+    )
+    expect(lean(element('"actions":["delete"],"before":{},"before":null'))).toThrow(/"before" twice/)
+    expect(lean(withChanges('[{"address":"a.b","address":"c.d","change":{"actions":["delete"]}}]'))).toThrow(/"address" twice/)
+    expect(lean(planText({ errored: false }).replace('"errored":false', '"errored":true,"errored":false'))).toThrow(/"errored" twice/)
+    // A second resource_changes: an empty one after the real one would hide every destroy.
+    const hidden = withChanges(`${JSON.stringify([rc('a.b', ['delete'])])},"resource_changes":[]`)
+    expect(JSON.parse(hidden).resource_changes).toEqual([])
+    expect(lean(hidden)).toThrow(/has the member "resource_changes" twice in one object/)
+  })
+
   const cases: [string, string, RegExp][] = [
     ['empty', '', /is empty/],
     ['truncated', planText({ resource_changes: [rc('a.b', ['delete'])] }).slice(0, 80), /not one JSON document: it ends early/],
@@ -36,7 +53,18 @@ describe('parsePlanText refuses anything but one plan document', () => {
       /not one JSON document: malformed JSON/,
     ],
   ]
-  it.each(cases)('%s', (_name, text, message) => {
+  const tampered: [string, string, RegExp][] = [
+    ['errored as a string', planText({ errored: 'false' }), /errored is "false", not true or false/],
+    ['complete as a number', planText({ complete: 1 }), /complete is 1, not true or false/],
+    ['format_version and nothing else', JSON.stringify({ format_version: '1.2' }), /none of a plan's keys/],
+    ['format_version and errored: false only', JSON.stringify({ format_version: '1.2', errored: false }), /none of a plan's keys/],
+    ['format_version with three parts', planText({ format_version: '1.2.3' }), /format_version "1.2.3", which is not <major>.<minor>/],
+    ['format_version without a minor', planText({ format_version: '1' }), /which is not <major>.<minor>/],
+    ['format_version with a v', planText({ format_version: 'v1.2' }), /which is not <major>.<minor>/],
+    ['resource_drift not an array', planText({ resource_drift: {} }), /resource_drift is not an array/],
+    ['output_changes not an object', planText({ output_changes: [] }), /output_changes is not an object/],
+  ]
+  it.each([...cases, ...tampered])('%s', (_name, text, message) => {
     expect(() => parsePlanText(text, 'plan.json')).toThrow(PlanFormatError)
     expect(() => parsePlanText(text, 'plan.json')).toThrow(message)
   })

@@ -1,0 +1,87 @@
+import { readFileSync } from 'node:fs'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { analyzePlan, parsePlanText } from '@infra-actions/terraform'
+import { runAction } from '../../scripts/run-action.mjs'
+import { FakeGitHub } from '../support/fake-github.mjs'
+import { ERRORED_PLAN, HARDENING_CASES, realPlan, terraformVersionOnPath } from '../support/terraform.js'
+
+// The cases of issue #10 in plans that the real Terraform on PATH writes (terraform_data only),
+// read through the real `terraform show -json` where the actions take `plan-file`.
+const EVENT = 'examples/events/pull_request.opened.main.json'
+
+describe.skipIf(!terraformVersionOnPath)(`real Terraform ${terraformVersionOnPath ?? '(not on PATH)'} plans`, () => {
+  let cases: Awaited<ReturnType<typeof realPlan>>
+  let errored: Awaited<ReturnType<typeof realPlan>>
+  beforeAll(async () => {
+    ;[cases, errored] = await Promise.all([realPlan(HARDENING_CASES), realPlan(ERRORED_PLAN)])
+  }, 120_000)
+
+  it('reads as Terraform wrote it: a move to nowhere is a delete with its previous address, removed is a forget', () => {
+    expect(cases.exitCode).toBe(0)
+    const model = analyzePlan(parsePlanText(cases.json, 'plan'))
+    const byAddress = new Map(model.changes.map((c) => [c.address, c]))
+    expect(byAddress.get('terraform_data.gone')).toMatchObject({
+      action: 'delete',
+      previousAddress: 'module.db.terraform_data.main',
+      reason: 'delete_because_no_move_target',
+      destroys: true,
+    })
+    expect(byAddress.get('terraform_data.keep')).toMatchObject({ action: 'forget', destroys: false })
+    expect(byAddress.get('terraform_data.t')).toMatchObject({ action: 'replace', reason: 'replace_because_cannot_update' })
+    expect(model.counts).toMatchObject({ add: 2, change: 1, destroy: 2, replace: 1, forget: 1 })
+    expect(errored.exitCode).toBe(1)
+    expect(analyzePlan(parsePlanText(errored.json, 'plan')).errored).toBe(true)
+  })
+
+  it('destroy-gate keeps protecting what a moved block took out of module.db, through terraform show -json', async () => {
+    const r = await runAction({
+      action: 'destroy-gate',
+      inputs: { 'plan-file': cases.planFile, protected: 'module.db.*', 'allow-destroy': 'true', 'max-destroy': '-1' },
+      event: EVENT,
+    })
+    expect(r.exitCode).toBe(1)
+    expect(JSON.parse(r.outputs['protected-hits']!)).toEqual(['terraform_data.gone (moved from module.db.terraform_data.main)'])
+    expect(r.summary).toContain('the target of its `moved` block does not exist')
+  })
+
+  it('destroy-gate blocks an errored plan', async () => {
+    const r = await runAction({ action: 'destroy-gate', inputs: { 'plan-file': errored.planFile, 'max-destroy': '-1' }, event: EVENT })
+    expect(r.exitCode).toBe(1)
+    expect(r.outputs).toMatchObject({ allowed: 'false', reason: expect.stringMatching(/Cannot verify the plan: it errored/) })
+  })
+
+  it('plan-comment never shows the sensitive value that became unknown, anywhere, and shows the unknown part of an output', async () => {
+    const gh = await new FakeGitHub().start()
+    try {
+      const r = await runAction({
+        action: 'plan-comment',
+        inputs: { 'plan-file': cases.planFile, environment: 'prod' },
+        event: EVENT,
+        apiUrl: gh.url,
+      })
+      expect(r.exitCode, r.stdout).toBe(0)
+      const comment = gh.commentsOf('acme', 'infra', 42)[0]!.body
+      const markdown = readFileSync(r.outputs['markdown-file']!, 'utf8')
+      for (const text of [comment, r.summary, markdown, r.stdout, r.stderr, JSON.stringify(r.outputs)]) expect(text).not.toContain('Zq9!x')
+      expect(markdown).toContain('| `input` | `{"password":(sensitive),"user":"app"}` | `(known after apply)` |')
+      expect(markdown).toContain('| `o` | create | `(none)` | `{"fixed":"a","id":(known after apply)}` |')
+      expect(markdown).toMatch(
+        /`terraform_data\.gone` — the target of its `moved` block does not exist; moved from `module\.db\.terraform_data\.main`/,
+      )
+    } finally {
+      await gh.stop()
+    }
+  })
+
+  it('plan-comment posts an errored plan, says so loudly, then fails the step', async () => {
+    const gh = await new FakeGitHub().start()
+    try {
+      const r = await runAction({ action: 'plan-comment', inputs: { 'plan-file': errored.planFile }, event: EVENT, apiUrl: gh.url })
+      expect(r.exitCode).toBe(1)
+      expect(gh.commentsOf('acme', 'infra', 42)[0]!.body).toContain('**The plan errored.**')
+      expect(r.stdout).toMatch(/::error::The Terraform plan errored/)
+    } finally {
+      await gh.stop()
+    }
+  })
+})
