@@ -180,5 +180,12 @@ describe('destroy-gate rules', () => {
     expect(errored.reason).toMatch(/^Cannot verify the plan: it errored/)
     const unknown = gate({ resource_changes: [rc('a.b', ['destroy-later'])] }, { maxDestroy: -1 })
     expect(unknown).toMatchObject({ allowed: false, unverifiable: true })
+    // Names of Object.prototype members are unknown actions too, not known ones.
+    for (const action of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) {
+      expect(gate({ resource_changes: [rc('a.b', [action])] }, { maxDestroy: -1 }), action).toMatchObject({
+        allowed: false,
+        unverifiable: true,
+      })
+    }
   })
 })
