@@ -13,7 +13,7 @@ import { commentMarker, postComment, type CommentApi, type CommentMode, type Ups
 import { loadPlan, planSummaryLine, type PlanSource, type ShowCommand } from '@infra-actions/terraform'
 import type { UploadedArtifact } from '@infra-actions/github/artifacts'
 import { renderAggregate } from './aggregate.js'
-import { assemble, renderPlan, writeFull, type RenderedPlan } from './render.js'
+import { assemble, renderPlan, type RenderedPlan } from './render.js'
 import type { PlanCommentSettings } from './settings.js'
 import { slug, toSummary, type PlanSummary } from './summary-file.js'
 
@@ -64,24 +64,32 @@ export async function runPlanComment(settings: PlanCommentSettings, deps: PlanCo
   return settings.mode === 'aggregate' ? runAggregate(settings, deps) : runSingle(settings, deps)
 }
 
-/** Reads and renders the plan. The plan itself is not returned: once rendered it can be freed. */
+/**
+ * Reads and renders the plan; the full rendering goes to `write` as it is made. The plan itself
+ * is not returned.
+ */
 async function renderFromPlan(
   settings: PlanCommentSettings,
   deps: PlanCommentDeps,
+  write: (text: string) => void,
 ): Promise<{ rendered: RenderedPlan; summary: Omit<PlanSummary, 'detailsUrl'> }> {
   const model = await loadPlan(settings.source as PlanSource, deps.show)
-  const rendered = renderPlan(model, {
-    title: settings.title,
-    environment: settings.environment,
-    key: settings.key,
-    workingDirectory: settings.workingDirectory,
-    sha: deps.context.headSha || undefined,
-    commitUrl:
-      deps.context.owner && deps.context.headSha
-        ? `${deps.context.serverUrl}/${deps.context.owner}/${deps.context.repo}/commit/${deps.context.headSha}`
-        : undefined,
-    runUrl: deps.context.runUrl,
-  })
+  const rendered = renderPlan(
+    model,
+    {
+      title: settings.title,
+      environment: settings.environment,
+      key: settings.key,
+      workingDirectory: settings.workingDirectory,
+      sha: deps.context.headSha || undefined,
+      commitUrl:
+        deps.context.owner && deps.context.headSha
+          ? `${deps.context.serverUrl}/${deps.context.owner}/${deps.context.repo}/commit/${deps.context.headSha}`
+          : undefined,
+      runUrl: deps.context.runUrl,
+    },
+    write,
+  )
   const summary = toSummary(model, {
     key: settings.key,
     environment: settings.environment,
@@ -95,11 +103,10 @@ async function renderFromPlan(
 async function runSingle(settings: PlanCommentSettings, deps: PlanCommentDeps): Promise<PlanCommentResult> {
   const { context } = deps
   const pr = pullRequestNumber(context, settings.prNumber)
-  const { rendered, summary } = await renderFromPlan(settings, deps)
   mkdirSync(deps.outputDir, { recursive: true })
   const base = path.join(deps.outputDir, `plan-comment-${slug(settings.key)}`)
   const markdownFile = `${base}.md`
-  writeInPieces(markdownFile, (write) => writeFull(rendered, write))
+  const { rendered, summary } = await writeInPieces(markdownFile, (write) => renderFromPlan(settings, deps, write))
 
   const commenting = settings.commentMode !== 'off' && pr !== undefined && deps.comments !== undefined
   const commentLimits = { max: settings.maxLength - MARKER_RESERVE, announcedMax: settings.maxLength }
@@ -261,10 +268,10 @@ function summaryFiles(resolved: string, given: string): string[] {
 }
 
 /** A file written piece by piece, so a large text is never one string or one buffer. */
-function writeInPieces(file: string, produce: (write: (text: string) => void) => void): void {
+async function writeInPieces<T>(file: string, produce: (write: (text: string) => void) => Promise<T>): Promise<T> {
   const fd = openSync(file, 'w')
   try {
-    produce((text) => {
+    return await produce((text) => {
       const bytes = Buffer.from(text, 'utf8')
       // A write may be short (a full disk fails with an error instead); write the rest.
       for (let at = 0; at < bytes.length;) at += writeSync(fd, bytes, at)

@@ -8,13 +8,18 @@ import {
   table,
   tableRow,
   text,
+  textOf,
   thousands,
+  deferredText,
   type Block,
+  type BlockText,
   type BudgetResult,
   type Cut,
+  type Lighter,
 } from '@infra-actions/common'
 import {
   attributeChanges,
+  attributeValues,
   formatShown,
   Secrets,
   showValue,
@@ -65,7 +70,14 @@ const VALUELESS = Object.fromEntries(
   (['sensitive', 'unknown', 'absent'] as const).map((kind) => [kind, code(formatShown({ kind }))]),
 ) as Record<'sensitive' | 'unknown' | 'absent', string>
 
-export function renderPlan(model: PlanModel, options: RenderOptions): RenderedPlan {
+/**
+ * The plan as blocks. With `write`, the full rendering (no budget, secrets scrubbed) goes to it
+ * in pieces of about 1 MiB while the blocks are made, and the large blocks (a resource with its
+ * attribute tables) keep only their sizes and a way to render them again: a plan of thousands of
+ * resources is never held as one text, and the comment and the summary render again only what
+ * they show.
+ */
+export function renderPlan(model: PlanModel, options: RenderOptions, write?: (text: string) => void): RenderedPlan {
   const secrets = new Secrets()
   for (const item of model.changes) secrets.addChange(item.change)
   for (const item of model.drift) secrets.addChange(item.change)
@@ -75,9 +87,19 @@ export function renderPlan(model: PlanModel, options: RenderOptions): RenderedPl
   const value = (v: Shown): string => (v.kind === 'value' ? code(formatShown(v, 120, secrets)) : VALUELESS[v.kind])
 
   const blocks: Block[] = []
-  const keep = (t: string): void => {
-    blocks.push({ text: t, keep: true })
+  let pending = ''
+  const flush = (): void => {
+    if (write && pending) write(redact(pending))
+    pending = ''
   }
+  const add = (block: Block): void => {
+    if (write) {
+      pending += blocks.length === 0 ? textOf(block.text) : `\n${textOf(block.text)}`
+      if (pending.length >= 1 << 20) flush()
+    }
+    blocks.push(block)
+  }
+  const keep = (t: string): void => add({ text: t, keep: true })
   keep(heading(model, options))
   for (const a of alerts(model)) keep(`\n${a}`)
   keep(countsTable(model.counts, model))
@@ -85,21 +107,23 @@ export function renderPlan(model: PlanModel, options: RenderOptions): RenderedPl
   const groups = groupItems(model)
   for (const g of groups) {
     if (g.items.length === 0) continue
-    blocks.push({ text: `\n#### ${g.heading} (${g.items.length})\n`, keep: true })
+    add({ text: `\n#### ${g.heading} (${g.items.length})\n`, keep: true })
     for (const item of g.items) {
-      const line = itemLine(item)
-      const diff = g.showDiff ? diffBlock(item, value, options.maxAttributes ?? 50) : ''
-      blocks.push({ text: diff ? `${line}\n${diff}` : line, compact: itemLine(item, COMPACT_TEXT), keep: g.keep, group: g.id })
+      const again = (): Block => itemBlock(item, g, value, options.maxAttributes ?? 50)
+      const block = again()
+      add(block)
+      // Written already: keep the large forms as sizes and a way to render them again.
+      if (write) blocks[blocks.length - 1] = deferLarge(block, again)
     }
   }
   if (model.deferred.length > 0) {
-    blocks.push({
+    add({
       text: `\n#### ⏸️ Deferred to a later plan (${model.deferred.length})\n\nThese are not part of this plan; a later plan will propose them.\n`,
       keep: true,
     })
     for (const d of model.deferred) {
       const destroys = d.item.actions.includes('delete') ? ' ⚠️ **would destroy**' : ''
-      blocks.push({
+      add({
         text: `- ${code(d.item.address)} (${text(d.item.actions.join(', '))}) — deferred: ${text(d.reason)}${destroys}`,
         keep: d.item.actions.includes('delete'),
         group: 'deferred',
@@ -116,7 +140,7 @@ export function renderPlan(model: PlanModel, options: RenderOptions): RenderedPl
       const after = o.action === 'delete' ? absent : showValue(c.after, marks, c.after_unknown)
       return [code(o.name), text(o.action), value(before), value(after)]
     })
-    blocks.push({
+    add({
       text: `\n#### Outputs (${outputs.length})\n\n${table(['Output', 'Action', 'Before', 'After'], rows)}\n`,
       group: 'outputs',
     })
@@ -131,9 +155,14 @@ export function renderPlan(model: PlanModel, options: RenderOptions): RenderedPl
       const diff = d.action === 'update' ? diffBlock(d, value, options.maxAttributes ?? 50) : ''
       return `- ${code(d.address)}: ${what}${diff ? `\n${diff}` : ''}`
     })
-    blocks.push({
+    add({
       text: `\n${details(`🌀 Drift: ${plural(model.drift.length, 'resource')} changed outside Terraform`, `These changes already happened; the plan above accounts for them.\n\n${lines.join('\n')}`)}\n`,
-      compact: `\n${details(`🌀 Drift: ${plural(model.drift.length, 'resource')} changed outside Terraform`, model.drift.map((d) => `- ${code(d.address)}`).join('\n'))}\n`,
+      lighter: [
+        {
+          text: `\n${details(`🌀 Drift: ${plural(model.drift.length, 'resource')} changed outside Terraform`, model.drift.map((d) => `- ${code(d.address)}`).join('\n'))}\n`,
+          pass: DIFFS,
+        },
+      ],
       group: 'drift',
     })
   }
@@ -143,7 +172,21 @@ export function renderPlan(model: PlanModel, options: RenderOptions): RenderedPl
     )
     keep(`\n#### ❗ Checks that did not pass (${model.checks.length})\n\n${lines.join('\n')}\n`)
   }
+  flush()
   return { blocks, redact }
+}
+
+/** Forms longer than this are kept as sizes once written (most item lines are far shorter). */
+const LARGE = 2000
+
+function deferLarge(block: Block, again: () => Block): Block {
+  const defer = (t: BlockText, form: (b: Block) => BlockText): BlockText =>
+    typeof t === 'string' && t.length > LARGE ? deferredText(t, () => textOf(form(again()))) : t
+  return {
+    ...block,
+    text: defer(block.text, (b) => b.text),
+    lighter: block.lighter?.map((l, k) => ({ pass: l.pass, text: defer(l.text, (b) => (b.lighter as Lighter[])[k]!.text) })),
+  }
 }
 
 function heading(model: PlanModel, o: RenderOptions): string {
@@ -303,6 +346,81 @@ function itemLine(item: ResourceItem, maxText = Number.POSITIVE_INFINITY): strin
 /** Addresses in the compact form of a line: long enough to tell them apart, never a page. */
 const COMPACT_TEXT = 300
 
+/**
+ * The budget's passes: what a new, adopted or deleted resource looks like goes first (the full
+ * rendering keeps it), then what an update changes. Counts, destroys and replacements stay.
+ */
+const ATTRIBUTE_LISTS = 0
+const DIFFS = 1
+
+/** Top-level attributes that identify an object that goes away. */
+const IDENTIFYING = new Set(['id', 'name', 'self_link', 'arn', 'location', 'region', 'zone', 'project', 'labels', 'tags'])
+
+/**
+ * One resource: its line, what changes (updates, replacements), and what the object is (creates,
+ * imports, the new side of a replacement, what a delete takes away), each collapsed, with the
+ * lighter forms the budget uses (no attribute list, then no diff, then a shortened line).
+ */
+function itemBlock(item: ResourceItem, g: Group, value: (v: Shown) => string, limit: number): Block {
+  const line = itemLine(item)
+  const c = item.change
+  const marks = [c.before_sensitive, c.after_sensitive]
+  const diff = g.showDiff ? diffBlock(item, value, limit) : ''
+  let list = ''
+  if (item.action === 'create' || item.action === 'create-forget') {
+    list = valuesBlock(
+      attributeValues(c.after, { sensitive: marks, unknown: c.after_unknown }, limit),
+      (n) => plural(n, 'attribute'),
+      value,
+    )
+  } else if (item.action === 'replace') {
+    list = valuesBlock(
+      attributeValues(c.after, { sensitive: marks, unknown: c.after_unknown }, limit),
+      (n) => `${plural(n, 'attribute')} of the new object`,
+      value,
+    )
+  } else if (item.importing) {
+    list = valuesBlock(
+      attributeValues(c.after ?? c.before, { sensitive: marks, unknown: c.after_unknown }, limit),
+      (n) => `${plural(n, 'attribute')} adopted`,
+      value,
+    )
+  } else if (item.action === 'delete' && item.mode !== 'data') {
+    const identifying = (path: readonly (string | number)[]): boolean => typeof path[0] === 'string' && IDENTIFYING.has(path[0])
+    list = valuesBlock(
+      attributeValues(c.before, { sensitive: marks }, limit, identifying),
+      (n) => plural(n, 'identifying attribute'),
+      value,
+      false,
+    )
+  }
+  const short = itemLine(item, COMPACT_TEXT)
+  const join = (...parts: string[]): string => parts.filter(Boolean).join('\n')
+  const lighter = []
+  if (list) lighter.push({ text: join(line, diff), pass: ATTRIBUTE_LISTS })
+  if (diff || short !== line) lighter.push({ text: short, pass: DIFFS })
+  return { text: join(line, diff, list), lighter, keep: g.keep, group: g.id }
+}
+
+/** A collapsed table of attribute values, indented under its list item; '' when there is none. */
+function valuesBlock(
+  r: { values: { path: string; value: Shown }[]; total: number; empty: number },
+  summary: (n: number) => string,
+  value: (v: Shown) => string,
+  sayEmpty = true,
+): string {
+  if (r.total === 0) return ''
+  const lines = [`  <details><summary>${summary(r.total)}</summary>`, '', '  | Attribute | Value |', '  | --- | --- |']
+  for (const a of r.values) lines.push(`  ${tableRow([code(a.path || '(whole object)'), value(a.value)])}`)
+  const notes = [
+    r.total > r.values.length ? `… and ${r.total - r.values.length} more.` : '',
+    sayEmpty && r.empty > 0 ? `${plural(r.empty, 'null or empty value')} not shown.` : '',
+  ].filter(Boolean)
+  if (notes.length) lines.push('', `  ${notes.join(' ')}`)
+  lines.push('', '  </details>')
+  return lines.join('\n')
+}
+
 function diffBlock(item: ResourceItem, value: (v: Shown) => string, limit: number): string {
   const { changes, total } = attributeChanges(item.change, limit)
   if (total === 0) return ''
@@ -335,23 +453,6 @@ export interface AssembleOptions {
 }
 
 /** The blocks within a budget, with a footer saying exactly what was cut and where the rest is. */
-/**
- * The whole rendering, without a budget, handed to `write` in pieces of about `chunk` characters
- * (the markdown file of a large plan is megabytes: never one string). Blocks never split a value,
- * so redacting piece by piece finds every secret the whole text would.
- */
-export function writeFull(rendered: RenderedPlan, write: (text: string) => void, chunk = 1 << 20): void {
-  let pending = ''
-  rendered.blocks.forEach((b, i) => {
-    pending += i === 0 ? b.text : `\n${b.text}`
-    if (pending.length >= chunk) {
-      write(rendered.redact(pending))
-      pending = ''
-    }
-  })
-  if (pending) write(rendered.redact(pending))
-}
-
 export function assemble(rendered: RenderedPlan, options: AssembleOptions): BudgetResult {
   const result = fitToBudget(rendered.blocks, {
     max: options.max,
@@ -364,7 +465,10 @@ export function assemble(rendered: RenderedPlan, options: AssembleOptions): Budg
 
 function cutFooter(cut: Cut, o: AssembleOptions, limit: string): string {
   const what: string[] = []
-  if (cut.compacted > 0) what.push(`the attribute changes of ${plural(cut.compacted, 'resource')}`)
+  const lists = cut.lightened.get(ATTRIBUTE_LISTS) ?? 0
+  const diffs = cut.lightened.get(DIFFS) ?? 0
+  if (lists > 0) what.push(`the attribute lists of ${plural(lists, 'resource')} (created, imported, replaced or destroyed)`)
+  if (diffs > 0) what.push(`the attribute changes of ${plural(diffs, 'resource')}`)
   for (const [group, n] of cut.dropped) what.push(`${n} ${group}`)
   const where = o.fullPlanUrl
     ? `The full plan: [rendered plan](${o.fullPlanUrl}).`

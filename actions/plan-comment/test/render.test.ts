@@ -3,7 +3,7 @@ import MarkdownIt from 'markdown-it'
 import { describe, expect, it } from 'vitest'
 import { analyzePlan, checkPlanDocument } from '@infra-actions/terraform'
 import { plan, rc } from '../../../test/support/plans.js'
-import { assemble, renderPlan, writeFull } from '../src/render.js'
+import { assemble, renderPlan } from '../src/render.js'
 
 const options = {
   title: 'Terraform plan',
@@ -125,6 +125,110 @@ describe('the plan comment', () => {
   })
 })
 
+describe('what each new, adopted or deleted resource is (#15)', () => {
+  const bucket = rc('google_storage_bucket.logs', ['create'], {
+    change: {
+      after: {
+        name: 'acme-logs',
+        location: 'EU',
+        public_access_prevention: 'inherited',
+        labels: { team: 'core' },
+        versioning: [{ enabled: true }],
+        lifecycle_rule: [],
+        retention_policy: null,
+        website: [],
+        encryption_key: 'k-123456789',
+        self_link: null,
+      },
+      after_unknown: { id: true, self_link: true, url: true },
+      after_sensitive: { encryption_key: true },
+    },
+  })
+  const firewall = rc('google_compute_firewall.ssh', ['create'], {
+    change: { after: { name: 'allow-ssh', source_ranges: ['0.0.0.0/0'], allow: [{ protocol: 'tcp', ports: ['22'] }] } },
+  })
+
+  it('shows a create as a collapsed table: known values, unknown and sensitive parts, nested blocks flattened, empties counted', () => {
+    const { text } = render({ resource_changes: [bucket, firewall] })
+    const block = text.slice(text.indexOf('`google_storage_bucket.logs`'), text.indexOf('`google_compute_firewall.ssh`'))
+    expect(block).toContain('<details><summary>9 attributes</summary>')
+    for (const row of [
+      '| `name` | `"acme-logs"` |',
+      '| `public_access_prevention` | `"inherited"` |',
+      '| `labels.team` | `"core"` |',
+      '| `versioning[0].enabled` | `true` |',
+      '| `encryption_key` | `(sensitive)` |',
+      '| `id` | `(known after apply)` |',
+      '| `self_link` | `(known after apply)` |',
+      '| `url` | `(known after apply)` |',
+    ])
+      expect(block).toContain(`  ${row}`)
+    expect(block).toContain('3 null or empty values not shown.')
+    expect(block).not.toContain('k-123456789')
+    expect(text).toContain('| `source_ranges[0]` | `"0.0.0.0/0"` |')
+    expect(text).toContain('| `allow[0].ports[0]` | `"22"` |')
+  })
+
+  it('shows what a delete takes away by its identifying attributes only, and what an import adopts', () => {
+    const { text } = render({
+      resource_changes: [
+        rc('google_sql_database_instance.main', ['delete'], {
+          change: {
+            before: {
+              id: 'main',
+              name: 'main',
+              self_link: 'https://x/main',
+              region: 'europe-west1',
+              labels: { env: 'prod' },
+              settings: [{ tier: 'db-f1' }],
+              root_password: 'pw-123456',
+            },
+            before_sensitive: { root_password: true },
+          },
+        }),
+        rc('google_storage_bucket.old', ['no-op'], {
+          change: { before: { name: 'old', location: 'US' }, after: { name: 'old', location: 'US' }, importing: { id: 'old' } },
+        }),
+      ],
+    })
+    expect(text).toContain('<details><summary>5 identifying attributes</summary>')
+    expect(text).toContain('| `labels.env` | `"prod"` |')
+    expect(text).not.toContain('settings[0].tier')
+    expect(text).not.toContain('pw-123456')
+    expect(text).toContain('<details><summary>2 attributes adopted</summary>')
+    expect(text).toContain('| `location` | `"US"` |')
+  })
+
+  it('shows a replacement’s changes and its new object', () => {
+    const { text } = render({
+      resource_changes: [
+        rc('google_cloud_run_v2_service.api', ['create', 'delete'], {
+          change: { before: { name: 'api', location: 'eu' }, after: { name: 'api', location: 'us' }, replace_paths: [['location']] },
+        }),
+      ],
+    })
+    expect(text).toContain('| `location` ⚠️ forces replacement | `"eu"` | `"us"` |')
+    expect(text).toContain('<details><summary>2 attributes of the new object</summary>')
+  })
+
+  it('cuts these lists before any update’s changes, and never the counts, a destroy or a replacement', () => {
+    const fields = {
+      resource_changes: [
+        rc('google_sql_database_instance.gone', ['delete']),
+        rc('google_storage_bucket.u', ['update'], { change: { before: { labels: { a: '1' } }, after: { labels: { a: '2' } } } }),
+        ...Array.from({ length: 300 }, (_, i) => ({ ...firewall, address: `google_compute_firewall.f${i}`, name: `f${i}` })),
+      ],
+    }
+    const full = render(fields).text
+    const { text, cut } = render(fields, full.length - 10_000)
+    expect(cut!.lightened.get(0)).toBeGreaterThan(0)
+    expect(cut!.lightened.get(1) ?? 0).toBe(0)
+    expect(text).toContain('| `labels.a` | `"1"` | `"2"` |')
+    expect(text).toContain('`google_sql_database_instance.gone`')
+    expect(text).toMatch(/Shortened to fit [\d,]+ characters: the attribute lists of \d+ resources/)
+  })
+})
+
 describe('secrets', () => {
   const secretPlan = {
     resource_changes: [
@@ -148,14 +252,25 @@ describe('secrets', () => {
     },
   }
 
-  it('are scrubbed from the full rendering written in pieces, which is the unbudgeted text exactly', () => {
-    const many = { ...secretPlan, resource_changes: Array.from({ length: 200 }, () => secretPlan.resource_changes).flat() }
-    const rendered = renderPlan(analyzePlan(checkPlanDocument(plan(many), 'p')), options)
+  it('are scrubbed from the full rendering written while rendering, which is the unbudgeted text exactly', () => {
+    const wide = rc('google_storage_bucket.wide', ['create'], {
+      change: {
+        after: Object.fromEntries(Array.from({ length: 80 }, (_, i) => [`attribute_${i}`, `value number ${i} of a wide resource`])),
+      },
+    })
+    const many = { ...secretPlan, resource_changes: [...Array.from({ length: 4000 }, () => secretPlan.resource_changes).flat(), wide] }
+    const model = analyzePlan(checkPlanDocument(plan(many), 'p'))
     const pieces: string[] = []
-    writeFull(rendered, (t) => pieces.push(t), 4096)
-    expect(pieces.length).toBeGreaterThan(5)
-    expect(pieces.join('')).toBe(assemble(rendered, { max: Number.POSITIVE_INFINITY }).text)
-    expect(pieces.join('')).not.toContain('hunter2-NEW-value')
+    const streamed = renderPlan(model, options, (t) => pieces.push(t))
+    expect(pieces.length).toBeGreaterThan(1)
+    const written = pieces.join('')
+    // The same text as an unbudgeted assembly, whether its large blocks were kept or rendered again.
+    expect(written).toBe(assemble(renderPlan(model, options), { max: Number.POSITIVE_INFINITY }).text)
+    expect(written).toBe(assemble(streamed, { max: Number.POSITIVE_INFINITY }).text)
+    expect(written).not.toContain('hunter2-NEW-value')
+    // Large blocks were kept as sizes only, and a budget renders the same comment either way.
+    expect(streamed.blocks.some((b) => typeof b.text !== 'string')).toBe(true)
+    expect(assemble(streamed, { max: 30_000 }).text).toBe(assemble(renderPlan(model, options), { max: 30_000 }).text)
   })
 
   it('are not shown in part when a long copied value is cut for display', () => {
@@ -259,9 +374,11 @@ describe('the budget', () => {
     expect(text.length).toBeLessThanOrEqual(20_000)
     expect(text).toContain('**Plan: 600 to add, 400 to change, 30 to destroy.**')
     for (let i = 0; i < 30; i++) expect(text).toContain(`\`google_sql_database_instance.db${i}\``)
-    expect(cut!.compacted).toBeGreaterThan(0)
+    expect(cut!.lightened.get(1)).toBeGreaterThan(0)
     expect(text).toMatch(/- … and \d+ more created resources not shown here\./)
-    expect(text).toMatch(/Shortened to fit 20,000 characters: the attribute changes of \d+ resources, \d+ created resources/)
+    expect(text).toMatch(
+      /Shortened to fit 20,000 characters: the attribute lists of \d+ resources \(created, imported, replaced or destroyed\), the attribute changes of \d+ resources, \d+ created resources/,
+    )
   })
 
   it('cuts one enormous address instead of hiding the other destroys behind it', () => {

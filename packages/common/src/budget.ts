@@ -1,23 +1,55 @@
 /**
  * Rendering within a length budget. A document is a list of blocks in display order; a block
- * may have a compact form (the same item without its detail) and may be droppable. When the
- * whole does not fit, detail goes first, from the bottom up; then droppable blocks, from the
- * bottom up; then, as a last resort, the kept blocks, from the bottom up. Every cut is counted
- * per group so the caller can say exactly what is missing.
+ * may have lighter forms (the same item with less detail), each allowed from some pass on, and
+ * may be droppable. When the whole does not fit, detail goes first, pass by pass (pass 0 first),
+ * each pass from the bottom up; then droppable blocks, from the bottom up; then, as a last resort,
+ * the kept blocks, from the bottom up. Every cut is counted so the caller can say exactly what is
+ * missing.
  */
+/**
+ * A block's text, or a text rendered on demand: its sizes in both units the budgets use, and a
+ * way to produce it again. A large rendering keeps only the blocks that end up shown as strings.
+ */
+export type BlockText = string | DeferredText
+
+export interface DeferredText {
+  /** UTF-16 code units (`string.length`: what GitHub counts for a comment). */
+  readonly chars: number
+  /** UTF-8 bytes (what the job summary's limit counts). */
+  readonly bytes: number
+  render(): string
+}
+
+/** A text whose sizes are known, kept as a function to render it again. */
+export function deferredText(text: string, render: () => string): DeferredText {
+  return { chars: text.length, bytes: Buffer.byteLength(text, 'utf8'), render }
+}
+
+/** The string of a block text. */
+export const textOf = (t: BlockText): string => (typeof t === 'string' ? t : t.render())
+
 export interface Block {
-  text: string
-  /** The same item with less detail (e.g. without its attribute diff). */
-  compact?: string
+  text: BlockText
+  /**
+   * Lighter forms of the same item, each shorter than the one before, and the pass from which
+   * each may be used: a plan comment drops a created resource's attribute list (pass 0) before
+   * any update's attribute changes (pass 1).
+   */
+  lighter?: readonly Lighter[]
   /** Kept blocks are only cut when nothing else is left to cut. */
   keep?: boolean
   /** The group an item belongs to, for "… and 12 more <group>" notes. */
   group?: string
 }
 
+export interface Lighter {
+  text: BlockText
+  pass: number
+}
+
 export interface Cut {
-  /** Items shown without their detail. */
-  compacted: number
+  /** Per pass, how many items lost detail in it. */
+  lightened: Map<number, number>
   /** Items left out, per group. */
   dropped: Map<string, number>
   /** True when even kept blocks had to go. */
@@ -44,38 +76,52 @@ const FOOTER_RESERVE = 600
 
 export const utf8Bytes = (s: string): number => Buffer.byteLength(s, 'utf8')
 
+const chars = (s: string): number => s.length
+
 export function fitToBudget(blocks: readonly Block[], options: BudgetOptions): BudgetResult {
-  if (options.max === Number.POSITIVE_INFINITY) return { text: blocks.map((b) => b.text).join('\n'), cut: undefined }
-  const measure = options.measure ?? ((s: string) => s.length)
-  const sep = measure('\n')
+  if (options.max === Number.POSITIVE_INFINITY) return { text: blocks.map((b) => textOf(b.text)).join('\n'), cut: undefined }
+  const measureText = options.measure ?? chars
+  // A deferred text is measured by the size it carries when the unit is one it knows.
+  const measure = (t: BlockText): number =>
+    typeof t === 'string' ? measureText(t) : measureText === chars ? t.chars : measureText === utf8Bytes ? t.bytes : measureText(t.render())
+  const sep = measureText('\n')
   const full = blocks.map((b) => measure(b.text) + sep)
   const total = full.reduce((a, b) => a + b, 0)
-  if (total <= options.max) return { text: blocks.map((b) => b.text).join('\n'), cut: undefined }
+  if (total <= options.max) return { text: blocks.map((b) => textOf(b.text)).join('\n'), cut: undefined }
 
-  // State per block: 2 = full, 1 = compact, 0 = dropped.
-  const state = blocks.map(() => 2)
-  const compact = blocks.map((b) => (b.compact !== undefined ? measure(b.compact) + sep : undefined))
+  // Per block: the form shown (0 = the full text, k = lighter[k - 1]) and its size; -1 = dropped.
+  const form = blocks.map(() => 0)
+  const size = [...full]
+  const lighterSizes = blocks.map((b) => b.lighter?.map((l) => measure(l.text) + sep))
   let used = total
   const groupsWithDrops = new Set<string>()
   const reserve = (): number => FOOTER_RESERVE + groupsWithDrops.size * NOTE_RESERVE
   const fits = (): boolean => used + reserve() <= options.max
-  let compacted = 0
+  const lightened = new Map<number, number>()
 
-  for (let i = blocks.length - 1; i >= 0 && !fits(); i--) {
-    const c = compact[i]
-    if (c !== undefined && c < (full[i] as number)) {
-      used -= (full[i] as number) - c
-      state[i] = 1
-      compacted++
+  const passes = [...new Set(blocks.flatMap((b) => b.lighter?.map((l) => l.pass) ?? []))].sort((a, b) => a - b)
+  for (const pass of passes) {
+    for (let i = blocks.length - 1; i >= 0 && !fits(); i--) {
+      const forms = blocks[i]!.lighter
+      const sizes = lighterSizes[i]
+      if (!forms || !sizes) continue
+      // The lightest form this pass allows, if it is lighter than what is shown.
+      let k = form[i] as number
+      while (k < forms.length && (forms[k] as Lighter).pass <= pass) k++
+      if (k === form[i] || (sizes[k - 1] as number) >= (size[i] as number)) continue
+      used -= (size[i] as number) - (sizes[k - 1] as number)
+      size[i] = sizes[k - 1] as number
+      form[i] = k
+      const p = (forms[k - 1] as Lighter).pass
+      lightened.set(p, (lightened.get(p) ?? 0) + 1)
     }
   }
-  const sizeOf = (i: number): number => (state[i] === 2 ? (full[i] as number) : (compact[i] ?? (full[i] as number)))
   const drop = (keep: boolean): void => {
     for (let i = blocks.length - 1; i >= 0 && !fits(); i--) {
       const b = blocks[i] as Block
-      if (state[i] === 0 || !!b.keep !== keep) continue
-      used -= sizeOf(i)
-      state[i] = 0
+      if (form[i] === -1 || !!b.keep !== keep) continue
+      used -= size[i] as number
+      form[i] = -1
       if (b.group) groupsWithDrops.add(b.group)
     }
   }
@@ -88,13 +134,14 @@ export function fitToBudget(blocks: readonly Block[], options: BudgetOptions): B
 
   const dropped = new Map<string, number>()
   blocks.forEach((b, i) => {
-    if (state[i] === 0 && b.group) dropped.set(b.group, (dropped.get(b.group) ?? 0) + 1)
+    if (form[i] === -1 && b.group) dropped.set(b.group, (dropped.get(b.group) ?? 0) + 1)
   })
   const out: string[] = []
   const noted = new Set<string>()
   blocks.forEach((b, i) => {
-    if (state[i] === 2) out.push(b.text)
-    else if (state[i] === 1) out.push(b.compact ?? b.text)
+    const f = form[i] as number
+    if (f === 0) out.push(textOf(b.text))
+    else if (f > 0) out.push(textOf((b.lighter as readonly Lighter[])[f - 1]!.text))
     // The note goes where the group's last item would have been.
     const g = b.group
     const next = blocks[i + 1]
@@ -103,11 +150,11 @@ export function fitToBudget(blocks: readonly Block[], options: BudgetOptions): B
       out.push(options.omitted ? options.omitted(g, dropped.get(g) as number) : `… ${dropped.get(g)} more ${g} not shown.`)
     }
   })
-  const cut: Cut = { compacted, dropped, keptDropped }
+  const cut: Cut = { lightened, dropped, keptDropped }
   if (options.footer) out.push(options.footer(cut))
   let result = out.join('\n')
   // Notes and footer were estimated; if a caller's note ran long, cut at a line end.
-  while (measure(result) > options.max) {
+  while (measureText(result) > options.max) {
     const at = result.lastIndexOf('\n', Math.min(result.length - 1, Math.floor(result.length * 0.95)))
     result = at > 0 ? result.slice(0, at) : result.slice(0, Math.floor(options.max / 2))
   }

@@ -3,7 +3,7 @@ import { fitToBudget, limitBytes, utf8Bytes, type Block } from '../src/index.js'
 
 const item = (group: string, i: number, keep = false): Block => ({
   text: `- ${group} ${i}\n  ${'detail '.repeat(20)}`,
-  compact: `- ${group} ${i}`,
+  lighter: [{ text: `- ${group} ${i}`, pass: 1 }],
   group,
   keep,
 })
@@ -23,12 +23,39 @@ describe('fitToBudget', () => {
 
   it('drops detail from the bottom up before dropping any item', () => {
     const full = fitToBudget(blocks, { max: 1_000_000 }).text.length
-    const r = fitToBudget(blocks, { max: full - 2000, footer: (c) => `cut ${c.compacted}` })
+    const r = fitToBudget(blocks, { max: full - 2000, footer: (c) => `cut ${c.lightened.get(1)}` })
     expect(r.text.length).toBeLessThanOrEqual(full - 2000)
     expect(r.cut!.dropped.size).toBe(0)
     expect(r.text).toContain('- destroy 0\n  detail') // the top keeps its detail
     expect(r.text).not.toContain('- create 199\n  detail') // the bottom lost it
     expect(r.text).toContain('- create 199')
+  })
+
+  it('takes detail pass by pass: all of pass 0, bottom up, before any of pass 1', () => {
+    // Updates above creates; a create's detail (pass 0) goes before an update's (pass 1), and an
+    // update's lighter form of pass 0 (a shorter table) before its bare line (pass 1).
+    const mixed: Block[] = [
+      ...Array.from({ length: 20 }, (_, i) => ({
+        text: `- update ${i}\n${'u'.repeat(200)}\n${'v'.repeat(100)}`,
+        lighter: [
+          { text: `- update ${i}\n${'u'.repeat(200)}`, pass: 0 },
+          { text: `- update ${i}`, pass: 1 },
+        ],
+      })),
+      ...Array.from({ length: 20 }, (_, i) => ({
+        text: `- create ${i}\n${'c'.repeat(200)}`,
+        lighter: [{ text: `- create ${i}`, pass: 0 }],
+      })),
+    ]
+    const full = fitToBudget(mixed, { max: Infinity }).text.length
+    const r = fitToBudget(mixed, { max: full - 4000 - 600 })
+    expect(r.cut!.lightened.get(1) ?? 0).toBe(0)
+    expect(r.text).toContain(`- update 0\n${'u'.repeat(200)}\n`)
+    expect(r.text).not.toContain('c'.repeat(200))
+    const tighter = fitToBudget(mixed, { max: full - 9000 })
+    expect(tighter.cut!.lightened.get(0)).toBe(40)
+    expect(tighter.text).toContain(`- update 0\n${'u'.repeat(200)}`)
+    expect(tighter.text).not.toContain('v'.repeat(100))
   })
 
   it('drops droppable items, says how many per group, and keeps the kept ones', () => {

@@ -206,7 +206,8 @@ const shown = (value: unknown, sensitive: Mark, otherSide: Mark, unknown?: Mark)
  * A short, single-line form of a value: JSON, with `(sensitive)` for every part under a sensitive
  * mark or equal to a known sensitive leaf, and `(known after apply)` for every unknown part.
  * The text scrubber of `secrets` runs on the whole text before it is cut, so a long secret that a
- * provider copied into a plain attribute is never shown in part.
+ * provider copied into a plain attribute is never shown in part; a text short enough not to be
+ * cut is left to the caller, who scrubs the whole rendering.
  */
 export function formatShown(value: Shown, max = 120, secrets?: Secrets): string {
   switch (value.kind) {
@@ -223,6 +224,9 @@ export function formatShown(value: Shown, max = 120, secrets?: Secrets): string 
           ? 'null'
           : JSON.stringify(value.value)
         : serialize(value.value, value.sensitive ?? [], value.unknown, secrets)
+      if (raw.length <= max) return raw
+      // Scrubbed before it is cut, so a secret is never shown in part. (A text that is not cut is
+      // scrubbed with the rest of the rendering.)
       const text = secrets ? secrets.redact(raw) : raw
       return text.length > max ? `${text.slice(0, max)}… (+${text.length - max} chars)` : text
     }
@@ -269,6 +273,8 @@ function serialize(value: unknown, sensitive: readonly Mark[], unknown: Mark, se
  */
 export class Secrets {
   private readonly leaves = new Set<string>()
+  // Checked before the Set: hashing a long string that cannot be a secret is most of the cost.
+  private readonly lengths = new Set<number>()
   private readonly long = new Set<string>()
   private pattern: RegExp | undefined | null = null
 
@@ -281,20 +287,29 @@ export class Secrets {
     return this.leaves.size
   }
 
-  /** The leaves under the sensitive marks of a change (both sides). */
+  /**
+   * The leaves under the sensitive marks of a change: a path marked on either side makes the
+   * values on both sides secret. One walk over both marks at once.
+   */
   addChange(change: RawChange): void {
-    this.addMarked(change.before, change.before_sensitive)
-    this.addMarked(change.after, change.after_sensitive)
-    // A path marked on one side hides the value on the other side too.
-    this.addMarked(change.before, change.after_sensitive)
-    this.addMarked(change.after, change.before_sensitive)
+    this.addMarked(change.before, change.after, change.before_sensitive, change.after_sensitive)
   }
 
-  addMarked(value: unknown, mark: Mark): void {
-    if (mark === true) this.addLeaves(value)
-    else if (mark !== null && typeof mark === 'object' && value !== null && typeof value === 'object') {
-      for (const key of Object.keys(mark)) this.addMarked((value as Record<string, unknown>)[key], (mark as Record<string, unknown>)[key])
+  private addMarked(before: unknown, after: unknown, bMark: Mark, aMark: Mark): void {
+    if (bMark === true || aMark === true) {
+      this.addLeaves(before)
+      this.addLeaves(after)
+      return
     }
+    const bObject = bMark !== null && typeof bMark === 'object'
+    const aObject = aMark !== null && typeof aMark === 'object'
+    if (!bObject && !aObject) return
+    const child = (v: unknown, k: string): unknown => (v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined)
+    const keys =
+      bObject && aObject
+        ? new Set([...Object.keys(bMark as object), ...Object.keys(aMark as object)])
+        : Object.keys((bObject ? bMark : aMark) as object)
+    for (const key of keys) this.addMarked(child(before, key), child(after, key), childMark(bMark, key), childMark(aMark, key))
   }
 
   private addLeaves(value: unknown): void {
@@ -303,6 +318,7 @@ export class Secrets {
       if (s === '' || this.leaves.size >= this.maxLeaves) return
       this.pattern = null
       this.leaves.add(s)
+      this.lengths.add(s.length)
       if (s.length >= 6 && this.long.size < this.maxScrubbed) {
         this.long.add(s)
         // JSON-encoded forms appear in rendered values too.
@@ -315,7 +331,7 @@ export class Secrets {
   }
 
   isSecret(leaf: string): boolean {
-    return this.leaves.has(leaf)
+    return this.lengths.has(leaf.length) && this.leaves.has(leaf)
   }
 
   /** Replaces every occurrence of the long secrets (longest first) in one pass. */
@@ -326,4 +342,73 @@ export class Secrets {
     }
     return this.pattern ? text.replace(this.pattern, SENSITIVE) : text
   }
+}
+
+export interface AttributeValue {
+  path: string
+  value: Shown
+}
+
+/**
+ * The attributes of one object as a reviewer reads a new resource: every known leaf with its
+ * path (nested blocks flattened as in the diffs), `(known after apply)` for unknown parts (keys
+ * that only the unknown mark names included), `(sensitive)` for marked parts. Null and empty
+ * values are left out and counted. Up to `limit` rows; `total` counts them all.
+ */
+export function attributeValues(
+  value: unknown,
+  marks: { sensitive?: readonly Mark[]; unknown?: Mark },
+  limit = 100,
+  keep: (path: readonly (string | number)[]) => boolean = () => true,
+): { values: AttributeValue[]; total: number; empty: number } {
+  const out: AttributeValue[] = []
+  let total = 0
+  let empty = 0
+  const steps: (string | number)[] = []
+  // The path of the current node, built as the walk descends (not again for every leaf).
+  const paths: string[] = ['']
+  const emit = (shown: Shown): void => {
+    if (!keep(steps)) return
+    total++
+    if (out.length < limit) out.push({ path: paths[paths.length - 1] as string, value: shown })
+  }
+  const NONE: readonly Mark[] = []
+  const walk = (v: unknown, sens: readonly Mark[], unk: Mark): void => {
+    if (sens.some((m) => m === true)) return emit(SENSITIVE_SHOWN)
+    if (unk === true) return emit(UNKNOWN_SHOWN)
+    // Most of a resource carries no mark: then its children carry none either.
+    const plain = sens.length === 0 && unmarked(unk)
+    const child = (k: string | number): [readonly Mark[], Mark] =>
+      plain ? [NONE, undefined] : [sens.map((m) => childMark(m, k)).filter((m) => !unmarked(m)), childMark(unk, k)]
+    if (Array.isArray(v) || isObject(v)) {
+      const keys: (string | number)[] = Array.isArray(v) ? v.map((_, i) => i) : Object.keys(v)
+      if (!plain && Array.isArray(unk)) for (let i = v.length as number; i < unk.length; i++) keys.push(i)
+      else if (!plain && isObject(unk) && !Array.isArray(v)) for (const k of Object.keys(unk)) if (!Object.hasOwn(v, k)) keys.push(k)
+      if (keys.length === 0) {
+        if (keep(steps)) empty++
+        return
+      }
+      const parent = paths[paths.length - 1] as string
+      for (const k of keys) {
+        steps.push(k)
+        paths.push(joinPath(parent, k))
+        const [s, u] = child(k)
+        walk((v as Record<string | number, unknown>)[k], s, u)
+        paths.pop()
+        steps.pop()
+      }
+      return
+    }
+    if (v === null || v === undefined || v === '') {
+      if (keep(steps)) empty++
+      return
+    }
+    emit({ kind: 'value', value: v })
+  }
+  walk(
+    value,
+    (marks.sensitive ?? []).filter((m) => !unmarked(m)),
+    marks.unknown,
+  )
+  return { values: out, total, empty }
 }
