@@ -1,7 +1,10 @@
+import { mkdtempSync, readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
 import fc from 'fast-check'
 import MarkdownIt from 'markdown-it'
 import { describe, expect, it } from 'vitest'
-import { analyzePlan, checkPlanDocument } from '@infra-actions/terraform'
+import { analyzePlan, checkPlanDocument, parsePlanText, planSummaryLine } from '@infra-actions/terraform'
 import { plan, rc } from '../../../test/support/plans.js'
 import { assemble, renderPlan } from '../src/render.js'
 
@@ -399,5 +402,21 @@ describe('the budget', () => {
     const full = render(big).text
     const { text } = render(big, full.length - 5000)
     expect(text).toContain('google_storage_bucket.b0`\n  <details>')
+  })
+})
+
+describe('a generated large plan (the benchmark’s generator)', () => {
+  it('fits 65,536 characters, cutting the attribute lists of creates before any update’s changes', async () => {
+    const { generatePlan } = await import('../../../scripts/generate-plan.mjs')
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'gen-')), 'plan.json')
+    await generatePlan(600, file)
+    const model = analyzePlan(parsePlanText(readFileSync(file), 'plan.json'))
+    expect(model.counts.add).toBeGreaterThan(100)
+    const { text, cut } = assemble(renderPlan(model, options), { max: 65_536 })
+    expect(text.length).toBeLessThanOrEqual(65_536)
+    const lists = cut!.lightened.get(0) ?? 0
+    expect(lists).toBeGreaterThanOrEqual(model.changes.filter((c) => c.action === 'create').length)
+    for (const c of model.changes.filter((c) => c.destroys)) expect(text).toContain(`\`${c.address}\``)
+    expect(text).toContain(`**${planSummaryLine(model)}**`)
   })
 })
