@@ -41,6 +41,8 @@ const SCENARIOS: Record<string, { inputs: Record<string, string>; run: Record<st
       'pr-number': '1',
       artifact: 'false',
       summaries: '',
+      'drift-issue': 'false',
+      'issue-labels': 'drift',
     },
     run: { 'plan-json': 'examples/plans/pr-replace.json', environment: 'prod' },
   },

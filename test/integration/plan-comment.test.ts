@@ -289,3 +289,67 @@ describe('plan-comment aggregate mode (built action)', () => {
     expect(r.stdout).toMatch(/::error::Input 'summaries': .*x\.plan-summary\.json is not a plan summary written by plan-comment/)
   })
 })
+
+describe('drift-issue (a scheduled drift check)', () => {
+  const schedule = () => {
+    const file = path.join(dir, 'schedule.json')
+    writeFileSync(file, JSON.stringify({ schedule: '0 1 * * *', repository: { full_name: 'acme/infra' } }))
+    return file
+  }
+  const check = (fields: Record<string, unknown>, extra: Record<string, string> = {}) =>
+    runAction({
+      action: 'plan-comment',
+      inputs: { 'plan-json': writePlan(fields), environment: 'prod', 'drift-issue': 'true', ...extra },
+      event: schedule(),
+      eventName: 'schedule',
+      apiUrl: gh.url,
+      env: { INFRA_ACTIONS_RETRY_BASE_MS: '5' },
+    })
+  const drifted = {
+    resource_drift: [
+      rc('google_storage_bucket.logs', ['update'], { change: { before: { labels: { a: '1' } }, after: { labels: { a: '2' } } } }),
+    ],
+  }
+  const issues = () => gh.issuesOf('acme', 'infra')
+
+  it('opens one issue for the environment, updates it on reruns, closes it when the plan is clean, reopens it when drift returns', async () => {
+    const first = await check(drifted)
+    expect(first.exitCode, first.stdout).toBe(0)
+    expect(issues()).toHaveLength(1)
+    expect(issues()[0]).toMatchObject({
+      state: 'open',
+      title: 'Terraform drift: prod',
+      labels: [{ name: 'drift' }],
+    })
+    expect(issues()[0]!.body).toContain('🌀 Drift: 1 resource changed outside Terraform')
+    expect(first.outputs['issue-url']).toBe(issues()[0]!.html_url)
+    expect(first.stdout).toMatch(/No pull request in this schedule event/)
+    await check({ ...drifted, resource_changes: [rc('google_storage_bucket.logs', ['update'])] })
+    expect(issues()).toHaveLength(1)
+    expect(issues()[0]!.body).toContain('Plan: 0 to add, 1 to change, 0 to destroy.')
+    const clean = await check({})
+    expect(clean.exitCode).toBe(0)
+    expect(issues()[0]).toMatchObject({ state: 'closed', state_reason: 'completed' })
+    expect(gh.commentsOf('acme', 'infra', issues()[0]!.number).at(-1)!.body).toMatch(/The plan of prod is clean again/)
+    await check(drifted)
+    expect(issues()).toHaveLength(1)
+    expect(issues()[0]!.state).toBe('open')
+  })
+
+  it('says what to change when the token may not write issues, after the summary and outputs', async () => {
+    gh.fault({
+      method: 'GET',
+      path: '/repos/acme/infra/issues',
+      status: 403,
+      times: 5,
+      body: { message: 'Resource not accessible by integration' },
+    })
+    const r = await check(drifted)
+    expect(r.exitCode).toBe(1)
+    expect(r.stdout).toMatch(
+      /::error::The token may not keep the drift issue of prod in acme\/infra \(403: Resource not accessible by integration\)\. Give the job 'permissions: issues: write'/,
+    )
+    expect(r.summary).toContain('Drift')
+    expect(r.outputs.drift).toBe('1')
+  })
+})

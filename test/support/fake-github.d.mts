@@ -21,6 +21,16 @@ export interface RecordedRequest {
   body: unknown
   headers: Record<string, string | string[] | undefined>
 }
+export interface FakeIssue {
+  number: number
+  title: string
+  body: string | null
+  state: 'open' | 'closed'
+  state_reason: string | null
+  labels: { name: string }[]
+  user: { login: string }
+  html_url: string
+}
 export class FakeGitHub {
   constructor(options?: { userTokens?: Record<string, string>; appLogin?: string })
   url: string
@@ -34,12 +44,15 @@ export class FakeGitHub {
   /** "owner/repo#n" → its reviews, oldest first. */
   reviews: Map<string, unknown[]>
   activities: Map<string, unknown[]>
+  /** "owner/repo" → issues, oldest first. */
+  issues: Map<string, FakeIssue[]>
   faults: Fault[]
   requests: RecordedRequest[]
   start(): Promise<FakeGitHub>
   stop(): Promise<void>
   addComment(owner: string, repo: string, issue: number, body: string, login: string): FakeComment
   commentsOf(owner: string, repo: string, issue: number): FakeComment[]
+  issuesOf(owner: string, repo: string): FakeIssue[]
   fault(f: Fault): void
   /** Records a push of `after` to `ref`, as the repository activity API reports it. */
   push(

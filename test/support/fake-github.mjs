@@ -27,6 +27,8 @@ export class FakeGitHub {
     this.pulls = new Map() // "owner/repo#n" -> { head: { ref, sha, repo: { full_name } }, user: { login } }
     this.reviews = new Map() // "owner/repo#n" -> review[] (oldest first)
     this.activities = new Map() // "owner/repo" -> activity[] (oldest first; served newest first)
+    this.issues = new Map() // "owner/repo" -> issue[] (oldest first)
+    this.nextIssue = 100
     this.faults = []
     this.requests = []
     this.nextId = 1000
@@ -43,6 +45,10 @@ export class FakeGitHub {
   async stop() {
     this.server.closeAllConnections?.()
     await new Promise((resolve) => this.server.close(resolve))
+  }
+
+  issuesOf(owner, repo) {
+    return this.issues.get(`${owner}/${repo}`) ?? []
   }
 
   /** Seed a comment as if someone wrote it. */
@@ -247,6 +253,69 @@ export class FakeGitHub {
       const role = { admin: 'admin', maintain: 'maintain', write: 'write', triage: 'triage', read: 'read' }[permission]
       const legacy = { admin: 'admin', maintain: 'write', write: 'write', triage: 'read', read: 'read' }[permission] ?? 'none'
       return send(200, { permission: legacy, role_name: role, user: { login: user } })
+    }
+    if ((m = /^\/repos\/([^/]+)\/([^/]+)\/issues$/.exec(p))) {
+      const [, owner, repo] = m
+      const list = this.list(this.issues, `${owner}/${repo}`)
+      if (method === 'GET') {
+        const labels = (url.searchParams.get('labels') ?? '').split(',').filter(Boolean)
+        const state = url.searchParams.get('state') ?? 'open'
+        const found = list.filter(
+          (i) =>
+            (state === 'all' || i.state === state) && labels.every((l) => i.labels.some((x) => x.name.toLowerCase() === l.toLowerCase())),
+        )
+        const desc = (url.searchParams.get('direction') ?? 'desc') === 'desc'
+        return this.paginate(url, desc ? [...found].reverse() : found, send)
+      }
+      if (method === 'POST') {
+        if (typeof body?.title !== 'string' || !body.title)
+          return send(422, {
+            message: 'Validation Failed',
+            errors: [{ resource: 'Issue', code: 'missing_field', field: 'title' }],
+            status: '422',
+          })
+        if (typeof body.body === 'string' && body.body.length > MAX_BODY) {
+          return send(422, {
+            message: 'Validation Failed',
+            errors: [{ resource: 'Issue', code: 'custom', field: 'body', message: `body is too long (maximum is ${MAX_BODY} characters)` }],
+            status: '422',
+          })
+        }
+        const number = this.nextIssue++
+        const now = new Date().toISOString()
+        // As on GitHub, labels that do not exist yet are created with the issue.
+        const issue = {
+          id: number * 10,
+          number,
+          title: body.title,
+          body: body.body ?? null,
+          state: 'open',
+          state_reason: null,
+          labels: (body.labels ?? []).map((name, i) => ({ id: i + 1, name, color: 'ededed' })),
+          user: { login, id: login.length, type: login.endsWith('[bot]') ? 'Bot' : 'User' },
+          html_url: `https://github.com/${owner}/${repo}/issues/${number}`,
+          created_at: now,
+          updated_at: now,
+        }
+        list.push(issue)
+        return send(201, issue, { location: `${this.url}/repos/${owner}/${repo}/issues/${number}` })
+      }
+    }
+    if ((m = /^\/repos\/([^/]+)\/([^/]+)\/issues\/(\d+)$/.exec(p)) && (method === 'PATCH' || method === 'GET')) {
+      const issue = this.list(this.issues, `${m[1]}/${m[2]}`).find((i) => i.number === Number(m[3]))
+      if (!issue) return send(404, { message: 'Not Found', documentation_url: 'https://docs.github.com/rest/issues/issues', status: '404' })
+      if (method === 'PATCH') {
+        if (typeof body?.body === 'string') {
+          if (body.body.length > MAX_BODY) return send(422, { message: 'Validation Failed', status: '422' })
+          issue.body = body.body
+        }
+        if (body?.state === 'open' || body?.state === 'closed') {
+          issue.state = body.state
+          issue.state_reason = body.state === 'closed' ? (body.state_reason ?? 'completed') : 'reopened'
+        }
+        issue.updated_at = new Date().toISOString()
+      }
+      return send(200, issue)
     }
     if ((m = /^\/repos\/([^/]+)\/([^/]+)\/pulls\/(\d+)$/.exec(p)) && method === 'GET') {
       const pr = this.pulls.get(`${m[1]}/${m[2]}#${m[3]}`)

@@ -9,7 +9,16 @@ import {
   utf8Bytes,
   type ActionContext,
 } from '@infra-actions/common'
-import { commentMarker, postComment, type CommentApi, type CommentMode, type UpsertResult } from '@infra-actions/github'
+import {
+  commentMarker,
+  explainApiError,
+  postComment,
+  syncTrackingIssue,
+  type CommentApi,
+  type CommentMode,
+  type IssueApi,
+  type UpsertResult,
+} from '@infra-actions/github'
 import { loadPlan, planSummaryLine, type PlanSource, type ShowCommand } from '@infra-actions/terraform'
 import type { UploadedArtifact } from '@infra-actions/github/artifacts'
 import { renderAggregate } from './aggregate.js'
@@ -22,6 +31,8 @@ export interface PlanCommentDeps {
   context: ActionContext
   /** undefined when the API cannot be used; `apiSkipReason` then says why. */
   comments: CommentApi | undefined
+  /** For `drift-issue`; undefined when the API cannot be used. */
+  issues?: IssueApi | undefined
   apiSkipReason: string | undefined
   writeSummary: (markdown: string) => Promise<unknown>
   uploadArtifact: (name: string, file: string) => Promise<UploadedArtifact | undefined>
@@ -44,6 +55,7 @@ export const OUTPUTS = [
   'summary',
   'comment-id',
   'comment-url',
+  'issue-url',
   'markdown-file',
   'summary-file',
 ] as const
@@ -122,10 +134,13 @@ async function runSingle(settings: PlanCommentSettings, deps: PlanCommentDeps): 
     }),
   })
   let { comment, jobSummary } = renderOutputs(undefined)
-  // One artifact, linked from whichever of the two had to be cut.
-  if (settings.artifact && (comment?.cut || jobSummary.cut)) {
+  let fullPlanUrl: string | undefined
+  // One artifact, linked from whichever of the two had to be cut (or the drift issue).
+  const issueCut = settings.driftIssue && assemble(rendered, commentLimits).cut
+  if (settings.artifact && (comment?.cut || jobSummary.cut || issueCut)) {
     const uploaded = await deps.uploadArtifact(`plan-${slug(settings.key)}-attempt-${context.runAttempt}`, markdownFile)
-    if (uploaded?.url) ({ comment, jobSummary } = renderOutputs(uploaded.url))
+    fullPlanUrl = uploaded?.url
+    if (fullPlanUrl) ({ comment, jobSummary } = renderOutputs(fullPlanUrl))
   }
 
   let posted: UpsertResult | undefined
@@ -143,6 +158,17 @@ async function runSingle(settings: PlanCommentSettings, deps: PlanCommentDeps): 
   } else {
     ;({ posted, error } = await post(deps, pr, settings, comment.text))
     if (posted) deps.log.info(`PR #${pr}: comment ${posted.action} (${posted.comment.url}).`)
+  }
+  let issueUrl = ''
+  if (settings.driftIssue) {
+    const body = assemble(rendered, {
+      ...commentLimits,
+      fullPlanUrl,
+      fullPlanNote: `The full plan is in [the job summary of this run](${context.runUrl ?? ''}).`,
+    }).text
+    const tracked = await trackDrift(deps, settings, summary, body)
+    issueUrl = tracked.url
+    error ??= tracked.error
   }
   await deps.writeSummary(jobSummary.text)
 
@@ -163,6 +189,7 @@ async function runSingle(settings: PlanCommentSettings, deps: PlanCommentDeps): 
       summary: summary.summary,
       'comment-id': posted ? String(posted.comment.id) : '',
       'comment-url': posted?.comment.url ?? '',
+      'issue-url': issueUrl,
       'markdown-file': markdownFile,
       'summary-file': summaryFile,
     },
@@ -170,6 +197,45 @@ async function runSingle(settings: PlanCommentSettings, deps: PlanCommentDeps): 
       ? 'The Terraform plan errored (errored: true): it is partial and cannot be applied. See the plan step for the error.'
       : undefined,
     error,
+  }
+}
+
+/**
+ * The drift report: one tracking issue per key, open while the plan has drift or pending changes
+ * (or errored), closed when it is clean. A refusal is returned like a comment's.
+ */
+async function trackDrift(
+  deps: PlanCommentDeps,
+  settings: PlanCommentSettings,
+  summary: Omit<PlanSummary, 'detailsUrl'>,
+  body: string,
+): Promise<{ url: string; error?: unknown }> {
+  if (!deps.issues) {
+    deps.log.warning(`The drift issue was skipped: ${deps.apiSkipReason ?? 'the GitHub API is unavailable'}.`)
+    return { url: '' }
+  }
+  const track = summary.hasChanges || summary.counts.drift > 0 || summary.errored
+  const where = settings.environment ?? settings.key
+  try {
+    const r = await syncTrackingIssue(deps.issues, {
+      marker: commentMarker('plan-comment-drift', settings.key),
+      track,
+      // A stable title: the body says what the latest plan found.
+      title: `Terraform drift: ${where}`,
+      body,
+      labels: settings.issueLabels,
+      closingNote: `The plan of ${where} is clean again (${deps.context.runUrl ?? 'this run'}): no drift and no pending changes. Closing.`,
+    })
+    if (r.issue) deps.log.info(`Drift issue #${r.issue.number}: ${r.action} (${r.issue.url}).`)
+    return { url: r.issue?.url ?? '' }
+  } catch (error) {
+    return {
+      url: '',
+      error: explainApiError(error, {
+        doing: `keep the drift issue of ${where} in ${deps.context.owner}/${deps.context.repo}`,
+        permission: 'issues: write',
+      }),
+    }
   }
 }
 
@@ -239,6 +305,7 @@ async function runAggregate(settings: PlanCommentSettings, deps: PlanCommentDeps
       summary: `${summaries.length} root modules: ${sum('add')} to add, ${sum('change')} to change, ${sum('destroy')} to destroy.`,
       'comment-id': posted ? String(posted.comment.id) : '',
       'comment-url': posted?.comment.url ?? '',
+      'issue-url': '',
       'markdown-file': '',
       'summary-file': '',
     },

@@ -1,4 +1,4 @@
-import { ConfigurationError, Inputs } from '@infra-actions/common'
+import { ConfigurationError, InputError, Inputs } from '@infra-actions/common'
 import type { CommentMode } from '@infra-actions/github'
 import { readPlanSource, type PlanSource } from '@infra-actions/terraform'
 
@@ -22,6 +22,9 @@ export interface PlanCommentSettings {
   artifact: boolean
   /** aggregate mode: files or directories holding `*.plan-summary.json`. */
   summaries: string[]
+  /** Keep one tracking issue for this key (a drift report). */
+  driftIssue: boolean
+  issueLabels: string[]
 }
 
 export const GITHUB_COMMENT_LIMIT = 65536
@@ -51,7 +54,12 @@ export function readSettings(inputs: Inputs = new Inputs()): PlanCommentSettings
     prNumber: inputs.optionalInteger('pr-number', { min: 1 }),
     artifact: inputs.boolean('artifact', true),
     summaries: inputs.list('summaries'),
+    driftIssue: inputs.boolean('drift-issue', false),
+    issueLabels: inputs.list('issue-labels'),
   }
+  if (settings.issueLabels.length === 0) settings.issueLabels = ['drift']
+  if (settings.driftIssue && mode === 'aggregate')
+    throw new InputError('drift-issue', "works with 'mode: single' (one tracking issue per plan and key)")
   if (mode === 'single' && !source) {
     throw new ConfigurationError("One of the inputs 'plan-json' or 'plan-file' is required (or set 'mode: aggregate' with 'summaries').")
   }

@@ -80,6 +80,8 @@ function setup(
     prNumber: undefined,
     artifact: true,
     summaries: [],
+    driftIssue: false,
+    issueLabels: ['drift'],
     ...overrides,
   }
   const deps: PlanCommentDeps = {

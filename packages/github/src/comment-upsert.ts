@@ -53,7 +53,7 @@ export function isOurs(comment: IssueComment, marker: string, identity: string):
   return comment.author.toLowerCase() === identity.toLowerCase() && firstLine(comment.body) === marker
 }
 
-function firstLine(body: string): string {
+export function firstLine(body: string): string {
   const end = body.indexOf('\n')
   return (end < 0 ? body : body.slice(0, end)).replace(/\r$/, '')
 }
@@ -198,7 +198,7 @@ export function octokitCommentApi(
   repo: string,
   options: { author?: string } = {},
 ): CommentApi {
-  let login: string | undefined = options.author
+  const identity = resolveIdentity(client, options.author)
   const toComment = (c: { id: number; body?: string | null; user?: { login: string } | null; html_url: string }): IssueComment => ({
     id: c.id,
     body: c.body ?? '',
@@ -206,19 +206,7 @@ export function octokitCommentApi(
     url: c.html_url,
   })
   return {
-    async identity() {
-      if (login) return login
-      const octokit = await client
-      try {
-        login = (await octokit.rest.users.getAuthenticated()).data.login
-      } catch (error) {
-        // Installation tokens cannot call /user. GITHUB_TOKEN posts as the Actions bot; another
-        // GitHub App's token posts as `<app-slug>[bot]`, which the caller passes as `author`.
-        if (statusOf(error) !== 403 && statusOf(error) !== 401) throw error
-        login = 'github-actions[bot]'
-      }
-      return login
-    },
+    identity,
     async listComments(issueNumber) {
       const octokit = await client
       const all = await octokit.paginate(octokit.rest.issues.listComments, { owner, repo, issue_number: issueNumber, per_page: 100 })
@@ -239,4 +227,23 @@ export function octokitCommentApi(
       await octokit.rest.issues.deleteComment({ owner, repo, comment_id: id })
     },
   }
+}
+
+/**
+ * The login a client posts as, asked once: the given author, else `GET /user`. Installation
+ * tokens cannot call /user: GITHUB_TOKEN posts as the Actions bot; another GitHub App's token
+ * posts as `<app-slug>[bot]`, which the caller passes as `author`.
+ */
+export function resolveIdentity(client: Octokit | Promise<Octokit>, author: string | undefined): () => Promise<string> {
+  let login: Promise<string> | undefined = author ? Promise.resolve(author) : undefined
+  return () =>
+    (login ??= (async () => {
+      const octokit = await client
+      try {
+        return (await octokit.rest.users.getAuthenticated()).data.login
+      } catch (error) {
+        if (statusOf(error) !== 403 && statusOf(error) !== 401) throw error
+        return 'github-actions[bot]'
+      }
+    })())
 }
