@@ -11,3 +11,13 @@ export function actionNames() {
     .map((d) => d.name)
     .sort()
 }
+
+/** Every public entry point: a root folder with an action.yml (JavaScript and composite actions). */
+export function publicActions() {
+  return readdirSync(ROOT, { withFileTypes: true })
+    .filter(
+      (d) => d.isDirectory() && !d.name.startsWith('.') && d.name !== 'node_modules' && existsSync(path.join(ROOT, d.name, 'action.yml')),
+    )
+    .map((d) => d.name)
+    .sort()
+}

@@ -4,7 +4,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { parse } from 'yaml'
-import { ROOT, actionNames } from './actions.mjs'
+import { ROOT, publicActions } from './actions.mjs'
 
 const START = '<!-- action-docs:start -->'
 const END = '<!-- action-docs:end -->'
@@ -49,7 +49,7 @@ export function updatedReadme(name) {
 if (import.meta.url === `file://${process.argv[1]}`) {
   const check = process.argv.includes('--check')
   let stale = 0
-  for (const name of actionNames()) {
+  for (const name of publicActions()) {
     const { readme, current, next } = updatedReadme(name)
     if (current === next) continue
     if (check) {
