@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- the parser's tokens and the event payloads are read loosely, as JSON */
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { Evaluator, Lexer, Parser, data } from '@actions/expressions'
