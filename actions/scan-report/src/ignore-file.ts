@@ -43,12 +43,12 @@ const entrySchema = z
   })
   .strict()
 
-const schema = z.array(entrySchema)
+const schema = z.array(entrySchema).nullable()
 
 /** Parses and validates; every error names the file and the line. `today` is YYYY-MM-DD (UTC). */
 export function parseIgnoreFile(textContent: string, label: string, today: string): IgnoreFile {
   // An empty file (or only comments) suppresses nothing.
-  const parsed = textContent.trim() === '' ? [] : parseYamlConfig(textContent, label, z.union([schema, z.null()]))
+  const parsed = textContent.trim() === '' ? [] : parseYamlConfig(textContent, label, schema)
   const counter = new LineCounter()
   const doc = parseDocument(textContent, { lineCounter: counter })
   const entries = (parsed ?? []).map((e, i) => {

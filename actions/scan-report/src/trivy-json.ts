@@ -76,8 +76,11 @@ function readResult(result: Record<string, unknown> | undefined, scope: Scope, r
 function targetLocation(target: string, isFile: boolean, lines?: { StartLine?: unknown; EndLine?: unknown }): Location {
   const startLine = positive(lines?.StartLine)
   const endLine = positive(lines?.EndLine) ?? startLine
-  return { file: isFile ? normalizePath(target) : target, isFile, ...(startLine ? { startLine, endLine } : {}) }
+  return { file: isFile ? normalizePath(target) : withoutDistro(target), isFile, ...(startLine ? { startLine, endLine } : {}) }
 }
+
+/** `img.tar (alpine 3.10.2)` is where Trivy's SARIF says `img.tar`: one place, one spelling. */
+export const withoutDistro = (target: string): string => target.replace(/\s+\([^()]*\)$/, '')
 
 function addVulnerability(
   v: Record<string, unknown> | undefined,
