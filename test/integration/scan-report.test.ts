@@ -41,14 +41,31 @@ describe('scan-report (built action)', () => {
         /^::error::4 findings at or above 'high' \(1 critical, 3 high; 3 from Trivy, 1 from Checkov\)\. See the PR comment https:\/\/github\.com\/acme\/infra\/pull\/42#issuecomment-\d+ and the job summary of .*; the merged SARIF is .*scan-report\.sarif\.$/,
       ),
     ])
-    expect(r.outputs).toMatchObject({ total: '7', critical: '1', high: '3', medium: '3', low: '0', unknown: '0', new: '7', suppressed: '2', failed: 'true' })
+    expect(r.outputs).toMatchObject({
+      total: '7',
+      critical: '1',
+      high: '3',
+      medium: '3',
+      low: '0',
+      unknown: '0',
+      new: '7',
+      suppressed: '2',
+      failed: 'true',
+    })
     expect(r.outputs['sarif-file']).toBe(path.join(r.tmp, 'scan-report.sarif'))
     expect(JSON.parse(readFileSync(r.outputs['sarif-file']!, 'utf8')).runs).toHaveLength(2)
     expect(r.summary).toContain('**Failed: 4 findings at or above high**')
     expect(comments()).toHaveLength(1)
     expect(r.outputs['comment-url']).toBe(comments()[0]!.html_url)
     // The masked match is Trivy's; nothing of it reaches our outputs.
-    const everything = [r.stdout, r.stderr, r.summary, JSON.stringify(r.outputs), comments()[0]!.body, readFileSync(r.outputs['sarif-file']!, 'utf8')].join('\n')
+    const everything = [
+      r.stdout,
+      r.stderr,
+      r.summary,
+      JSON.stringify(r.outputs),
+      comments()[0]!.body,
+      readFileSync(r.outputs['sarif-file']!, 'utf8'),
+    ].join('\n')
     expect(everything).not.toContain('private_key_id')
   })
 
@@ -83,7 +100,9 @@ describe('scan-report (built action)', () => {
     gh.fault({ method: 'POST', path: '/comments', status: 403, times: 5, body: { message: 'Resource not accessible by integration' } })
     const r = await run({ checkov: CHECKOV, 'fail-on': 'critical' }, { event })
     expect(r.exitCode, r.stdout).toBe(0)
-    expect(r.stdout).toMatch(/::warning::The PR comment was skipped: GitHub gives pull requests from forks a read-only token \(403\)\. The report is in the job summary\./)
+    expect(r.stdout).toMatch(
+      /::warning::The PR comment was skipped: GitHub gives pull requests from forks a read-only token \(403\)\. The report is in the job summary\./,
+    )
     expect(r.outputs).toMatchObject({ total: '3', failed: 'false', 'comment-url': '' })
     expect(r.summary).toContain('### 🛡️ Scan report')
   })
@@ -103,7 +122,9 @@ describe('scan-report (built action)', () => {
     writeFileSync(truncated, readFileSync(TRIVY, 'utf8').slice(0, 500))
     const r = await run({ trivy: 'trivy.json', checkov: CHECKOV })
     expect(r.exitCode).toBe(1)
-    expect(errors(r.stdout)).toEqual([expect.stringMatching(/^::error::Input 'trivy' \(trivy\.json\) is not valid JSON \(.*\); a truncated file/)])
+    expect(errors(r.stdout)).toEqual([
+      expect.stringMatching(/^::error::Input 'trivy' \(trivy\.json\) is not valid JSON \(.*\); a truncated file/),
+    ])
     expect(r.stdout + r.stderr).not.toMatch(/\n\s+at /)
     expect(r.outputs).toEqual({})
     expect(r.summary).toBe('')
@@ -113,11 +134,14 @@ describe('scan-report (built action)', () => {
   it('names a bad input value', async () => {
     const r = await run({ trivy: TRIVY, 'fail-on': 'severe' })
     expect(r.exitCode).toBe(1)
-    expect(errors(r.stdout)).toEqual([`::error::Input 'fail-on' must be one of 'critical', 'high', 'medium', 'low', 'unknown', 'none', got "severe"`])
+    expect(errors(r.stdout)).toEqual([
+      `::error::Input 'fail-on' must be one of 'critical', 'high', 'medium', 'low', 'unknown', 'none', got "severe"`,
+    ])
   })
 
   it('reads globs relative to the workspace, JSON and SARIF of one scan counted once', async () => {
-    for (const f of ['trivy-action-config-scan.v0.72.0.json', 'trivy-action-config.v0.72.0.sarif']) copyFileSync(path.resolve('test/corpus/trivy', f), path.join(dir, f))
+    for (const f of ['trivy-action-config-scan.v0.72.0.json', 'trivy-action-config.v0.72.0.sarif'])
+      copyFileSync(path.resolve('test/corpus/trivy', f), path.join(dir, f))
     const r = await run({ trivy: '*.json\n*.sarif', 'fail-on': 'none', 'sarif-output': 'out/scan.sarif' })
     expect(r.exitCode, r.stdout).toBe(0)
     expect(r.outputs).toMatchObject({ total: '8', high: '5', 'sarif-file': path.join(dir, 'out/scan.sarif') })

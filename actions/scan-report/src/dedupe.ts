@@ -29,15 +29,15 @@ export function mergeFindings(reports: readonly ToolReport[]): Merged {
         duplicates++
         continue
       }
-      byKey.set(key, {
-        ...raw,
-        locations: uniqueLocations(raw.locations),
-        rule,
-        key,
-        identity,
-        sources: [raw.source],
-        partialFingerprint: '',
-      })
+      // The raw finding becomes the merged one in place: 100,000 copies would only feed the collector.
+      const f = raw as Finding
+      f.locations = uniqueLocations(raw.locations)
+      f.rule = rule
+      f.key = key
+      f.identity = identity
+      f.sources = [raw.source]
+      f.partialFingerprint = ''
+      byKey.set(key, f)
     }
   }
   duplicates += foldLineOnly(byKey)
@@ -84,15 +84,20 @@ function uniqueLocations(locations: readonly Location[]): Location[] {
  * when the same scan's JSON found it with its resource at that line, they are one finding.
  */
 function foldLineOnly(byKey: Map<string, Finding>): number {
+  const foldable = (f: Finding): boolean => f.kind === 'misconfiguration' || f.kind === 'secret'
+  const wanted = new Set<string>()
+  for (const f of byKey.values()) if (f.resource === undefined && foldable(f)) wanted.add(`${f.tool}|${f.rule}|${f.locations[0]?.file}`)
+  if (wanted.size === 0) return 0
   const withResource = new Map<string, Finding>()
   for (const f of byKey.values()) {
-    if (f.resource === undefined || (f.kind !== 'misconfiguration' && f.kind !== 'secret')) continue
-    for (const l of f.locations) if (l.startLine) withResource.set(`${f.tool}|${f.rule}|${l.file}|${l.startLine}`, f)
+    if (f.resource === undefined || !foldable(f)) continue
+    const place = `${f.tool}|${f.rule}|`
+    for (const l of f.locations) if (l.startLine && wanted.has(place + l.file)) withResource.set(`${place}${l.file}|${l.startLine}`, f)
   }
   if (withResource.size === 0) return 0
   let folded = 0
   for (const [key, f] of byKey) {
-    if (f.resource !== undefined || (f.kind !== 'misconfiguration' && f.kind !== 'secret')) continue
+    if (f.resource !== undefined || !foldable(f)) continue
     const l = f.locations[0]
     const match = l?.startLine ? withResource.get(`${f.tool}|${f.rule}|${l.file}|${l.startLine}`) : undefined
     if (!match) continue

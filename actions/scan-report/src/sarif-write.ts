@@ -87,7 +87,7 @@ export function buildSarif(findings: readonly Finding[], tools: Map<string, Tool
       cut.reasons.push(`code scanning takes at most ${limits.resultsPerRun.toLocaleString('en-US')} results per run`)
   }
   let text = render(kept, tools, options, limits, cut)
-  let gzipBytes = compressedSize(text)
+  let gzipBytes = compressedSize(text, limits.gzipBytes)
   // Too large even compressed: drop the least severe results everywhere, in proportion, until it fits.
   for (let attempt = 0; gzipBytes > limits.gzipBytes && attempt < 8; attempt++) {
     const all = [...kept.values()].flat().sort(keepOrder)
@@ -103,7 +103,7 @@ export function buildSarif(findings: readonly Finding[], tools: Map<string, Tool
       cut.reasons.push(`code scanning takes at most ${limits.gzipBytes / 1e6} MB compressed`)
     cut.locations = 0
     text = render(kept, tools, options, limits, cut)
-    gzipBytes = compressedSize(text)
+    gzipBytes = compressedSize(text, limits.gzipBytes)
   }
   const results = [...kept.values()].reduce((n, l) => n + l.length, 0)
   const anyCut = cut.runs.length > 0 || cut.locations > 0 || Object.values(cut.results).some((n) => n > 0)
@@ -111,7 +111,11 @@ export function buildSarif(findings: readonly Finding[], tools: Map<string, Tool
 }
 
 // Level 1 compresses less than upload-sarif's default, so a log that fits here fits there.
-const compressedSize = (text: string): number => gzipSync(text, { level: 1 }).length
+// A log whose plain text fits needs no compressing to know that it fits.
+const compressedSize = (text: string, limit: number): number => {
+  const plain = Buffer.byteLength(text)
+  return plain <= limit ? plain : gzipSync(text, { level: 1 }).length
+}
 
 function keepOrder(a: Finding, b: Finding): number {
   return severityRank(a.severity) - severityRank(b.severity) || Number(!!a.suppression) - Number(!!b.suppression)
@@ -134,7 +138,8 @@ function render(
     version: '2.1.0',
     runs: [...runs].map(([name, list]) => renderRun(name, list, tools.get(name) ?? { name }, options, limits, cut)),
   }
-  return `${JSON.stringify(out, null, 1)}\n`
+  // Compact: a log of 50,000 results is read by machines, and indentation would double its size.
+  return `${JSON.stringify(out)}\n`
 }
 
 const RULE_NAME: Record<string, string> = {
