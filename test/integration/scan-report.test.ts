@@ -38,7 +38,10 @@ describe('scan-report (built action)', () => {
     expect(r.exitCode).toBe(1)
     expect(errors(r.stdout)).toEqual([
       expect.stringMatching(
-        /^::error::4 findings at or above 'high' \(1 critical, 3 high; 3 from Trivy, 1 from Checkov\)\. See the PR comment https:\/\/github\.com\/acme\/infra\/pull\/42#issuecomment-\d+ and the job summary of .*; the merged SARIF is .*scan-report\.sarif\.$/,
+        new RegExp(
+          "^::error::4 findings at or above 'high' \\(1 critical, 3 high; 3 from Trivy, 1 from Checkov\\)\\. " +
+            'See the PR comment https://github\\.com/acme/infra/pull/42#issuecomment-\\d+ and the job summary of .*; the merged SARIF is .*scan-report\\.sarif\\.$',
+        ),
       ),
     ])
     expect(r.outputs).toMatchObject({
