@@ -4,6 +4,9 @@
 // 3. plan-comment and destroy-gate on a generated plan of N resource changes (about 77 MB for
 //    10,000): the whole action (read, render, budget, job summary, PR comment to the local GitHub
 //    stand-in) against a bare JSON.parse of the same file: wall time and peak RSS, medians.
+// 4. scan-report on generated results: 100,000 findings across 1,000 files (Trivy JSON, the SARIF
+//    of half of that scan as duplicates, Checkov JSON), against a bare JSON.parse of the files.
+//    `--only scan-report` runs this section alone.
 // Every `--compare` adds the same actions from another build (a git ref's dist/, or a directory
 // laid out like dist/), run interleaved with this one, so before/after numbers come from one run.
 import { execFileSync, spawn } from 'node:child_process'
@@ -13,6 +16,7 @@ import path from 'node:path'
 import { FakeGitHub } from '../test/support/fake-github.mjs'
 import { actionNames, ROOT } from './actions.mjs'
 import { generatePlan } from './generate-plan.mjs'
+import { generateScans } from './generate-scans.mjs'
 
 const argv = process.argv.slice(2)
 const arg = (name, fallback) => {
@@ -21,6 +25,8 @@ const arg = (name, fallback) => {
 }
 const N = arg('resources', 10000)
 const RUNS = arg('runs', 5)
+const FINDINGS = arg('findings', 100000)
+const ONLY = argv.includes('--only') ? argv[argv.indexOf('--only') + 1] : undefined
 const tmp = mkdtempSync(path.join(tmpdir(), 'bench-'))
 const rssHook = path.join(ROOT, 'scripts', 'bench-rss.mjs')
 
@@ -102,59 +108,7 @@ const expectSuccess = (label, result, codes = [0]) => {
   if (!codes.includes(result.last.code)) throw new Error(`${label} failed (exit ${result.last.code}):\n${result.last.out}`)
 }
 
-// 1. Cold start.
-const pushEvent = path.join(tmp, 'push.json')
-writeFileSync(
-  pushEvent,
-  JSON.stringify({ ref: 'refs/heads/feature/x', after: 'b'.repeat(40), deleted: false, repository: { full_name: 'acme/infra' } }),
-)
-const coldEnv = () =>
-  runnerEnv({
-    GITHUB_EVENT_NAME: 'push',
-    GITHUB_EVENT_PATH: pushEvent,
-    GITHUB_REF: 'refs/heads/feature/x',
-    GITHUB_WORKSPACE: tmp,
-    INPUT_CONFIG: '.github/environments.yml',
-    'INPUT_REQUIRE-MATCH': 'false',
-  })
-const cold = await interleaved(15, {
-  bare: () => measure(['-e', '0']),
-  ...Object.fromEntries(builds.map((b) => [b.name, () => measure([path.join(b.dist, 'resolve-environment/index.js')], coldEnv())])),
-})
-say(`## Cold start (Node ${process.version}, median of 15, interleaved)`)
-say()
-say('| | wall time | over bare node |')
-say('| --- | ---: | ---: |')
-say(`| \`node -e 0\` | ${cold.bare.ms.toFixed(0)} ms | |`)
-for (const b of builds) {
-  expectSuccess(`resolve-environment (${b.name})`, cold[b.name])
-  say(
-    `| resolve-environment, push that matches no rule (${b.name}) | ${cold[b.name].ms.toFixed(0)} ms | +${(cold[b.name].ms - cold.bare.ms).toFixed(0)} ms |`,
-  )
-}
-say()
-
-// 2. Bundle sizes.
-say('## Bundle sizes')
-say()
-say('| action | build | entry (loaded at start) | all chunks |')
-say('| --- | --- | ---: | ---: |')
-for (const name of actionNames()) {
-  for (const b of builds) {
-    const dir = path.join(b.dist, name)
-    if (!existsSync(dir)) continue
-    const js = readdirSync(dir).filter((f) => f.endsWith('.js'))
-    const total = js.reduce((n, f) => n + statSync(path.join(dir, f)).size, 0)
-    say(`| ${name} | ${b.name} | ${(statSync(path.join(dir, 'index.js')).size / 1024).toFixed(0)} KiB | ${(total / 1024).toFixed(0)} KiB |`)
-  }
-}
-say()
-
-// 3. A large plan.
-const planFile = path.join(tmp, 'plan.json')
-await generatePlan(N, planFile)
-const size = statSync(planFile).size
-const gh = await new FakeGitHub().start()
+// The pull_request event of sections 3 and 4.
 const prEvent = path.join(tmp, 'pr.json')
 writeFileSync(
   prEvent,
@@ -165,62 +119,180 @@ writeFileSync(
     repository: { full_name: 'acme/infra' },
   }),
 )
-const prEnv = (extra) =>
-  runnerEnv({
-    GITHUB_EVENT_NAME: 'pull_request',
-    GITHUB_EVENT_PATH: prEvent,
-    GITHUB_API_URL: gh.url,
-    INFRA_ACTIONS_RETRY_BASE_MS: '5',
-    ...extra,
+
+if (ONLY === undefined) {
+  // 1. Cold start.
+  const pushEvent = path.join(tmp, 'push.json')
+  writeFileSync(
+    pushEvent,
+    JSON.stringify({ ref: 'refs/heads/feature/x', after: 'b'.repeat(40), deleted: false, repository: { full_name: 'acme/infra' } }),
+  )
+  const coldEnv = () =>
+    runnerEnv({
+      GITHUB_EVENT_NAME: 'push',
+      GITHUB_EVENT_PATH: pushEvent,
+      GITHUB_REF: 'refs/heads/feature/x',
+      GITHUB_WORKSPACE: tmp,
+      INPUT_CONFIG: '.github/environments.yml',
+      'INPUT_REQUIRE-MATCH': 'false',
+    })
+  const cold = await interleaved(15, {
+    bare: () => measure(['-e', '0']),
+    ...Object.fromEntries(builds.map((b) => [b.name, () => measure([path.join(b.dist, 'resolve-environment/index.js')], coldEnv())])),
   })
-const planComment = (dist, mode) => () =>
-  measure(
-    [path.join(dist, 'plan-comment/index.js')],
-    prEnv({
-      'INPUT_PLAN-JSON': planFile,
-      'INPUT_GITHUB-TOKEN': 'ghs_bench',
-      'INPUT_COMMENT-MODE': mode,
-      'INPUT_MAX-LENGTH': '65536',
-      INPUT_ARTIFACT: 'false',
-      'INPUT_WORKING-DIRECTORY': '.',
-      'INPUT_TERRAFORM-BINARY': 'terraform',
-      INPUT_MODE: 'single',
-    }),
-  )
-const destroyGate = (dist) => () =>
-  measure(
-    [path.join(dist, 'destroy-gate/index.js')],
-    prEnv({
-      'INPUT_PLAN-JSON': planFile,
-      'INPUT_MAX-DESTROY': '-1',
-      'INPUT_WORKING-DIRECTORY': '.',
-      'INPUT_TERRAFORM-BINARY': 'terraform',
-    }),
-  )
-const named = { parse: () => measure(['-e', `JSON.parse(require('node:fs').readFileSync(${JSON.stringify(planFile)}, 'utf8'))`]) }
-for (const b of builds) {
-  named[`plan-comment|${b.name}`] = planComment(b.dist, 'update')
-  named[`plan-comment off|${b.name}`] = planComment(b.dist, 'off')
-  named[`destroy-gate|${b.name}`] = destroyGate(b.dist)
+  say(`## Cold start (Node ${process.version}, median of 15, interleaved)`)
+  say()
+  say('| | wall time | over bare node |')
+  say('| --- | ---: | ---: |')
+  say(`| \`node -e 0\` | ${cold.bare.ms.toFixed(0)} ms | |`)
+  for (const b of builds) {
+    expectSuccess(`resolve-environment (${b.name})`, cold[b.name])
+    say(
+      `| resolve-environment, push that matches no rule (${b.name}) | ${cold[b.name].ms.toFixed(0)} ms | +${(cold[b.name].ms - cold.bare.ms).toFixed(0)} ms |`,
+    )
+  }
+  say()
+
+  // 2. Bundle sizes.
+  say('## Bundle sizes')
+  say()
+  say('| action | build | entry (loaded at start) | all chunks |')
+  say('| --- | --- | ---: | ---: |')
+  for (const name of actionNames()) {
+    for (const b of builds) {
+      const dir = path.join(b.dist, name)
+      if (!existsSync(dir)) continue
+      const js = readdirSync(dir).filter((f) => f.endsWith('.js'))
+      const total = js.reduce((n, f) => n + statSync(path.join(dir, f)).size, 0)
+      say(
+        `| ${name} | ${b.name} | ${(statSync(path.join(dir, 'index.js')).size / 1024).toFixed(0)} KiB | ${(total / 1024).toFixed(0)} KiB |`,
+      )
+    }
+  }
+  say()
+
+  // 3. A large plan.
+  const planFile = path.join(tmp, 'plan.json')
+  await generatePlan(N, planFile)
+  const size = statSync(planFile).size
+  const gh = await new FakeGitHub().start()
+  const prEnv = (extra) =>
+    runnerEnv({
+      GITHUB_EVENT_NAME: 'pull_request',
+      GITHUB_EVENT_PATH: prEvent,
+      GITHUB_API_URL: gh.url,
+      INFRA_ACTIONS_RETRY_BASE_MS: '5',
+      ...extra,
+    })
+  const planComment = (dist, mode) => () =>
+    measure(
+      [path.join(dist, 'plan-comment/index.js')],
+      prEnv({
+        'INPUT_PLAN-JSON': planFile,
+        'INPUT_GITHUB-TOKEN': 'ghs_bench',
+        'INPUT_COMMENT-MODE': mode,
+        'INPUT_MAX-LENGTH': '65536',
+        INPUT_ARTIFACT: 'false',
+        'INPUT_WORKING-DIRECTORY': '.',
+        'INPUT_TERRAFORM-BINARY': 'terraform',
+        INPUT_MODE: 'single',
+      }),
+    )
+  const destroyGate = (dist) => () =>
+    measure(
+      [path.join(dist, 'destroy-gate/index.js')],
+      prEnv({
+        'INPUT_PLAN-JSON': planFile,
+        'INPUT_MAX-DESTROY': '-1',
+        'INPUT_WORKING-DIRECTORY': '.',
+        'INPUT_TERRAFORM-BINARY': 'terraform',
+      }),
+    )
+  const named = { parse: () => measure(['-e', `JSON.parse(require('node:fs').readFileSync(${JSON.stringify(planFile)}, 'utf8'))`]) }
+  for (const b of builds) {
+    named[`plan-comment|${b.name}`] = planComment(b.dist, 'update')
+    named[`plan-comment off|${b.name}`] = planComment(b.dist, 'off')
+    named[`destroy-gate|${b.name}`] = destroyGate(b.dist)
+  }
+  const big = await interleaved(RUNS, named)
+  await gh.stop()
+  const parse = big.parse
+  say(`## On ${N.toLocaleString('en-US')} resource changes (${mib(size)} of plan JSON, median of ${RUNS}, interleaved)`)
+  say()
+  say('| | wall time | CPU time | peak RSS | wall / bare parse | CPU / bare parse | RSS / bare parse |')
+  say('| --- | ---: | ---: | ---: | ---: | ---: | ---: |')
+  say(`| bare \`JSON.parse\` of the file | ${parse.ms.toFixed(0)} ms | ${parse.cpu.toFixed(0)} ms | ${mib(parse.rss)} | 1 | 1 | 1 |`)
+  const ratio = (a, b) => `${(a / b).toFixed(2)}×`
+  const row = (label, r) =>
+    say(
+      `| ${label} | ${r.ms.toFixed(0)} ms | ${r.cpu.toFixed(0)} ms | ${mib(r.rss)} | **${ratio(r.ms, parse.ms)}** | ${ratio(r.cpu, parse.cpu)} | **${ratio(r.rss, parse.rss)}** |`,
+    )
+  for (const b of builds) {
+    expectSuccess(`plan-comment (${b.name})`, big[`plan-comment|${b.name}`])
+    expectSuccess(`destroy-gate (${b.name})`, big[`destroy-gate|${b.name}`])
+    row(`plan-comment, comment posted (${b.name})`, big[`plan-comment|${b.name}`])
+    row(`plan-comment, \`comment-mode: off\` (${b.name})`, big[`plan-comment off|${b.name}`])
+    row(`destroy-gate (${b.name})`, big[`destroy-gate|${b.name}`])
+  }
 }
-const big = await interleaved(RUNS, named)
-await gh.stop()
-const parse = big.parse
-say(`## On ${N.toLocaleString('en-US')} resource changes (${mib(size)} of plan JSON, median of ${RUNS}, interleaved)`)
-say()
-say('| | wall time | CPU time | peak RSS | wall / bare parse | CPU / bare parse | RSS / bare parse |')
-say('| --- | ---: | ---: | ---: | ---: | ---: | ---: |')
-say(`| bare \`JSON.parse\` of the file | ${parse.ms.toFixed(0)} ms | ${parse.cpu.toFixed(0)} ms | ${mib(parse.rss)} | 1 | 1 | 1 |`)
-const ratio = (a, b) => `${(a / b).toFixed(2)}×`
-const row = (label, r) =>
+
+// 4. scan-report on 100,000 generated findings.
+if (ONLY === undefined || ONLY === 'scan-report') {
+  const scanDir = path.join(tmp, 'scans')
+  mkdirSync(scanDir)
+  const scans = generateScans(FINDINGS, 1000, scanDir)
+  const bytes = [scans.trivyJson, scans.trivySarif, scans.checkovJson].reduce((n, f) => n + statSync(f).size, 0)
+  const gh = await new FakeGitHub().start()
+  const scanReport = (dist, mode) => () =>
+    measure(
+      [path.join(dist, 'scan-report/index.js')],
+      runnerEnv({
+        GITHUB_EVENT_NAME: 'pull_request',
+        GITHUB_EVENT_PATH: prEvent,
+        GITHUB_API_URL: gh.url,
+        GITHUB_WORKSPACE: scanDir,
+        INFRA_ACTIONS_RETRY_BASE_MS: '5',
+        INPUT_TRIVY: `${scans.trivyJson}\n${scans.trivySarif}`,
+        INPUT_CHECKOV: scans.checkovJson,
+        'INPUT_FAIL-ON': 'none',
+        'INPUT_CHECKOV-SEVERITY': 'medium',
+        'INPUT_IGNORE-FILE': '.github/scan-ignore.yml',
+        'INPUT_NEW-ONLY': 'false',
+        'INPUT_SARIF-OUTPUT': path.join(tmp, `scan-${Math.random()}.sarif`),
+        INPUT_CATEGORY: 'scan-report',
+        'INPUT_COMMENT-MODE': mode,
+        'INPUT_GITHUB-TOKEN': 'ghs_bench',
+        'INPUT_MAX-ANNOTATIONS': '10',
+        'INPUT_MAX-LENGTH': '65536',
+      }),
+    )
+  const files = JSON.stringify([scans.trivyJson, scans.trivySarif, scans.checkovJson])
+  const named = { parse: () => measure(['-e', `for (const f of ${files}) JSON.parse(require('node:fs').readFileSync(f, 'utf8'))`]) }
+  for (const b of builds) {
+    if (!existsSync(path.join(b.dist, 'scan-report/index.js'))) continue
+    named[`scan-report|${b.name}`] = scanReport(b.dist, 'update')
+    named[`scan-report off|${b.name}`] = scanReport(b.dist, 'off')
+  }
+  const r = await interleaved(RUNS, named)
+  await gh.stop()
   say(
-    `| ${label} | ${r.ms.toFixed(0)} ms | ${r.cpu.toFixed(0)} ms | ${mib(r.rss)} | **${ratio(r.ms, parse.ms)}** | ${ratio(r.cpu, parse.cpu)} | **${ratio(r.rss, parse.rss)}** |`,
+    `## scan-report on ${scans.unique.toLocaleString('en-US')} findings across 1,000 files (${mib(bytes)} of Trivy JSON + SARIF and Checkov JSON, ` +
+      `${scans.duplicates.toLocaleString('en-US')} duplicates; median of ${RUNS}, interleaved)`,
   )
-for (const b of builds) {
-  expectSuccess(`plan-comment (${b.name})`, big[`plan-comment|${b.name}`])
-  expectSuccess(`destroy-gate (${b.name})`, big[`destroy-gate|${b.name}`])
-  row(`plan-comment, comment posted (${b.name})`, big[`plan-comment|${b.name}`])
-  row(`plan-comment, \`comment-mode: off\` (${b.name})`, big[`plan-comment off|${b.name}`])
-  row(`destroy-gate (${b.name})`, big[`destroy-gate|${b.name}`])
+  say()
+  say('| | wall time | CPU time | peak RSS |')
+  say('| --- | ---: | ---: | ---: |')
+  say(`| bare \`JSON.parse\` of the three files | ${r.parse.ms.toFixed(0)} ms | ${r.parse.cpu.toFixed(0)} ms | ${mib(r.parse.rss)} |`)
+  for (const b of builds) {
+    if (!r[`scan-report|${b.name}`]) continue
+    expectSuccess(`scan-report (${b.name})`, r[`scan-report|${b.name}`])
+    expectSuccess(`scan-report off (${b.name})`, r[`scan-report off|${b.name}`])
+    for (const [label, k] of [
+      ['comment posted', `scan-report|${b.name}`],
+      ['`comment-mode: off`', `scan-report off|${b.name}`],
+    ])
+      say(`| scan-report, ${label} (${b.name}) | ${r[k].ms.toFixed(0)} ms | ${r[k].cpu.toFixed(0)} ms | ${mib(r[k].rss)} |`)
+  }
 }
+
 rmSync(tmp, { recursive: true, force: true })

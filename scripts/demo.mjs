@@ -1,8 +1,9 @@
 // npm run demo: the Terraform pull-request flow on the bundled examples, with no cloud, no token
 // and no network. A PR into main (examples/events/pull_request.opened.main.json) whose plan
 // replaces one Cloud Run service (examples/plans/pr-replace.json) goes through
-//   resolve-environment → plan-comment → destroy-gate
-// exactly as the runner would run the built actions; comments go to a local GitHub stand-in.
+//   resolve-environment → plan-comment → destroy-gate → scan-report
+// exactly as the runner would run the built actions; comments go to a local GitHub stand-in. The
+// scan step reads the example Trivy and Checkov results of examples/scans/.
 import { rmSync } from 'node:fs'
 import path from 'node:path'
 import { FakeGitHub } from '../test/support/fake-github.mjs'
@@ -61,7 +62,23 @@ try {
     console.log(`  ${line}`)
   console.log(`\nTo let it through: a maintainer adds the label 'allow-destroy' to the PR, or a manual run passes allow-destroy: true.`)
   if (gate.exitCode !== (gate.outputs.allowed === 'true' ? 0 : 1)) throw new Error('destroy-gate exit code and verdict disagree')
-  rule('done: three built actions, one pull request, no network')
+
+  rule('4. scan-report: Trivy and Checkov results of this pull request')
+  const scan = await runAction({
+    ...common,
+    action: 'scan-report',
+    inputs: { trivy: 'examples/scans/trivy.json', checkov: 'examples/scans/checkov.json', 'ignore-file': 'examples/scans/scan-ignore.yml' },
+  })
+  runs.push(scan)
+  const scanVerdict = scan.outputs.failed === 'true' ? 'FAILED' : scan.outputs.failed === 'false' ? 'PASSED' : undefined
+  if (!scanVerdict) throw new Error(`scan-report failed:\n${scan.stdout}${scan.stderr}`)
+  console.log(`${bold(scanVerdict)} (exit code ${scan.exitCode}): ${scan.outputs.summary}`)
+  for (const line of scan.stdout.split('\n').filter((l) => /^::(error|warning|notice)/.test(l))) console.log(`  ${line}`)
+  const scanComment = github.commentsOf('acme', 'infra', 42).find((c) => c.body.startsWith('<!-- infra-actions:scan-report:'))
+  console.log(`\n(posted to PR #42; merged SARIF for code scanning: ${path.basename(scan.outputs['sarif-file'])})\n`)
+  console.log(scanComment.body)
+  if (scan.exitCode !== (scanVerdict === 'FAILED' ? 1 : 0)) throw new Error('scan-report exit code and verdict disagree')
+  rule('done: four built actions, one pull request, no network')
 } finally {
   await github.stop()
   for (const r of runs) rmSync(r.tmp, { recursive: true, force: true })

@@ -66,6 +66,28 @@ const SCENARIOS: Record<string, { inputs: Record<string, string>; run: Record<st
     },
     run: { 'plan-json': 'examples/plans/pr-replace.json', policy: 'examples/destroy-policy.yml', environment: 'prod' },
   },
+  'scan-report': {
+    inputs: {
+      trivy: 'examples/scans/trivy.json',
+      checkov: 'examples/scans/checkov.json',
+      sarif: 'test/corpus/trivy/trivy-action-config.v0.72.0.sarif',
+      'fail-on': 'critical',
+      'checkov-severity': 'low',
+      'ignore-file': 'examples/scans/scan-ignore.yml',
+      baseline: 'test/corpus/trivy/trivy-alpine-310.sarif.golden',
+      'new-only': 'true',
+      'sarif-output': 'merged.sarif',
+      category: 'scans',
+      'comment-mode': 'update',
+      key: 'k',
+      'github-token': 't',
+      'pr-number': '1',
+      'max-annotations': '5',
+      'max-length': '60000',
+    },
+    // Fails (a critical secret), and still writes every output before failing.
+    run: { trivy: 'examples/scans/trivy.json', checkov: 'examples/scans/checkov.json', 'ignore-file': 'examples/scans/scan-ignore.yml' },
+  },
 }
 
 let gh: FakeGitHub

@@ -1,0 +1,56 @@
+import { SARIF_LEVEL, type Finding } from './model.js'
+
+/** GitHub shows at most 10 annotations of each type per step and drops the rest silently. */
+export const PER_LEVEL_LIMIT = 10
+
+export type AnnotationLevel = 'error' | 'warning' | 'notice'
+
+export interface Annotation {
+  level: AnnotationLevel
+  message: string
+  title: string
+  file: string
+  startLine?: number
+  endLine?: number
+}
+
+export interface AnnotationPlan {
+  annotations: Annotation[]
+  /** Counted findings on a file that got no annotation (over the budget). */
+  notAnnotated: number
+}
+
+const LEVEL: Record<'error' | 'warning' | 'note', AnnotationLevel> = { error: 'error', warning: 'warning', note: 'notice' }
+
+/**
+ * Annotations for the worst findings that sit in a file of the repository, in the order given
+ * (worst first), at most `max` in all and never more of one type than GitHub shows. A finding
+ * seen in several files is annotated at its first. Messages are workflow-command text, not
+ * Markdown: the runner escapes them.
+ */
+export function planAnnotations(counted: readonly Finding[], max: number): AnnotationPlan {
+  const annotations: Annotation[] = []
+  const perLevel = { error: 0, warning: 0, notice: 0 }
+  let notAnnotated = 0
+  for (const f of counted) {
+    const at = f.locations.find((l) => l.isFile)
+    if (!at) continue
+    const level = LEVEL[SARIF_LEVEL[f.severity]]
+    if (annotations.length >= max || perLevel[level] >= PER_LEVEL_LIMIT) {
+      notAnnotated++
+      continue
+    }
+    perLevel[level]++
+    const pkg = f.package ? ` in ${f.package.name}${f.package.installedVersion ? ` ${f.package.installedVersion}` : ''}` : ''
+    const fix = f.package?.fixedVersion ? ` (fixed in ${f.package.fixedVersion})` : ''
+    const more = f.locations.length > 1 ? ` Also at ${f.locations.length - 1} other location${f.locations.length > 2 ? 's' : ''}.` : ''
+    annotations.push({
+      level,
+      title: `${f.severity.toUpperCase()} ${f.rule} (${f.tool}${f.baseline === 'new' ? ', new' : ''})`,
+      message: `${f.title}${pkg}${fix}${f.resource && f.kind !== 'secret' ? ` [${f.resource}]` : ''}.${more}`,
+      file: at.file,
+      ...(at.startLine ? { startLine: at.startLine, endLine: at.endLine ?? at.startLine } : {}),
+    })
+  }
+  return { annotations, notAnnotated }
+}

@@ -1,0 +1,113 @@
+import { isRecord, record } from '@infra-actions/common'
+import { normalizePath, severityFromLabel, type Kind, type Location, type PackageRef, type RawFinding, type Severity } from './model.js'
+import { emptyReport, positive, str, type ToolReport } from './report.js'
+
+/**
+ * Checkov's `-o json`: one report object, an array of them when several frameworks ran (the
+ * secrets framework makes that common), or a bare summary object when nothing was scanned.
+ * Failed checks are findings; skipped ones are findings Checkov itself suppressed
+ * (`checkov:skip=ID:reason`); passed ones are only counted. Open-source Checkov writes
+ * `severity: null`: those get `defaultSeverity` (input `checkov-severity`).
+ */
+export function readCheckovJson(doc: unknown, source: string, defaultSeverity: Severity): ToolReport {
+  const report = emptyReport('Checkov')
+  for (const r of Array.isArray(doc) ? doc : [doc]) {
+    const o = record(r)
+    if (!o) continue
+    const summary = record(o.summary) ?? (isSummary(o) ? o : undefined)
+    report.version ??= str(summary?.checkov_version)
+    const results = record(o.results)
+    if (!results) {
+      // The bare summary: nothing was scanned, or nothing failed.
+      report.passed += count(summary?.passed)
+      continue
+    }
+    const checkType = str(o.check_type) ?? ''
+    // `--quiet` leaves only failed_checks; the summary still counts the passed ones.
+    report.passed += Array.isArray(results.passed_checks) ? results.passed_checks.length : count(summary?.passed)
+    for (const c of arrayOf(results.failed_checks)) addRecord(record(c), checkType, false, source, defaultSeverity, report)
+    for (const c of arrayOf(results.skipped_checks)) addRecord(record(c), checkType, true, source, defaultSeverity, report)
+  }
+  return report
+}
+
+const arrayOf = (v: unknown): unknown[] => (Array.isArray(v) ? v : [])
+const count = (v: unknown): number => (typeof v === 'number' && Number.isSafeInteger(v) && v > 0 ? v : 0)
+
+function isSummary(o: Record<string, unknown>): boolean {
+  return 'checkov_version' in o && 'passed' in o && 'failed' in o
+}
+
+function addRecord(
+  c: Record<string, unknown> | undefined,
+  checkType: string,
+  skipped: boolean,
+  source: string,
+  defaultSeverity: Severity,
+  report: ToolReport,
+): void {
+  if (!c) return
+  const checkId = str(c.check_id)
+  if (!checkId) {
+    report.notes.push(`a ${checkType || 'Checkov'} record without check_id was skipped`)
+    return
+  }
+  const details = record(c.vulnerability_details)
+  const file = str(c.repo_file_path) ?? str(c.file_path) ?? ''
+  const range = Array.isArray(c.file_line_range) ? c.file_line_range : []
+  const startLine = positive(range[0])
+  const location: Location = {
+    file: normalizePath(file),
+    isFile: file !== '',
+    ...(startLine ? { startLine, endLine: positive(range[1]) ?? startLine } : {}),
+  }
+  // Checkov's own severity wins; SCA records carry theirs in vulnerability_details (lower case).
+  const severity = severityFromLabel(c.severity) ?? severityFromLabel(details?.severity) ?? defaultSeverity
+  let kind: Kind = 'misconfiguration'
+  let ruleId = checkId
+  let pkg: PackageRef | undefined
+  if (details && str(details.package_name)) {
+    pkg = { name: str(details.package_name) as string, installedVersion: str(details.package_version) }
+    const fixed = str(details.lowest_fixed_version) ?? str(details.fix_version)
+    if (fixed && fixed !== 'N/A') pkg.fixedVersion = fixed
+    if (str(details.id)) {
+      // SCA: CKV_CVE_2022_1234 is CVE-2022-1234 in package p@v.
+      kind = 'vulnerability'
+      ruleId = (details.id as string).toUpperCase()
+    } else if (str(details.license)) kind = 'license'
+  } else if (checkType === 'secrets' || checkId.startsWith('CKV_SECRET_')) kind = 'secret'
+  const suppressComment = str(record(c.check_result)?.suppress_comment)
+  const finding: RawFinding = {
+    tool: 'Checkov',
+    kind,
+    ruleId,
+    severity,
+    // Never the code block: for secrets it holds (part of) the secret.
+    title: str(c.check_name) ?? checkId,
+    helpUrl: str(c.guideline),
+    message: kind === 'license' ? `License ${str(details?.license) ?? 'unknown'}` : str(c.short_description),
+    locations: [location],
+    resource: str(c.resource),
+    ...(pkg ? { package: pkg } : {}),
+    target: checkType || undefined,
+    source,
+    ...(skipped
+      ? {
+          suppressedBy: {
+            by: 'scanner' as const,
+            kind: 'inSource' as const,
+            reason: suppressComment ?? 'skipped by Checkov',
+            source: 'Checkov',
+          },
+        }
+      : {}),
+  }
+  report.findings.push(finding)
+}
+
+/** True when a parsed JSON document looks like Checkov's, in any of its shapes. */
+export function looksLikeCheckov(doc: unknown): boolean {
+  const one = (o: unknown): boolean => isRecord(o) && ('check_type' in o || isRecord(o.results) || isSummary(o))
+  if (Array.isArray(doc)) return doc.length === 0 || doc.every(one)
+  return one(doc)
+}

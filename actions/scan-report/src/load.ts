@@ -1,0 +1,135 @@
+import { readdirSync, statSync, type Dirent } from 'node:fs'
+import path from 'node:path'
+import picomatch from 'picomatch'
+import { ConfigurationError, InputError, errorMessage, quote, readRegularFile } from '@infra-actions/common'
+import { looksLikeCheckov, readCheckovJson } from './checkov-json.js'
+import type { Severity } from './model.js'
+import type { ToolReport } from './report.js'
+import { looksLikeSarif, readSarif, type Expected } from './sarif-read.js'
+import { looksLikeTrivy, readTrivyJson } from './trivy-json.js'
+
+export type ResultInput = 'trivy' | 'checkov' | 'sarif'
+
+export interface ResultFile {
+  input: ResultInput | 'baseline'
+  /** Absolute path. */
+  file: string
+  /** As the user would recognise it: relative to the workspace when inside it. */
+  label: string
+}
+
+/**
+ * The files a list input names. A plain path must exist; a glob must match at least one file
+ * (a typo in a path would otherwise pass a scan that never ran). The same file named twice is
+ * read once.
+ */
+export function expandPatterns(input: ResultInput | 'baseline', patterns: readonly string[], root: string): ResultFile[] {
+  const out = new Map<string, ResultFile>()
+  const add = (file: string): void => {
+    if (!out.has(file)) out.set(file, { input, file, label: labelOf(file, root) })
+  }
+  for (const pattern of patterns) {
+    const scan = picomatch.scan(pattern)
+    if (!scan.isGlob) {
+      const file = path.resolve(root, pattern)
+      let isFile: boolean
+      try {
+        isFile = statSync(file).isFile()
+      } catch {
+        throw new InputError(input, `names a file that does not exist: ${quote(pattern)} (resolved to ${file})`)
+      }
+      if (!isFile) throw new InputError(input, `must name result files, but ${quote(pattern)} is not a file`)
+      add(file)
+      continue
+    }
+    const base = path.resolve(root, scan.base || '.')
+    const isMatch = picomatch(scan.glob, { dot: true })
+    const found: string[] = []
+    let entries: Dirent[] = []
+    try {
+      entries = readdirSync(base, { recursive: true, withFileTypes: true })
+    } catch {
+      // A base directory that does not exist matches nothing, said below.
+    }
+    for (const e of entries) {
+      if (!e.isFile()) continue
+      const abs = path.join(e.parentPath, e.name)
+      if (isMatch(path.relative(base, abs).split(path.sep).join('/'))) found.push(abs)
+    }
+    if (found.length === 0) throw new InputError(input, `has a pattern that matches no file: ${quote(pattern)} (searched ${base})`)
+    for (const f of found.sort()) add(f)
+  }
+  return [...out.values()]
+}
+
+function labelOf(file: string, root: string): string {
+  const rel = path.relative(root, file)
+  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel.split(path.sep).join('/') : file
+}
+
+/** A result file parsed, with errors that name the input and the file. */
+export function parseResultFile(f: ResultFile): unknown {
+  const what = `Input '${f.input}' (${f.label})`
+  let textContent = readRegularFile(f.file, what).toString('utf8')
+  if (textContent.charCodeAt(0) === 0xfeff) textContent = textContent.slice(1)
+  if (textContent.trim() === '') throw new ConfigurationError(`${what} is empty: did the scan step fail before writing it?`)
+  try {
+    return JSON.parse(textContent)
+  } catch (error) {
+    throw new ConfigurationError(
+      `${what} is not valid JSON (${errorMessage(error)}); a truncated file means the scan was interrupted. Neither Trivy, Checkov nor SARIF output.`,
+    )
+  }
+}
+
+export type Format = 'trivy-json' | 'checkov-json' | 'sarif'
+
+/** The format of a parsed file, from its content alone (names and extensions say nothing). */
+export function detectFormat(doc: unknown): Format | undefined {
+  if (looksLikeSarif(doc)) return 'sarif'
+  // `[]` is an empty legacy Trivy report or an empty Checkov list: no findings either way.
+  if (Array.isArray(doc) && doc.length === 0) return undefined
+  if (looksLikeTrivy(doc)) return 'trivy-json'
+  if (looksLikeCheckov(doc)) return 'checkov-json'
+  return undefined
+}
+
+const EXPECTED: Record<ResultInput, Expected> = { trivy: 'Trivy', checkov: 'Checkov', sarif: undefined }
+
+/** One result file read into reports (one per SARIF run), or an error naming the input and file. */
+export function readResultFile(f: ResultFile, options: { checkovSeverity: Severity; root: string }): ToolReport[] {
+  const what = `Input '${f.input}' (${f.label})`
+  const doc = parseResultFile(f)
+  if (Array.isArray(doc) && doc.length === 0) return []
+  const format = detectFormat(doc)
+  const input = f.input === 'baseline' ? 'sarif' : f.input
+  if (!format) {
+    const shape = Array.isArray(doc)
+      ? 'a JSON array'
+      : doc !== null && typeof doc === 'object'
+        ? `an object with ${keysOf(doc)}`
+        : `a JSON ${typeof doc}`
+    throw new ConfigurationError(`${what} is neither a Trivy report, a Checkov report nor SARIF 2.1.0: it is ${shape}.`)
+  }
+  if (format === 'sarif')
+    return readSarif(doc, {
+      expected: EXPECTED[input],
+      what,
+      source: f.label,
+      checkovSeverity: options.checkovSeverity,
+      root: options.root,
+    })
+  const tool = format === 'trivy-json' ? 'trivy' : 'checkov'
+  if (input !== tool) {
+    const named = tool === 'trivy' ? 'a Trivy JSON report' : 'a Checkov JSON report'
+    throw new ConfigurationError(
+      `${what} is ${named}; give it in input '${tool}'${input === 'sarif' ? " (input 'sarif' takes SARIF only)" : ''}.`,
+    )
+  }
+  return [format === 'trivy-json' ? readTrivyJson(doc, f.label) : readCheckovJson(doc, f.label, options.checkovSeverity)]
+}
+
+function keysOf(doc: object): string {
+  const keys = Object.keys(doc).slice(0, 6)
+  return keys.length ? `the keys ${keys.map((k) => quote(k)).join(', ')}` : 'no keys'
+}

@@ -1,0 +1,185 @@
+import { createHash } from 'node:crypto'
+
+/**
+ * One finding model for every scanner. Readers turn each format into `RawFinding`s; `finalize`
+ * gives each its rule (aliases folded), its dedupe key and its identity. The key tells the same
+ * finding reported twice within one run apart from a different one; the identity is what
+ * baselines compare, so it holds no line number and no scanner-version spelling.
+ */
+export type Severity = 'critical' | 'high' | 'medium' | 'low' | 'unknown'
+
+/** Worst first: the order of every list we render. */
+export const SEVERITIES: readonly Severity[] = ['critical', 'high', 'medium', 'low', 'unknown']
+
+export const severityRank = (s: Severity): number => SEVERITIES.indexOf(s)
+
+export type Kind = 'vulnerability' | 'misconfiguration' | 'secret' | 'license' | 'other'
+
+export interface Location {
+  /** Relative path with forward slashes, or a scan target that is not a file (an image, a k8s object). */
+  file: string
+  /** False for image names, cluster objects and paths inside images: no annotation, no code-scanning file. */
+  isFile: boolean
+  startLine?: number
+  endLine?: number
+}
+
+export interface PackageRef {
+  name: string
+  installedVersion?: string
+  fixedVersion?: string
+  purl?: string
+}
+
+export interface Suppression {
+  by: 'ignore-file' | 'scanner'
+  reason: string
+  /** SARIF's suppression kind: our ignore file is `external`, a `checkov:skip` comment `inSource`. */
+  kind: 'external' | 'inSource'
+  expires?: string
+  /** Where the entry is: `.github/scan-ignore.yml:12`, or the scanner's own source. */
+  source?: string
+}
+
+export interface RawFinding {
+  tool: string
+  kind: Kind
+  /** The rule id as the scanner wrote it. */
+  ruleId: string
+  /** Other spellings of the same rule seen in the same record (Trivy's AVDID). */
+  aliasOf?: string
+  severity: Severity
+  title: string
+  helpUrl?: string
+  /** A short scanner message about this occurrence (Trivy's `Message`, a SARIF message). */
+  message?: string
+  locations: Location[]
+  package?: PackageRef
+  resource?: string
+  /** An image, lockfile or module the finding was seen in. */
+  target?: string
+  /** Trivy's masked `Match` of a secret: part of its identity, never the secret. */
+  masked?: string
+  /** A fingerprint the producing tool gave (SARIF `partialFingerprints`), or ours from a merged SARIF. */
+  fingerprint?: string
+  suppressedBy?: Suppression
+  source: string
+}
+
+export interface Finding extends RawFinding {
+  rule: string
+  key: string
+  identity: string
+  sources: string[]
+  suppression?: Suppression
+  /** Set when a baseline was given. */
+  baseline?: 'new' | 'unchanged'
+  /** `scanReport/v1`: identity hash and occurrence, stable across runs. */
+  partialFingerprint: string
+}
+
+/**
+ * Trivy 0.69 renamed its checks (trivy-checks v2): `AVD-AWS-0086` became `AWS-0086` and
+ * `DS002` (with AVDID `AVD-DS-0002`) became `DS-0002`. Both spellings are one rule here: the
+ * `AVD-` prefix goes and the number is padded to four digits behind a dash.
+ */
+export function canonicalTrivyRule(id: string): string {
+  const m = /^(?:AVD-)?([A-Za-z]{2,6})-?(\d{1,4})$/.exec(id.trim())
+  if (!m) return id.trim()
+  return `${(m[1] as string).toUpperCase()}-${(m[2] as string).padStart(4, '0')}`
+}
+
+export function severityFromLabel(label: unknown): Severity | undefined {
+  if (typeof label !== 'string') return undefined
+  switch (label.trim().toUpperCase()) {
+    case 'CRITICAL':
+      return 'critical'
+    case 'HIGH':
+    case 'IMPORTANT':
+      return 'high'
+    case 'MEDIUM':
+    case 'MODERATE':
+      return 'medium'
+    case 'LOW':
+      return 'low'
+    case 'UNKNOWN':
+    case 'INFO':
+    case 'NONE':
+    case 'NEGLIGIBLE':
+      return 'unknown'
+    default:
+      return undefined
+  }
+}
+
+/** GitHub's bands for `security-severity`: over 9.0 critical, 7.0–8.9 high, 4.0–6.9 medium, 0.1–3.9 low. */
+export function severityFromScore(score: unknown): Severity | undefined {
+  const n = typeof score === 'number' ? score : typeof score === 'string' && score.trim() !== '' ? Number(score) : NaN
+  if (!Number.isFinite(n) || n < 0 || n > 10) return undefined
+  if (n > 9) return 'critical'
+  if (n >= 7) return 'high'
+  if (n >= 4) return 'medium'
+  if (n > 0) return 'low'
+  return 'unknown'
+}
+
+/** The score we write, mid-band so GitHub ranks a finding as our gate does (Trivy's own values). */
+export const SECURITY_SEVERITY: Record<Severity, string> = { critical: '9.5', high: '8.0', medium: '5.5', low: '2.0', unknown: '0.0' }
+
+export const SARIF_LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = {
+  critical: 'error',
+  high: 'error',
+  medium: 'warning',
+  low: 'note',
+  unknown: 'note',
+}
+
+/** A path as code scanning and our ignore globs see it: forward slashes, no `./` or leading `/`. */
+export function normalizePath(file: string): string {
+  let p = file.replace(/\\/g, '/')
+  while (p.startsWith('./')) p = p.slice(2)
+  return p.replace(/^\/+/, '')
+}
+
+export function shortHash(text: string): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, 32)
+}
+
+const primaryFile = (f: RawFinding): string => f.locations[0]?.file ?? f.target ?? ''
+
+/**
+ * Key and identity of a finding. Vulnerabilities are one finding per rule, package and installed
+ * version wherever they were seen (several images, several lockfiles); their identity leaves
+ * the version out, so a bump that is still vulnerable is not "new". Misconfigurations are one
+ * per rule, file and resource; without a resource (SARIF carries none) the line tells them apart
+ * within a run and the identity falls back to rule and file.
+ */
+export function keyAndIdentity(f: RawFinding, rule: string): { key: string; identity: string } {
+  const file = primaryFile(f)
+  const line = f.locations[0]?.startLine ?? 0
+  const t = f.tool
+  switch (f.kind) {
+    case 'vulnerability': {
+      const name = (f.package?.name ?? '').toLowerCase()
+      return { key: `${t}|v|${rule}|${name}|${f.package?.installedVersion ?? ''}`, identity: `${t}|v|${rule}|${name}` }
+    }
+    case 'license': {
+      const subject = f.package?.name ?? file
+      return { key: `${t}|l|${rule}|${subject}`, identity: `${t}|l|${rule}|${subject}` }
+    }
+    case 'secret': {
+      const subject = f.resource ?? (f.masked !== undefined ? `#${shortHash(f.masked)}` : '')
+      return { key: `${t}|s|${rule}|${file}|${subject || `@${line}`}`, identity: `${t}|s|${rule}|${file}|${subject}` }
+    }
+    case 'misconfiguration':
+      return {
+        key: `${t}|m|${rule}|${file}|${f.resource ?? `@${line}`}`,
+        identity: `${t}|m|${rule}|${file}|${f.resource ?? ''}`,
+      }
+    default:
+      return {
+        key: `${t}|o|${rule}|${file}|@${line}|${f.fingerprint ?? ''}`,
+        identity: f.fingerprint ? `${t}|o|${rule}|fp:${f.fingerprint}` : `${t}|o|${rule}|${file}`,
+      }
+  }
+}

@@ -1,0 +1,26 @@
+import type { RawFinding } from './model.js'
+
+/** What a reader got out of one file (or one SARIF run). */
+export interface ToolReport {
+  /** The driver's own name: `Trivy`, `Checkov`, or another SARIF tool's. */
+  tool: string
+  version?: string
+  /** SARIF driver details kept for the merged file. */
+  fullName?: string
+  informationUri?: string
+  findings: RawFinding[]
+  /** Checks that passed (Checkov), counted in the summary only. */
+  passed: number
+  /** Things read but not turned into findings, said in the summary (e.g. a vulnerability without an id). */
+  notes: string[]
+  /** Legacy rule names of this file mapped to their canonical ids (Trivy's `ID` → `AVDID`). */
+  aliases: Map<string, string>
+}
+
+export function emptyReport(tool: string): ToolReport {
+  return { tool, findings: [], passed: 0, notes: [], aliases: new Map() }
+}
+
+export const str = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() !== '' ? v : undefined)
+
+export const positive = (v: unknown): number | undefined => (typeof v === 'number' && Number.isInteger(v) && v > 0 ? v : undefined)

@@ -1,0 +1,292 @@
+import { gzipSync } from 'node:zlib'
+import { SARIF_LEVEL, SECURITY_SEVERITY, severityRank, type Finding, type Location, type Severity } from './model.js'
+import type { ToolReport } from './report.js'
+
+/**
+ * The merged SARIF 2.1.0 log for code scanning: one run per tool under the driver's own name
+ * (existing alerts stay attached), a distinct `automationDetails.id` per run (code scanning
+ * rejects two runs of one tool and category), `security-severity` on every rule, our own
+ * `partialFingerprints`, relative URIs, and suppressed and baselined findings kept and marked.
+ * Within code scanning's upload limits; what had to go is counted, least severe first.
+ */
+export const LIMITS = { resultsPerRun: 25_000, runsPerFile: 20, locationsPerResult: 1_000, gzipBytes: 10 * 1000 * 1000 }
+
+export interface SarifOptions {
+  category: string
+  hasBaseline: boolean
+  limits?: Partial<typeof LIMITS>
+}
+
+export interface SarifCut {
+  /** Results left out, per severity. */
+  results: Record<Severity, number>
+  /** Whole runs (tools) left out. */
+  runs: string[]
+  /** Locations beyond code scanning's 1,000 per result. */
+  locations: number
+  /** Why results went: the per-run count or the compressed size. */
+  reasons: string[]
+}
+
+export interface SarifLog {
+  text: string
+  results: number
+  gzipBytes: number
+  cut: SarifCut | undefined
+}
+
+interface ToolInfo {
+  name: string
+  version?: string
+  fullName?: string
+  informationUri?: string
+}
+
+const INFORMATION_URI: Record<string, string> = {
+  Trivy: 'https://github.com/aquasecurity/trivy',
+  Checkov: 'https://github.com/bridgecrewio/checkov',
+}
+
+/** One entry per tool, the first report's details winning (a numeric version only: code scanning compares them). */
+export function toolInfos(reports: readonly ToolReport[]): Map<string, ToolInfo> {
+  const tools = new Map<string, ToolInfo>()
+  for (const r of reports) {
+    const t = tools.get(r.tool) ?? { name: r.tool }
+    if (!t.version && r.version && /^\d/.test(r.version)) t.version = r.version
+    t.fullName ??= r.fullName
+    t.informationUri ??= r.informationUri ?? INFORMATION_URI[r.tool]
+    tools.set(r.tool, t)
+  }
+  return tools
+}
+
+export function buildSarif(findings: readonly Finding[], tools: Map<string, ToolInfo>, options: SarifOptions): SarifLog {
+  const limits = { ...LIMITS, ...options.limits }
+  const cut: SarifCut = { results: { critical: 0, high: 0, medium: 0, low: 0, unknown: 0 }, runs: [], locations: 0, reasons: [] }
+  // Per tool, most severe first and counted before suppressed: the end of the list goes first.
+  const byTool = new Map<string, Finding[]>()
+  for (const f of findings) {
+    const list = byTool.get(f.tool)
+    if (list) list.push(f)
+    else byTool.set(f.tool, [f])
+  }
+  for (const list of byTool.values()) list.sort(keepOrder)
+  let names = [...byTool.keys()].sort(toolOrder)
+  if (names.length > limits.runsPerFile) {
+    cut.runs = names.slice(limits.runsPerFile)
+    for (const n of cut.runs) for (const f of byTool.get(n) ?? []) cut.results[f.severity]++
+    names = names.slice(0, limits.runsPerFile)
+    cut.reasons.push(`code scanning takes at most ${limits.runsPerFile} runs per file`)
+  }
+  const kept = new Map(names.map((n) => [n, byTool.get(n) as Finding[]]))
+  for (const [name, list] of kept) {
+    if (list.length <= limits.resultsPerRun) continue
+    for (const f of list.slice(limits.resultsPerRun)) cut.results[f.severity]++
+    kept.set(name, list.slice(0, limits.resultsPerRun))
+    if (!cut.reasons.some((r) => r.includes('results per run')))
+      cut.reasons.push(`code scanning takes at most ${limits.resultsPerRun.toLocaleString('en-US')} results per run`)
+  }
+  let text = render(kept, tools, options, limits, cut)
+  let gzipBytes = compressedSize(text, limits.gzipBytes)
+  // Too large even compressed: drop the least severe results everywhere, in proportion, until it fits.
+  for (let attempt = 0; gzipBytes > limits.gzipBytes && attempt < 8; attempt++) {
+    const all = [...kept.values()].flat().sort(keepOrder)
+    const keep = Math.floor(all.length * (limits.gzipBytes / gzipBytes) * 0.9)
+    const dropped = new Set(all.slice(keep))
+    for (const f of dropped) cut.results[f.severity]++
+    for (const [name, list] of kept)
+      kept.set(
+        name,
+        list.filter((f) => !dropped.has(f)),
+      )
+    if (!cut.reasons.some((r) => r.includes('compressed')))
+      cut.reasons.push(`code scanning takes at most ${limits.gzipBytes / 1e6} MB compressed`)
+    cut.locations = 0
+    text = render(kept, tools, options, limits, cut)
+    gzipBytes = compressedSize(text, limits.gzipBytes)
+  }
+  const results = [...kept.values()].reduce((n, l) => n + l.length, 0)
+  const anyCut = cut.runs.length > 0 || cut.locations > 0 || Object.values(cut.results).some((n) => n > 0)
+  return { text, results, gzipBytes, cut: anyCut ? cut : undefined }
+}
+
+// Level 1 compresses less than upload-sarif's default, so a log that fits here fits there.
+// A log whose plain text fits needs no compressing to know that it fits.
+const compressedSize = (text: string, limit: number): number => {
+  const plain = Buffer.byteLength(text)
+  return plain <= limit ? plain : gzipSync(text, { level: 1 }).length
+}
+
+function keepOrder(a: Finding, b: Finding): number {
+  return severityRank(a.severity) - severityRank(b.severity) || Number(!!a.suppression) - Number(!!b.suppression)
+}
+
+function toolOrder(a: string, b: string): number {
+  const rank = (n: string): number => (n === 'Trivy' ? 0 : n === 'Checkov' || n === 'Bridgecrew' ? 1 : 2)
+  return rank(a) - rank(b) || a.localeCompare(b)
+}
+
+function render(
+  runs: Map<string, Finding[]>,
+  tools: Map<string, ToolInfo>,
+  options: SarifOptions,
+  limits: typeof LIMITS,
+  cut: SarifCut,
+): string {
+  const out = {
+    $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
+    version: '2.1.0',
+    runs: [...runs].map(([name, list]) => renderRun(name, list, tools.get(name) ?? { name }, options, limits, cut)),
+  }
+  // Compact: a log of 50,000 results is read by machines, and indentation would double its size.
+  return `${JSON.stringify(out)}\n`
+}
+
+const RULE_NAME: Record<string, string> = {
+  vulnerability: 'Vulnerability',
+  misconfiguration: 'Misconfiguration',
+  secret: 'Secret',
+  license: 'License',
+}
+
+function renderRun(name: string, list: readonly Finding[], tool: ToolInfo, options: SarifOptions, limits: typeof LIMITS, cut: SarifCut) {
+  const rules: Record<string, unknown>[] = []
+  const ruleIndex = new Map<string, number>()
+  const ruleSeverity: Severity[] = []
+  const ruleKind: string[] = []
+  for (const f of list) {
+    const i = ruleIndex.get(f.rule)
+    if (i !== undefined) {
+      if (severityRank(f.severity) < severityRank(ruleSeverity[i] as Severity)) ruleSeverity[i] = f.severity
+      continue
+    }
+    ruleIndex.set(f.rule, rules.length)
+    ruleSeverity.push(f.severity)
+    ruleKind.push(f.kind)
+    const help = httpUrl(f.helpUrl)
+    const title = oneLine(f.title) || f.rule
+    // Code scanning wants a full description and help on every rule (GH2012).
+    rules.push({
+      id: f.rule,
+      ...(RULE_NAME[f.kind] ? { name: RULE_NAME[f.kind] } : {}),
+      shortDescription: { text: title },
+      fullDescription: { text: title },
+      ...(help ? { helpUri: help } : {}),
+      help: { text: help ? `${title}: ${help}` : `${title} (${name} rule ${f.rule}).` },
+    })
+  }
+  rules.forEach((r, i) => {
+    const s = ruleSeverity[i] as Severity
+    r.defaultConfiguration = { level: SARIF_LEVEL[s] }
+    r.properties = { 'security-severity': SECURITY_SEVERITY[s], tags: ['security', ruleKind[i] as string, s] }
+  })
+  const driver: Record<string, unknown> = { name, ...pick(tool, ['fullName', 'version', 'informationUri']), rules }
+  return {
+    tool: { driver },
+    automationDetails: { id: `${options.category}/${slug(name)}/` },
+    columnKind: 'utf16CodeUnits',
+    results: list.map((f) => renderResult(f, ruleIndex.get(f.rule) as number, options, limits, cut)),
+  }
+}
+
+function renderResult(f: Finding, ruleIndex: number, options: SarifOptions, limits: typeof LIMITS, cut: SarifCut) {
+  if (f.locations.length > limits.locationsPerResult) cut.locations += f.locations.length - limits.locationsPerResult
+  const properties: Record<string, unknown> = { kind: f.kind }
+  if (f.package) {
+    properties.package = f.package.name
+    if (f.package.installedVersion) properties.installedVersion = f.package.installedVersion
+    if (f.package.fixedVersion) properties.fixedVersion = f.package.fixedVersion
+    if (f.package.purl) properties.purl = f.package.purl
+  }
+  if (f.resource && f.kind !== 'secret') properties.resource = f.resource
+  if (f.target) properties.target = f.target
+  return {
+    ruleId: f.rule,
+    ruleIndex,
+    level: SARIF_LEVEL[f.severity],
+    message: { text: messageOf(f) },
+    locations: f.locations.slice(0, limits.locationsPerResult).map(locationOf),
+    partialFingerprints: { 'scanReport/v1': f.partialFingerprint },
+    ...(f.suppression ? { suppressions: [{ kind: f.suppression.kind, status: 'accepted', justification: justification(f) }] } : {}),
+    ...(options.hasBaseline && f.baseline ? { baselineState: f.baseline } : {}),
+    properties,
+  }
+}
+
+function justification(f: Finding): string {
+  const s = f.suppression!
+  return `${s.reason}${s.expires ? ` (until ${s.expires})` : ''}${s.source ? ` [${s.source}]` : ''}`
+}
+
+/** The result's text. Never a secret's value: a secret is said by its rule's title alone. */
+export function messageOf(f: Finding): string {
+  const title = oneLine(f.title)
+  switch (f.kind) {
+    case 'vulnerability': {
+      const p = f.package
+      const installed = p?.installedVersion ? ` ${p.installedVersion}` : ''
+      return `${title} in ${p?.name || 'a package'}${installed}${p?.fixedVersion ? ` (fixed in ${p.fixedVersion})` : ' (no fix yet)'}.`
+    }
+    case 'secret':
+      return `${title}: a secret in ${f.locations[0]?.file ?? 'this file'}.`
+    case 'misconfiguration':
+      return `${title}${f.message ? `: ${oneLine(f.message)}` : ''}${f.resource ? ` (${f.resource})` : ''}.`
+    default:
+      return `${title}${f.message && f.message !== f.title ? `: ${oneLine(f.message)}` : ''}.`
+  }
+}
+
+/** A finding without a line (a whole file, a package in an image) is at line 1, as Trivy writes it. */
+function locationOf(l: Location) {
+  const startLine = l.startLine ?? 1
+  return {
+    physicalLocation: {
+      artifactLocation: { uri: relativeUri(l) },
+      region: { startLine, endLine: Math.max(l.endLine ?? startLine, startLine) },
+    },
+  }
+}
+
+/**
+ * A relative URI reference for a location. Trivy's `img.tar (alpine 3.10)` drops its distro
+ * suffix, as Trivy's own SARIF does; every segment is percent-encoded so `redis:6.0` cannot
+ * read as a URI scheme and spaces are legal.
+ */
+export function relativeUri(l: Location): string {
+  const file = l.isFile ? l.file : l.file.replace(/\s*\([^()]*(?:\([^()]*\))?[^()]*\)\s*$/, '')
+  // A path inside an image (`/etc/ssl/x.pl`) is no path of the checkout: relative, like the rest.
+  return (
+    file
+      .replace(/^\/+/, '')
+      .split('/')
+      .map((s) => encodeURIComponent(s))
+      .join('/') || '.'
+  )
+}
+
+function httpUrl(u: string | undefined): string | undefined {
+  if (!u) return undefined
+  try {
+    const url = new URL(u)
+    return url.protocol === 'https:' || url.protocol === 'http:' ? url.href : undefined
+  } catch {
+    return undefined
+  }
+}
+
+const oneLine = (s: string): string => s.replace(/\s+/g, ' ').trim()
+
+export function slug(name: string): string {
+  return (
+    name
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '') || 'tool'
+  )
+}
+
+function pick(o: ToolInfo, keys: (keyof ToolInfo)[]): Partial<ToolInfo> {
+  const out: Partial<ToolInfo> = {}
+  for (const k of keys) if (o[k]) out[k] = o[k]
+  return out
+}

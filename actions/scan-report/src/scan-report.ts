@@ -1,0 +1,177 @@
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import path from 'node:path'
+import { SUMMARY_LIMIT_BYTES, plural, pullRequestNumber, utf8Bytes, type ActionContext } from '@infra-actions/common'
+import { commentMarker, postComment, type CommentApi, type UpsertResult } from '@infra-actions/github'
+import { planAnnotations, type Annotation } from './annotations.js'
+import { applyBaseline, readBaseline } from './baseline.js'
+import { decide, failureMessage } from './decide.js'
+import { mergeFindings } from './dedupe.js'
+import { applyIgnores } from './ignore-file.js'
+import { readResultFile } from './load.js'
+import { assemble, renderReport } from './render.js'
+import type { ToolReport } from './report.js'
+import { buildSarif, toolInfos } from './sarif-write.js'
+import type { ScanReportSettings } from './settings.js'
+
+/** What scan-report needs from the outside world; main.ts wires the real ones, tests fakes. */
+export interface ScanReportDeps {
+  context: ActionContext
+  /** undefined when the API cannot be used; `apiSkipReason` then says why. */
+  comments: CommentApi | undefined
+  apiSkipReason: string | undefined
+  writeSummary: (markdown: string) => Promise<unknown>
+  annotate: (a: Annotation) => void
+  log: { info: (m: string) => void; warning: (m: string) => void }
+}
+
+export const OUTPUTS = [
+  'total',
+  'critical',
+  'high',
+  'medium',
+  'low',
+  'unknown',
+  'new',
+  'suppressed',
+  'failed',
+  'sarif-file',
+  'summary',
+  'comment-url',
+] as const
+export type Outputs = Record<(typeof OUTPUTS)[number], string>
+
+export interface ScanReportResult {
+  outputs: Outputs
+  /** Set when findings at or above `fail-on` fail the step (after everything was written). */
+  failure: string | undefined
+  /** The comment could not be posted: thrown once the outputs are set and the summary written. */
+  error?: unknown
+}
+
+// The hidden marker and the per-post nonce live outside the budget.
+const MARKER_RESERVE = 300
+
+export async function runScanReport(settings: ScanReportSettings, deps: ScanReportDeps): Promise<ScanReportResult> {
+  const { context } = deps
+  // Everything is read and checked before anything is written: a bad file leaves no half a report.
+  const readOptions = { checkovSeverity: settings.checkovSeverity, root: settings.root }
+  const reports: ToolReport[] = settings.files.flatMap((f) => readResultFile(f, readOptions))
+  const baseline = settings.baseline ? readBaseline(settings.baseline, readOptions) : undefined
+  const { findings, duplicates } = mergeFindings(reports)
+  applyIgnores(findings, settings.ignore)
+  const fixed = applyBaseline(findings, baseline)
+  const hasBaseline = baseline !== undefined
+  const options = { failOn: settings.failOn, newOnly: settings.newOnly, hasBaseline }
+  const verdict = decide(findings, options)
+
+  const sarif = buildSarif(findings, toolInfos(reports), { category: settings.category, hasBaseline })
+  writeAtomically(settings.sarifOutput, sarif.text)
+  if (sarif.cut)
+    deps.log.warning(
+      `The merged SARIF was cut to code scanning's upload limits (${sarif.cut.reasons.join('; ')}); the job summary says what.`,
+    )
+
+  const plan = planAnnotations(verdict.counted, settings.maxAnnotations)
+  for (const a of plan.annotations) deps.annotate(a)
+  const expired = settings.ignore?.entries.filter((e) => e.expired) ?? []
+  if (expired.length)
+    deps.log.warning(
+      `${plural(expired.length, 'suppression')} in ${settings.ignore?.label} expired and no longer suppress: ${expired.map((e) => `${e.where} (${e.id}, expired ${e.expires})`).join(', ')}.`,
+    )
+  if (settings.newOnly && !hasBaseline) deps.log.info("new-only is set but no 'baseline' was given: every finding is new.")
+
+  const passedChecks = new Map<string, number>()
+  for (const r of reports) if (r.passed > 0 || r.tool === 'Checkov') passedChecks.set(r.tool, (passedChecks.get(r.tool) ?? 0) + r.passed)
+  const sources = new Map<string, { label: string; tool: string; version?: string }>()
+  for (const r of reports)
+    for (const s of new Set(r.findings.map((f) => f.source))) sources.set(`${s}|${r.tool}`, { label: s, tool: r.tool, version: r.version })
+  for (const f of settings.files)
+    if (![...sources.values()].some((s) => s.label === f.label)) sources.set(f.label, { label: f.label, tool: f.input })
+  const key = settings.key
+  const blocks = renderReport({
+    title: key === 'scan-report' ? 'Scan report' : `Scan report: ${key}`,
+    verdict,
+    failOn: settings.failOn,
+    newOnly: settings.newOnly,
+    hasBaseline,
+    fixed,
+    passedChecks,
+    expired,
+    unusedEntries: settings.ignore?.entries.filter((e) => !e.expired && e.matched === 0) ?? [],
+    notes: reports.flatMap((r) => r.notes),
+    sources: [...sources.values()],
+    duplicates,
+    annotations: { shown: plan.annotations.length, notAnnotated: plan.notAnnotated, max: settings.maxAnnotations },
+    sarif: { file: path.basename(settings.sarifOutput), results: sarif.results, cut: sarif.cut },
+    runUrl: context.runUrl,
+  })
+
+  const pr = pullRequestNumber(context, settings.prNumber)
+  let posted: UpsertResult | undefined
+  let error: unknown
+  if (settings.commentMode === 'off') deps.log.info("comment-mode is 'off': the report goes to the job summary only.")
+  else if (pr === undefined)
+    deps.log.info(
+      `No pull request in this ${context.eventName || 'run'} event (and no 'pr-number'): the report goes to the job summary only.`,
+    )
+  else if (!deps.comments)
+    deps.log.warning(
+      `The PR comment was skipped: ${deps.apiSkipReason ?? 'the GitHub API is unavailable'}. The report is in the job summary.`,
+    )
+  else {
+    const body = assemble(blocks, {
+      max: settings.maxLength - MARKER_RESERVE,
+      rest: 'The job summary of this run lists more; the merged SARIF has every finding.',
+    })
+    const result = await postComment(
+      deps.comments,
+      { issueNumber: pr, marker: commentMarker('scan-report', key), body, mode: 'update' },
+      context,
+      { prInput: 'pr-number', lengthInput: 'max-length', tokenInput: 'github-token' },
+    )
+    ;({ posted, error } = result)
+    if (result.warning) deps.log.warning(`${result.warning} The report is in the job summary.`)
+    if (posted) deps.log.info(`PR #${pr}: comment ${posted.action} (${posted.comment.url}).`)
+  }
+  await deps.writeSummary(
+    assemble(blocks, {
+      max: SUMMARY_LIMIT_BYTES,
+      measure: utf8Bytes,
+      rest: `The merged SARIF (${path.basename(settings.sarifOutput)}) has every finding.`,
+    }),
+  )
+
+  const where = `See ${posted ? `the PR comment ${posted.comment.url} and ` : ''}the job summary${context.runUrl ? ` of ${context.runUrl}` : ''}; the merged SARIF is ${settings.sarifOutput}.`
+  const c = verdict.counts
+  return {
+    outputs: {
+      total: String(c.total),
+      critical: String(c.critical),
+      high: String(c.high),
+      medium: String(c.medium),
+      low: String(c.low),
+      unknown: String(c.unknown),
+      new: String(verdict.newCount),
+      suppressed: String(verdict.suppressed.length),
+      failed: String(verdict.failed),
+      'sarif-file': settings.sarifOutput,
+      summary: verdict.summary,
+      'comment-url': posted?.comment.url ?? '',
+    },
+    failure: verdict.failed ? failureMessage(verdict, options, where) : undefined,
+    error,
+  }
+}
+
+/** Written beside its place and renamed in: a reader never sees half a file. */
+function writeAtomically(file: string, content: string): void {
+  mkdirSync(path.dirname(file), { recursive: true })
+  const tmp = `${file}.${process.pid}.tmp`
+  try {
+    writeFileSync(tmp, content)
+    renameSync(tmp, file)
+  } catch (error) {
+    rmSync(tmp, { force: true })
+    throw error
+  }
+}

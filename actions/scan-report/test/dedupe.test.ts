@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest'
+import { canonicalTrivyRule } from '../src/model.js'
+import { merged } from './support.js'
+
+describe('rule ids across Trivy versions', () => {
+  it('folds the AVD prefix and the v2 dash-and-four-digits spelling into one rule', () => {
+    expect(['AVD-AWS-0086', 'AWS-0086'].map(canonicalTrivyRule)).toEqual(['AWS-0086', 'AWS-0086'])
+    expect(['DS002', 'AVD-DS-0002', 'DS-0002'].map(canonicalTrivyRule)).toEqual(['DS-0002', 'DS-0002', 'DS-0002'])
+    expect(['KSV001', 'CVE-2019-1549', 'CKV_AWS_20', 'GHSA-jf85-cpcp-j695', 'aws-access-key-id'].map(canonicalTrivyRule)).toEqual([
+      'KSV-0001',
+      'CVE-2019-1549',
+      'CKV_AWS_20',
+      'GHSA-jf85-cpcp-j695',
+      'aws-access-key-id',
+    ])
+  })
+
+  it('gives a misconfiguration the same identity before and after the 0.69 rename', () => {
+    const before = merged(['trivy', 'trivy/trivy-action-config-scan.v0.60.0.json']).findings
+    const after = merged(['trivy', 'trivy/trivy-action-config-scan.v0.72.0.json']).findings
+    const fp = (fs: typeof before) => new Map(fs.map((f) => [f.rule, f.partialFingerprint]))
+    const a = fp(before)
+    // AWS-0088 is gone from 0.72's checks; every other rule keeps its identity.
+    for (const [rule, p] of fp(after)) expect(a.get(rule), rule).toBe(p)
+    expect([...a.keys()].filter((r) => !fp(after).has(r))).toEqual(['AWS-0088'])
+    // `s3-bucket-logging` was AVD-AWS-0089's ID before 0.69.
+    expect(a.has('AWS-0089')).toBe(true)
+    const docker = ['trivy/trivy-dockerfile.pre-v0.69.json.golden', 'trivy/trivy-dockerfile.json.golden'].map(
+      (n) => merged(['trivy', n]).findings[0]!,
+    )
+    expect(docker.map((f) => f.rule)).toEqual(['DS-0002', 'DS-0002'])
+    expect(docker[0]!.partialFingerprint).toBe(docker[1]!.partialFingerprint)
+  })
+})
+
+describe('dedupe', () => {
+  it('merges the JSON and SARIF of one scan', () => {
+    expect(merged(['trivy', 'trivy/trivy-alpine-310.json.golden'], ['trivy', 'trivy/trivy-alpine-310.sarif.golden'])).toMatchObject({
+      findings: { length: 4 },
+      duplicates: 4,
+    })
+    const config = merged(['trivy', 'trivy/trivy-action-config-scan.v0.72.0.json'], ['trivy', 'trivy/trivy-action-config.v0.72.0.sarif'])
+    expect(config.findings).toHaveLength(8)
+    expect(config.findings.every((f) => f.resource && f.sources.length === 2)).toBe(true)
+    // Older Trivy: the SARIF says `s3-bucket-logging`, the JSON pairs it with AVD-AWS-0089.
+    expect(
+      merged(['trivy', 'trivy/trivy-action-config-scan.v0.60.0.json'], ['trivy', 'trivy/trivy-action-config.v0.60.0.sarif']).findings,
+    ).toHaveLength(9)
+    const checkov = merged(['checkov', 'fixtures/checkov3-frameworks.json'], ['checkov', 'fixtures/checkov3.sarif'])
+    expect(checkov.findings).toHaveLength(5)
+    expect(checkov.duplicates).toBe(3)
+  })
+
+  it('counts one CVE in one package once when several images have it, keeping every location', () => {
+    const { findings } = merged(['trivy', 'trivy/dd-trivy-kubernetes.json'])
+    const apt = findings.filter((f) => f.rule === 'CVE-2020-27350')
+    expect(apt).toHaveLength(1)
+    expect(apt[0]!.locations.map((l) => l.file)).toEqual(['gcr.io/google_samples/gb-redis-follower:v2', 'docker.io/redis:6.0.5'])
+    expect(findings.filter((f) => f.kind === 'vulnerability')).toHaveLength(5)
+  })
+
+  it('counts a report given twice once', () => {
+    const twice = merged(['trivy', 'trivy/trivy-secrets.json.golden'], ['trivy', 'trivy/trivy-secrets.json.golden'])
+    expect(twice.findings).toHaveLength(2)
+    expect(twice.duplicates).toBe(2)
+  })
+
+  it('keeps identities free of line numbers', () => {
+    const { findings } = merged(['trivy', 'trivy/trivy-action-config-scan.v0.72.0.json'])
+    for (const f of findings) expect(f.identity).not.toMatch(/@\d|\|8\||\|16\|/)
+  })
+
+  it('numbers findings that share an identity by place, so each fingerprint is distinct', () => {
+    // Two secrets of one rule in one file, told apart by Trivy's masked match.
+    const { findings } = merged(['trivy', 'trivy/dd-trivy-misconfigurations_and_secrets.json'])
+    const fps = findings.map((f) => f.partialFingerprint)
+    expect(new Set(fps).size).toBe(fps.length)
+    for (const fp of fps) expect(fp).toMatch(/^[0-9a-f]{32}:\d+$/)
+  })
+})

@@ -1,0 +1,213 @@
+import { describe, expect, it } from 'vitest'
+import { corpusFiles } from '../../../test/support/corpus.js'
+import type { Kind } from '../src/model.js'
+import type { ToolReport } from '../src/report.js'
+import { read } from './support.js'
+
+// Every Trivy and Checkov file of the corpus, with what it holds counted by reading the file
+// (not by running this code): findings per kind as the reader returns them (before dedupe),
+// how many the scanner itself suppressed, Checkov's passed checks, and records skipped with a note.
+interface Expected {
+  v?: number
+  m?: number
+  s?: number
+  l?: number
+  suppressed?: number
+  passed?: number
+  notes?: number
+  version?: string
+}
+const TRIVY: Record<string, Expected> = {
+  'dd-trivy-issue_14136.json': { m: 1 },
+  // 2 images × 5 vulnerabilities, 2 deployments × 5 failed checks (services pass everything).
+  'dd-trivy-kubernetes.json': { v: 10, m: 10 },
+  'dd-trivy-legacy_no_vuln.json': {},
+  // composer's entry has only a PkgName: skipped with a note; lodash + 5 alpine.
+  'dd-trivy-legacy_trivy_mix.json': { v: 6, notes: 1 },
+  // 17 package licenses + 2 loose files.
+  'dd-trivy-license_scheme.json': { l: 19 },
+  'dd-trivy-misconfigurations_and_secrets.json': { v: 2, m: 1, s: 2 },
+  'dd-trivy-scheme_2_no_vuln.json': {},
+  'secobserve-trivy_config.v0.47.0.sarif': { m: 1, version: '0.47.0' },
+  // The `.` result only carries a MisconfSummary.
+  'trivy-action-config-scan.v0.60.0.json': { m: 9 },
+  'trivy-action-config-scan.v0.72.0.json': { m: 8, version: '0.72.0' },
+  'trivy-action-config.v0.60.0.sarif': { m: 9 },
+  'trivy-action-config.v0.72.0.sarif': { m: 8 },
+  'trivy-action-secret-scan.v0.72.0.json': { s: 1, version: '0.72.0' },
+  'trivy-alpine-310.json.golden': { v: 4, version: 'dev' },
+  'trivy-alpine-310.sarif.golden': { v: 4, version: 'dev' },
+  'trivy-alpine-39-skip.no-results.json.golden': { version: 'dev' },
+  'trivy-dockerfile.json.golden': { m: 1, version: 'dev' },
+  'trivy-dockerfile.pre-v0.69.json.golden': { m: 1 },
+  // One reported, one suppressed by a VEX statement (ExperimentalModifiedFindings).
+  'trivy-npm-with-suppressed.json.golden': { v: 2, suppressed: 1 },
+  'trivy-npm.json.golden': { v: 1, version: 'dev' },
+  'trivy-pip.json.golden': { v: 2, version: 'dev' },
+  'trivy-secrets.json.golden': { s: 2, version: 'dev' },
+}
+const CHECKOV: Record<string, Expected> = {
+  // runs[0] has no `tool`: read as Checkov's because it came in input 'checkov', with a note.
+  'checkov-openapi-runner-results.trimmed.sarif': { m: 12, notes: 1 },
+  'dd-checkov-report-0-vuln.json': { passed: 0, version: '1.0.467' },
+  'dd-checkov-report-1-vuln.json': { m: 1, passed: 0, version: '1.0.467' },
+  // Its summary says failed: 2; the list has 3, and the list is what counts.
+  'dd-checkov-report-many-vuln.json': { m: 3, passed: 0, version: '1.0.467' },
+  'dd-checkov-report-multiple-check_type.json': { m: 13, passed: 15, version: '2.0.209' },
+  'dd-checkov-report-severity.json': { m: 4, passed: 0, version: '2.2.34' },
+  'dd-checkov2-report-0-vuln.json': { passed: 0, version: '2.1.269' },
+  'secobserve-checkov.v2.1.277.sarif': { m: 4, version: '2.1.277' },
+  'skyfjell-results_json.v2.1.87.json': { passed: 0, version: '2.1.87' },
+}
+
+function tally(reports: ToolReport[]) {
+  const findings = reports.flatMap((r) => r.findings)
+  const of = (k: Kind): number => findings.filter((f) => f.kind === k).length
+  return {
+    v: of('vulnerability'),
+    m: of('misconfiguration'),
+    s: of('secret'),
+    l: of('license'),
+    other: of('other'),
+    suppressed: findings.filter((f) => f.suppressedBy).length,
+    passed: reports.reduce((n, r) => n + r.passed, 0),
+    notes: reports.reduce((n, r) => n + r.notes.length, 0),
+    version: reports[0]?.version,
+  }
+}
+
+const expectation = (e: Expected) => ({
+  v: e.v ?? 0,
+  m: e.m ?? 0,
+  s: e.s ?? 0,
+  l: e.l ?? 0,
+  other: 0,
+  suppressed: e.suppressed ?? 0,
+  passed: e.passed ?? 0,
+  notes: e.notes ?? 0,
+  version: e.version,
+})
+
+describe('the corpus, file by file', () => {
+  it('has an expectation for every Trivy and Checkov file', () => {
+    expect(corpusFiles('trivy').sort()).toEqual(Object.keys(TRIVY).sort())
+    expect(corpusFiles('checkov').sort()).toEqual(Object.keys(CHECKOV).sort())
+  })
+
+  it.each(Object.entries(TRIVY))('trivy/%s', (name, expected) => {
+    const reports = read('trivy', `trivy/${name}`)
+    expect(reports.every((r) => r.tool === 'Trivy')).toBe(true)
+    expect(tally(reports)).toEqual(expectation(expected))
+  })
+
+  it.each(Object.entries(CHECKOV))('checkov/%s', (name, expected) => {
+    const reports = read('checkov', `checkov/${name}`)
+    expect(reports.every((r) => r.tool === 'Checkov')).toBe(true)
+    expect(tally(reports)).toEqual(expectation(expected))
+  })
+})
+
+describe('Trivy fields', () => {
+  it('reads a vulnerability with its package, fixed version, PURL and lockfile lines', () => {
+    const [f] = read('trivy', 'trivy/trivy-npm.json.golden')[0]!.findings
+    expect(f).toMatchObject({
+      ruleId: 'CVE-2019-11358',
+      severity: 'medium',
+      package: { name: 'jquery', installedVersion: '3.3.9', fixedVersion: '3.4.0', purl: 'pkg:npm/jquery@3.3.9' },
+      locations: [{ file: 'package-lock.json', isFile: true, startLine: 11, endLine: 15 }],
+    })
+  })
+
+  it('places OS packages in the image, not in a file, with the distro suffix gone', () => {
+    const f = read('trivy', 'trivy/trivy-alpine-310.json.golden')[0]!.findings[0]!
+    expect(f.locations).toEqual([{ file: 'testdata/fixtures/images/alpine-310.tar.gz', isFile: false }])
+    expect(f.target).toBe('testdata/fixtures/images/alpine-310.tar.gz (alpine 3.10.2)')
+  })
+
+  it('reads misconfigurations with resource and lines, and only failed ones', () => {
+    const all = read('trivy', 'trivy/trivy-action-config-scan.v0.72.0.json')[0]!.findings
+    expect(all[0]).toMatchObject({
+      ruleId: 'AWS-0086',
+      severity: 'high',
+      resource: 'aws_s3_bucket.bucket',
+      locations: [{ file: 'main.tf', startLine: 8, endLine: 10 }],
+    })
+  })
+
+  it('keeps a secret masked, as Trivy masked it, and never its code lines', () => {
+    const reports = read('trivy', 'trivy/trivy-secrets.json.golden')
+    expect(reports[0]!.findings.map((f) => f.masked)).toEqual(['export AWS_ACCESS_KEY_ID=********************', 'echo ********'])
+    expect(JSON.stringify(reports)).not.toMatch(/AKIA|"Code"|"Lines"/)
+  })
+
+  it('reads k8s reports with the object as the resource', () => {
+    const f = read('trivy', 'trivy/dd-trivy-kubernetes.json')[0]!.findings.find((x) => x.kind === 'misconfiguration')!
+    expect(f).toMatchObject({
+      ruleId: 'KSV001',
+      resource: 'default/Deployment/redis-follower',
+      locations: [{ file: 'Deployment/redis-follower', isFile: false, startLine: 132 }],
+    })
+  })
+
+  it('reads licenses of packages and of loose files', () => {
+    const findings = read('trivy', 'trivy/dd-trivy-license_scheme.json')[0]!.findings
+    expect(findings[0]).toMatchObject({ ruleId: 'GPL-2.0', severity: 'high', package: { name: 'alpine-baselayout' } })
+    expect(findings.at(-1)).toMatchObject({ ruleId: 'OpenSSL', locations: [{ file: '/etc/ssl/misc/tsget.pl', isFile: false }] })
+  })
+
+  it('reads the SARIF facts out of the message text', () => {
+    const f = read('trivy', 'trivy/trivy-alpine-310.sarif.golden')[0]!.findings[0]!
+    expect(f).toMatchObject({
+      kind: 'vulnerability',
+      severity: 'medium',
+      package: { name: 'libcrypto1.1', installedVersion: '1.1.1c-r0', fixedVersion: '1.1.1d-r0' },
+    })
+  })
+})
+
+describe('fixtures for what the corpus lacks (built from the formats, see test/fixtures/README.md)', () => {
+  it('Checkov 3 JSON: an array of frameworks with skipped, secret and SCA records', () => {
+    const reports = read('checkov', 'fixtures/checkov3-frameworks.json', 'low')
+    expect(tally(reports)).toEqual(expectation({ m: 2, s: 1, v: 1, l: 1, suppressed: 1, passed: 1, version: '3.2.255' }))
+    const [failed, skipped, secret, cve, license] = reports[0]!.findings
+    expect(failed).toMatchObject({
+      ruleId: 'CKV_AWS_20',
+      severity: 'low',
+      resource: 'aws_s3_bucket.site',
+      locations: [{ file: 'infra/main.tf', startLine: 11, endLine: 13 }],
+    })
+    expect(skipped!.suppressedBy).toEqual({ by: 'scanner', kind: 'inSource', reason: 'Logs bucket does not log itself', source: 'Checkov' })
+    expect(secret).toMatchObject({ kind: 'secret', ruleId: 'CKV_SECRET_2', locations: [{ file: 'infra/deploy.sh', startLine: 3 }] })
+    expect(cve).toMatchObject({
+      kind: 'vulnerability',
+      ruleId: 'CVE-2021-23337',
+      severity: 'high',
+      package: { name: 'lodash', installedVersion: '4.17.15', fixedVersion: '4.17.21' },
+    })
+    expect(cve!.locations).toEqual([{ file: 'infra/package.json', isFile: true }])
+    expect(license).toMatchObject({ kind: 'license', ruleId: 'BC_LIC_1', package: { name: 'left-pad', installedVersion: '1.3.0' } })
+    expect(JSON.stringify(reports)).not.toContain('AKIA')
+  })
+
+  it('Checkov 3 SARIF: suppressions, known severities, SCA rule ids', () => {
+    const findings = read('checkov', 'fixtures/checkov3.sarif', 'low')[0]!.findings
+    expect(findings.map((f) => [f.kind, f.ruleId, f.severity, !!f.suppressedBy])).toEqual([
+      ['misconfiguration', 'CKV_AWS_20', 'low', false],
+      ['misconfiguration', 'CKV_AWS_18', 'low', true],
+      ['vulnerability', 'CVE-2021-23337', 'high', false],
+    ])
+    expect(findings[2]!.package).toEqual({ name: 'lodash', installedVersion: '4.17.15' })
+  })
+
+  it('Trivy secret and license SARIF', () => {
+    const [secret, license] = read('trivy', 'fixtures/trivy-secret-license.sarif')[0]!.findings
+    expect(secret).toMatchObject({
+      kind: 'secret',
+      ruleId: 'aws-access-key-id',
+      severity: 'critical',
+      masked: 'export AWS_ACCESS_KEY_ID=********************',
+    })
+    expect(secret!.locations).toEqual([{ file: 'deploy.sh', isFile: true, startLine: 3, endLine: 3 }])
+    expect(license).toMatchObject({ kind: 'license', ruleId: 'GPL-3.0', severity: 'high', package: { name: 'lodash' } })
+  })
+})

@@ -1,0 +1,374 @@
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { beforeEach, describe, expect, it } from 'vitest'
+import { Inputs, extendContext, type GitHubContext } from '@infra-actions/common'
+import type { CommentApi, IssueComment } from '@infra-actions/github'
+import { runScanReport, type ScanReportDeps } from '../src/scan-report.js'
+import { readSettings } from '../src/settings.js'
+import { buildSarif } from '../src/sarif-write.js'
+import { corpusFiles, corpusPath } from '../../../test/support/corpus.js'
+import { FIXTURES, merged, validateSarif } from './support.js'
+
+// The orchestration with fakes for GitHub and the runner, on real files in a temporary workspace.
+let dir: string
+beforeEach(() => {
+  dir = mkdtempSync(path.join(tmpdir(), 'scan-report-'))
+})
+
+const put = (name: string, content: string): string => {
+  const file = path.join(dir, name)
+  writeFileSync(file, content)
+  return name
+}
+const copy = (from: string, name = path.basename(from)): string => {
+  copyFileSync(from, path.join(dir, name))
+  return name
+}
+
+function fakeComments(): CommentApi & { posted: IssueComment[] } {
+  const posted: IssueComment[] = []
+  return {
+    posted,
+    identity: async () => 'github-actions[bot]',
+    listComments: async () => posted,
+    createComment: async (_n, body) => {
+      const c = {
+        id: posted.length + 1,
+        body,
+        author: 'github-actions[bot]',
+        url: `https://github.com/acme/infra/pull/7#issuecomment-${posted.length + 1}`,
+      }
+      posted.push(c)
+      return c
+    },
+    updateComment: async (id, body) =>
+      Object.assign(
+        posted.find((c) => c.id === id)!,
+        { body },
+      ),
+    deleteComment: async () => undefined,
+  }
+}
+
+const PR_CONTEXT = extendContext(
+  {
+    eventName: 'pull_request',
+    payload: { pull_request: { number: 7, head: { sha: 'a' } } },
+    runId: 1,
+    serverUrl: 'https://github.com',
+  } as unknown as GitHubContext,
+  { GITHUB_REPOSITORY: 'acme/infra' },
+)
+
+async function run(inputs: Record<string, string>, options: { comments?: CommentApi; today?: string } = {}) {
+  const settings = await readSettings(Inputs.of({ 'sarif-output': 'out/merged.sarif', ...inputs }), dir, options.today ?? '2026-06-01')
+  const log = { info: [] as string[], warning: [] as string[] }
+  const summaries: string[] = []
+  const annotations: Parameters<ScanReportDeps['annotate']>[0][] = []
+  const result = await runScanReport(settings, {
+    context: PR_CONTEXT,
+    comments: options.comments,
+    apiSkipReason: options.comments ? undefined : "no GitHub token (input 'github-token' is empty)",
+    writeSummary: async (m) => void summaries.push(m),
+    annotate: (a) => void annotations.push(a),
+    log: { info: (m) => void log.info.push(m), warning: (m) => void log.warning.push(m) },
+  })
+  const sarifText = readFileSync(path.join(dir, 'out/merged.sarif'), 'utf8')
+  return { result, log, summary: summaries.join('\n'), annotations, sarifText, sarif: JSON.parse(sarifText) }
+}
+
+describe('scan-report over the corpus', () => {
+  it('merges every Trivy and Checkov file into one valid SARIF (Multitool: no errors, no warnings)', async () => {
+    const trivy = corpusFiles('trivy').map((f) => copy(corpusPath('trivy', f), `t-${f}`))
+    // The trimmed openapi SARIF has no `tool`: Checkov's because it is in input 'checkov'.
+    const checkov = corpusFiles('checkov').map((f) => copy(corpusPath('checkov', f), `c-${f}`))
+    const fixtures = ['checkov3-frameworks.json', 'checkov3.sarif'].map((f) => copy(path.join(FIXTURES, f)))
+    const r = await run({
+      trivy: [...trivy, copy(path.join(FIXTURES, 'trivy-secret-license.sarif'))].join('\n'),
+      checkov: [...checkov, ...fixtures].join('\n'),
+    })
+    expect(r.sarif.runs.map((x: { tool: { driver: { name: string } } }) => x.tool.driver.name)).toEqual(['Trivy', 'Checkov'])
+    expect(r.sarif.runs.map((x: { automationDetails: { id: string } }) => x.automationDetails.id)).toEqual([
+      'scan-report/trivy/',
+      'scan-report/checkov/',
+    ])
+    const v = validateSarif(r.sarifText)
+    expect(v.errors).toEqual([])
+    expect(v.warnings).toEqual([])
+    expect(r.result.outputs.failed).toBe('true')
+    expect(Number(r.result.outputs.total)).toBe(
+      r.sarif.runs
+        .flatMap((x: { results: { suppressions?: unknown }[] }) => x.results)
+        .filter((x: { suppressions?: unknown }) => !x.suppressions).length,
+    )
+  }, 60_000)
+
+  it('writes security-severity on every rule, our fingerprints, relative URIs and the driver versions', async () => {
+    const r = await run({
+      trivy: copy(corpusPath('trivy', 'trivy-action-config-scan.v0.72.0.json')),
+      checkov: copy(corpusPath('checkov', 'dd-checkov-report-severity.json')),
+    })
+    const [trivy, checkov] = r.sarif.runs
+    expect(trivy.tool.driver).toMatchObject({ name: 'Trivy', version: '0.72.0' })
+    expect(checkov.tool.driver).toMatchObject({ name: 'Checkov', version: '2.2.34' })
+    for (const rule of [...trivy.tool.driver.rules, ...checkov.tool.driver.rules])
+      expect(rule.properties['security-severity']).toMatch(/^\d+\.\d$/)
+    expect(trivy.tool.driver.rules.find((x: { id: string }) => x.id === 'AWS-0086').properties['security-severity']).toBe('8.0')
+    for (const res of [...trivy.results, ...checkov.results]) {
+      expect(res.partialFingerprints['scanReport/v1']).toMatch(/^[0-9a-f]{32}:\d+$/)
+      for (const l of res.locations) expect(l.physicalLocation.artifactLocation.uri).not.toMatch(/^\/|^[a-z]+:/i)
+    }
+    expect(checkov.results[0].locations[0].physicalLocation.artifactLocation.uri).toBe('gcs.tf')
+  })
+})
+
+describe('failing, thresholds and outputs', () => {
+  it('fails on findings at or above fail-on, saying how many of which severity and where', async () => {
+    const r = await run({ checkov: copy(corpusPath('checkov', 'dd-checkov-report-severity.json')) })
+    expect(r.result.outputs).toMatchObject({ total: '4', high: '1', medium: '2', low: '1', failed: 'true', new: '4', suppressed: '0' })
+    expect(r.result.failure).toMatch(
+      /^1 finding at or above 'high' \(1 high; 1 from Checkov\)\. See the job summary of https:\/\/github\.com\/acme\/infra\/actions\/runs\/1; the merged SARIF is .*merged\.sarif\.$/,
+    )
+    expect(r.result.outputs.summary).toBe('4 findings (1 high, 2 medium, 1 low): failed: 1 at or above high.')
+    const passing = await run({ checkov: copy(corpusPath('checkov', 'dd-checkov-report-severity.json')), 'fail-on': 'critical' })
+    expect(passing.result).toMatchObject({ failure: undefined, outputs: { failed: 'false' } })
+    const none = await run({ checkov: copy(corpusPath('checkov', 'dd-checkov-report-severity.json')), 'fail-on': 'none' })
+    expect(none.result.failure).toBeUndefined()
+  })
+
+  it('gives Checkov findings without severity the checkov-severity', async () => {
+    const r = await run({ checkov: copy(corpusPath('checkov', 'dd-checkov-report-many-vuln.json')), 'checkov-severity': 'high' })
+    expect(r.result.outputs).toMatchObject({ total: '3', high: '3', failed: 'true' })
+  })
+
+  it('annotates worst first within max-annotations and says in the summary how many were left', async () => {
+    const r = await run({ trivy: copy(corpusPath('trivy', 'trivy-action-config-scan.v0.72.0.json')), 'max-annotations': '3' })
+    expect(r.annotations.map((a) => [a.level, a.title])).toEqual([
+      ['error', 'HIGH AWS-0086 (Trivy)'],
+      ['error', 'HIGH AWS-0087 (Trivy)'],
+      ['error', 'HIGH AWS-0091 (Trivy)'],
+    ])
+    expect(r.annotations[0]).toMatchObject({ file: 'main.tf', startLine: 8, endLine: 10 })
+    expect(r.summary).toContain('3 annotations written (`max-annotations: 3`')
+    expect(r.summary).toContain('5 more findings on files are only listed here')
+  })
+
+  it('never annotates more than GitHub shows of one type', async () => {
+    const many = Array.from({ length: 30 }, (_, i) => ({
+      Target: `f${i}.tf`,
+      Class: 'config',
+      Misconfigurations: [{ ID: 'AWS-0086', Title: 't', Severity: 'HIGH', Status: 'FAIL', CauseMetadata: { StartLine: 1 } }],
+    }))
+    const r = await run({ trivy: put('many.json', JSON.stringify({ SchemaVersion: 2, Results: many })), 'max-annotations': '50' })
+    expect(r.annotations).toHaveLength(10)
+  })
+})
+
+describe('ignore file', () => {
+  const IGNORE = [
+    '# accepted risks',
+    '- id: AVD-AWS-0086 # the pre-0.69 spelling still matches',
+    '  path: "*.tf"',
+    '  reason: public website bucket',
+    '  expires: 2026-12-31',
+    '- id: CVE-2019-1549',
+    '  package: libssl1.1',
+    '  reason: not reachable',
+    '- id: AWS-0087',
+    '  reason: old exception',
+    '  expires: 2026-01-31',
+    '- id: CKV_NEVER_SEEN',
+    '  reason: left over',
+  ].join('\n')
+
+  it('suppresses by rule alias, path and package; an expired entry counts again and warns with its line', async () => {
+    put('scan-ignore.yml', IGNORE)
+    const r = await run({
+      trivy: [
+        copy(corpusPath('trivy', 'trivy-action-config-scan.v0.72.0.json')),
+        copy(corpusPath('trivy', 'trivy-alpine-310.json.golden')),
+      ].join(','),
+      'ignore-file': 'scan-ignore.yml',
+    })
+    expect(r.result.outputs.suppressed).toBe('2')
+    expect(r.log.warning).toContain(
+      '1 suppression in scan-ignore.yml expired and no longer suppress: scan-ignore.yml:9 (AWS-0087, expired 2026-01-31).',
+    )
+    expect(r.summary).toMatch(/`scan-ignore\.yml:9`: `AWS-0087` expired on 2026-01-31/)
+    expect(r.summary).toContain('| public website bucket | 2026-12-31 | `scan-ignore.yml:2` |')
+    expect(r.summary).toContain('`scan-ignore.yml:12`: the suppression of `CKV_NEVER_SEEN` matched no finding')
+    const trivyRun = r.sarif.runs[0]
+    const suppressed = trivyRun.results.filter((x: { suppressions?: unknown }) => x.suppressions)
+    expect(suppressed.map((x: { ruleId: string; suppressions: unknown }) => [x.ruleId, x.suppressions])).toEqual([
+      [
+        'AWS-0086',
+        [{ kind: 'external', status: 'accepted', justification: 'public website bucket (until 2026-12-31) [scan-ignore.yml:2]' }],
+      ],
+      ['CVE-2019-1549', [{ kind: 'external', status: 'accepted', justification: 'not reachable [scan-ignore.yml:6]' }]],
+    ])
+    expect(validateSarif(r.sarifText).errors).toEqual([])
+  }, 30_000)
+
+  it.each([
+    ['- id: X\n  reason: r\n  owner: me\n', /scan-ignore\.yml:3: 0: unknown key 'owner'/],
+    ['- id: X\n', /scan-ignore\.yml:1: 0\.reason: /],
+    ['- id: X\n  reason: r\n  expires: 2026-02-30\n', /scan-ignore\.yml:3: 0\.expires: is not a real date/],
+    ['- id: X\n  reason: r\n  expires: next year\n', /scan-ignore\.yml:3: 0\.expires: must be a date written YYYY-MM-DD/],
+    ['- id: [unclosed\n', /scan-ignore\.yml:\d+:\d+: invalid YAML/],
+  ])('refuses a broken ignore file with its line: %j', async (content, message) => {
+    put('scan-ignore.yml', content)
+    await expect(run({ trivy: copy(corpusPath('trivy', 'trivy-npm.json.golden')), 'ignore-file': 'scan-ignore.yml' })).rejects.toThrow(
+      message,
+    )
+  })
+
+  it('reads .github/scan-ignore.yml when present, and only requires a file named explicitly', async () => {
+    await expect(run({ trivy: copy(corpusPath('trivy', 'trivy-npm.json.golden')), 'ignore-file': 'missing.yml' })).rejects.toThrow(
+      "Input 'ignore-file' (missing.yml) cannot be read: no such file",
+    )
+    const { mkdirSync } = await import('node:fs')
+    mkdirSync(path.join(dir, '.github'))
+    put('.github/scan-ignore.yml', '- id: CVE-2019-11358\n  reason: r\n')
+    const r = await run({ trivy: copy(corpusPath('trivy', 'trivy-npm.json.golden')) })
+    expect(r.result.outputs).toMatchObject({ total: '0', suppressed: '1' })
+  })
+})
+
+describe('baseline and new-only', () => {
+  it('marks findings of the base branch unchanged across a scanner upgrade and line moves; new-only fails on new ones alone', async () => {
+    const base = await run({
+      trivy: copy(corpusPath('trivy', 'trivy-action-config-scan.v0.60.0.json'), 'base.json'),
+      'sarif-output': 'out/merged.sarif',
+    })
+    copyFileSync(path.join(dir, 'out/merged.sarif'), path.join(dir, 'base.sarif'))
+    expect(base.result.outputs.new).toBe('9')
+    // The PR: Trivy upgraded (new rule ids), every line moved down by 5, plus one new finding.
+    const pr = JSON.parse(readFileSync(corpusPath('trivy', 'trivy-action-config-scan.v0.72.0.json'), 'utf8'))
+    for (const m of pr.Results[1].Misconfigurations) m.CauseMetadata.StartLine += 5
+    pr.Results[1].Misconfigurations.push({ ...pr.Results[1].Misconfigurations[0], ID: 'AWS-0999', Title: 'new check' })
+    const r = await run({ trivy: put('pr.json', JSON.stringify(pr)), baseline: 'base.sarif', 'new-only': 'true' })
+    expect(r.result.outputs).toMatchObject({ total: '9', new: '1', failed: 'true' })
+    expect(r.result.failure).toMatch(/^1 new finding at or above 'high' \(1 high; 1 from Trivy\)/)
+    expect(r.summary).toContain('**New: 1** · already on the base branch: 8 · fixed since the base branch: 1')
+    const states = r.sarif.runs[0].results.map((x: { ruleId: string; baselineState: string }) => `${x.ruleId}:${x.baselineState}`)
+    expect(states).toContain('AWS-0999:new')
+    expect(states).toContain('AWS-0086:unchanged')
+    expect(validateSarif(r.sarifText).errors).toEqual([])
+    const all = await run({ trivy: 'pr.json', baseline: 'base.sarif' })
+    expect(all.result.failure).toMatch(/^6 findings at or above 'high' \(6 high; 6 from Trivy\)/)
+  }, 30_000)
+
+  it('reads a raw Trivy SARIF as a baseline too', async () => {
+    const r = await run({
+      trivy: copy(corpusPath('trivy', 'trivy-alpine-310.json.golden')),
+      baseline: copy(corpusPath('trivy', 'trivy-alpine-310.sarif.golden'), 'base.sarif'),
+    })
+    expect(r.result.outputs).toMatchObject({ total: '4', new: '0' })
+  })
+})
+
+describe('bad input: one clear error, nothing written', () => {
+  it.each([
+    [
+      'truncated.json',
+      '{"SchemaVersion": 2, "Results": [',
+      /Input 'trivy' \(truncated\.json\) is not valid JSON .*truncated file means the scan was interrupted/,
+    ],
+    [
+      'other.json',
+      '{"hello": "world"}',
+      /Input 'trivy' \(other\.json\) is neither a Trivy report, a Checkov report nor SARIF 2\.1\.0: it is an object with the keys "hello"\./,
+    ],
+    ['empty.json', '', /Input 'trivy' \(empty\.json\) is empty/],
+    [
+      'checkov.json',
+      '{"check_type": "terraform", "results": {"failed_checks": []}}',
+      /Input 'trivy' \(checkov\.json\) is a Checkov JSON report; give it in input 'checkov'/,
+    ],
+    ['old.sarif', '{"version": "1.0.0", "runs": []}', /Input 'trivy' \(old\.sarif\) is SARIF 1\.0\.0; only SARIF 2\.1\.0 is read/],
+  ])('%s', async (name, content, message) => {
+    put(name, content)
+    await expect(run({ trivy: name })).rejects.toThrow(message)
+    expect(existsSync(path.join(dir, 'out'))).toBe(false)
+  })
+
+  it('names the input whose glob matches nothing, and refuses no input at all', async () => {
+    await expect(run({ checkov: 'results/*.json' })).rejects.toThrow(
+      /Input 'checkov' has a pattern that matches no file: "results\/\*\.json"/,
+    )
+    await expect(run({})).rejects.toThrow("Give at least one of the inputs 'trivy', 'checkov' or 'sarif'")
+    await expect(run({ trivy: 'x.json', 'fail-on': 'severe' })).rejects.toThrow(
+      "Input 'fail-on' must be one of 'critical', 'high', 'medium', 'low', 'unknown', 'none', got \"severe\"",
+    )
+  })
+})
+
+describe('the PR comment', () => {
+  it('posts one comment and updates it; a fork-less skip says why', async () => {
+    const comments = fakeComments()
+    const input = { checkov: copy(corpusPath('checkov', 'dd-checkov-report-severity.json')) }
+    const first = await run(input, { comments })
+    await run(input, { comments })
+    expect(comments.posted).toHaveLength(1)
+    expect(comments.posted[0]!.body.split('\n')[0]).toBe('<!-- infra-actions:scan-report:key=scan-report -->')
+    expect(first.result.outputs['comment-url']).toBe('https://github.com/acme/infra/pull/7#issuecomment-1')
+    const skipped = await run(input)
+    expect(skipped.log.warning).toContain(
+      "The PR comment was skipped: no GitHub token (input 'github-token' is empty). The report is in the job summary.",
+    )
+  })
+
+  it('stays within max-length, keeps verdict and counts, and says what it cut', async () => {
+    const many = Array.from({ length: 400 }, (_, i) => ({
+      Target: `modules/m${i}/main.tf`,
+      Class: 'config',
+      Misconfigurations: [{ ID: `AWS-${String(i).padStart(4, '0')}`, Title: `check ${i} `.repeat(8), Severity: 'MEDIUM', Status: 'FAIL' }],
+    }))
+    const comments = fakeComments()
+    await run({ trivy: put('many.json', JSON.stringify({ SchemaVersion: 2, Results: many })), 'max-length': '5000' }, { comments })
+    const body = comments.posted[0]!.body
+    expect(body.length).toBeLessThanOrEqual(5000)
+    expect(body).toContain('| **all** | **0** | **0** | **400** |')
+    expect(body).toMatch(/_… and \d+ more findings not shown\._/)
+    expect(body).toMatch(/_Shortened to fit 4,700 characters: \d+ findings left out\. The job summary of this run lists more/)
+  })
+
+  it('escapes scanner text: no HTML, no mentions, no broken tables', async () => {
+    const evil = {
+      SchemaVersion: 2,
+      Results: [
+        {
+          Target: 'a|b.tf',
+          Class: 'config',
+          Misconfigurations: [
+            {
+              ID: 'AWS-0001',
+              Title: '<img src=x onerror=alert(1)> @admins #1 </details>',
+              Severity: 'HIGH',
+              Status: 'FAIL',
+              CauseMetadata: { Resource: 'x`y' },
+            },
+          ],
+        },
+      ],
+    }
+    const r = await run({ trivy: put('evil.json', JSON.stringify(evil)), 'fail-on': 'none' })
+    expect(r.summary).not.toMatch(/<img|<\/details> @|@admins/)
+    expect(r.summary).toContain('&lt;img src\\=x onerror\\=alert\\(1\\)&gt; @&#8203;admins \\#&#8203;1 &lt;/details&gt; |')
+    expect(r.summary).toContain('| `a\\|b.tf` | ``x`y`` |')
+  })
+})
+
+describe('code scanning limits', () => {
+  it('drops the least severe results first and says so', () => {
+    const { findings } = merged(['trivy', 'trivy/trivy-action-config-scan.v0.72.0.json'])
+    const log = buildSarif(findings, new Map(), { category: 'c', hasBaseline: false, limits: { resultsPerRun: 5 } })
+    const kept = JSON.parse(log.text).runs[0].results.map((r: { level: string }) => r.level)
+    expect(kept).toEqual(['error', 'error', 'error', 'error', 'error'])
+    expect(log.cut).toMatchObject({ results: { high: 0, medium: 1, low: 2 }, reasons: ['code scanning takes at most 5 results per run'] })
+    const small = buildSarif(findings, new Map(), { category: 'c', hasBaseline: false, limits: { gzipBytes: 800 } })
+    expect(small.gzipBytes).toBeLessThanOrEqual(800)
+    expect(small.cut!.reasons).toEqual(['code scanning takes at most 0.0008 MB compressed'])
+  })
+})
