@@ -106,12 +106,15 @@ export class Rollout {
   private revision = ''
   private tagUrl: string | undefined
   private stepLabel = 'before the first step'
+  /** The `id-token` input, or the last token minted for the probes. */
+  private idToken: string | undefined
 
   constructor(
     private readonly settings: CloudRunTrafficSettings,
     private readonly deps: RolloutDeps,
   ) {
     this.name = `projects/${deps.project}/locations/${settings.region}/services/${settings.service}`
+    this.idToken = settings.idToken
     this.applyDeps = { api: deps.api, now: deps.now, sleep: deps.sleep, debug: deps.log.debug, retryBaseMs: deps.retryBaseMs }
   }
 
@@ -393,8 +396,9 @@ export class Rollout {
       now: this.deps.now,
       pauseMs: this.deps.retryBaseMs * 2,
       timeoutMs: 10_000,
-      idToken: async () => s.idToken,
-      mintIdToken: s.idToken ? undefined : this.deps.mintIdToken,
+      idToken: async () => this.idToken,
+      mintIdToken:
+        s.idToken || !this.deps.mintIdToken ? undefined : async (audience) => (this.idToken = await this.deps.mintIdToken?.(audience)),
       signal: this.abort.signal,
     })
   }

@@ -11,7 +11,7 @@ export interface ProbeOptions {
   /** Pause between attempts, in ms. */
   pauseMs: number
   timeoutMs: number
-  /** An ID token to send, if any (the `id-token` input, or one minted after a 401/403). */
+  /** An ID token to send, if any (the `id-token` input, or the one minted last). */
   idToken: () => Promise<string | undefined>
   /** Mints an ID token for the URL's audience; undefined when the credentials cannot. */
   mintIdToken: ((audience: string) => Promise<string | undefined>) | undefined
@@ -27,7 +27,7 @@ export interface ProbeResult {
 /**
  * GET `url` until it answers an accepted status, at most `attempts` times. Redirects are not
  * followed (a 302 to a login page is a status like any other). A 401 or 403 without a token is
- * retried once with an ID token minted for the URL's origin, when the credentials can mint one.
+ * retried once with a (fresh) ID token minted for the URL's origin, when the credentials can mint one.
  */
 export async function probe(url: string, options: ProbeOptions): Promise<ProbeResult> {
   let token = await options.idToken()
@@ -57,7 +57,7 @@ export async function probe(url: string, options: ProbeOptions): Promise<ProbeRe
       return { ok: true, detail: `${status} in ${took} ms${attempt > 1 ? ` (attempt ${attempt})` : ''}` }
     }
     last = `${status}`
-    if ((status === 401 || status === 403) && !token && !minted && options.mintIdToken) {
+    if ((status === 401 || status === 403) && !minted && options.mintIdToken) {
       minted = true
       token = await options.mintIdToken(new URL(url).origin)
       if (token) {

@@ -46,7 +46,8 @@ export function renderSummary(s: SummaryInput): string {
     '',
     table(
       ['Time (UTC)', 'Split', 'Probe', 'Metrics', 'Decision'],
-      s.rows.map((r) => [clock(r.at), code(r.split), text(r.probe), text(r.metrics), text(r.decision)]),
+      // The metrics and decisions are this action's own words and numbers; probe details may quote a network error.
+      s.rows.map((r) => [clock(r.at), code(r.split), text(r.probe), r.metrics, r.decision]),
     ),
   ]
   return lines.join('\n')
