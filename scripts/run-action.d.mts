@@ -22,6 +22,7 @@ export function runAction(options: {
   cwd?: string
   distDir?: string
   interrupt?: { when: RegExp; signals?: [NodeJS.Signals, number][]; post?: boolean }
+  echo?: boolean
 }): Promise<RunResult>
 export const RUNNER_CANCEL: [NodeJS.Signals, number][]
 export function parseFileCommand(text: string): Record<string, string>

@@ -103,10 +103,11 @@ export const RUNNER_CANCEL = [
 /**
  * @param {{ action: string, inputs?: Record<string,string>, event?: string, eventName?: string,
  *   env?: Record<string,string>, apiUrl?: string, token?: string, cwd?: string, distDir?: string,
- *   interrupt?: { when: RegExp, signals?: [string, number][], post?: boolean } }} options
+ *   interrupt?: { when: RegExp, signals?: [string, number][], post?: boolean }, echo?: boolean }} options
  * `interrupt` cancels the main step as the runner does once its output matches `when` (the
  * signals at their delays, RUNNER_CANCEL by default); `post: false` skips the post step, as
  * when the runner itself is lost. Like the runner, a post step runs even when main failed.
+ * `echo` also writes the steps' output here as it comes (to watch a long run).
  */
 export async function runAction(options) {
   const actionDir = path.join(ROOT, options.action)
@@ -167,7 +168,7 @@ export async function runAction(options) {
     const script = path.resolve(actionDir, metadata.runs[phase])
     const entry = options.distDir ? path.join(distDir, path.relative(path.join(ROOT, 'dist'), script)) : script
     const interrupt = phase === 'main' ? options.interrupt : undefined
-    const r = await spawnNode(entry, env, options.cwd ?? process.cwd(), interrupt, (at) => (interruptedAt = at))
+    const r = await spawnNode(entry, env, options.cwd ?? process.cwd(), interrupt, (at) => (interruptedAt = at), options.echo)
     stdout += r.stdout
     stderr += r.stderr
     codes[phase] = r.code
@@ -187,7 +188,7 @@ export async function runAction(options) {
   }
 }
 
-function spawnNode(script, env, cwd, interrupt, onInterrupt) {
+function spawnNode(script, env, cwd, interrupt, onInterrupt, echo) {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [script], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] })
     let stdout = ''
@@ -195,13 +196,17 @@ function spawnNode(script, env, cwd, interrupt, onInterrupt) {
     const timers = []
     child.stdout.on('data', (d) => {
       stdout += d
+      if (echo) process.stdout.write(d)
       if (!interrupt || timers.length || !interrupt.when.test(stdout)) return
       onInterrupt(Date.now())
       for (const [signal, afterMs] of interrupt.signals ?? RUNNER_CANCEL) {
         timers.push(setTimeout(() => child.exitCode === null && child.signalCode === null && child.kill(signal), afterMs))
       }
     })
-    child.stderr.on('data', (d) => (stderr += d))
+    child.stderr.on('data', (d) => {
+      stderr += d
+      if (echo) process.stderr.write(d)
+    })
     child.on('error', reject)
     child.on('close', (code, signal) => {
       for (const t of timers) clearTimeout(t)

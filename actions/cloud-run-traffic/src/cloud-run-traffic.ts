@@ -458,9 +458,17 @@ export class Rollout {
     }
     this.deps.log.warning(`${why} Rolling back to ${describeSplit(this.start)}.`)
     try {
-      this.service = await this.deps.log.group('Rollback', () =>
-        applySplit(this.applyDeps, this.name, { want: this.start, state: undefined, expected: this.known, deadlineMs: UPDATE_DEADLINE_MS }),
-      )
+      this.service = await this.deps.log.group('Rollback', async () => {
+        const started = this.deps.now()
+        const service = await applySplit(this.applyDeps, this.name, {
+          want: this.start,
+          state: undefined,
+          expected: this.known,
+          deadlineMs: UPDATE_DEADLINE_MS,
+        })
+        this.deps.log.info(`Serving ${describeSplit(this.start)} again (${this.deps.now() - started} ms).`)
+        return service
+      })
     } catch (rollbackError) {
       const reason = `${why} The rollback failed too: ${errorMessage(rollbackError)}. The post step tries again; check the service's traffic.`
       return this.done('failed', reason, bug ? error : undefined)
