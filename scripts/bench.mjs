@@ -4,15 +4,22 @@
 // 3. plan-comment and destroy-gate on a generated plan of N resource changes (about 77 MB for
 //    10,000): the whole action (read, render, budget, job summary, PR comment to the local GitHub
 //    stand-in) against a bare JSON.parse of the same file: wall time and peak RSS, medians.
+// 4. cloud-run-traffic against the Cloud Run / Monitoring stand-in: a four-step rollout (a 1 s bake
+//    after each step but the last), with and without metric checks; the overhead beyond the bake
+//    time per step (process start, credentials, reads, updates, operations, probes, queries,
+//    summary, post step), medians.
 // Every `--compare` adds the same actions from another build (a git ref's dist/, or a directory
 // laid out like dist/), run interleaved with this one, so before/after numbers come from one run.
+// `--only cold|sizes|plans|cloud-run` runs one section.
 import { execFileSync, spawn } from 'node:child_process'
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
+import { FakeCloudRun } from '../test/support/fake-cloud-run.mjs'
 import { FakeGitHub } from '../test/support/fake-github.mjs'
 import { actionNames, ROOT } from './actions.mjs'
 import { generatePlan } from './generate-plan.mjs'
+import { runAction } from './run-action.mjs'
 
 const argv = process.argv.slice(2)
 const arg = (name, fallback) => {
@@ -23,6 +30,8 @@ const N = arg('resources', 10000)
 const RUNS = arg('runs', 5)
 const tmp = mkdtempSync(path.join(tmpdir(), 'bench-'))
 const rssHook = path.join(ROOT, 'scripts', 'bench-rss.mjs')
+const only = argv.includes('--only') ? argv[argv.indexOf('--only') + 1] : undefined
+const want = (section) => !only || only === section
 
 /** The builds to measure: this checkout's dist/ first, then each --compare. */
 const builds = [{ name: 'this checkout', dist: path.join(ROOT, 'dist') }]
@@ -103,124 +112,194 @@ const expectSuccess = (label, result, codes = [0]) => {
 }
 
 // 1. Cold start.
-const pushEvent = path.join(tmp, 'push.json')
-writeFileSync(
-  pushEvent,
-  JSON.stringify({ ref: 'refs/heads/feature/x', after: 'b'.repeat(40), deleted: false, repository: { full_name: 'acme/infra' } }),
-)
-const coldEnv = () =>
-  runnerEnv({
-    GITHUB_EVENT_NAME: 'push',
-    GITHUB_EVENT_PATH: pushEvent,
-    GITHUB_REF: 'refs/heads/feature/x',
-    GITHUB_WORKSPACE: tmp,
-    INPUT_CONFIG: '.github/environments.yml',
-    'INPUT_REQUIRE-MATCH': 'false',
-  })
-const cold = await interleaved(15, {
-  bare: () => measure(['-e', '0']),
-  ...Object.fromEntries(builds.map((b) => [b.name, () => measure([path.join(b.dist, 'resolve-environment/index.js')], coldEnv())])),
-})
-say(`## Cold start (Node ${process.version}, median of 15, interleaved)`)
-say()
-say('| | wall time | over bare node |')
-say('| --- | ---: | ---: |')
-say(`| \`node -e 0\` | ${cold.bare.ms.toFixed(0)} ms | |`)
-for (const b of builds) {
-  expectSuccess(`resolve-environment (${b.name})`, cold[b.name])
-  say(
-    `| resolve-environment, push that matches no rule (${b.name}) | ${cold[b.name].ms.toFixed(0)} ms | +${(cold[b.name].ms - cold.bare.ms).toFixed(0)} ms |`,
+if (want('cold')) await coldStart()
+async function coldStart() {
+  const pushEvent = path.join(tmp, 'push.json')
+  writeFileSync(
+    pushEvent,
+    JSON.stringify({ ref: 'refs/heads/feature/x', after: 'b'.repeat(40), deleted: false, repository: { full_name: 'acme/infra' } }),
   )
+  const coldEnv = () =>
+    runnerEnv({
+      GITHUB_EVENT_NAME: 'push',
+      GITHUB_EVENT_PATH: pushEvent,
+      GITHUB_REF: 'refs/heads/feature/x',
+      GITHUB_WORKSPACE: tmp,
+      INPUT_CONFIG: '.github/environments.yml',
+      'INPUT_REQUIRE-MATCH': 'false',
+    })
+  const cold = await interleaved(15, {
+    bare: () => measure(['-e', '0']),
+    ...Object.fromEntries(builds.map((b) => [b.name, () => measure([path.join(b.dist, 'resolve-environment/index.js')], coldEnv())])),
+  })
+  say(`## Cold start (Node ${process.version}, median of 15, interleaved)`)
+  say()
+  say('| | wall time | over bare node |')
+  say('| --- | ---: | ---: |')
+  say(`| \`node -e 0\` | ${cold.bare.ms.toFixed(0)} ms | |`)
+  for (const b of builds) {
+    expectSuccess(`resolve-environment (${b.name})`, cold[b.name])
+    say(
+      `| resolve-environment, push that matches no rule (${b.name}) | ${cold[b.name].ms.toFixed(0)} ms | +${(cold[b.name].ms - cold.bare.ms).toFixed(0)} ms |`,
+    )
+  }
+  say()
 }
-say()
 
 // 2. Bundle sizes.
-say('## Bundle sizes')
-say()
-say('| action | build | entry (loaded at start) | all chunks |')
-say('| --- | --- | ---: | ---: |')
-for (const name of actionNames()) {
-  for (const b of builds) {
-    const dir = path.join(b.dist, name)
-    if (!existsSync(dir)) continue
-    const js = readdirSync(dir).filter((f) => f.endsWith('.js'))
-    const total = js.reduce((n, f) => n + statSync(path.join(dir, f)).size, 0)
-    say(`| ${name} | ${b.name} | ${(statSync(path.join(dir, 'index.js')).size / 1024).toFixed(0)} KiB | ${(total / 1024).toFixed(0)} KiB |`)
+if (want('sizes')) bundleSizes()
+function bundleSizes() {
+  say('## Bundle sizes')
+  say()
+  say('| action | build | entry (loaded at start) | all chunks |')
+  say('| --- | --- | ---: | ---: |')
+  for (const name of actionNames()) {
+    for (const b of builds) {
+      const dir = path.join(b.dist, name)
+      if (!existsSync(dir)) continue
+      const js = readdirSync(dir).filter((f) => f.endsWith('.js'))
+      const total = js.reduce((n, f) => n + statSync(path.join(dir, f)).size, 0)
+      say(
+        `| ${name} | ${b.name} | ${(statSync(path.join(dir, 'index.js')).size / 1024).toFixed(0)} KiB | ${(total / 1024).toFixed(0)} KiB |`,
+      )
+    }
   }
+  say()
 }
-say()
 
 // 3. A large plan.
-const planFile = path.join(tmp, 'plan.json')
-await generatePlan(N, planFile)
-const size = statSync(planFile).size
-const gh = await new FakeGitHub().start()
-const prEvent = path.join(tmp, 'pr.json')
-writeFileSync(
-  prEvent,
-  JSON.stringify({
-    action: 'opened',
-    number: 1,
-    pull_request: { number: 1, head: { sha: 'c'.repeat(40), ref: 'f' }, base: { ref: 'main' } },
-    repository: { full_name: 'acme/infra' },
-  }),
-)
-const prEnv = (extra) =>
-  runnerEnv({
-    GITHUB_EVENT_NAME: 'pull_request',
-    GITHUB_EVENT_PATH: prEvent,
-    GITHUB_API_URL: gh.url,
-    INFRA_ACTIONS_RETRY_BASE_MS: '5',
-    ...extra,
-  })
-const planComment = (dist, mode) => () =>
-  measure(
-    [path.join(dist, 'plan-comment/index.js')],
-    prEnv({
-      'INPUT_PLAN-JSON': planFile,
-      'INPUT_GITHUB-TOKEN': 'ghs_bench',
-      'INPUT_COMMENT-MODE': mode,
-      'INPUT_MAX-LENGTH': '65536',
-      INPUT_ARTIFACT: 'false',
-      'INPUT_WORKING-DIRECTORY': '.',
-      'INPUT_TERRAFORM-BINARY': 'terraform',
-      INPUT_MODE: 'single',
+if (want('plans')) await largePlan()
+async function largePlan() {
+  const planFile = path.join(tmp, 'plan.json')
+  await generatePlan(N, planFile)
+  const size = statSync(planFile).size
+  const gh = await new FakeGitHub().start()
+  const prEvent = path.join(tmp, 'pr.json')
+  writeFileSync(
+    prEvent,
+    JSON.stringify({
+      action: 'opened',
+      number: 1,
+      pull_request: { number: 1, head: { sha: 'c'.repeat(40), ref: 'f' }, base: { ref: 'main' } },
+      repository: { full_name: 'acme/infra' },
     }),
   )
-const destroyGate = (dist) => () =>
-  measure(
-    [path.join(dist, 'destroy-gate/index.js')],
-    prEnv({
-      'INPUT_PLAN-JSON': planFile,
-      'INPUT_MAX-DESTROY': '-1',
-      'INPUT_WORKING-DIRECTORY': '.',
-      'INPUT_TERRAFORM-BINARY': 'terraform',
-    }),
-  )
-const named = { parse: () => measure(['-e', `JSON.parse(require('node:fs').readFileSync(${JSON.stringify(planFile)}, 'utf8'))`]) }
-for (const b of builds) {
-  named[`plan-comment|${b.name}`] = planComment(b.dist, 'update')
-  named[`plan-comment off|${b.name}`] = planComment(b.dist, 'off')
-  named[`destroy-gate|${b.name}`] = destroyGate(b.dist)
+  const prEnv = (extra) =>
+    runnerEnv({
+      GITHUB_EVENT_NAME: 'pull_request',
+      GITHUB_EVENT_PATH: prEvent,
+      GITHUB_API_URL: gh.url,
+      INFRA_ACTIONS_RETRY_BASE_MS: '5',
+      ...extra,
+    })
+  const planComment = (dist, mode) => () =>
+    measure(
+      [path.join(dist, 'plan-comment/index.js')],
+      prEnv({
+        'INPUT_PLAN-JSON': planFile,
+        'INPUT_GITHUB-TOKEN': 'ghs_bench',
+        'INPUT_COMMENT-MODE': mode,
+        'INPUT_MAX-LENGTH': '65536',
+        INPUT_ARTIFACT: 'false',
+        'INPUT_WORKING-DIRECTORY': '.',
+        'INPUT_TERRAFORM-BINARY': 'terraform',
+        INPUT_MODE: 'single',
+      }),
+    )
+  const destroyGate = (dist) => () =>
+    measure(
+      [path.join(dist, 'destroy-gate/index.js')],
+      prEnv({
+        'INPUT_PLAN-JSON': planFile,
+        'INPUT_MAX-DESTROY': '-1',
+        'INPUT_WORKING-DIRECTORY': '.',
+        'INPUT_TERRAFORM-BINARY': 'terraform',
+      }),
+    )
+  const named = { parse: () => measure(['-e', `JSON.parse(require('node:fs').readFileSync(${JSON.stringify(planFile)}, 'utf8'))`]) }
+  for (const b of builds) {
+    named[`plan-comment|${b.name}`] = planComment(b.dist, 'update')
+    named[`plan-comment off|${b.name}`] = planComment(b.dist, 'off')
+    named[`destroy-gate|${b.name}`] = destroyGate(b.dist)
+  }
+  const big = await interleaved(RUNS, named)
+  await gh.stop()
+  const parse = big.parse
+  say(`## On ${N.toLocaleString('en-US')} resource changes (${mib(size)} of plan JSON, median of ${RUNS}, interleaved)`)
+  say()
+  say('| | wall time | CPU time | peak RSS | wall / bare parse | CPU / bare parse | RSS / bare parse |')
+  say('| --- | ---: | ---: | ---: | ---: | ---: | ---: |')
+  say(`| bare \`JSON.parse\` of the file | ${parse.ms.toFixed(0)} ms | ${parse.cpu.toFixed(0)} ms | ${mib(parse.rss)} | 1 | 1 | 1 |`)
+  const ratio = (a, b) => `${(a / b).toFixed(2)}×`
+  const row = (label, r) =>
+    say(
+      `| ${label} | ${r.ms.toFixed(0)} ms | ${r.cpu.toFixed(0)} ms | ${mib(r.rss)} | **${ratio(r.ms, parse.ms)}** | ${ratio(r.cpu, parse.cpu)} | **${ratio(r.rss, parse.rss)}** |`,
+    )
+  for (const b of builds) {
+    expectSuccess(`plan-comment (${b.name})`, big[`plan-comment|${b.name}`])
+    expectSuccess(`destroy-gate (${b.name})`, big[`destroy-gate|${b.name}`])
+    row(`plan-comment, comment posted (${b.name})`, big[`plan-comment|${b.name}`])
+    row(`plan-comment, \`comment-mode: off\` (${b.name})`, big[`plan-comment off|${b.name}`])
+    row(`destroy-gate (${b.name})`, big[`destroy-gate|${b.name}`])
+  }
+  say()
 }
-const big = await interleaved(RUNS, named)
-await gh.stop()
-const parse = big.parse
-say(`## On ${N.toLocaleString('en-US')} resource changes (${mib(size)} of plan JSON, median of ${RUNS}, interleaved)`)
-say()
-say('| | wall time | CPU time | peak RSS | wall / bare parse | CPU / bare parse | RSS / bare parse |')
-say('| --- | ---: | ---: | ---: | ---: | ---: | ---: |')
-say(`| bare \`JSON.parse\` of the file | ${parse.ms.toFixed(0)} ms | ${parse.cpu.toFixed(0)} ms | ${mib(parse.rss)} | 1 | 1 | 1 |`)
-const ratio = (a, b) => `${(a / b).toFixed(2)}×`
-const row = (label, r) =>
-  say(
-    `| ${label} | ${r.ms.toFixed(0)} ms | ${r.cpu.toFixed(0)} ms | ${mib(r.rss)} | **${ratio(r.ms, parse.ms)}** | ${ratio(r.cpu, parse.cpu)} | **${ratio(r.rss, parse.rss)}** |`,
-  )
-for (const b of builds) {
-  expectSuccess(`plan-comment (${b.name})`, big[`plan-comment|${b.name}`])
-  expectSuccess(`destroy-gate (${b.name})`, big[`destroy-gate|${b.name}`])
-  row(`plan-comment, comment posted (${b.name})`, big[`plan-comment|${b.name}`])
-  row(`plan-comment, \`comment-mode: off\` (${b.name})`, big[`plan-comment off|${b.name}`])
-  row(`destroy-gate (${b.name})`, big[`destroy-gate|${b.name}`])
+
+// 4. cloud-run-traffic against the stand-in.
+if (want('cloud-run')) await cloudRunTraffic()
+async function cloudRunTraffic() {
+  const STEPS = [5, 25, 50, 100]
+  const BAKE_MS = 1000
+  const bakeTotal = BAKE_MS * (STEPS.length - 1)
+  const metricInputs = { 'max-error-rate': '1%', 'max-latency-p95': '2s', 'min-requests': '5' }
+  const rollout = (dist, inputs) => async () => {
+    const fake = await new FakeCloudRun({ reconcileMs: 0 }).start()
+    fake.addService('api', {
+      revisions: ['api-00001-old', 'api-00002-new'],
+      traffic: [{ type: 'TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION', revision: 'api-00001-old', percent: 100 }],
+    })
+    const started = process.hrtime.bigint()
+    const r = await runAction({
+      action: 'cloud-run-traffic',
+      distDir: dist,
+      cwd: tmp,
+      inputs: {
+        service: 'api',
+        region: fake.region,
+        project: fake.project,
+        'access-token': 'ya29.bench',
+        'api-endpoint': fake.url,
+        'monitoring-endpoint': fake.url,
+        steps: STEPS.join(','),
+        interval: `${BAKE_MS}ms`,
+        ...inputs,
+      },
+      env: { METADATA_SERVER_DETECTION: 'none' },
+    })
+    const ms = Number(process.hrtime.bigint() - started) / 1e6
+    await fake.stop()
+    return { ms, rss: NaN, cpu: NaN, code: r.exitCode, out: r.stdout + r.stderr }
+  }
+  const named = {}
+  for (const b of builds) {
+    if (!existsSync(path.join(b.dist, 'cloud-run-traffic'))) continue
+    named[`probes|${b.name}`] = rollout(b.dist, {})
+    named[`metrics|${b.name}`] = rollout(b.dist, metricInputs)
+  }
+  const results = await interleaved(RUNS, named)
+  say(`## cloud-run-traffic: overhead beyond bake time (steps ${STEPS.join(' → ')}, ${BAKE_MS} ms bakes, median of ${RUNS})`)
+  say()
+  say('| | wall time | bake time | overhead | overhead per step |')
+  say('| --- | ---: | ---: | ---: | ---: |')
+  for (const [key, r] of Object.entries(results)) {
+    expectSuccess(`cloud-run-traffic (${key})`, r)
+    const [kind, build] = key.split('|')
+    const label = kind === 'metrics' ? 'probes and metric checks' : 'probes only'
+    const over = r.ms - bakeTotal
+    say(
+      `| ${label} (${build}) | ${r.ms.toFixed(0)} ms | ${bakeTotal} ms | ${over.toFixed(0)} ms | **${(over / STEPS.length).toFixed(0)} ms** |`,
+    )
+  }
+  say()
 }
 rmSync(tmp, { recursive: true, force: true })
