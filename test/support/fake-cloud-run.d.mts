@@ -1,15 +1,5 @@
-export interface CloudRunFault {
-  method?: string
-  path: string | RegExp
-  status?: number
-  headers?: Record<string, string>
-  body?: unknown
-  times?: number
-  /** Apply the request first, then answer with the fault. */
-  after?: boolean
-  /** Answer (with the fault) only after this long. */
-  hangMs?: number
-}
+import type { Fault } from './faults.mjs'
+export type CloudRunFault = Fault
 export interface ApiTarget {
   type?: string
   revision?: string

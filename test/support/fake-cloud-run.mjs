@@ -20,6 +20,7 @@ import http from 'node:http'
 import { createHash, randomUUID } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { URLSearchParams, fileURLToPath } from 'node:url'
+import { takeFault } from './faults.mjs'
 
 const DISCOVERY = JSON.parse(readFileSync(fileURLToPath(new URL('../corpus/cloud-run/run-v2-discovery.json', import.meta.url)), 'utf8'))
 const LOCATIONS = DISCOVERY.resources.projects.resources.locations.resources
@@ -213,16 +214,6 @@ export class FakeCloudRun {
     this.faults.push({ times: 1, ...f })
   }
 
-  takeFault(method, path) {
-    const i = this.faults.findIndex(
-      (f) => (!f.method || f.method === method) && (typeof f.path === 'string' ? path.includes(f.path) : f.path.test(path)),
-    )
-    if (i < 0) return undefined
-    const f = this.faults[i]
-    if (--f.times <= 0) this.faults.splice(i, 1)
-    return f
-  }
-
   async handle(req, res) {
     const chunks = []
     for await (const c of req) chunks.push(c)
@@ -239,7 +230,7 @@ export class FakeCloudRun {
       status: undefined,
     }
     this.requests.push(record)
-    const fault = url.pathname.startsWith('/_run/') ? undefined : this.takeFault(req.method, url.pathname)
+    const fault = url.pathname.startsWith('/_run/') ? undefined : takeFault(this.faults, req.method, url.pathname)
     const send = (status, body, headers = {}) => {
       record.status = status
       if (res.writableEnded || res.destroyed) return

@@ -36,31 +36,27 @@ export function judge(candidate: RevisionMetrics, stable: RevisionMetrics | unde
   } else {
     findings.push(`${requests} requests`)
   }
-  if (limits.maxErrorRate !== undefined && requests > 0) {
-    const rate = candidate.errors / requests
-    const base = baseline ? baseline.errors / baseline.requests : undefined
-    const against = base === undefined ? '' : ` (stable ${percent(base)})`
-    if (rate > limits.maxErrorRate && (base === undefined || rate > base)) {
+  const check = (
+    what: string,
+    input: string,
+    value: number,
+    limit: number,
+    base: number | undefined,
+    show: (x: number) => string,
+  ): void => {
+    const against = base === undefined ? '' : ` (stable ${show(base)})`
+    const over = `${what} ${show(value)}${against} over ${input} ${show(limit)}`
+    if (value > limit && (base === undefined || value > base)) {
       verdicts.push('unhealthy')
-      findings.push(`error rate ${percent(rate)}${against} over max-error-rate ${percent(limits.maxErrorRate)}: unhealthy`)
-    } else if (rate > limits.maxErrorRate) {
-      findings.push(`error rate ${percent(rate)}${against} over max-error-rate ${percent(limits.maxErrorRate)}, but no worse than stable`)
-    } else {
-      findings.push(`error rate ${percent(rate)}${against}`)
-    }
+      findings.push(`${over}: unhealthy`)
+    } else findings.push(value > limit ? `${over}, but no worse than stable` : `${what} ${show(value)}${against}`)
+  }
+  if (limits.maxErrorRate !== undefined && requests > 0) {
+    const base = baseline ? baseline.errors / baseline.requests : undefined
+    check('error rate', 'max-error-rate', candidate.errors / requests, limits.maxErrorRate, base, percent)
   }
   if (limits.maxLatencyP95Ms !== undefined && candidate.p95Ms !== undefined) {
-    const p95 = candidate.p95Ms
-    const base = baseline?.p95Ms
-    const against = base === undefined ? '' : ` (stable ${ms(base)})`
-    if (p95 > limits.maxLatencyP95Ms && (base === undefined || p95 > base)) {
-      verdicts.push('unhealthy')
-      findings.push(`p95 latency ${ms(p95)}${against} over max-latency-p95 ${ms(limits.maxLatencyP95Ms)}: unhealthy`)
-    } else if (p95 > limits.maxLatencyP95Ms) {
-      findings.push(`p95 latency ${ms(p95)}${against} over max-latency-p95 ${ms(limits.maxLatencyP95Ms)}, but no worse than stable`)
-    } else {
-      findings.push(`p95 latency ${ms(p95)}${against}`)
-    }
+    check('p95 latency', 'max-latency-p95', candidate.p95Ms, limits.maxLatencyP95Ms, baseline?.p95Ms, ms)
   }
   const verdict: Verdict = verdicts.includes('unhealthy') ? 'unhealthy' : verdicts.includes('inconclusive') ? 'inconclusive' : 'healthy'
   return { verdict, findings }
