@@ -166,14 +166,17 @@ describe('cloud-run-traffic (built action)', () => {
     expect(errors(r)[0]).toMatch(/stayed inconclusive for two intervals/)
   })
 
-  it('re-reads and retries on an etag conflict (409 ABORTED), and rides out 429s', async () => {
+  it('re-reads and retries on an etag conflict (409 ABORTED), and rides out 429s and a hang', async () => {
     service()
     cr.fault({ method: 'PATCH', path: '/services/api', status: 409 })
     cr.fault({ method: 'GET', path: '/services/api', status: 429, times: 2 })
-    const r = await run({ 'max-error-rate': '1%' })
+    cr.fault({ method: 'GET', path: '/revisions/', hangMs: 3000 })
+    const r = await run({ 'max-error-rate': '1%' }, { env: { INFRA_ACTIONS_REQUEST_TIMEOUT_MS: '400' } })
     expect(r.outputs.result, r.stdout).toBe('promoted')
     const sequence = cr.requests.filter((q) => q.path.endsWith('/services/api')).map((q) => `${q.method} ${q.status}`)
     expect(sequence.slice(0, 6)).toEqual(['GET 429', 'GET 429', 'GET 200', 'GET 200', 'PATCH 409', 'GET 200'])
+    // The revision read that hung was abandoned after 400 ms and tried again.
+    expect(cr.requests.filter((q) => q.path.includes('/revisions/')).length).toBe(2)
     expect(cr.updates('api')).toHaveLength(2)
   })
 
