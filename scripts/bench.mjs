@@ -6,17 +6,23 @@
 //    stand-in) against a bare JSON.parse of the same file: wall time and peak RSS, medians.
 // 4. scan-report on generated results: 100,000 findings across 1,000 files (Trivy JSON, the SARIF
 //    of half of that scan as duplicates, Checkov JSON), against a bare JSON.parse of the files.
-//    `--only scan-report` runs this section alone.
+// 5. cloud-run-traffic against the Cloud Run / Monitoring stand-in: a four-step rollout (a 1 s bake
+//    after each step but the last), with and without metric checks; the overhead beyond the bake
+//    time per step (process start, credentials, reads, updates, operations, probes, queries,
+//    summary, post step), medians.
 // Every `--compare` adds the same actions from another build (a git ref's dist/, or a directory
 // laid out like dist/), run interleaved with this one, so before/after numbers come from one run.
+// `--only cold|sizes|plans|scan-report|cloud-run` runs one section.
 import { execFileSync, spawn } from 'node:child_process'
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
+import { FakeCloudRun } from '../test/support/fake-cloud-run.mjs'
 import { FakeGitHub } from '../test/support/fake-github.mjs'
 import { actionNames, ROOT } from './actions.mjs'
 import { generatePlan } from './generate-plan.mjs'
 import { generateScans } from './generate-scans.mjs'
+import { runAction } from './run-action.mjs'
 
 const argv = process.argv.slice(2)
 const arg = (name, fallback) => {
@@ -26,9 +32,10 @@ const arg = (name, fallback) => {
 const N = arg('resources', 10000)
 const RUNS = arg('runs', 5)
 const FINDINGS = arg('findings', 100000)
-const ONLY = argv.includes('--only') ? argv[argv.indexOf('--only') + 1] : undefined
 const tmp = mkdtempSync(path.join(tmpdir(), 'bench-'))
 const rssHook = path.join(ROOT, 'scripts', 'bench-rss.mjs')
+const only = argv.includes('--only') ? argv[argv.indexOf('--only') + 1] : undefined
+const want = (section) => !only || only === section
 
 /** The builds to measure: this checkout's dist/ first, then each --compare. */
 const builds = [{ name: 'this checkout', dist: path.join(ROOT, 'dist') }]
@@ -120,8 +127,9 @@ writeFileSync(
   }),
 )
 
-if (ONLY === undefined) {
-  // 1. Cold start.
+// 1. Cold start.
+if (want('cold')) await coldStart()
+async function coldStart() {
   const pushEvent = path.join(tmp, 'push.json')
   writeFileSync(
     pushEvent,
@@ -152,8 +160,11 @@ if (ONLY === undefined) {
     )
   }
   say()
+}
 
-  // 2. Bundle sizes.
+// 2. Bundle sizes.
+if (want('sizes')) bundleSizes()
+function bundleSizes() {
   say('## Bundle sizes')
   say()
   say('| action | build | entry (loaded at start) | all chunks |')
@@ -170,8 +181,11 @@ if (ONLY === undefined) {
     }
   }
   say()
+}
 
-  // 3. A large plan.
+// 3. A large plan.
+if (want('plans')) await largePlan()
+async function largePlan() {
   const planFile = path.join(tmp, 'plan.json')
   await generatePlan(N, planFile)
   const size = statSync(planFile).size
@@ -234,10 +248,12 @@ if (ONLY === undefined) {
     row(`plan-comment, \`comment-mode: off\` (${b.name})`, big[`plan-comment off|${b.name}`])
     row(`destroy-gate (${b.name})`, big[`destroy-gate|${b.name}`])
   }
+  say()
 }
 
 // 4. scan-report on 100,000 generated findings.
-if (ONLY === undefined || ONLY === 'scan-report') {
+if (want('scan-report')) await scanReportBench()
+async function scanReportBench() {
   const scanDir = path.join(tmp, 'scans')
   mkdirSync(scanDir)
   const scans = generateScans(FINDINGS, 1000, scanDir)
@@ -293,6 +309,65 @@ if (ONLY === undefined || ONLY === 'scan-report') {
     ])
       say(`| scan-report, ${label} (${b.name}) | ${r[k].ms.toFixed(0)} ms | ${r[k].cpu.toFixed(0)} ms | ${mib(r[k].rss)} |`)
   }
+  say()
+}
+
+// 5. cloud-run-traffic against the stand-in.
+if (want('cloud-run')) await cloudRunTraffic()
+async function cloudRunTraffic() {
+  const STEPS = [5, 25, 50, 100]
+  const BAKE_MS = 1000
+  const bakeTotal = BAKE_MS * (STEPS.length - 1)
+  const metricInputs = { 'max-error-rate': '1%', 'max-latency-p95': '2s', 'min-requests': '5' }
+  const rollout = (dist, inputs) => async () => {
+    const fake = await new FakeCloudRun({ reconcileMs: 0 }).start()
+    fake.addService('api', {
+      revisions: ['api-00001-old', 'api-00002-new'],
+      traffic: [{ type: 'TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION', revision: 'api-00001-old', percent: 100 }],
+    })
+    const started = process.hrtime.bigint()
+    const r = await runAction({
+      action: 'cloud-run-traffic',
+      distDir: dist,
+      cwd: tmp,
+      inputs: {
+        service: 'api',
+        region: fake.region,
+        project: fake.project,
+        'access-token': 'ya29.bench',
+        'api-endpoint': fake.url,
+        'monitoring-endpoint': fake.url,
+        steps: STEPS.join(','),
+        interval: `${BAKE_MS}ms`,
+        ...inputs,
+      },
+      env: { METADATA_SERVER_DETECTION: 'none' },
+    })
+    const ms = Number(process.hrtime.bigint() - started) / 1e6
+    await fake.stop()
+    return { ms, rss: NaN, cpu: NaN, code: r.exitCode, out: r.stdout + r.stderr }
+  }
+  const named = {}
+  for (const b of builds) {
+    if (!existsSync(path.join(b.dist, 'cloud-run-traffic'))) continue
+    named[`probes|${b.name}`] = rollout(b.dist, {})
+    named[`metrics|${b.name}`] = rollout(b.dist, metricInputs)
+  }
+  const results = await interleaved(RUNS, named)
+  say(`## cloud-run-traffic: overhead beyond bake time (steps ${STEPS.join(' → ')}, ${BAKE_MS} ms bakes, median of ${RUNS})`)
+  say()
+  say('| | wall time | bake time | overhead | overhead per step |')
+  say('| --- | ---: | ---: | ---: | ---: |')
+  for (const [key, r] of Object.entries(results)) {
+    expectSuccess(`cloud-run-traffic (${key})`, r)
+    const [kind, build] = key.split('|')
+    const label = kind === 'metrics' ? 'probes and metric checks' : 'probes only'
+    const over = r.ms - bakeTotal
+    say(
+      `| ${label} (${build}) | ${r.ms.toFixed(0)} ms | ${bakeTotal} ms | ${over.toFixed(0)} ms | **${(over / STEPS.length).toFixed(0)} ms** |`,
+    )
+  }
+  say()
 }
 
 rmSync(tmp, { recursive: true, force: true })

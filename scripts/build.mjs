@@ -3,7 +3,7 @@
 // every bundle once: a bundle that compiles but cannot load (the CommonJS/ESM trap, a missing
 // chunk) fails here, not on a user's runner.
 import { spawnSync } from 'node:child_process'
-import { mkdtempSync, renameSync, rmSync, readdirSync, statSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, renameSync, rmSync, readdirSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { ROOT, actionNames } from './actions.mjs'
@@ -21,14 +21,31 @@ for (const name of names) {
   const next = `${dir}.next`
   rmSync(next, { recursive: true, force: true })
   const started = Date.now()
+  bundle(name, 'index.ts', next, dir)
+  smokeTest(name, next)
+  // A post step (runs.post) is its own bundle in <action>/post/, built the same way.
+  if (existsSync(path.join(ROOT, 'actions', name, 'src', 'post.ts'))) {
+    bundle(name, 'post.ts', path.join(next, 'post'), dir)
+    smokeTest(`${name} (post)`, path.join(next, 'post'), next)
+  }
+  rmSync(dir, { recursive: true, force: true })
+  renameSync(next, dir)
+  const size = readdirSync(dir)
+    .filter((f) => f.endsWith('.js'))
+    .reduce((n, f) => n + statSync(path.join(dir, f)).size, 0)
+  console.log(`build: ${name} → ${path.relative(ROOT, dir) || dir} (${(size / 1024).toFixed(0)} KiB of JS, ${Date.now() - started} ms)`)
+}
+
+// ncc: actions/<name>/src/<entry> → out/index.js (+ chunks); on failure the old bundle stays.
+function bundle(name, entry, out, dir) {
   const r = spawnSync(
     process.execPath,
     [
       ncc,
       'build',
-      path.join(ROOT, 'actions', name, 'src', 'index.ts'),
+      path.join(ROOT, 'actions', name, 'src', entry),
       '-o',
-      next,
+      out,
       '--minify',
       '--license',
       'licenses.txt',
@@ -42,22 +59,16 @@ for (const name of names) {
     },
   )
   if (r.status !== 0) {
-    rmSync(next, { recursive: true, force: true })
-    console.error(`build: ncc failed for ${name}; ${path.relative(ROOT, dir) || dir} is unchanged`)
+    rmSync(`${dir}.next`, { recursive: true, force: true })
+    console.error(`build: ncc failed for ${name} (${entry}); ${path.relative(ROOT, dir) || dir} is unchanged`)
     process.exit(1)
   }
-  smokeTest(name, next)
-  rmSync(dir, { recursive: true, force: true })
-  renameSync(next, dir)
-  const size = readdirSync(dir)
-    .filter((f) => f.endsWith('.js'))
-    .reduce((n, f) => n + statSync(path.join(dir, f)).size, 0)
-  console.log(`build: ${name} → ${path.relative(ROOT, dir) || dir} (${(size / 1024).toFixed(0)} KiB of JS, ${Date.now() - started} ms)`)
 }
 
 // Run the bundle with no inputs in an empty workspace. It must load and fail cleanly with one
 // ::error:: line (its inputs are missing), never with a module-resolution error.
-function smokeTest(name, dir) {
+// `remove` is what goes when it does not run (the whole new build).
+function smokeTest(name, dir, remove = dir) {
   const tmp = mkdtempSync(path.join(tmpdir(), `smoke-${name}-`))
   const output = path.join(tmp, 'output')
   writeFileSync(output, '')
@@ -71,7 +82,7 @@ function smokeTest(name, dir) {
   const text = `${r.stdout}\n${r.stderr}`
   const broken = /Cannot find module|ERR_MODULE_NOT_FOUND|ERR_REQUIRE_ESM|SyntaxError|is not defined|webpackMissingModule/.test(text)
   if (broken || r.status === null || (r.status !== 0 && !/::error::/.test(r.stdout))) {
-    rmSync(dir, { recursive: true, force: true })
+    rmSync(remove, { recursive: true, force: true })
     console.error(`build: the ${name} bundle does not run:\n${text}`)
     process.exit(1)
   }

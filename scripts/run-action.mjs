@@ -93,9 +93,21 @@ export function runnerEnvForEvent(eventName, payload) {
   return env
 }
 
+/** The runner's cancellation: SIGINT, SIGTERM 7.5 s later, SIGKILL 2.5 s after that. */
+export const RUNNER_CANCEL = [
+  ['SIGINT', 0],
+  ['SIGTERM', 7500],
+  ['SIGKILL', 10000],
+]
+
 /**
  * @param {{ action: string, inputs?: Record<string,string>, event?: string, eventName?: string,
- *   env?: Record<string,string>, apiUrl?: string, token?: string, cwd?: string, distDir?: string }} options
+ *   env?: Record<string,string>, apiUrl?: string, token?: string, cwd?: string, distDir?: string,
+ *   interrupt?: { when: RegExp, signals?: [string, number][], post?: boolean }, echo?: boolean }} options
+ * `interrupt` cancels the main step as the runner does once its output matches `when` (the
+ * signals at their delays, RUNNER_CANCEL by default); `post: false` skips the post step, as
+ * when the runner itself is lost. Like the runner, a post step runs even when main failed.
+ * `echo` also writes the steps' output here as it comes (to watch a long run).
  */
 export async function runAction(options) {
   const actionDir = path.join(ROOT, options.action)
@@ -147,19 +159,27 @@ export async function runAction(options) {
   let stdout = ''
   let stderr = ''
   let exitCode = 0
+  const codes = {}
+  let interruptedAt
   for (const phase of phases) {
+    if (phase === 'post' && options.interrupt?.post === false && interruptedAt !== undefined) break
     const state = parseFileCommand(readFileSync(files.state, 'utf8'))
     for (const [k, v] of Object.entries(state)) env[`STATE_${k}`] = v
     const script = path.resolve(actionDir, metadata.runs[phase])
     const entry = options.distDir ? path.join(distDir, path.relative(path.join(ROOT, 'dist'), script)) : script
-    const r = await spawnNode(entry, env, options.cwd ?? process.cwd())
+    const interrupt = phase === 'main' ? options.interrupt : undefined
+    const r = await spawnNode(entry, env, options.cwd ?? process.cwd(), interrupt, (at) => (interruptedAt = at), options.echo)
     stdout += r.stdout
     stderr += r.stderr
-    exitCode = r.code
-    if (phase !== 'post' && r.code !== 0) break
+    codes[phase] = r.code
+    if (exitCode === 0) exitCode = r.code
+    // The runner runs a post step when its main step ran (post-if: always()), not after a failed pre.
+    if (phase === 'pre' && r.code !== 0) break
   }
   return {
     exitCode,
+    codes,
+    interruptedAt,
     stdout,
     stderr,
     outputs: parseFileCommand(readFileSync(files.output, 'utf8')),
@@ -168,14 +188,29 @@ export async function runAction(options) {
   }
 }
 
-function spawnNode(script, env, cwd) {
+function spawnNode(script, env, cwd, interrupt, onInterrupt, echo) {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [script], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] })
     let stdout = ''
     let stderr = ''
-    child.stdout.on('data', (d) => (stdout += d))
-    child.stderr.on('data', (d) => (stderr += d))
+    const timers = []
+    child.stdout.on('data', (d) => {
+      stdout += d
+      if (echo) process.stdout.write(d)
+      if (!interrupt || timers.length || !interrupt.when.test(stdout)) return
+      onInterrupt(Date.now())
+      for (const [signal, afterMs] of interrupt.signals ?? RUNNER_CANCEL) {
+        timers.push(setTimeout(() => child.exitCode === null && child.signalCode === null && child.kill(signal), afterMs))
+      }
+    })
+    child.stderr.on('data', (d) => {
+      stderr += d
+      if (echo) process.stderr.write(d)
+    })
     child.on('error', reject)
-    child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }))
+    child.on('close', (code, signal) => {
+      for (const t of timers) clearTimeout(t)
+      resolve({ code: code ?? (signal ? 128 : 1), stdout, stderr })
+    })
   })
 }

@@ -53,6 +53,14 @@ describe('what each action bundles', () => {
     expect(files.filter((f) => /comment/.test(f))).toEqual([])
   })
 
+  it('cloud-run-traffic: neither plans nor GitHub; google-auth-library only as a dynamic import', () => {
+    const files = [...graph('cloud-run-traffic'), ...reachable('actions/cloud-run-traffic/src/post.ts')]
+    expect(files.filter((f) => f.startsWith('packages/') && !f.startsWith('packages/common/'))).toEqual([])
+    const auth = readFileSync(path.join(ROOT, 'actions/cloud-run-traffic/src/auth.ts'), 'utf8')
+    expect(auth).toMatch(/await import\('google-auth-library'\)/)
+    expect(auth).not.toMatch(/^import .*google-auth-library/m)
+  })
+
   it('the committed bundles agree (strings only the excluded modules contain)', () => {
     const bundle = (action: string): string =>
       readdirSync(path.join(ROOT, 'dist', action))

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parse } from 'yaml'
 import { Inputs } from '@infra-actions/common'
 import { runAction } from '../scripts/run-action.mjs'
+import { FakeCloudRun } from './support/fake-cloud-run.mjs'
 import { FakeGitHub } from './support/fake-github.mjs'
 
 // The public entry points: each action.yml is complete and agrees with the code in both
@@ -19,7 +20,15 @@ const EVENT = path.join(ROOT, 'examples/events/pull_request.opened.main.json')
  * the built action that succeeds or fails as the action's outputs promise. A new action without
  * an entry here fails this test.
  */
-const SCENARIOS: Record<string, { inputs: Record<string, string>; run: Record<string, string> }> = {
+const SCENARIOS: Record<
+  string,
+  {
+    inputs: Record<string, string>
+    run: Record<string, string>
+    /** Seeds the Cloud Run stand-in and returns the run's extra environment. */
+    cloudRun?: (fake: FakeCloudRun) => Record<string, string>
+  }
+> = {
   'resolve-environment': {
     inputs: { config: 'examples/environments.yml', environment: 'prod', 'require-match': 'true', 'github-token': 't' },
     run: { config: 'examples/environments.yml' },
@@ -88,13 +97,54 @@ const SCENARIOS: Record<string, { inputs: Record<string, string>; run: Record<st
     // Fails (a critical secret), and still writes every output before failing.
     run: { trivy: 'examples/scans/trivy.json', checkov: 'examples/scans/checkov.json', 'ignore-file': 'examples/scans/scan-ignore.yml' },
   },
+  'cloud-run-traffic': {
+    inputs: {
+      service: 'api',
+      region: 'europe-west1',
+      project: 'acme-prod',
+      revision: 'api-00002-new',
+      strategy: 'canary',
+      steps: '5,25,100',
+      interval: '30s',
+      tag: 'canary',
+      'health-check-url': 'https://canary---api.example/healthz',
+      'health-check-path': '/healthz',
+      'health-check-status': '200-399',
+      'health-check-attempts': '3',
+      'id-token': 't',
+      'max-error-rate': '1%',
+      'max-latency-p95': '2s',
+      'min-requests': '10',
+      rollback: 'true',
+      'dry-run': 'false',
+      'access-token': 't',
+      'api-endpoint': 'https://run.googleapis.com',
+      'monitoring-endpoint': 'https://monitoring.googleapis.com',
+    },
+    run: { service: 'api', region: 'europe-west1', project: 'acme-prod', 'access-token': 'ya29.t', steps: '50,100', interval: '0s' },
+    cloudRun: (fake) => {
+      fake.addService('api', {
+        revisions: ['api-00001-old', 'api-00002-new'],
+        traffic: [{ type: 'TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION', revision: 'api-00001-old', percent: 100 }],
+      })
+      // Google's own endpoint variables, as a private endpoint would be set.
+      return {
+        GHA_ENDPOINT_OVERRIDE_run: fake.url,
+        GHA_ENDPOINT_OVERRIDE_monitoring: fake.url,
+        INFRA_ACTIONS_RETRY_BASE_MS: '5',
+        METADATA_SERVER_DETECTION: 'none',
+      }
+    },
+  },
 }
 
 let gh: FakeGitHub
+let cloudRun: FakeCloudRun
 beforeAll(async () => {
   gh = await new FakeGitHub().start()
+  cloudRun = await new FakeCloudRun({ reconcileMs: 20 }).start()
 })
-afterAll(async () => gh.stop())
+afterAll(async () => Promise.all([gh.stop(), cloudRun.stop()]))
 
 describe.each(actions)('%s/action.yml', (action) => {
   const metadata = parse(readFileSync(path.join(ROOT, action, 'action.yml'), 'utf8'))
@@ -126,7 +176,8 @@ describe.each(actions)('%s/action.yml', (action) => {
   })
 
   it('writes exactly the outputs action.yml declares', async () => {
-    const r = await runAction({ action, inputs: scenario!.run, event: EVENT, apiUrl: gh.url, cwd: ROOT, env: { GITHUB_WORKSPACE: ROOT } })
+    const env = { GITHUB_WORKSPACE: ROOT, ...scenario!.cloudRun?.(cloudRun) }
+    const r = await runAction({ action, inputs: scenario!.run, event: EVENT, apiUrl: gh.url, cwd: ROOT, env })
     expect(Object.keys(r.outputs).sort(), `${r.stdout}${r.stderr}`).toEqual(Object.keys(metadata.outputs).sort())
   })
 })

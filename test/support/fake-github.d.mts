@@ -1,13 +1,5 @@
-export interface Fault {
-  method?: string
-  path: string | RegExp
-  status?: number
-  headers?: Record<string, string>
-  body?: unknown
-  times?: number
-  after?: boolean
-  hangMs?: number
-}
+import type { Fault } from './faults.mjs'
+export type { Fault }
 export interface FakeComment {
   id: number
   body: string

@@ -5,14 +5,9 @@
 // fire before or *after* a write is applied (a timeout after success).
 import http from 'node:http'
 import { createHash } from 'node:crypto'
+import { takeFault } from './faults.mjs'
 
 const MAX_BODY = 65536
-
-/**
- * @typedef {{ method?: string, path: string | RegExp, status?: number, headers?: Record<string,string>,
- *   body?: unknown, times?: number, after?: boolean, hangMs?: number }} Fault
- *   `after: true` applies the request first, then answers with the fault (or hangs for hangMs).
- */
 
 export class FakeGitHub {
   constructor(options = {}) {
@@ -104,16 +99,6 @@ export class FakeGitHub {
     }
   }
 
-  takeFault(method, path) {
-    const i = this.faults.findIndex(
-      (f) => (!f.method || f.method === method) && (typeof f.path === 'string' ? path.includes(f.path) : f.path.test(path)),
-    )
-    if (i < 0) return undefined
-    const f = this.faults[i]
-    if (--f.times <= 0) this.faults.splice(i, 1)
-    return f
-  }
-
   async handle(req, res) {
     const chunks = []
     for await (const c of req) chunks.push(c)
@@ -128,7 +113,7 @@ export class FakeGitHub {
       headers: req.headers,
     }
     this.requests.push(record)
-    const fault = this.takeFault(method, url.pathname)
+    const fault = takeFault(this.faults, method, url.pathname)
     const send = (status, body, headers = {}) => {
       if (fault?.after) return this.sendFault(res, fault)
       const text = body === undefined ? '' : JSON.stringify(body)

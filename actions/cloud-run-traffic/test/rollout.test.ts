@@ -1,0 +1,194 @@
+import { describe, expect, it } from 'vitest'
+import { Inputs } from '@infra-actions/common'
+import type { CloudRunApi, Service, TrafficUpdate } from '../src/cloud-run.js'
+import { Rollout, SAVED, type RolloutDeps } from '../src/cloud-run-traffic.js'
+import { GoogleApiError } from '../src/google-api.js'
+import { restoreUnfinished } from '../src/restore.js'
+import { readSettings } from '../src/settings.js'
+import { STATE_ANNOTATION, decodeState, encodeState } from '../src/state.js'
+import { REVISION, type ApiTrafficTarget } from '../src/traffic.js'
+
+const NAME = 'projects/p/locations/europe-west1/services/api'
+const START: ApiTrafficTarget[] = [{ type: REVISION, revision: 'old', percent: 100 }]
+
+/** An in-memory Cloud Run: updates apply and settle at once; every call is recorded. */
+function memoryApi(traffic: ApiTrafficTarget[] = START, annotations: Record<string, string> = {}) {
+  let generation = 1
+  const statuses = (list: ApiTrafficTarget[]) => list.map((t) => (t.tag ? { ...t, uri: `https://${t.tag}---api.example` } : t))
+  const service: Service = {
+    name: NAME,
+    etag: '"1"',
+    generation: '1',
+    observedGeneration: '1',
+    reconciling: false,
+    latestReadyRevision: `${NAME}/revisions/new`,
+    traffic,
+    trafficStatuses: statuses(traffic),
+    uri: 'https://api.example',
+    annotations,
+  }
+  const updates: (TrafficUpdate & { validateOnly?: boolean })[] = []
+  const api: CloudRunApi = {
+    getService: async () => structuredClone(service),
+    updateTraffic: async (_name, update, options = {}) => {
+      updates.push({ ...structuredClone(update), validateOnly: options.validateOnly })
+      if (options.validateOnly) return { done: true }
+      if (update.etag && update.etag !== service.etag) throw new GoogleApiError('conflict', 409, 'ABORTED', 'etag')
+      generation++
+      Object.assign(service, {
+        traffic: update.traffic,
+        trafficStatuses: statuses(update.traffic),
+        annotations: update.annotations ?? service.annotations,
+        generation: String(generation),
+        observedGeneration: String(generation),
+        etag: `"${generation}"`,
+      })
+      return { name: 'op', done: true }
+    },
+    waitOperation: async () => ({ done: true }),
+    getRevision: async (name) => ({ name, conditions: [{ type: 'Ready', state: 'CONDITION_SUCCEEDED' }] }),
+  }
+  return { api, service, updates }
+}
+
+function deps(api: CloudRunApi, overrides: Partial<RolloutDeps> = {}) {
+  const state = new Map<string, string>()
+  const logs: string[] = []
+  let clock = 1_700_000_000_000
+  const d: RolloutDeps = {
+    api,
+    metrics: undefined,
+    fetch: (async () => new Response('ok')) as typeof fetch,
+    mintIdToken: undefined,
+    now: () => (clock += 10),
+    sleep: async () => {},
+    retryBaseMs: 1,
+    log: { info: (m) => logs.push(m), warning: (m) => logs.push(`warning: ${m}`), debug: () => {}, group: (_n, fn) => fn() },
+    saveState: (k, v) => state.set(k, v),
+    writeSummary: async () => {},
+    project: 'p',
+    run: { id: '7', url: undefined },
+    ...overrides,
+  }
+  return { d, state, logs }
+}
+
+const settings = (values: Record<string, string> = {}) =>
+  readSettings(Inputs.of({ service: 'api', region: 'europe-west1', interval: '1m', ...values }))
+
+describe('Rollout', () => {
+  it('promotes step by step and tells the post step it finished', async () => {
+    const { api, updates } = memoryApi()
+    const { d, state } = deps(api)
+    const result = await new Rollout(settings({ strategy: 'rolling' }), d).run()
+    expect(result.outputs.result).toBe('promoted')
+    expect(updates.map((u) => u.traffic.find((t) => t.revision === 'new')?.percent)).toEqual([25, 50, 100])
+    expect(decodeState(updates[0]!.annotations?.[STATE_ANNOTATION])).toMatchObject({ revision: 'new', percent: 25, run: '7' })
+    expect(updates[2]!.annotations).toEqual({})
+    expect(state.get(SAVED.finished)).toBe('promoted')
+    expect(JSON.parse(state.get(SAVED.rollout)!)).toMatchObject({ service: NAME, revision: 'new', run: '7' })
+  })
+
+  it('cancel() sends the restoring update at once, without waiting for the bake or the rollout', async () => {
+    const { api, updates } = memoryApi()
+    let baking: () => void = () => {}
+    const bakeStarted = new Promise<void>((r) => (baking = r))
+    const sleep = (ms: number, signal?: AbortSignal) =>
+      ms < 60_000
+        ? Promise.resolve()
+        : new Promise<void>((_, reject) => {
+            baking()
+            signal?.addEventListener('abort', () => reject(signal.reason))
+          })
+    const { d, state } = deps(api, { sleep })
+    const rollout = new Rollout(settings(), d)
+    const done = rollout.run()
+    await bakeStarted
+    expect(updates).toHaveLength(1)
+    rollout.cancel('SIGINT')
+    expect(updates).toHaveLength(2)
+    expect(updates[1]).toMatchObject({ traffic: START, annotations: {} })
+    expect(updates[1]!.etag).toBeUndefined()
+    const result = await done
+    expect(result.outputs.result).toBe('rolled-back')
+    expect(result.failure).toBe('The job was cancelled (SIGINT) at step 1/2 (5%); the starting split is restored: old 100%.')
+    expect(state.get(SAVED.finished)).toBe('rolled-back')
+  })
+
+  it('a bug after the first change still rolls back, and is reported as one', async () => {
+    const { api, service } = memoryApi()
+    const { d } = deps(api, {
+      metrics: {
+        revisionMetrics: async () => {
+          throw new TypeError('x is undefined')
+        },
+      },
+    })
+    const result = await new Rollout(settings({ 'max-error-rate': '1%' }), d).run()
+    expect(result.outputs.result).toBe('rolled-back')
+    expect(result.error).toBeInstanceOf(TypeError)
+    expect(result.failure).toMatch(/^x is undefined \(a bug in this action\) The starting split is restored/)
+    expect(service.traffic).toEqual(START)
+  })
+
+  it('with rollback: false, a failed probe leaves the split', async () => {
+    const { api, service } = memoryApi()
+    const { d, state } = deps(api, { fetch: (async () => new Response('down', { status: 500 })) as typeof fetch })
+    const result = await new Rollout(settings({ rollback: 'false', 'health-check-attempts': '1' }), d).run()
+    expect(result.outputs.result).toBe('failed')
+    expect(result.failure).toMatch(/answered 500 after 1 attempt\. The split is left as it is \(rollback: false\)\./)
+    expect(service.traffic?.find((t) => t.revision === 'new')?.percent).toBe(5)
+    expect(state.get(SAVED.finished)).toBe('failed')
+  })
+
+  it('a failed pre-flight probe of an existing tag URL changes nothing', async () => {
+    const { api, updates } = memoryApi([
+      { type: REVISION, revision: 'old', percent: 100 },
+      { type: REVISION, revision: 'new', percent: 0, tag: 'canary' },
+    ])
+    const { d } = deps(api, { fetch: (async () => new Response('', { status: 503 })) as typeof fetch })
+    const result = await new Rollout(settings({ 'health-check-attempts': '2' }), d).run()
+    expect(result.failure).toMatch(/fails its health probe before any traffic is shifted .*503 after 2 attempts\); nothing was changed\./)
+    expect(updates).toEqual([])
+  })
+})
+
+describe('restoreUnfinished (the post step)', () => {
+  const saved = { service: NAME, start: [{ revision: 'old', percent: 100 }], revision: 'new', run: '7' }
+  const state = (run: string) => encodeState({ v: 1, revision: 'new', tag: 'canary', start: saved.start, percent: 25, run, at: '' })
+  const midway: ApiTrafficTarget[] = [
+    { type: REVISION, revision: 'old', percent: 75 },
+    { type: REVISION, revision: 'new', percent: 25, tag: 'canary' },
+  ]
+  const restoreDeps = (api: CloudRunApi, said: string[]) => ({
+    api,
+    now: Date.now,
+    sleep: async () => {},
+    debug: () => {},
+    retryBaseMs: 1,
+    info: (m: string) => said.push(m),
+    warning: (m: string) => said.push(`warning: ${m}`),
+  })
+
+  it('restores the starting split of its own unfinished rollout', async () => {
+    const { api, service } = memoryApi(midway, { [STATE_ANNOTATION]: state('7'), team: 'x' })
+    const said: string[] = []
+    expect(await restoreUnfinished(saved, restoreDeps(api, said))).toBe('restored')
+    expect(service.traffic).toEqual(START)
+    expect(service.annotations).toEqual({ team: 'x' })
+  })
+
+  it('leaves a service another run has taken over', async () => {
+    const { api, updates } = memoryApi(midway, { [STATE_ANNOTATION]: state('8') })
+    const said: string[] = []
+    expect(await restoreUnfinished(saved, restoreDeps(api, said))).toBe('left')
+    expect(updates).toEqual([])
+    expect(said[0]).toMatch(/^warning: The rollout of new did not finish, but api's traffic is no longer this run's/)
+  })
+
+  it('only confirms a split already restored', async () => {
+    const { api, updates } = memoryApi(START)
+    expect(await restoreUnfinished(saved, restoreDeps(api, []))).toBe('in-place')
+    expect(updates).toEqual([])
+  })
+})

@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest'
+import { Inputs } from '@infra-actions/common'
+import { parseStatusRanges, parseSteps, readSettings, STRATEGIES } from '../src/settings.js'
+import { BUILTIN_RULES } from '../../resolve-environment/src/builtin-rules.js'
+
+const read = (values: Record<string, string>) => readSettings(Inputs.of({ service: 'api', region: 'europe-west1', ...values }))
+
+describe('readSettings', () => {
+  it('defaults: canary, 5m, tag canary, probes on, metrics off, rollback on', () => {
+    expect(read({})).toMatchObject({
+      steps: [5, 100],
+      intervalMs: 300_000,
+      tag: 'canary',
+      healthCheckPath: '/',
+      healthCheckStatus: [[200, 399]],
+      healthCheckAttempts: 3,
+      maxErrorRate: undefined,
+      maxLatencyP95Ms: undefined,
+      minRequests: 1,
+      rollback: true,
+      dryRun: false,
+      apiEndpoint: 'https://run.googleapis.com',
+    })
+  })
+
+  it('accepts every deploy-strategy resolve-environment gives', () => {
+    const given = new Set(Object.values(BUILTIN_RULES.environments).map((e) => e.deploy))
+    for (const strategy of given) expect(Object.keys(STRATEGIES)).toContain(strategy)
+    expect(read({ strategy: 'blue-green' }).steps).toEqual([25, 50, 100])
+    expect(read({ strategy: 'immediate', steps: '10,100' }).steps).toEqual([10, 100])
+  })
+
+  it('reads limits', () => {
+    expect(read({ 'max-error-rate': '1%', 'max-latency-p95': '2s', 'min-requests': '50' })).toMatchObject({
+      maxErrorRate: 0.01,
+      maxLatencyP95Ms: 2000,
+      minRequests: 50,
+    })
+  })
+
+  it.each([
+    [{ service: '' }, "Input 'service' is required but was not given"],
+    [{ service: 'Api_1' }, "Input 'service' must be a Cloud Run service name"],
+    [{ region: 'eu' }, "Input 'region' must be a Cloud Run region name"],
+    [
+      { revision: 'projects/p/locations/l/services/web/revisions/web-1' },
+      'Input \'revision\' names a revision of service "web", not of "api"',
+    ],
+    [{ 'health-check-path': 'healthz' }, "Input 'health-check-path' must start with /"],
+    [{ 'health-check-url': 'ftp://x' }, "Input 'health-check-url' must be an http(s) URL"],
+    [{ 'max-error-rate': 'lots' }, "Input 'max-error-rate' must be a percentage"],
+    [{ rollback: 'yes' }, "Input 'rollback' must be true or false"],
+  ])('names the input: %o', (values, message) => {
+    expect(() => read(values)).toThrow(message)
+  })
+
+  it('takes a full revision name of the same service', () => {
+    expect(read({ revision: 'projects/p/locations/l/services/api/revisions/api-00042-x' }).revision).toBe('api-00042-x')
+  })
+})
+
+describe('parseSteps', () => {
+  it.each([
+    ['5, 25, 50, 100', [5, 25, 50, 100]],
+    ['100', [100]],
+    ['10%,100%', [10, 100]],
+  ])('%s', (value, steps) => expect(parseSteps(value)).toEqual(steps))
+
+  it.each(['0,100', '50,50,100', '5,50', '5,x,100', '5,101'])('refuses %s', (value) =>
+    expect(() => parseSteps(value)).toThrow(/Input 'steps'/),
+  )
+})
+
+describe('parseStatusRanges', () => {
+  it('reads codes and ranges', () => {
+    expect(parseStatusRanges('200-299, 301,404')).toEqual([
+      [200, 299],
+      [301, 301],
+      [404, 404],
+    ])
+    expect(() => parseStatusRanges('399-200')).toThrow(/health-check-status/)
+  })
+})
