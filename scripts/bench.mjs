@@ -1,9 +1,12 @@
 // npm run bench [-- --resources 10000 --runs 5 --compare <git-ref or dist directory> ...]
 // 1. Cold start: resolve-environment with nothing to do, against a bare `node -e 0`.
 // 2. Bundle sizes.
-// 3. plan-comment and destroy-gate on a generated plan of N resource changes (about 77 MB for
-//    10,000): the whole action (read, render, budget, job summary, PR comment to the local GitHub
-//    stand-in) against a bare JSON.parse of the same file: wall time and peak RSS, medians.
+// 3. plan-comment and destroy-gate on generated plans of N resource changes, as Terraform writes
+//    them (~140 MB for 10,000) and `resource_changes` alone (~70 MB): the whole action (read,
+//    render, budget, job summary, PR comment to the local GitHub stand-in) against a bare
+//    JSON.parse of the same file: wall time, CPU time and peak RSS, medians. `--only large`
+//    (80,000 changes, ~550 MB) and `--only huge` (~2 GB) check that both actions read plans no
+//    string can hold, and are right (not in the default run).
 // 4. scan-report on generated results: 100,000 findings across 1,000 files (Trivy JSON, the SARIF
 //    of half of that scan as duplicates, Checkov JSON), against a bare JSON.parse of the files.
 // 5. cloud-run-traffic against the Cloud Run / Monitoring stand-in: a four-step rollout (a 1 s bake
@@ -12,7 +15,7 @@
 //    summary, post step), medians.
 // Every `--compare` adds the same actions from another build (a git ref's dist/, or a directory
 // laid out like dist/), run interleaved with this one, so before/after numbers come from one run.
-// `--only cold|sizes|plans|scan-report|cloud-run` runs one section.
+// `--only cold|sizes|plans|scan-report|cloud-run|large|huge` runs one section.
 import { execFileSync, spawn } from 'node:child_process'
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -20,9 +23,9 @@ import path from 'node:path'
 import { FakeCloudRun } from '../test/support/fake-cloud-run.mjs'
 import { FakeGitHub } from '../test/support/fake-github.mjs'
 import { actionNames, ROOT } from './actions.mjs'
-import { generatePlan } from './generate-plan.mjs'
+import { changesForSize, generatePlan, parseSize } from './generate-plan.mjs'
 import { generateScans } from './generate-scans.mjs'
-import { runAction } from './run-action.mjs'
+import { parseFileCommand, runAction } from './run-action.mjs'
 
 const argv = process.argv.slice(2)
 const arg = (name, fallback) => {
@@ -74,7 +77,7 @@ function measure(args, env = {}) {
       } catch {
         // The child died before its exit hook ran: reported as NaN.
       }
-      resolve({ ms, rss, cpu, code, out })
+      resolve({ ms, rss, cpu, code, out, env })
     })
   })
 }
@@ -183,13 +186,14 @@ function bundleSizes() {
   say()
 }
 
-// 3. A large plan.
-if (want('plans')) await largePlan()
-async function largePlan() {
-  const planFile = path.join(tmp, 'plan.json')
-  await generatePlan(N, planFile)
-  const size = statSync(planFile).size
-  const gh = await new FakeGitHub().start()
+// 3. Plans of 10,000 resource changes, in both shapes (scripts/generate-plan.mjs): as Terraform
+//    writes them (planned_values and prior_state repeat every object's values, ~140 MB) and
+//    resource_changes alone (~70 MB). `--shape terraform|changes` measures one.
+const SHAPES = argv.includes('--shape') ? [argv[argv.indexOf('--shape') + 1]] : ['terraform', 'changes']
+if (want('plans')) for (const shape of SHAPES) await plans(shape)
+
+/** The environment and inputs of the two plan actions. */
+function planRunners(gh, planFile) {
   const prEnv = (extra) =>
     runnerEnv({
       GITHUB_EVENT_NAME: 'pull_request',
@@ -212,16 +216,27 @@ async function largePlan() {
         INPUT_MODE: 'single',
       }),
     )
-  const destroyGate = (dist) => () =>
-    measure(
-      [path.join(dist, 'destroy-gate/index.js')],
-      prEnv({
-        'INPUT_PLAN-JSON': planFile,
-        'INPUT_MAX-DESTROY': '-1',
-        'INPUT_WORKING-DIRECTORY': '.',
-        'INPUT_TERRAFORM-BINARY': 'terraform',
-      }),
-    )
+  const destroyGate =
+    (dist, maxDestroy = '-1') =>
+    () =>
+      measure(
+        [path.join(dist, 'destroy-gate/index.js')],
+        prEnv({
+          'INPUT_PLAN-JSON': planFile,
+          'INPUT_MAX-DESTROY': maxDestroy,
+          'INPUT_WORKING-DIRECTORY': '.',
+          'INPUT_TERRAFORM-BINARY': 'terraform',
+        }),
+      )
+  return { planComment, destroyGate }
+}
+
+async function plans(shape) {
+  const planFile = path.join(tmp, `plan-${shape}.json`)
+  await generatePlan(N, planFile, { shape })
+  const size = statSync(planFile).size
+  const gh = await new FakeGitHub().start()
+  const { planComment, destroyGate } = planRunners(gh, planFile)
   const named = { parse: () => measure(['-e', `JSON.parse(require('node:fs').readFileSync(${JSON.stringify(planFile)}, 'utf8'))`]) }
   for (const b of builds) {
     named[`plan-comment|${b.name}`] = planComment(b.dist, 'update')
@@ -230,8 +245,10 @@ async function largePlan() {
   }
   const big = await interleaved(RUNS, named)
   await gh.stop()
+  rmSync(planFile, { force: true })
   const parse = big.parse
-  say(`## On ${N.toLocaleString('en-US')} resource changes (${mib(size)} of plan JSON, median of ${RUNS}, interleaved)`)
+  const what = shape === 'terraform' ? 'as Terraform writes them' : '`resource_changes` alone'
+  say(`## On ${N.toLocaleString('en-US')} resource changes, ${what} (${mib(size)} of plan JSON, median of ${RUNS}, interleaved)`)
   say()
   say('| | wall time | CPU time | peak RSS | wall / bare parse | CPU / bare parse | RSS / bare parse |')
   say('| --- | ---: | ---: | ---: | ---: | ---: | ---: |')
@@ -250,6 +267,97 @@ async function largePlan() {
   }
   say()
 }
+
+// 3b. Plans past what one string can hold: `--only large` (80,000 changes of `resource_changes`
+//     alone, ~550 MB) and `--only huge` (~2 GB); `--large-resources N`, `--huge-size 2g`,
+//     `--large-shape`/`--huge-shape terraform|changes`. Not part of the default run. Each action
+//     runs `--runs` times; its outputs are checked against what the generator wrote (counts and
+//     destroyed addresses, a reference that never reads the JSON), and the bare JSON.parse is
+//     tried once to show it cannot.
+if (only === 'large') await outsized('large', arg('large-resources', 80000), option('large-shape', 'changes'))
+if (only === 'huge') {
+  const shape = option('huge-shape', 'changes')
+  await outsized('huge', changesForSize(parseSize(option('huge-size', '2g')), shape), shape)
+}
+
+function option(name, fallback) {
+  const i = argv.indexOf(`--${name}`)
+  return i >= 0 ? argv[i + 1] : fallback
+}
+
+async function outsized(label, n, shape) {
+  const planFile = path.join(tmp, `plan-${label}.json`)
+  const started = Date.now()
+  const truth = await generatePlan(n, planFile, { shape })
+  const size = statSync(planFile).size
+  say(
+    `## ${label}: ${n.toLocaleString('en-US')} resource changes, ${shape === 'terraform' ? 'as Terraform writes them' : '`resource_changes` alone'} (${mib(size)}, ${(size / 1e6).toFixed(0)} MB; generated in ${((Date.now() - started) / 1000).toFixed(0)} s)`,
+  )
+  say()
+  const gh = await new FakeGitHub().start()
+  const { planComment, destroyGate } = planRunners(gh, planFile)
+  const named = { parse: () => measure(['-e', `JSON.parse(require('node:fs').readFileSync(${JSON.stringify(planFile)}, 'utf8'))`]) }
+  for (const b of builds) {
+    named[`plan-comment|${b.name}`] = planComment(b.dist, 'update')
+    named[`destroy-gate|${b.name}`] = destroyGate(b.dist)
+    named[`destroy-gate blocking|${b.name}`] = destroyGate(b.dist, '0')
+  }
+  const results = {}
+  for (const [k, fn] of Object.entries(named)) results[k] = await interleaved(k === 'parse' ? 1 : RUNS, { [k]: fn }).then((r) => r[k])
+  await gh.stop()
+  say('| | exit | wall time | CPU time | peak RSS | right? |')
+  say('| --- | ---: | ---: | ---: | ---: | --- |')
+  const firstError = (out) => (out.match(/^::error::(.*)$/m)?.[1] ?? '').slice(0, 160)
+  say(
+    `| bare \`JSON.parse\` of the file | ${results.parse.last.code} | ${results.parse.ms.toFixed(0)} ms | ${results.parse.cpu.toFixed(0)} ms | ${mib(results.parse.rss)} | ${results.parse.last.code === 0 ? 'parsed' : (results.parse.last.out.match(/(RangeError|Error): [^\n]*/)?.[0] ?? 'failed').slice(0, 120)} |`,
+  )
+  const c = truth.counts
+  for (const b of builds) {
+    for (const [kind, k] of [
+      ['plan-comment', `plan-comment|${b.name}`],
+      ['destroy-gate, max-destroy -1', `destroy-gate|${b.name}`],
+      ['destroy-gate, max-destroy 0', `destroy-gate blocking|${b.name}`],
+    ]) {
+      const r = results[k]
+      const o = readOutputs(r.last)
+      const problems = []
+      if (kind === 'plan-comment') {
+        for (const [name, want] of [
+          ['add', c.add],
+          ['change', c.change],
+          ['destroy', c.destroy],
+          ['replace', c.replace],
+          ['drift', c.drift],
+        ])
+          if (o[name] !== String(want)) problems.push(`${name} ${o[name]} ≠ ${want}`)
+        if (r.last.code !== 0) problems.push(`exit ${r.last.code}: ${firstError(r.last.out)}`)
+      } else {
+        const blocking = kind.endsWith(' 0')
+        if (o['destroy-count'] !== String(truth.destroyed.length))
+          problems.push(`destroy-count ${o['destroy-count']} ≠ ${truth.destroyed.length}`)
+        if (o['replace-count'] !== String(c.replace)) problems.push(`replace-count ${o['replace-count']} ≠ ${c.replace}`)
+        if (o.allowed !== String(!blocking)) problems.push(`allowed ${o.allowed}: ${o.reason}`)
+        let addresses
+        try {
+          addresses = JSON.parse(o.addresses ?? 'null')
+        } catch {
+          addresses = undefined
+        }
+        if (JSON.stringify(addresses) !== JSON.stringify(truth.destroyed)) problems.push('addresses differ from the destroyed ones')
+        if (r.last.code !== (blocking ? 1 : 0)) problems.push(`exit ${r.last.code}: ${firstError(r.last.out)}`)
+      }
+      say(
+        `| ${kind} (${b.name}) | ${r.last.code} | ${r.ms.toFixed(0)} ms | ${r.cpu.toFixed(0)} ms | ${mib(r.rss)} | ${problems.length ? `**no**: ${problems.join('; ').slice(0, 300)}` : 'yes'} |`,
+      )
+    }
+  }
+  say()
+  rmSync(planFile, { force: true })
+}
+
+/** The outputs a measured action wrote to its GITHUB_OUTPUT file. */
+const readOutputs = (result) =>
+  result.env?.GITHUB_OUTPUT && existsSync(result.env.GITHUB_OUTPUT) ? parseFileCommand(readFileSync(result.env.GITHUB_OUTPUT, 'utf8')) : {}
 
 // 4. scan-report on 100,000 generated findings.
 if (want('scan-report')) await scanReportBench()
