@@ -9,6 +9,19 @@ import { ConfigurationError } from './errors.js'
  * open could be raced.
  */
 export function readRegularFile(file: string, what: string): Buffer {
+  const fd = openRegularFile(file, what)
+  try {
+    return readFileSync(fd)
+  } finally {
+    closeSync(fd)
+  }
+}
+
+/**
+ * A descriptor of a regular file, open for reading (the caller closes it), or the same
+ * ConfigurationError as readRegularFile: for files read in chunks rather than whole.
+ */
+export function openRegularFile(file: string, what: string): number {
   let fd: number
   try {
     fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK)
@@ -18,9 +31,10 @@ export function readRegularFile(file: string, what: string): Buffer {
   try {
     const stat = fstatSync(fd)
     if (!stat.isFile()) throw new ConfigurationError(`${what} is not a regular file but ${kindOf(stat)}; give the path of a file.`)
-    return readFileSync(fd)
-  } finally {
+    return fd
+  } catch (error) {
     closeSync(fd)
+    throw error
   }
 }
 

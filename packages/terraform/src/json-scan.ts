@@ -15,8 +15,11 @@
  */
 export class JsonScanError extends Error {
   readonly position: number
-  constructor(message: string, position: number) {
-    super(`${message} at byte ${position}`)
+  /** What is wrong, without the position. */
+  readonly reason: string
+  constructor(reason: string, position: number) {
+    super(`${reason} at byte ${position}`)
+    this.reason = reason
     this.position = position
   }
 }
@@ -87,6 +90,10 @@ function fail(b: Uint8Array, i: number, what: string): never {
 }
 
 /** The end (after the closing quote) of the string that starts at `i`. */
+export function scanString(b: Uint8Array, i: number): number {
+  return string(b, i)
+}
+
 function string(b: Uint8Array, i: number): number {
   if (b[i] !== QUOTE) fail(b, i, 'expected a string')
   for (;;) {
@@ -336,7 +343,7 @@ function parseRun(b: Buffer, open: number, close: number): Record<string, unknow
 }
 
 /** The string from b[from] (its opening quote) to b[to] (after its closing quote). */
-function decodeName(b: Buffer, from: number, to: number): string {
+export function decodeName(b: Buffer, from: number, to: number): string {
   for (let k = from + 1; k < to - 1; k++) if (b[k] === BACKSLASH) return JSON.parse(decode(b, from, to)) as string
   return b.toString('utf8', from + 1, to - 1)
 }

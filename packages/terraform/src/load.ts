@@ -1,8 +1,12 @@
-import { statSync } from 'node:fs'
+import { spawn } from 'node:child_process'
+import { closeSync, openSync, rmSync, statSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { ConfigurationError, errorMessage, readRegularFile, type Inputs } from '@infra-actions/common'
-import { analyzePlan, type PlanModel } from './model.js'
-import { parsePlanText, type ParseOptions } from './parse.js'
+import { randomBytes } from 'node:crypto'
+import { ConfigurationError, errorMessage, openRegularFile, type Inputs } from '@infra-actions/common'
+import { fileSource, type ByteSource } from './json-stream.js'
+import { PlanBuilder, type BuildOptions, type PlanModel } from './model.js'
+import { readPlanDocument, type ParseOptions } from './parse.js'
 
 /** Where a plan comes from, with the caller's input names for messages. */
 export type PlanSource =
@@ -31,26 +35,42 @@ export function readPlanSource(inputs: Inputs, names: PlanInputNames): PlanSourc
   return undefined
 }
 
-/** Runs a command and returns its stdout; injected so tests need no Terraform. */
-export type ShowCommand = (binary: string, args: string[], cwd: string) => Promise<{ exitCode: number; stdout: string; stderr: string }>
+/**
+ * Runs a command with its standard output going to `stdoutFile`; injected so tests need no
+ * Terraform. The output goes straight to the file: a plan's JSON can be larger than any string.
+ */
+export type ShowCommand = (binary: string, args: string[], cwd: string, stdoutFile: string) => Promise<{ exitCode: number; stderr: string }>
 
-export async function showWithExec(
-  binary: string,
-  args: string[],
-  cwd: string,
-): Promise<{ exitCode: number; stdout: string; stderr: string }> {
-  const { getExecOutput } = await import('@actions/exec')
-  // silent: the plan JSON holds sensitive values in clear text and must not reach the log.
-  return getExecOutput(binary, args, { cwd, silent: true, ignoreReturnCode: true })
+export function showToFile(binary: string, args: string[], cwd: string, stdoutFile: string): Promise<{ exitCode: number; stderr: string }> {
+  // 0600: the plan JSON holds sensitive values in clear text; it never reaches the log either.
+  const fd = openSync(stdoutFile, 'w', 0o600)
+  return new Promise<{ exitCode: number; stderr: string }>((resolve, reject) => {
+    const child = spawn(binary, args, { cwd, stdio: ['ignore', fd, 'pipe'] })
+    let stderr = ''
+    child.stderr?.setEncoding('utf8')
+    child.stderr?.on('data', (d: string) => {
+      if (stderr.length < 1 << 16) stderr += d
+    })
+    child.on('error', reject)
+    child.on('close', (code) => resolve({ exitCode: code ?? 1, stderr }))
+  }).finally(() => closeSync(fd))
 }
 
-/** The bytes of the plan JSON (a Buffer: decoding all of it to a string would cost time and memory for sections never read). */
-async function readPlanData(source: PlanSource, show: ShowCommand = showWithExec): Promise<{ data: Buffer | string; label: string }> {
+export interface LoadOptions extends ParseOptions, BuildOptions {
+  /** Where `terraform show -json`'s output is written and read back (RUNNER_TEMP by default). */
+  tempDir?: string
+}
+
+/** The plan's bytes as a source read in chunks, and what to remove once it is read. */
+async function openPlan(
+  source: PlanSource,
+  show: ShowCommand,
+  tempDir: string,
+): Promise<{ bytes: ByteSource; label: string; done: () => void }> {
   const file = path.resolve(source.workingDirectory, source.path)
   if (source.kind === 'json') {
     const label = `Input '${source.input}' (${source.path})`
-    // Synchronous on purpose: an async read holds its chunks too and adds ~50 MB of peak memory.
-    return { data: readRegularFile(file, label), label }
+    return { bytes: fileSource(openRegularFile(file, label)), label, done: () => undefined }
   }
   // Checked here so a missing file is not reported as Terraform's own, longer error, and a FIFO
   // never reaches a binary that would wait on it.
@@ -64,31 +84,37 @@ async function readPlanData(source: PlanSource, show: ShowCommand = showWithExec
   }
   if (!stat.isFile())
     throw new ConfigurationError(`Input '${source.input}' (${source.path}) is not a regular file; give the saved plan's path.`)
+  const out = path.join(tempDir, `plan-${randomBytes(8).toString('hex')}.json`)
+  const done = (): void => rmSync(out, { force: true })
   let result
   try {
-    result = await show(source.binary, ['show', '-json', file], source.workingDirectory)
+    result = await show(source.binary, ['show', '-json', file], source.workingDirectory, out)
   } catch (error) {
+    done()
     throw new ConfigurationError(
       `Could not run '${source.binary} show -json' (input '${source.binaryInput}'): ${errorMessage(error)}. Is Terraform installed (hashicorp/setup-terraform with terraform_wrapper: false)?`,
     )
   }
   if (result.exitCode !== 0) {
+    done()
     throw new ConfigurationError(
       `'${source.binary} show -json ${source.path}' failed with exit code ${result.exitCode}: ${result.stderr.trim().slice(0, 2000)}`,
     )
   }
-  return { data: result.stdout, label: `The output of '${source.binary} show -json ${source.path}'` }
+  const label = `The output of '${source.binary} show -json ${source.path}'`
+  return { bytes: fileSource(openRegularFile(out, label)), label, done }
 }
 
-export async function loadPlan(source: PlanSource, show?: ShowCommand, options: ParseOptions = {}): Promise<PlanModel> {
-  const { data, label } = await readPlanData(source, show)
-  const plan = parsePlanText(data, label, options)
-  // Give the file's bytes back now rather than at some later collection: everything read from
-  // them is a copy, and on a large plan they are ~80 MB on top of the rendering's peak.
-  if (typeof data !== 'string') {
-    const bytes = data.buffer as ArrayBuffer & { transfer?: (length: number) => ArrayBuffer }
-    // Only a buffer of its own (never a pooled one), and only where transfer() exists (Node ≥ 21).
-    if (bytes.transfer && data.byteLength === bytes.byteLength) bytes.transfer(0)
+/**
+ * Reads the plan as a stream (a chunk at a time; see read-plan.ts) into the model: memory follows
+ * the changes, not the file. With `attributeValues: false` no attribute value is ever built.
+ */
+export async function loadPlan(source: PlanSource, show: ShowCommand = showToFile, options: LoadOptions = {}): Promise<PlanModel> {
+  const { bytes, label, done } = await openPlan(source, show, options.tempDir ?? (process.env.RUNNER_TEMP || tmpdir()))
+  try {
+    const builder = new PlanBuilder(options)
+    return builder.finish(readPlanDocument(bytes, label, builder, options))
+  } finally {
+    done()
   }
-  return analyzePlan(plan)
 }

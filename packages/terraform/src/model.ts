@@ -1,5 +1,6 @@
 import { isRecord } from '@infra-actions/common'
 import { PlanFormatError, type RawChange, type RawPlan, type RawResourceChange } from './parse.js'
+import type { ChangeSection, PlanSink } from './read-plan.js'
 
 /**
  * The plan model both plan-comment and destroy-gate read: every resource change classified once,
@@ -134,9 +135,31 @@ export function toResourceItem(raw: RawResourceChange, where: string): ResourceI
   }
 }
 
-export function analyzePlan(plan: RawPlan): PlanModel {
-  const raw = Array.isArray(plan.resource_changes) ? (plan.resource_changes as RawResourceChange[]) : []
-  const counts: PlanCounts = {
+/** What a model builder does besides counting: see each item with its values as it is read. */
+export interface BuildOptions {
+  /** Each change the model keeps (every one but plain no-ops), values included, in plan order. */
+  onChange?: (item: ResourceItem) => void
+  onDrift?: (item: ResourceItem) => void
+  onDeferred?: (item: DeferredItem) => void
+  /** Each output, once the document is read (a name given twice keeps its last value), by name. */
+  onOutput?: (item: OutputItem) => void
+  /**
+   * false: the model's items keep no attribute values (before, after and their masks), so a plan
+   * of any size is held as its addresses and actions: whoever needs values takes them in the
+   * callbacks. Default true.
+   */
+  keepValues?: boolean
+}
+
+/**
+ * The model, built one element at a time as the reader hands them over (a PlanSink), then
+ * finished with the document's other members. A damaged element is refused once the whole
+ * document has been read and checked, so a broken file is refused as broken JSON first, as
+ * before, and the first damaged element of resource_changes, then of drift, then of deferred
+ * changes is the one named.
+ */
+export class PlanBuilder implements PlanSink {
+  private readonly counts: PlanCounts = {
     add: 0,
     change: 0,
     destroy: 0,
@@ -150,10 +173,47 @@ export function analyzePlan(plan: RawPlan): PlanModel {
     deferred: 0,
     deposed: 0,
   }
-  const changes: ResourceItem[] = []
-  const unknownActions: ResourceItem[] = []
-  for (let i = 0; i < raw.length; i++) {
-    const item = toResourceItem(raw[i] as RawResourceChange, `resource_changes[${i}]`)
+  private readonly changes: ResourceItem[] = []
+  private readonly unknownActions: ResourceItem[] = []
+  private readonly drift: ResourceItem[] = []
+  private readonly deferred: DeferredItem[] = []
+  private readonly outputs = new Map<string, unknown>()
+  private readonly damaged = new Map<ChangeSection, PlanFormatError>()
+
+  constructor(private readonly options: BuildOptions = {}) {}
+
+  element(section: ChangeSection, value: unknown, index: number): void {
+    if (this.damaged.has(section)) return
+    try {
+      if (section === 'resource_changes') this.change(value as RawResourceChange, index)
+      else if (section === 'resource_drift') {
+        // Terraform 1.0.0 printed drift entries without an address; drift is informational, so
+        // rebuild it instead of refusing the plan.
+        const item = toResourceItem(withAddress(value as RawResourceChange), `resource_drift[${index}]`)
+        this.options.onDrift?.(item)
+        this.drift.push(this.lean(item))
+      } else {
+        const entry = isRecord(value) ? value : {}
+        const d: DeferredItem = {
+          reason: typeof entry.reason === 'string' ? entry.reason : 'unknown',
+          item: toResourceItem(entry.resource_change as RawResourceChange, `deferred_changes[${index}].resource_change`),
+        }
+        this.options.onDeferred?.(d)
+        this.deferred.push({ reason: d.reason, item: this.lean(d.item) })
+      }
+    } catch (error) {
+      if (!(error instanceof PlanFormatError)) throw error
+      this.damaged.set(section, error)
+    }
+  }
+
+  output(name: string, value: unknown): void {
+    this.outputs.set(name, value)
+  }
+
+  private change(raw: RawResourceChange, index: number): void {
+    const item = toResourceItem(raw, `resource_changes[${index}]`)
+    const counts = this.counts
     if (item.deposed !== undefined) counts.deposed++
     if (item.importing) counts.import++
     if (item.previousAddress !== undefined) counts.move++
@@ -189,44 +249,67 @@ export function analyzePlan(plan: RawPlan): PlanModel {
         counts.noop++
         break
       case 'unknown':
-        unknownActions.push(item)
+        this.unknownActions.push(item)
         break
     }
-    if (item.action !== 'no-op' || item.importing || item.previousAddress !== undefined) changes.push(item)
-  }
-  // Terraform 1.0.0 printed drift entries without an address; drift is informational, so
-  // rebuild it instead of refusing the plan.
-  const drift = (Array.isArray(plan.resource_drift) ? plan.resource_drift : []).map((d, i) =>
-    toResourceItem(withAddress(d as RawResourceChange), `resource_drift[${i}]`),
-  )
-  counts.drift = drift.length
-  const deferred = (Array.isArray(plan.deferred_changes) ? plan.deferred_changes : []).map((d, i): DeferredItem => {
-    const entry = isRecord(d) ? d : {}
-    return {
-      reason: typeof entry.reason === 'string' ? entry.reason : 'unknown',
-      item: toResourceItem(entry.resource_change as RawResourceChange, `deferred_changes[${i}].resource_change`),
+    if (item.action !== 'no-op' || item.importing || item.previousAddress !== undefined) {
+      this.options.onChange?.(item)
+      this.changes.push(this.lean(item))
     }
-  })
-  counts.deferred = deferred.length
-  const outputs = outputsOf(plan.output_changes)
-  const hasChanges =
-    counts.add + counts.change + counts.destroy + counts.import + counts.move + counts.forget > 0 ||
-    unknownActions.length > 0 ||
-    outputs.some((o) => o.action !== 'no-op')
-  return {
-    formatVersion: plan.format_version,
-    terraformVersion: typeof plan.terraform_version === 'string' ? plan.terraform_version : undefined,
-    errored: plan.errored === true,
-    complete: typeof plan.complete === 'boolean' ? plan.complete : undefined,
-    changes,
-    drift,
-    deferred,
-    outputs,
-    checks: checksOf(plan.checks),
-    counts,
-    unknownActions,
-    hasChanges,
   }
+
+  /** The item as the model keeps it: without attribute values unless asked to keep them. */
+  private lean(item: ResourceItem): ResourceItem {
+    if (this.options.keepValues !== false) return item
+    const { before: _b, after: _a, after_unknown: _u, before_sensitive: _bs, after_sensitive: _as, generated_config: _g, ...rest } =
+      item.change as RawChange & { before_identity?: unknown; after_identity?: unknown }
+    const { before_identity: _bi, after_identity: _ai, ...change } = rest as RawChange & { before_identity?: unknown; after_identity?: unknown }
+    item.change = change
+    return item
+  }
+
+  /** The model, from the document's other members (checked by checkPlanDocument). */
+  finish(plan: RawPlan): PlanModel {
+    for (const section of ['resource_changes', 'resource_drift', 'deferred_changes'] as const) {
+      const error = this.damaged.get(section)
+      if (error) throw error
+    }
+    const counts = this.counts
+    counts.drift = this.drift.length
+    counts.deferred = this.deferred.length
+    const outputs = outputsOf(Object.fromEntries(this.outputs))
+    for (const o of outputs) this.options.onOutput?.(o)
+    if (this.options.keepValues === false) for (const o of outputs) o.change = { actions: o.change.actions }
+    const hasChanges =
+      counts.add + counts.change + counts.destroy + counts.import + counts.move + counts.forget > 0 ||
+      this.unknownActions.length > 0 ||
+      outputs.some((o) => o.action !== 'no-op')
+    return {
+      formatVersion: plan.format_version,
+      terraformVersion: typeof plan.terraform_version === 'string' ? plan.terraform_version : undefined,
+      errored: plan.errored === true,
+      complete: typeof plan.complete === 'boolean' ? plan.complete : undefined,
+      changes: this.changes,
+      drift: this.drift,
+      deferred: this.deferred,
+      outputs,
+      checks: checksOf(plan.checks),
+      counts,
+      unknownActions: this.unknownActions,
+      hasChanges,
+    }
+  }
+}
+
+/** The model of a plan already read whole (parsePlanText), its items keeping their values. */
+export function analyzePlan(plan: RawPlan, options: BuildOptions = {}): PlanModel {
+  const builder = new PlanBuilder(options)
+  for (const section of ['resource_changes', 'resource_drift', 'deferred_changes'] as const) {
+    const elements = plan[section]
+    if (Array.isArray(elements)) elements.forEach((e, i) => builder.element(section, e, i))
+  }
+  if (isRecord(plan.output_changes)) for (const [name, value] of Object.entries(plan.output_changes)) builder.output(name, value)
+  return builder.finish(plan)
 }
 
 function withAddress(raw: RawResourceChange): RawResourceChange {

@@ -1,8 +1,11 @@
+import { StringDecoder } from 'node:string_decoder'
 import { ConfigurationError, isRecord } from '@infra-actions/common'
-import { JsonDuplicateMemberError, JsonScanError, parseObjectSkipping, whitespace, type Shape } from './json-scan.js'
+import { JsonDuplicateMemberError, JsonScanError } from './json-scan.js'
+import { bufferSource, type ByteSource } from './json-stream.js'
+import { EmptyDocumentError, NotAnObjectError, readPlanStream, type ChangeSection, type PlanSink, type StreamOptions } from './read-plan.js'
 
 /**
- * Turning the text of `terraform show -json <planfile>` (or `tofu show -json`) into one plan
+ * Turning the bytes of `terraform show -json <planfile>` (or `tofu show -json`) into one plan
  * document, or refusing to. Anything that is not exactly one plan document is rejected with the
  * reason, because reading a broken plan as "no changes" is how destroy checks get bypassed.
  */
@@ -52,141 +55,126 @@ export const SUPPORTED_FORMAT_MAJORS = [0, 1]
 
 export class PlanFormatError extends ConfigurationError {}
 
-/**
- * Sections of a plan that nothing here reads: checked as JSON, never built. Together they are
- * often most of the file (planned_values and prior_state each hold every resource's values).
- * In the order Terraform and OpenTofu write them, which parseObjectSkipping uses as its guess.
- */
-export const UNREAD_PLAN_SECTIONS: ReadonlySet<string> = new Set([
-  'variables',
-  'planned_values',
-  'prior_state',
-  'configuration',
-  'relevant_attributes',
-])
-
-/** The order in which Terraform and OpenTofu write a plan's members (jsonplan's struct order). */
-const PLAN_ORDER = [
-  'format_version',
-  'terraform_version',
-  'variables',
-  'planned_values',
-  'resource_drift',
-  'resource_changes',
-  'deferred_changes',
-  'output_changes',
-  'prior_state',
-  'configuration',
-  'relevant_attributes',
-  'checks',
-  'timestamp',
-  'applyable',
-  'complete',
-  'errored',
-]
+export interface ParseOptions extends StreamOptions {}
 
 /**
- * The top-level members a reader uses. Without attribute values (destroy-gate) each is parsed on
- * its own, so that a second copy (a second `resource_changes` that would hide the first) is
- * refused, never merged.
+ * Reads one plan document from `source` (closed after), handing each change, drift, deferred
+ * change and output to `sink` as it is read, and returns the other top-level members checked to
+ * be one plan document (the streamed sections as empty placeholders). Anything that is not
+ * exactly one plan document is refused with the reason, after the whole file was validated.
  */
-export const READ_PLAN_SECTIONS: readonly string[] = [
-  'format_version',
-  'resource_drift',
-  'resource_changes',
-  'deferred_changes',
-  'output_changes',
-  'checks',
-  'errored',
-  'complete',
-  'applyable',
-]
-
-/** The attribute values of a change: what a reader that needs only addresses and actions skips. */
-const VALUES_SKIPPED: Shape = {
-  members: {
-    before: 'skip',
-    after: 'skip',
-    after_unknown: 'skip',
-    before_sensitive: 'skip',
-    after_sensitive: 'skip',
-    before_identity: 'skip',
-    after_identity: 'skip',
-    generated_config: 'skip',
-  },
-}
-const CHANGES_WITHOUT_VALUES: Shape = { elements: { members: { change: VALUES_SKIPPED } } }
-const WITHOUT_VALUES: ReadonlyMap<string, Shape> = new Map([
-  ['resource_changes', CHANGES_WITHOUT_VALUES],
-  ['resource_drift', CHANGES_WITHOUT_VALUES],
-  ['deferred_changes', { elements: { members: { resource_change: { members: { change: VALUES_SKIPPED } } } } }],
-])
-
-export interface ParseOptions {
-  /**
-   * false: the changes' attribute values (before, after and their masks) are validated but not
-   * built, for readers that need only addresses and actions (destroy-gate). Default true.
-   */
-  attributeValues?: boolean
+export function readPlanDocument(source: ByteSource, label: string, sink: PlanSink, options: ParseOptions = {}): RawPlan {
+  let value: Record<string, unknown>
+  try {
+    value = readPlanStream(source, sink, options)
+  } catch (error) {
+    throw refusal(error, source, label)
+  } finally {
+    source.close()
+  }
+  return checkPlanDocument(value, label)
 }
 
-/** The plan in `data` (the bytes or text of `terraform show -json`), checked to be one plan document. */
+function refusal(error: unknown, source: ByteSource, label: string): unknown {
+  if (error instanceof EmptyDocumentError) return new PlanFormatError(`${label} is empty. Write it with: terraform show -json tfplan > plan.json`)
+  if (error instanceof NotAnObjectError) return new PlanFormatError(`${label} is JSON but not a Terraform plan: ${error.message}.`)
+  if (error instanceof JsonDuplicateMemberError) {
+    return new PlanFormatError(
+      `${label} has the member ${JSON.stringify(error.member)} twice in one object (${where(source, error.position)}). Terraform never writes that; a plan whose second value could hide the first is refused.`,
+    )
+  }
+  if (error instanceof JsonScanError) return new PlanFormatError(`${label} is not one JSON document: ${diagnose(source, error)}`)
+  return error
+}
+
+/**
+ * The plan in `data` (the bytes or text of `terraform show -json`), checked to be one plan
+ * document, with its sections built: the reader of tests and of plans already in memory.
+ */
 export function parsePlanText(data: Buffer | string, source: string, options: ParseOptions = {}): RawPlan {
   const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data
-  if (whitespace(bytes, 0) >= bytes.length)
-    throw new PlanFormatError(`${source} is empty. Write it with: terraform show -json tfplan > plan.json`)
-  const lean = options.attributeValues === false
-  let value: unknown
-  try {
-    value = parseObjectSkipping(bytes, UNREAD_PLAN_SECTIONS, {
-      shapes: lean ? WITHOUT_VALUES : undefined,
-      // The gate refuses a repeated member at every level it decides from. With values built
-      // (plan-comment), the members a JSON.parse run shares are merged as JSON.parse merges them:
-      // reading them one by one costs memory at the rendering's peak.
-      separate: lean ? READ_PLAN_SECTIONS : undefined,
-      order: PLAN_ORDER,
-    })
-  } catch (error) {
-    if (error instanceof JsonDuplicateMemberError) {
-      throw new PlanFormatError(
-        `${source} has the member ${JSON.stringify(error.member)} twice in one object (${where(bytes, error.position)}). Terraform never writes that; a plan whose second value could hide the first is refused.`,
-      )
-    }
-    if (!(error instanceof JsonScanError)) throw error
-    // Should the scan ever refuse what JSON.parse accepts, the fully built value is used.
-    const text = typeof data === 'string' ? data : data.toString('utf8')
-    try {
-      value = JSON.parse(text)
-    } catch {
-      throw new PlanFormatError(`${source} is not one JSON document: ${diagnose(bytes, text, error)}`)
-    }
-  }
-  return checkPlanDocument(value, source)
+  const sections: Record<ChangeSection, unknown[]> = { resource_changes: [], resource_drift: [], deferred_changes: [] }
+  const outputs = new Map<string, unknown>()
+  const plan = readPlanDocument(
+    bufferSource(bytes, options.chunkSize),
+    source,
+    { element: (section, value) => sections[section].push(value), output: (name, value) => outputs.set(name, value) },
+    options,
+  )
+  for (const key of Object.keys(sections) as ChangeSection[]) if (Array.isArray(plan[key])) plan[key] = sections[key]
+  if (isRecord(plan.output_changes)) plan.output_changes = Object.fromEntries(outputs)
+  return plan
 }
 
 /**
  * What is wrong, from where the scan stopped. Said by position, never by quoting the text there
- * (as JSON.parse's messages do): a plan holds secrets, and this message goes to the log.
+ * (as JSON.parse's messages do): a plan holds secrets, and this message goes to the log. Read
+ * again from the source: only the place of the damage and the first bytes are needed.
  */
-function diagnose(bytes: Buffer, text: string, error: JsonScanError): string {
-  const head = text.trimStart()
-  if (/^(\[command\]|::debug::|::\w+)/m.test(head.slice(0, 2000)) || (!head.startsWith('{') && head.includes('{"format_version"'))) {
+function diagnose(source: ByteSource, error: JsonScanError): string {
+  const size = source.size()
+  const head = leadingText(source, 2000)
+  if (/^(\[command\]|::debug::|::\w+)/m.test(head.slice(0, 2000)) || (!head.startsWith('{') && contains(source, '{"format_version"'))) {
     return "it has text around the JSON, like the output of hashicorp/setup-terraform's wrapper. Set 'terraform_wrapper: false' on setup-terraform, or write the file with the real binary."
   }
-  const position = Math.min(error.position, bytes.length)
-  if (error.message.startsWith('unexpected text after the JSON object') && bytes.subarray(position, position + 1).toString() === '{') {
+  const position = Math.min(error.position, size)
+  if (error.reason === 'unexpected text after the JSON object' && bytesAt(source, position, 1).toString() === '{') {
     return 'it holds several JSON documents one after another (as `terragrunt run-all show -json` prints). Give each root module its own plan file.'
   }
-  if (position >= bytes.length)
-    return `it ends early (truncated?): the JSON stops at byte ${bytes.length} with brackets or a string still open.`
-  return `malformed JSON at ${where(bytes, position)}: ${error.message.replace(/ at byte \d+$/, '')}.`
+  if (position >= size) return `it ends early (truncated?): the JSON stops at byte ${size} with brackets or a string still open.`
+  return `malformed JSON at ${where(source, position)}: ${error.reason}.`
 }
 
-/** "line 3, column 14" of a byte position. */
-function where(bytes: Buffer, position: number): string {
-  const before = bytes.subarray(0, position).toString('utf8')
-  const line = before.split('\n').length
-  const column = before.length - before.lastIndexOf('\n')
+const CHUNK = 1 << 20
+
+function bytesAt(source: ByteSource, position: number, length: number): Buffer {
+  const out = Buffer.alloc(length)
+  return out.subarray(0, source.readAt(out, 0, length, position))
+}
+
+/** The text from the start with leading whitespace trimmed (as String.trimStart), at least `chars` of it when there are. */
+function leadingText(source: ByteSource, chars: number): string {
+  const decoder = new StringDecoder('utf8')
+  let text = ''
+  for (let at = 0; ; at += CHUNK) {
+    const chunk = bytesAt(source, at, CHUNK)
+    text = (text + (chunk.length ? decoder.write(chunk) : decoder.end())).trimStart()
+    if (text.length >= chars || chunk.length === 0) return text
+  }
+}
+
+/** Whether the bytes of `needle` (ASCII) appear anywhere in the source. */
+function contains(source: ByteSource, needle: string): boolean {
+  const n = Buffer.from(needle)
+  let carry = Buffer.alloc(0)
+  for (let at = 0; ; at += CHUNK) {
+    const chunk = bytesAt(source, at, CHUNK)
+    if (chunk.length === 0) return false
+    const window = Buffer.concat([carry, chunk])
+    if (window.includes(n)) return true
+    carry = window.subarray(Math.max(0, window.length - n.length + 1))
+  }
+}
+
+/** "line 3, column 14" of a byte position (the column in UTF-16 units of the decoded text). */
+function where(source: ByteSource, position: number): string {
+  const decoder = new StringDecoder('utf8')
+  let line = 1
+  let column = 1
+  const count = (text: string): void => {
+    let last = -1
+    for (let k = text.indexOf('\n'); k >= 0; k = text.indexOf('\n', k + 1)) {
+      line++
+      last = k
+    }
+    column = last >= 0 ? text.length - last : column + text.length
+  }
+  for (let at = 0; at < position; at += CHUNK) {
+    const chunk = bytesAt(source, at, Math.min(CHUNK, position - at))
+    if (chunk.length === 0) break
+    count(decoder.write(chunk))
+  }
+  count(decoder.end())
   return `line ${line}, column ${column}`
 }
 

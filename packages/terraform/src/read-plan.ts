@@ -1,0 +1,353 @@
+import {
+  decodeName,
+  JsonDuplicateMemberError,
+  JsonScanError,
+  readShaped,
+  scanJson,
+  scanString,
+  SKIPPED,
+  whitespace,
+  type Shape,
+} from './json-scan.js'
+import { ByteWindow, SkipScan, type ByteSource } from './json-stream.js'
+
+/**
+ * The plan document read as a stream: its bytes in chunks, the whole of it validated as one JSON
+ * object, and what a reader uses handed over piece by piece. The members nothing reads are
+ * scanned and dropped as they pass (`SkipScan`); `resource_changes`, `resource_drift` and
+ * `deferred_changes` go to the sink one element at a time and `output_changes` one output at a
+ * time; the other members a reader uses are small and built whole. What is held at any moment is
+ * one chunk, or the one element (or member) being read when it is larger.
+ */
+
+/** The arrays of changes, handed over element by element. */
+export type ChangeSection = 'resource_changes' | 'resource_drift' | 'deferred_changes'
+
+export interface PlanSink {
+  /** One element of a change section (JSON.parse's value, or read in parts without values). */
+  element(section: ChangeSection, value: unknown, index: number): void
+  /** One member of `output_changes`; a name given twice keeps the last value, as JSON.parse does. */
+  output(name: string, value: unknown): void
+}
+
+export interface StreamOptions {
+  /**
+   * false: the changes' attribute values (before, after and their masks) are validated but not
+   * built, for readers that need only addresses and actions (destroy-gate). Default true.
+   */
+  attributeValues?: boolean
+  /** Bytes read at a time (default 1 MiB). Tests use tiny ones, so every boundary is crossed. */
+  chunkSize?: number
+}
+
+/**
+ * Sections of a plan that nothing here reads: checked as JSON, never built. Together they are
+ * often most of the file (planned_values and prior_state each hold every resource's values). So
+ * is any member this reader does not know.
+ */
+export const UNREAD_PLAN_SECTIONS: ReadonlySet<string> = new Set([
+  'variables',
+  'planned_values',
+  'prior_state',
+  'configuration',
+  'relevant_attributes',
+])
+
+/** The top-level members a reader uses; each is read on its own, so a second copy is refused. */
+export const READ_PLAN_SECTIONS: readonly string[] = [
+  'format_version',
+  'terraform_version',
+  'resource_drift',
+  'resource_changes',
+  'deferred_changes',
+  'output_changes',
+  'checks',
+  'errored',
+  'complete',
+  'applyable',
+]
+const READ = new Set(READ_PLAN_SECTIONS)
+const STREAMED = new Set<string>(['resource_changes', 'resource_drift', 'deferred_changes'])
+
+/** The attribute values of a change: what a reader that needs only addresses and actions skips. */
+const VALUES_SKIPPED: Shape = {
+  members: {
+    before: 'skip',
+    after: 'skip',
+    after_unknown: 'skip',
+    before_sensitive: 'skip',
+    after_sensitive: 'skip',
+    before_identity: 'skip',
+    after_identity: 'skip',
+    generated_config: 'skip',
+  },
+}
+const LEAN_ELEMENTS: Record<ChangeSection, Shape> = {
+  resource_changes: { members: { change: VALUES_SKIPPED } },
+  resource_drift: { members: { change: VALUES_SKIPPED } },
+  deferred_changes: { members: { resource_change: { members: { change: VALUES_SKIPPED } } } },
+}
+
+/** The document is valid JSON but not an object: what it is instead (as `typeof` says it). */
+export class NotAnObjectError extends Error {
+  constructor(readonly kind: string) {
+    super(`expected an object, got ${kind}`)
+  }
+}
+
+/** The document is empty or only whitespace. */
+export class EmptyDocumentError extends Error {}
+
+const OPEN_OBJECT = 0x7b
+const CLOSE_OBJECT = 0x7d
+const OPEN_ARRAY = 0x5b
+const CLOSE_ARRAY = 0x5d
+const COMMA = 0x2c
+const COLON = 0x3a
+const QUOTE = 0x22
+
+/** Where one resource change ends and the next begins, as Terraform writes them: a guess. */
+const ELEMENT_BOUNDARY = Buffer.from('},{"address":')
+/** The most bytes one JSON.parse of several elements takes. */
+const RUN_BYTES = 1 << 20
+
+/**
+ * Reads one plan document from `source`: returns its top-level members (the streamed sections as
+ * `[]` / `{}` placeholders when they are an array / object, skipped ones as SKIPPED) after handing
+ * every element to `sink`. Throws JsonScanError or JsonDuplicateMemberError (positions in the
+ * whole), NotAnObjectError or EmptyDocumentError. `size` is the number of bytes read (for messages).
+ */
+export function readPlanStream(source: ByteSource, sink: PlanSink, options: StreamOptions = {}): Record<string, unknown> {
+  const c = new Cursor(new ByteWindow(source, options.chunkSize))
+  const lean = options.attributeValues === false
+  c.w.more(0)
+  if (!c.space()) throw new EmptyDocumentError()
+  if (c.byte() !== OPEN_OBJECT) notAnObject(c)
+  c.i++
+  const members = new Map<string, unknown>()
+  if (c.space() && c.byte() === CLOSE_OBJECT) c.i++
+  else {
+    for (;;) {
+      c.space()
+      const nameAt = c.abs()
+      const name = c.unit((b, i) => {
+        const end = scanString(b, i)
+        return { value: decodeName(b, i, end), end }
+      })
+      c.space()
+      if (c.byte() !== COLON) c.fail("expected ':'")
+      c.i++
+      c.space()
+      if (members.has(name)) throw new JsonDuplicateMemberError(name, nameAt)
+      const first = c.byte()
+      if (!READ.has(name)) {
+        c.skip()
+        members.set(name, SKIPPED)
+      } else if (STREAMED.has(name) && first === OPEN_ARRAY) {
+        readElements(c, name as ChangeSection, sink, lean)
+        members.set(name, [])
+      } else if (name === 'output_changes' && first === OPEN_OBJECT) {
+        readOutputs(c, sink)
+        members.set(name, {})
+      } else {
+        members.set(name, c.unit(parseValue))
+      }
+      c.space()
+      const d = c.byte()
+      if (d === COMMA) {
+        c.i++
+        continue
+      }
+      if (d !== CLOSE_OBJECT) c.fail('unexpected character')
+      c.i++
+      break
+    }
+  }
+  if (c.space()) c.fail('unexpected text after the JSON object')
+  // fromEntries defines own properties, so a member named __proto__ stays a plain member.
+  return Object.fromEntries(members)
+}
+
+/** A document that does not start with `{`: valid JSON of another kind, or refused where it starts. */
+function notAnObject(c: Cursor): never {
+  const start = c.abs()
+  const first = c.byte() as number
+  try {
+    c.skip()
+    if (c.space()) c.fail('unexpected text')
+  } catch (error) {
+    if (error instanceof JsonScanError) throw new JsonScanError('expected an object', start)
+    throw error
+  }
+  const kind = first === OPEN_ARRAY ? 'an array' : first === QUOTE ? 'string' : first === 0x74 || first === 0x66 ? 'boolean' : first === 0x6e ? 'object' : 'number'
+  throw new NotAnObjectError(kind)
+}
+
+function parseValue(b: Buffer, i: number): { value: unknown; end: number } {
+  const end = scanJson(b, i)
+  return { value: JSON.parse(b.toString('utf8', i, end)), end }
+}
+
+function readElements(c: Cursor, section: ChangeSection, sink: PlanSink, lean: boolean): void {
+  c.i++
+  if (c.space() && c.byte() === CLOSE_ARRAY) {
+    c.i++
+    return
+  }
+  const shape = LEAN_ELEMENTS[section]
+  const runs = !lean && section !== 'deferred_changes'
+  let index = 0
+  // After a wrong guess, no run is tried again before the cursor has passed it.
+  let noRunsBefore = -1
+  for (;;) {
+    c.space()
+    let read = 0
+    if (runs && c.abs() > noRunsBefore) {
+      // Several elements in one JSON.parse, up to a guessed boundary; its success proves the guess.
+      const run = tryRun(c)
+      if (typeof run === 'number') noRunsBefore = run
+      else {
+        for (const element of run) sink.element(section, element, index++)
+        read = run.length
+      }
+    }
+    if (read === 0) {
+      const value = lean ? c.unit((b, i) => readShaped(b, i, shape)) : c.unit(parseValue)
+      sink.element(section, value, index++)
+    }
+    c.space()
+    const d = c.byte()
+    if (d === COMMA) {
+      c.i++
+      continue
+    }
+    if (d !== CLOSE_ARRAY) c.fail('unexpected character')
+    c.i++
+    return
+  }
+}
+
+/**
+ * The elements from the cursor up to the last guessed boundary within RUN_BYTES, parsed at once;
+ * [] when there is no boundary in reach; the boundary's position in the whole when the guess was
+ * wrong (JSON.parse refused the run: a boundary inside a value, or damage, which reading element
+ * by element then finds).
+ */
+function tryRun(c: Cursor): unknown[] | number {
+  const b = c.w.b
+  const from = c.i
+  const limit = Math.min(b.length, from + RUN_BYTES)
+  if (limit - from < ELEMENT_BOUNDARY.length) return []
+  const at = b.lastIndexOf(ELEMENT_BOUNDARY, limit - ELEMENT_BOUNDARY.length)
+  if (at < from) return []
+  let run: unknown
+  try {
+    run = JSON.parse(`[${b.toString('utf8', from, at + 1)}]`)
+  } catch {
+    return c.w.base + at
+  }
+  c.i = at + 1
+  return run as unknown[]
+}
+
+function readOutputs(c: Cursor, sink: PlanSink): void {
+  c.i++
+  if (c.space() && c.byte() === CLOSE_OBJECT) {
+    c.i++
+    return
+  }
+  for (;;) {
+    c.space()
+    const name = c.unit((b, i) => {
+      const end = scanString(b, i)
+      return { value: decodeName(b, i, end), end }
+    })
+    c.space()
+    if (c.byte() !== COLON) c.fail("expected ':'")
+    c.i++
+    c.space()
+    sink.output(name, c.unit(parseValue))
+    c.space()
+    const d = c.byte()
+    if (d === COMMA) {
+      c.i++
+      continue
+    }
+    if (d !== CLOSE_OBJECT) c.fail('unexpected character')
+    c.i++
+    return
+  }
+}
+
+/** A position in the window, moved on as bytes are read; the window read on as needed. */
+class Cursor {
+  i = 0
+
+  constructor(readonly w: ByteWindow) {}
+
+  /** The byte at the cursor (undefined past the end of what is held). */
+  byte(): number | undefined {
+    return this.w.b[this.i]
+  }
+
+  /** The cursor's position in the whole. */
+  abs(): number {
+    return this.w.base + this.i
+  }
+
+  /** Skips whitespace, reading on; false at the end of the document. */
+  space(): boolean {
+    for (;;) {
+      this.i = whitespace(this.w.b, this.i)
+      if (this.i < this.w.b.length) return true
+      const from = this.i
+      const more = this.w.more(from)
+      this.i -= from
+      if (!more) return false
+    }
+  }
+
+  fail(what: string): never {
+    throw new JsonScanError(this.i >= this.w.b.length ? 'unexpected end of JSON' : what, this.abs())
+  }
+
+  /**
+   * A value read whole by `read` (which throws json-scan's errors at positions in `b`). When it
+   * runs into the end of what is held, it is read again with more: the window grows to hold it.
+   */
+  unit<T>(read: (b: Buffer, i: number) => { value: T; end: number }): T {
+    for (;;) {
+      try {
+        const { value, end } = read(this.w.b, this.i)
+        // A number that ends where the bytes end may go on in the next chunk.
+        if (end < this.w.b.length || this.w.eof) {
+          this.i = end
+          return value
+        }
+      } catch (error) {
+        if (error instanceof JsonScanError) {
+          if (!this.w.cut(error.position)) throw new JsonScanError(error.reason, this.w.base + error.position)
+        } else if (error instanceof JsonDuplicateMemberError) {
+          throw new JsonDuplicateMemberError(error.member, this.w.base + error.position)
+        } else throw error
+      }
+      const from = this.i
+      this.w.more(from)
+      this.i -= from
+    }
+  }
+
+  /** Validates the value at the cursor and moves past it, holding one chunk at a time. */
+  skip(): void {
+    const scan = new SkipScan()
+    for (;;) {
+      const end = scan.run(this.w.b, this.i, this.w.eof, this.w.base)
+      if (end >= 0) {
+        this.i = end
+        return
+      }
+      this.w.more(scan.keep)
+      this.i = 0
+    }
+  }
+}
