@@ -77,12 +77,13 @@ export class ByteWindow {
    * is still needed. false when the source had nothing more (then `eof` is set).
    */
   more(from: number): boolean {
-    if (this.eof) return false
     if (from > 0) {
       this.buf.copyWithin(0, from, this.length)
       this.length -= from
       this.base += from
+      this.b = this.buf.subarray(0, this.length)
     }
+    if (this.eof) return false
     if (this.length === this.buf.length) {
       const bigger = Buffer.allocUnsafe(this.buf.length * 2)
       this.buf.copy(bigger, 0, 0, this.length)
@@ -205,6 +206,8 @@ export class SkipScan {
             i = string(b, i, eof, base)
           } else if (c === OPEN_OBJECT) {
             i = whitespace(b, i + 1)
+            // Whether the object is empty is not known yet: the bracket is read again.
+            if (i >= b.length && !eof) throw new Pause(at, false)
             if (b[i] === CLOSE_OBJECT) i++
             else {
               if (depth === stack.length) stack = this.grow()
@@ -218,6 +221,7 @@ export class SkipScan {
             }
           } else if (c === OPEN_ARRAY) {
             i = whitespace(b, i + 1)
+            if (i >= b.length && !eof) throw new Pause(at, false)
             if (b[i] === CLOSE_ARRAY) i++
             else {
               if (depth === stack.length) stack = this.grow()

@@ -4,13 +4,16 @@ import { describe, expect, it } from 'vitest'
 import { corpusFiles, corpusPath, hasBuslCorpus } from '../../../test/support/corpus.js'
 import {
   analyzePlan,
-  parseObjectSkipping,
+  bufferSource,
   parsePlanText,
+  PlanBuilder,
   planSummaryLine,
   PlanFormatError,
+  READ_PLAN_SECTIONS,
+  readPlanDocument,
   SKIPPED,
-  UNREAD_PLAN_SECTIONS,
 } from '../src/index.js'
+import { oldParsePlanText } from './support/old-reader.js'
 
 // Conformance over real `terraform show -json` / `tofu show -json` output. The oracle below is
 // written from Terraform's own counting code (internal/command/jsonformat/plan.go), separately
@@ -49,13 +52,34 @@ describe('plan corpus conformance', () => {
     expect(model.unknownActions).toEqual([])
   })
 
-  // The plan reader builds only the sections it reads; on real plans (real key order, real
-  // nesting) that must be exactly what JSON.parse builds.
-  it.each(files.filter((f) => !negative(f)))('%s reads as JSON.parse reads it', (file) => {
+  // The plan reader builds only the sections it reads, streaming the changes element by element;
+  // on real plans (real key order, real nesting) that must be exactly what JSON.parse builds,
+  // whatever the size of the chunks the bytes come in.
+  it.each(files.filter((f) => !negative(f)))('%s reads as JSON.parse reads it, in chunks of any size', (file) => {
     const bytes = readFileSync(corpusPath('terraform', file))
     const full = JSON.parse(bytes.toString('utf8')) as Record<string, unknown>
-    const want = Object.fromEntries(Object.entries(full).map(([k, v]) => [k, UNREAD_PLAN_SECTIONS.has(k) ? SKIPPED : v]))
-    expect(parseObjectSkipping(bytes, UNREAD_PLAN_SECTIONS)).toEqual(want)
+    const want = Object.fromEntries(Object.entries(full).map(([k, v]) => [k, READ_PLAN_SECTIONS.includes(k) ? v : SKIPPED]))
+    for (const chunkSize of [1 << 20, 4096, 61, 7]) expect(parsePlanText(bytes, file, { chunkSize })).toEqual(want)
+  })
+
+  // Every plan, and every way the corpus refuses one, reads as the reader before #14 read it.
+  it.each(files)('%s: the same model or the same refusal as before streaming', (file) => {
+    const bytes = readFileSync(corpusPath('terraform', file))
+    const verdict = (read: () => unknown): unknown => {
+      try {
+        return read()
+      } catch (error) {
+        return `refused: ${(error as Error).message}`
+      }
+    }
+    for (const attributeValues of [true, false]) {
+      const before = verdict(() => analyzePlan(oldParsePlanText(bytes, file, { attributeValues })))
+      for (const chunkSize of [1 << 20, 13]) {
+        const builder = new PlanBuilder()
+        const now = verdict(() => builder.finish(readPlanDocument(bufferSource(bytes, chunkSize), file, builder, { attributeValues, chunkSize })))
+        expect(now).toEqual(before)
+      }
+    }
   })
 
   // Read without attribute values (destroy-gate), every change is the same but for its values.

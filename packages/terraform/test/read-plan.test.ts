@@ -1,0 +1,234 @@
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import {
+  analyzePlan,
+  bufferSource,
+  JsonDuplicateMemberError,
+  JsonScanError,
+  parsePlanText,
+  PlanBuilder,
+  readPlanDocument,
+  readPlanStream,
+  scanJson,
+  SkipScan,
+  SKIPPED,
+  type ChangeSection,
+} from '../src/index.js'
+import { oldParsePlanText } from './support/old-reader.js'
+
+// The streaming reader against JSON.parse and against the reader it replaced (issue #14), with
+// the bytes handed over in chunks of every size from 1 byte: every boundary falls everywhere.
+const bytes = (s: string) => Buffer.from(s, 'utf8')
+const chunkSize = fc.oneof(fc.integer({ min: 1, max: 16 }), fc.integer({ min: 17, max: 300 }), fc.constant(1 << 20))
+
+/** A scan of `text` in chunks of `chunk` bytes, as the reader does it: the end, or the error. */
+function skipInChunks(text: string, chunk: number): number | string {
+  const all = bytes(text)
+  const scan = new SkipScan()
+  let held = Buffer.alloc(0)
+  let base = 0
+  let read = 0
+  let i = 0
+  try {
+    for (;;) {
+      const more = all.subarray(read, read + chunk)
+      read += more.length
+      held = Buffer.concat([held, more])
+      const end = scan.run(held, i, read >= all.length, base)
+      if (end >= 0) return base + end
+      held = held.subarray(scan.keep)
+      base += scan.keep
+      i = 0
+    }
+  } catch (error) {
+    if (error instanceof JsonScanError) return error.message
+    throw error
+  }
+}
+
+function scanWhole(text: string): number | string {
+  try {
+    return scanJson(bytes(text), 0)
+  } catch (error) {
+    if (error instanceof JsonScanError) return error.message
+    throw error
+  }
+}
+
+const damage = (text: string, at: number, c: string, replace: number): string => {
+  const i = at % (text.length + 1)
+  return text.slice(0, i) + c + text.slice(i + replace)
+}
+const DAMAGE = ['', '"', '\\', '{', '}', '[', ']', ',', ':', '\u0001', '\n', 'x', '0', '-', '.', 'e', 't', 'n', '\\u12', ' ', 'é']
+
+describe('SkipScan (a validating scan that goes on from chunk to chunk)', () => {
+  it('ends where scanJson ends and fails where it fails, with the same words, for any chunking', () => {
+    const json = fc.jsonValue().map((v) => JSON.stringify(v))
+    const text = fc.oneof(
+      json,
+      fc.tuple(json, fc.nat(), fc.constantFrom(...DAMAGE), fc.constantFrom(0, 1)).map(([t, at, c, r]) => damage(t, at, c, r)),
+      fc.constantFrom('"\\u12ab"', '"a\\"b"', '"\\\\"', '1e5', '-0.5E-3', 'true', '[{"a":[]},{}]', '"x\\u12', '"\\'),
+    )
+    fc.assert(
+      fc.property(text, chunkSize, (t, chunk) => {
+        // What follows the value is not the scan's business; a number at the very end is whole.
+        expect(skipInChunks(t, chunk)).toEqual(scanWhole(t))
+      }),
+      { numRuns: 4000 },
+    )
+  })
+
+  it('holds one chunk, not the value: a 200,000-deep array and a 1 MB string in 4 KiB chunks', () => {
+    const deep = `${'['.repeat(200_000)}${']'.repeat(200_000)}`
+    expect(skipInChunks(deep, 4096)).toBe(deep.length)
+    const long = `"${'a\\n'.repeat(400_000)}"`
+    expect(skipInChunks(long, 4096)).toBe(long.length)
+  })
+})
+
+// Plan-like documents: members read, skipped and unknown, in any order, with values of any JSON.
+const change = fc.record({
+  address: fc.string({ maxLength: 8 }),
+  mode: fc.constantFrom('managed', 'data'),
+  change: fc.record({
+    actions: fc.constantFrom(['create'], ['delete'], ['update'], ['no-op'], ['delete', 'create'], ['create', 'delete'], ['forget']),
+    before: fc.jsonValue({ maxDepth: 3 }),
+    after: fc.jsonValue({ maxDepth: 3 }),
+  }),
+})
+const elements = fc.array(fc.oneof({ weight: 4, arbitrary: change }, { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 2 }) }), {
+  maxLength: 4,
+})
+const member = fc.oneof(
+  fc.tuple(fc.constant('format_version'), fc.constantFrom('1.2', '0.1', '2.0', '1.2.3')),
+  fc.tuple(fc.constantFrom('resource_changes', 'resource_drift'), fc.oneof({ weight: 5, arbitrary: elements }, { weight: 1, arbitrary: fc.jsonValue() })),
+  fc.tuple(fc.constant('deferred_changes'), fc.array(fc.record({ reason: fc.string({ maxLength: 5 }), resource_change: change }), { maxLength: 2 })),
+  fc.tuple(fc.constant('output_changes'), fc.dictionary(fc.string({ maxLength: 4 }), fc.record({ actions: fc.constant(['update']), after: fc.jsonValue() }))),
+  fc.tuple(fc.constantFrom('errored', 'complete', 'applyable'), fc.oneof(fc.boolean(), fc.constant('false'))),
+  fc.tuple(fc.constantFrom('planned_values', 'prior_state', 'configuration', 'variables', 'x', '__proto__', 'values'), fc.jsonValue()),
+)
+const uniqueMembers = fc.uniqueArray(member, { maxLength: 8, selector: ([k]) => k })
+const text = (members: [string, unknown][]) => `{${members.map(([k, v]) => `${JSON.stringify(k)}:${JSON.stringify(v)}`).join(',')}}`
+const planText = uniqueMembers.map(text)
+const damaged = fc.tuple(planText, fc.nat(), fc.constantFrom(...DAMAGE), fc.constantFrom(0, 1)).map(([t, at, c, r]) => damage(t, at, c, r))
+
+const READ = ['format_version', 'terraform_version', 'resource_changes', 'resource_drift', 'deferred_changes', 'output_changes', 'checks', 'errored', 'complete', 'applyable']
+const STREAMED = ['resource_changes', 'resource_drift', 'deferred_changes']
+
+/** What JSON.parse makes of it, as the reader hands it over: unread members SKIPPED. */
+function expected(t: string): unknown {
+  let value: unknown
+  try {
+    value = JSON.parse(t)
+  } catch {
+    return 'refused'
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return 'not an object'
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, READ.includes(k) ? v : SKIPPED]))
+}
+
+function streamed(t: string, chunk: number, attributeValues = true): unknown {
+  const sections: Record<ChangeSection, unknown[]> = { resource_changes: [], resource_drift: [], deferred_changes: [] }
+  const outputs: [string, unknown][] = []
+  try {
+    const top = readPlanStream(
+      bufferSource(bytes(t), chunk),
+      { element: (s, v) => sections[s].push(v), output: (n, v) => outputs.push([n, v]) },
+      { chunkSize: chunk, attributeValues },
+    )
+    for (const s of STREAMED) if (Array.isArray(top[s])) top[s] = sections[s as ChangeSection]
+    if (top.output_changes !== null && typeof top.output_changes === 'object' && !Array.isArray(top.output_changes))
+      top.output_changes = Object.fromEntries(outputs)
+    return top
+  } catch (error) {
+    if (error instanceof JsonScanError) return 'refused'
+    if (error instanceof JsonDuplicateMemberError) return 'duplicate'
+    if (error instanceof Error && /expected an object/.test(error.message)) return 'not an object'
+    if (error instanceof Error && error.constructor.name === 'EmptyDocumentError') return 'refused'
+    throw error
+  }
+}
+
+describe('readPlanStream', () => {
+  it('hands over what JSON.parse reads, members nothing reads unbuilt, for any chunking', () => {
+    fc.assert(
+      fc.property(uniqueMembers, chunkSize, fc.boolean(), (members, chunk, indent) => {
+        const t = indent ? JSON.stringify(JSON.parse(text(members)) as unknown, null, 2) : text(members)
+        expect(streamed(t, chunk)).toEqual(expected(t))
+      }),
+      { numRuns: 1500 },
+    )
+  })
+
+  it('refuses exactly what JSON.parse refuses, wherever the damage and the chunk boundaries are', () => {
+    fc.assert(
+      fc.property(damaged, chunkSize, fc.boolean(), (t, chunk, values) => {
+        const a = streamed(t, chunk, values)
+        // A repeated name is refused whatever JSON.parse makes of the document (it would merge it).
+        if (a === 'duplicate') return
+        const e = expected(t)
+        expect(a === 'refused').toBe(e === 'refused')
+        if (values && a !== 'refused') expect(a).toEqual(e)
+      }),
+      { numRuns: 4000 },
+    )
+  })
+
+  it('refuses a member named twice at the top level, even where JSON.parse would merge it', () => {
+    for (const t of ['{"errored":false,"prior_state":{},"errored":true}', '{"resource_changes":[1],"resource_changes":[]}', '{"x":1,"x":2}'])
+      for (const chunk of [1, 3, 1 << 20]) expect(streamed(t, chunk)).toBe('duplicate')
+  })
+})
+
+/** A reader's verdict: the model's counts and items (without values), or the refusal's words. */
+function verdict(read: () => ReturnType<typeof analyzePlan>): unknown {
+  try {
+    const m = read()
+    return {
+      ...m,
+      changes: m.changes.map((c) => [c.address, c.actions]),
+      drift: m.drift.map((c) => c.address),
+      deferred: m.deferred.length,
+      outputs: m.outputs.map((o) => [o.name, o.action, o.sensitive]),
+    }
+  } catch (error) {
+    return `refused: ${(error as Error).message}`
+  }
+}
+
+describe('the plan reader, against the one it replaced', () => {
+  const plans = fc.oneof(
+    planText.map((t) => `{"format_version":"1.2",${t.slice(1)}`.replace(/,}$/, '}')),
+    damaged,
+    planText,
+  )
+  it('accepts the same plans with the same model and refuses the rest with the same words, streamed in any chunks', () => {
+    fc.assert(
+      fc.property(plans, chunkSize, fc.boolean(), (t, chunk, values) => {
+        const options = { attributeValues: values, chunkSize: chunk }
+        const before = verdict(() => analyzePlan(oldParsePlanText(t, 'plan.json', options)))
+        const builder = new PlanBuilder({ keepValues: false })
+        const now = verdict(() => builder.finish(readPlanDocument(bufferSource(bytes(t), chunk), 'plan.json', builder, options)))
+        // The old reader merged a repeated member that shared a JSON.parse with its neighbour; now
+        // every top-level repeat is refused.
+        if (typeof now === 'string' && /twice in one object/.test(now) && before !== now) return
+        expect(now).toEqual(before)
+        expect(verdict(() => analyzePlan(parsePlanText(t, 'plan.json', options)))).toEqual(now)
+      }),
+      { numRuns: 3000 },
+    )
+  })
+
+  it('says where a long file is broken, by line and column, after reading past the place', () => {
+    const values = JSON.stringify({ a: 'é'.repeat(5000), b: [1, 2, 3] })
+    const broken = `{"format_version":"1.2",\n"resource_changes":[],\n"planned_values":${values.replace('[1,', '[tru,')}}`
+    for (const chunk of [7, 4096]) {
+      const now = verdict(() => {
+        const b = new PlanBuilder()
+        return b.finish(readPlanDocument(bufferSource(bytes(broken), chunk), 'plan.json', b, { chunkSize: chunk }))
+      })
+      expect(now).toBe(verdict(() => analyzePlan(oldParsePlanText(broken, 'plan.json'))))
+      expect(now).toMatch(/malformed JSON at line 3, column \d+: unexpected character\.$/)
+    }
+  })
+})
