@@ -1,17 +1,17 @@
 /**
- * Reading a large JSON object (UTF-8 bytes) while building only the members we use.
+ * Checking JSON (UTF-8 bytes) without building it, and building only the parts a reader uses.
  *
  * A plan's `planned_values`, `prior_state` and `configuration` are often more than half of its
- * bytes, and nothing here reads them. Building them with JSON.parse costs time and memory in
- * proportion. `parseObjectSkipping` checks those members with a scan that validates the full
- * JSON grammar (structure, strings and their escapes, control characters, numbers, literals) and
- * allocates nothing, and only the other members are decoded and handed to JSON.parse. Any byte
- * that is not JSON is still refused: skipping is about building, never about checking.
+ * bytes, and nothing here reads them; destroy-gate reads no attribute value at all. `SkipScan`
+ * checks such values with a scan that validates the full JSON grammar (structure, strings and
+ * their escapes, control characters, numbers, literals), allocates nothing, and can stop at the
+ * end of one chunk of bytes and go on with the next; `readShaped` reads a value in parts, building
+ * what a shape asks for and scanning the rest. Any byte that is not JSON is still refused:
+ * skipping is about building, never about checking.
  *
- * The members between two skipped ones are parsed in one JSON.parse without being scanned first:
- * their end is the next `,"<skipped name>":`, and that JSON.parse succeeding proves the guess
- * (a guess inside a nested value would leave a bracket open). A wrong guess costs time only: the
- * member is then scanned to find its end.
+ * Every read checks its position against the end of the bytes rather than reading past it: a
+ * typed array read out of bounds (undefined) makes V8 compile the scan's loops for mixed types,
+ * several times slower, and with chunks every scan reaches an end.
  */
 export class JsonScanError extends Error {
   readonly position: number
@@ -64,126 +64,285 @@ const ZERO = 0x30
 const NINE = 0x39
 const LOWER_E = 0x65
 const UPPER_E = 0x45
-const TRUE = [0x74, 0x72, 0x75, 0x65]
-const FALSE = [0x66, 0x61, 0x6c, 0x73, 0x65]
-const NULL = [0x6e, 0x75, 0x6c, 0x6c]
 
-/** Byte → what may follow a backslash: 1 for " \ / b f n r t, 2 for u. */
+/** Byte → what may follow a backslash: 1 for " \\ / b f n r t, 2 for u. */
 const ESCAPES = new Uint8Array(256)
 for (const c of '"\\/bfnrt') ESCAPES[c.charCodeAt(0)] = 1
 ESCAPES[0x75] = 2
 const HEX = new Uint8Array(256)
 for (const c of '0123456789abcdefABCDEF') HEX[c.charCodeAt(0)] = 1
+const LITERALS: Record<number, number[]> = {
+  0x74: [0x74, 0x72, 0x75, 0x65],
+  0x66: [0x66, 0x61, 0x6c, 0x73, 0x65],
+  0x6e: [0x6e, 0x75, 0x6c, 0x6c],
+}
 
-const isDigit = (c: number | undefined): boolean => c !== undefined && c >= ZERO && c <= NINE
+/** The byte at `i`, or -1 past the end (never an out-of-bounds read). */
+const byteAt = (b: Uint8Array, i: number): number => (i < b.length ? (b[i] as number) : -1)
 
-const isSpace = (c: number | undefined): boolean => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09
+const isDigit = (c: number): boolean => c >= ZERO && c <= NINE
 
 /** The first position at or after `i` that is not JSON whitespace (b.length if none). */
 export function whitespace(b: Uint8Array, i: number): number {
-  while (isSpace(b[i])) i++
+  const n = b.length
+  while (i < n) {
+    const c = b[i]
+    if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) return i
+    i++
+  }
   return i
 }
 
-function fail(b: Uint8Array, i: number, what: string): never {
-  throw new JsonScanError(i >= b.length ? 'unexpected end of JSON' : what, i)
+function failAt(b: Uint8Array, at: number, what: string, base: number): never {
+  throw new JsonScanError(at >= b.length ? 'unexpected end of JSON' : what, base + at)
 }
 
-/** The end (after the closing quote) of the string that starts at `i`. */
-export function scanString(b: Uint8Array, i: number): number {
-  return string(b, i)
+/** The farthest a scan looks ahead of the byte it judges (`\\uXXXX`). */
+export const LOOKAHEAD = 6
+
+// Where a paused scan goes on: before a value, after one, before a member name, before its colon,
+// inside a string.
+const VALUE = 0
+const AFTER_VALUE = 1
+const NAME = 2
+const COLON_NEXT = 3
+const STRING = 4
+
+/** Thrown inside the scan when the bytes end before the token at hand does: go on from `at` in `mode`. */
+class Pause {
+  constructor(
+    readonly at: number,
+    readonly mode: number,
+  ) {}
 }
 
-function string(b: Uint8Array, i: number): number {
-  if (b[i] !== QUOTE) fail(b, i, 'expected a string')
-  for (;;) {
-    const c = b[++i]
-    if (c === QUOTE) return i + 1
-    if (c === undefined || c < 0x20) fail(b, i, 'control character in a string')
-    if (c === BACKSLASH) {
-      const kind = ESCAPES[b[++i] ?? 0]
-      if (kind === 2) {
-        if (!(HEX[b[i + 1] ?? 0] && HEX[b[i + 2] ?? 0] && HEX[b[i + 3] ?? 0] && HEX[b[i + 4] ?? 0])) fail(b, i, 'bad \\u escape')
-        i += 4
-      } else if (kind !== 1) {
-        fail(b, i, 'bad escape')
+/**
+ * A validating scan of one JSON value that may stop anywhere and go on with the next chunk:
+ * `run(b, i, eof, base)` returns where the value ends, or -1 when `b` ended first (and `eof` is
+ * false); then `keep` is the first byte it still needs (a number or literal cut in two is scanned
+ * again whole, a string goes on where it stopped) and the caller calls `run` again with the bytes
+ * from `keep` on at the start of `b`. Checks what JSON.parse checks, builds nothing, holds one
+ * byte per open bracket. Errors are JsonScanErrors at positions in the whole (`base` is where `b`
+ * starts), the same wherever the chunks are cut.
+ */
+export class SkipScan {
+  private mode = VALUE
+  private stringIsName = false
+  // 1 = in an object, 0 = in an array.
+  private stack: Uint8Array = new Uint8Array(64)
+  private depth = 0
+  keep = 0
+
+  run(b: Uint8Array, i: number, eof: boolean, base: number): number {
+    const n = b.length
+    let depth = this.depth
+    let stack = this.stack
+    // What the scan expects at `at`, the last place it could go on from.
+    let mode = this.mode
+    let at = i
+    try {
+      if (mode === STRING) {
+        i = stringRest(b, i, eof, base)
+        if (i < 0) throw new Pause(-i - 1, STRING)
+        mode = this.stringIsName ? COLON_NEXT : AFTER_VALUE
       }
+      if (mode === COLON_NEXT) {
+        at = i
+        i = colon(b, i, base)
+        mode = VALUE
+      } else if (mode === NAME) {
+        i = this.name(b, i, eof, base)
+        mode = VALUE
+      }
+      for (;;) {
+        if (mode === VALUE) {
+          at = i
+          i = whitespace(b, i)
+          const c = byteAt(b, i)
+          if (c === QUOTE) {
+            i = stringRest(b, i + 1, eof, base)
+            if (i < 0) {
+              this.stringIsName = false
+              throw new Pause(-i - 1, STRING)
+            }
+          } else if (c === OPEN_OBJECT) {
+            i = whitespace(b, i + 1)
+            // Whether the object is empty is not known yet: the bracket is read again.
+            if (i >= n && !eof) throw new Pause(at, VALUE)
+            if (byteAt(b, i) === CLOSE_OBJECT) i++
+            else {
+              if (depth === stack.length) stack = this.grow()
+              stack[depth++] = 1
+              at = i
+              mode = NAME
+              i = this.name(b, i, eof, base)
+              mode = VALUE
+              continue
+            }
+          } else if (c === OPEN_ARRAY) {
+            i = whitespace(b, i + 1)
+            if (i >= n && !eof) throw new Pause(at, VALUE)
+            if (byteAt(b, i) === CLOSE_ARRAY) i++
+            else {
+              if (depth === stack.length) stack = this.grow()
+              stack[depth++] = 0
+              continue
+            }
+          } else {
+            const word = LITERALS[c]
+            if (word) {
+              for (let k = 0; k < word.length; k++) if (byteAt(b, i + k) !== word[k]) failAt(b, i + k, 'unexpected character', base)
+              i += word.length
+            } else i = number(b, i, base)
+            // A number or literal that reaches the end of the bytes may go on in the next chunk.
+            if (i >= n && !eof) throw new Pause(at, VALUE)
+          }
+        }
+        // After a value: close brackets, or go on to the next element or member.
+        mode = AFTER_VALUE
+        for (;;) {
+          if (depth === 0) return this.done(i)
+          at = i
+          i = whitespace(b, i)
+          const inObject = stack[depth - 1] === 1
+          const d = byteAt(b, i)
+          if (d === COMMA) {
+            i++
+            if (inObject) {
+              at = i
+              mode = NAME
+              i = this.name(b, i, eof, base)
+            }
+            mode = VALUE
+            break
+          }
+          if (d !== (inObject ? CLOSE_OBJECT : CLOSE_ARRAY)) failAt(b, i, 'unexpected character', base)
+          depth--
+          i++
+        }
+      }
+    } catch (error) {
+      if (error instanceof Pause) {
+        this.mode = error.mode
+        this.keep = error.at
+      } else if (error instanceof JsonScanError && !eof && error.position - base >= n - LOOKAHEAD) {
+        // Judged near the end of what is held: more bytes may change the verdict.
+        this.mode = mode
+        this.keep = at
+      } else throw error
+      this.depth = depth
+      return -1
     }
   }
-}
 
-function number(b: Uint8Array, i: number): number {
-  if (b[i] === MINUS) i++
-  if (b[i] === ZERO) i++
-  else if (isDigit(b[i])) while (isDigit(b[++i]));
-  else fail(b, i, 'unexpected character')
-  if (b[i] === DOT) {
-    if (!isDigit(b[++i])) fail(b, i, 'bad number')
-    while (isDigit(b[++i]));
+  /** `"name":` from `i` (before whitespace); after the colon. */
+  private name(b: Uint8Array, i: number, eof: boolean, base: number): number {
+    i = whitespace(b, i)
+    if (byteAt(b, i) !== QUOTE) failAt(b, i, 'expected a string', base)
+    const end = stringRest(b, i + 1, eof, base)
+    if (end < 0) {
+      this.stringIsName = true
+      throw new Pause(-end - 1, STRING)
+    }
+    return colon(b, end, base)
   }
-  if (b[i] === LOWER_E || b[i] === UPPER_E) {
-    i++
-    if (b[i] === PLUS || b[i] === MINUS) i++
-    if (!isDigit(b[i])) fail(b, i, 'bad number')
-    while (isDigit(b[++i]));
+
+  private done(i: number): number {
+    this.reset()
+    return i
   }
-  return i
+
+  reset(): void {
+    this.mode = VALUE
+    this.depth = 0
+  }
+
+  private grow(): Uint8Array {
+    const bigger = new Uint8Array(this.stack.length * 2)
+    bigger.set(this.stack)
+    return (this.stack = bigger)
+  }
 }
 
-function literal(b: Uint8Array, i: number, word: number[]): number {
-  for (let k = 0; k < word.length; k++) if (b[i + k] !== word[k]) fail(b, i + k, 'unexpected character')
-  return i + word.length
-}
-
-/** `"name":` from `i` (before whitespace); the position after the colon. */
-function memberName(b: Uint8Array, i: number): number {
-  i = whitespace(b, string(b, whitespace(b, i)))
-  if (b[i] !== COLON) fail(b, i, "expected ':'")
+/** After a member name: the colon. */
+function colon(b: Uint8Array, i: number, base: number): number {
+  i = whitespace(b, i)
+  if (byteAt(b, i) !== COLON) failAt(b, i, "expected ':'", base)
   return i + 1
 }
 
-/** The end of the JSON value that starts at `i` (before whitespace). */
-export function scanJson(b: Uint8Array, i = 0): number {
-  // true = in an object, false = in an array; an explicit stack, so depth is no limit.
-  const stack: boolean[] = []
+/**
+ * The end of a string whose content goes on at `i`; at the end of the bytes (and not `eof`),
+ * -(p + 1) for the position p to go on from. Never reads past the end of `b`.
+ */
+function stringRest(b: Uint8Array, i: number, eof: boolean, base: number): number {
+  const n = b.length
   for (;;) {
-    i = whitespace(b, i)
-    const c = b[i]
-    if (c === QUOTE) i = string(b, i)
-    else if (c === OPEN_OBJECT) {
-      i = whitespace(b, i + 1)
-      if (b[i] === CLOSE_OBJECT) i++
-      else {
-        stack.push(true)
-        i = memberName(b, i)
-        continue
-      }
-    } else if (c === OPEN_ARRAY) {
-      i = whitespace(b, i + 1)
-      if (b[i] === CLOSE_ARRAY) i++
-      else {
-        stack.push(false)
-        continue
-      }
-    } else if (c === 0x74) i = literal(b, i, TRUE)
-    else if (c === 0x66) i = literal(b, i, FALSE)
-    else if (c === 0x6e) i = literal(b, i, NULL)
-    else i = number(b, i)
-    // After a value: close containers, or move on to the next element.
-    for (;;) {
-      if (stack.length === 0) return i
-      i = whitespace(b, i)
-      const inObject = stack[stack.length - 1]
-      const d = b[i]
-      if (d === COMMA) {
-        i = inObject ? memberName(b, i + 1) : i + 1
-        break
-      }
-      if (d !== (inObject ? CLOSE_OBJECT : CLOSE_ARRAY)) fail(b, i, 'unexpected character')
-      stack.pop()
+    // The hot loop: most of a plan's bytes are inside strings.
+    let c = -1
+    while (i < n) {
+      c = b[i] as number
+      if (c === QUOTE || c === BACKSLASH || c < 0x20) break
       i++
     }
+    if (i >= n) {
+      if (eof) failAt(b, i, '', base)
+      return -i - 1
+    }
+    if (c === QUOTE) return i + 1
+    if (c !== BACKSLASH) failAt(b, i, 'control character in a string', base)
+    // An escape is judged whole: cut by the end of the bytes, it waits for the next chunk.
+    const kind = i + 1 < n ? (ESCAPES[b[i + 1] as number] as number) : 0
+    if (kind === 1) {
+      i += 2
+      continue
+    }
+    if (!eof && i + 5 >= n) return -i - 1
+    if (kind === 2) {
+      if (!(i + 5 < n && HEX[b[i + 2] as number] && HEX[b[i + 3] as number] && HEX[b[i + 4] as number] && HEX[b[i + 5] as number]))
+        failAt(b, i + 1, 'bad \\u escape', base)
+      i += 6
+    } else failAt(b, i + 1, 'bad escape', base)
   }
+}
+
+function number(b: Uint8Array, i: number, base: number): number {
+  if (byteAt(b, i) === MINUS) i++
+  if (byteAt(b, i) === ZERO) i++
+  else if (isDigit(byteAt(b, i))) while (isDigit(byteAt(b, ++i)));
+  else failAt(b, i, 'unexpected character', base)
+  if (byteAt(b, i) === DOT) {
+    if (!isDigit(byteAt(b, ++i))) failAt(b, i, 'bad number', base)
+    while (isDigit(byteAt(b, ++i)));
+  }
+  const e = byteAt(b, i)
+  if (e === LOWER_E || e === UPPER_E) {
+    i++
+    const sign = byteAt(b, i)
+    if (sign === PLUS || sign === MINUS) i++
+    if (!isDigit(byteAt(b, i))) failAt(b, i, 'bad number', base)
+    while (isDigit(byteAt(b, ++i)));
+  }
+  return i
+}
+
+const WHOLE = new SkipScan()
+
+/** The end of the JSON value that starts at `i` (before whitespace), all of it in `b`. */
+export function scanJson(b: Uint8Array, i = 0): number {
+  // A scan that fails leaves its state behind; the next one starts afresh.
+  WHOLE.reset()
+  return WHOLE.run(b, i, true, 0)
+}
+
+/** The end (after the closing quote) of the string that starts at `i`, all of it in `b`. */
+export function scanString(b: Uint8Array, i: number): number {
+  if (byteAt(b, i) !== QUOTE) failAt(b, i, 'expected a string', 0)
+  return stringRest(b, i + 1, true, 0)
+}
+
+function fail(b: Uint8Array, i: number, what: string): never {
+  failAt(b, i, what, 0)
 }
 
 const decode = (b: Buffer, from: number, to: number): string => b.toString('utf8', from, to)
@@ -197,20 +356,20 @@ export function decodeName(b: Buffer, from: number, to: number): string {
 /** The value at `i` (before whitespace), read as `shape` says; `end` is where it ends. */
 export function readShaped(b: Buffer, i: number, shape: Shape): { value: unknown; end: number } {
   i = whitespace(b, i)
-  const c = b[i]
+  const c = byteAt(b, i)
   if ('elements' in shape && c === OPEN_ARRAY) {
     const out: unknown[] = []
     i = whitespace(b, i + 1)
-    if (b[i] === CLOSE_ARRAY) return { value: out, end: i + 1 }
+    if (byteAt(b, i) === CLOSE_ARRAY) return { value: out, end: i + 1 }
     for (;;) {
       const element = readShaped(b, i, shape.elements)
       out.push(element.value)
       i = whitespace(b, element.end)
-      if (b[i] === COMMA) {
+      if (byteAt(b, i) === COMMA) {
         i++
         continue
       }
-      if (b[i] !== CLOSE_ARRAY) fail(b, i, 'unexpected character')
+      if (byteAt(b, i) !== CLOSE_ARRAY) fail(b, i, 'unexpected character')
       return { value: out, end: i + 1 }
     }
   }
@@ -218,15 +377,15 @@ export function readShaped(b: Buffer, i: number, shape: Shape): { value: unknown
     const entries: [string, unknown][] = []
     const seen = new Set<string>()
     i = whitespace(b, i + 1)
-    if (b[i] === CLOSE_OBJECT) return { value: {}, end: i + 1 }
+    if (byteAt(b, i) === CLOSE_OBJECT) return { value: {}, end: i + 1 }
     for (;;) {
       const nameStart = whitespace(b, i)
-      const nameEnd = string(b, nameStart)
+      const nameEnd = scanString(b, nameStart)
       const name = decodeName(b, nameStart, nameEnd)
       if (seen.has(name)) throw new JsonDuplicateMemberError(name, nameStart)
       seen.add(name)
       i = whitespace(b, nameEnd)
-      if (b[i] !== COLON) fail(b, i, "expected ':'")
+      if (byteAt(b, i) !== COLON) fail(b, i, "expected ':'")
       const how = Object.hasOwn(shape.members, name) ? shape.members[name] : undefined
       let end: number
       if (how === 'skip') end = scanJson(b, i + 1)
@@ -236,15 +395,21 @@ export function readShaped(b: Buffer, i: number, shape: Shape): { value: unknown
         end = read.end
       } else {
         const start = whitespace(b, i + 1)
-        end = scanJson(b, start)
-        entries.push([name, JSON.parse(decode(b, start, end))])
+        if (byteAt(b, start) === QUOTE) {
+          // Most built members are plain strings (addresses, types, names): decoded without JSON.parse.
+          end = scanString(b, start)
+          entries.push([name, decodeName(b, start, end)])
+        } else {
+          end = scanJson(b, start)
+          entries.push([name, JSON.parse(decode(b, start, end))])
+        }
       }
       i = whitespace(b, end)
-      if (b[i] === COMMA) {
+      if (byteAt(b, i) === COMMA) {
         i++
         continue
       }
-      if (b[i] !== CLOSE_OBJECT) fail(b, i, 'unexpected character')
+      if (byteAt(b, i) !== CLOSE_OBJECT) fail(b, i, 'unexpected character')
       // fromEntries defines own properties, so a member named __proto__ stays a plain member.
       return { value: Object.fromEntries(entries), end: i + 1 }
     }

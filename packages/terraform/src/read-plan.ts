@@ -5,11 +5,12 @@ import {
   readShaped,
   scanJson,
   scanString,
+  SkipScan,
   SKIPPED,
   whitespace,
   type Shape,
 } from './json-scan.js'
-import { ByteWindow, SkipScan, type ByteSource } from './json-stream.js'
+import { ByteWindow, type ByteSource } from './json-stream.js'
 
 /**
  * The plan document read as a stream: its bytes in chunks, the whole of it validated as one JSON
