@@ -22,7 +22,8 @@ import {
 import { loadPlan, planSummaryLine, type PlanSource, type ShowCommand } from '@infra-actions/terraform'
 import type { UploadedArtifact } from '@infra-actions/github/artifacts'
 import { renderAggregate } from './aggregate.js'
-import { assemble, renderPlan, type RenderedPlan } from './render.js'
+import { assemble, PlanRenderer, type RenderedPlan } from './render.js'
+import { Spool } from './spool.js'
 import type { PlanCommentSettings } from './settings.js'
 import { slug, toSummary, type PlanSummary } from './summary-file.js'
 
@@ -77,17 +78,17 @@ export async function runPlanComment(settings: PlanCommentSettings, deps: PlanCo
 }
 
 /**
- * Reads and renders the plan; the full rendering goes to `write` as it is made. The plan itself
- * is not returned.
+ * Reads the plan as a stream and renders it; the full rendering goes to `write` as it is made.
+ * Each change's rendering is taken from it as it is read and spooled to files in `spool`, so the
+ * plan is never held: the model keeps addresses and actions only (see PlanRenderer).
  */
 async function renderFromPlan(
   settings: PlanCommentSettings,
   deps: PlanCommentDeps,
+  spool: Spool,
   write: (text: string) => void,
 ): Promise<{ rendered: RenderedPlan; summary: Omit<PlanSummary, 'detailsUrl'> }> {
-  const model = await loadPlan(settings.source as PlanSource, deps.show)
-  const rendered = renderPlan(
-    model,
+  const renderer = new PlanRenderer(
     {
       title: settings.title,
       environment: settings.environment,
@@ -100,8 +101,18 @@ async function renderFromPlan(
           : undefined,
       runUrl: deps.context.runUrl,
     },
-    write,
+    spool,
+    spool,
   )
+  const model = await loadPlan(settings.source as PlanSource, deps.show, {
+    keepValues: false,
+    onChange: (item) => renderer.change(item),
+    onDrift: (item) => renderer.drift(item),
+    onDeferred: (d) => renderer.deferred(d),
+    onOutput: (o) => renderer.output(o),
+    tempDir: deps.outputDir,
+  })
+  const rendered = renderer.render(model, write)
   const summary = toSummary(model, {
     key: settings.key,
     environment: settings.environment,
@@ -118,7 +129,24 @@ async function runSingle(settings: PlanCommentSettings, deps: PlanCommentDeps): 
   mkdirSync(deps.outputDir, { recursive: true })
   const base = path.join(deps.outputDir, `plan-comment-${slug(settings.key)}`)
   const markdownFile = `${base}.md`
-  const { rendered, summary } = await writeInPieces(markdownFile, (write) => renderFromPlan(settings, deps, write))
+  const spool = new Spool(deps.outputDir)
+  try {
+    return await renderAndPost(settings, deps, pr, base, markdownFile, spool)
+  } finally {
+    spool.close()
+  }
+}
+
+async function renderAndPost(
+  settings: PlanCommentSettings,
+  deps: PlanCommentDeps,
+  pr: number | undefined,
+  base: string,
+  markdownFile: string,
+  spool: Spool,
+): Promise<PlanCommentResult> {
+  const { context } = deps
+  const { rendered, summary } = await writeInPieces(markdownFile, (write) => renderFromPlan(settings, deps, spool, write))
 
   const commenting = settings.commentMode !== 'off' && pr !== undefined && deps.comments !== undefined
   const commentLimits = { max: settings.maxLength - MARKER_RESERVE, announcedMax: settings.maxLength }

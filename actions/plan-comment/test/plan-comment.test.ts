@@ -225,9 +225,10 @@ describe('runPlanComment', () => {
       binaryInput: 'terraform-binary',
       workingDirectory: t.dir,
     }
-    t.deps.show = async (binary, args) => {
+    t.deps.show = async (binary, args, _cwd, stdoutFile) => {
       calls.push([binary, ...args])
-      return { exitCode: 0, stdout: planText({ resource_changes: [rc('a.b', ['create'])] }), stderr: '' }
+      writeFileSync(stdoutFile, planText({ resource_changes: [rc('a.b', ['create'])] }))
+      return { exitCode: 0, stderr: '' }
     }
     const r = await runPlanComment(t.settings, t.deps)
     expect(calls).toEqual([['tofu', 'show', '-json', path.join(t.dir, 'tfplan')]])
@@ -245,7 +246,7 @@ describe('runPlanComment', () => {
       binaryInput: 'terraform-binary',
       workingDirectory: t.dir,
     }
-    t.deps.show = async () => ({ exitCode: 1, stdout: '', stderr: 'Error: Failed to load plugin schemas' })
+    t.deps.show = async () => ({ exitCode: 1, stderr: 'Error: Failed to load plugin schemas' })
     await expect(runPlanComment(t.settings, t.deps)).rejects.toThrow(/exit code 1: Error: Failed to load plugin schemas/)
   })
 })

@@ -313,21 +313,32 @@ export class Secrets {
   }
 
   private addLeaves(value: unknown): void {
-    if (typeof value === 'string' || typeof value === 'number') {
-      const s = String(value)
-      if (s === '' || this.leaves.size >= this.maxLeaves) return
-      this.pattern = null
-      this.leaves.add(s)
-      this.lengths.add(s.length)
-      if (s.length >= 6 && this.long.size < this.maxScrubbed) {
-        this.long.add(s)
-        // JSON-encoded forms appear in rendered values too.
-        const quoted = JSON.stringify(s).slice(1, -1)
-        if (quoted !== s) this.long.add(quoted)
-      }
-    } else if (value !== null && typeof value === 'object') {
+    if (typeof value === 'string' || typeof value === 'number') this.addLeaf(String(value))
+    else if (value !== null && typeof value === 'object') {
       for (const v of Object.values(value)) this.addLeaves(v)
     }
+  }
+
+  private addLeaf(s: string): void {
+    if (s === '' || this.leaves.size >= this.maxLeaves || this.leaves.has(s)) return
+    this.pattern = null
+    this.leaves.add(s)
+    this.lengths.add(s.length)
+    if (s.length >= 6 && this.long.size < this.maxScrubbed) {
+      this.long.add(s)
+      // JSON-encoded forms appear in rendered values too.
+      const quoted = JSON.stringify(s).slice(1, -1)
+      if (quoted !== s) this.long.add(quoted)
+    }
+  }
+
+  /**
+   * The secrets of `other` added after this one's, as if its changes had been added here: secrets
+   * collected from several sources in the order they were read, merged in the order that decides
+   * which ones the limits keep.
+   */
+  absorb(other: Secrets): void {
+    for (const s of other.leaves) this.addLeaf(s)
   }
 
   isSecret(leaf: string): boolean {
