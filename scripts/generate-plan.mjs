@@ -42,11 +42,11 @@ const sortedKeys = (v) =>
 /** The attributes of service `i` at `version` (deterministic per i and version). */
 function bag(i, version) {
   const r = rng(i * 7919 + version * 104729 + 1)
-  const env = Array.from({ length: 8 }, (_, k) => ({ name: `ENV_VAR_${k}`, value: `value-${k}-${(r() * 1e9) | 0}`, value_source: [] }))
+  const env = Array.from({ length: 2 }, (_, k) => ({ name: `ENV_VAR_${k}`, value: `value-${k}-${(r() * 1e9) | 0}`, value_source: [] }))
   // What wide resources carry: an IAM policy (or a manifest, a template) as one JSON-encoded string.
   const policy = JSON.stringify({
-    bindings: Array.from({ length: 6 }, (_, k) => ({
-      role: `roles/run.${['invoker', 'viewer', 'developer', 'admin', 'sourceReader', 'serviceAgent', 'builder', 'auditor'][k]}`,
+    bindings: Array.from({ length: 14 }, (_, k) => ({
+      role: `roles/run.${['invoker', 'viewer', 'developer', 'admin', 'sourceReader', 'serviceAgent', 'builder', 'auditor'][k % 8]}${k >= 8 ? 'V2' : ''}`,
       members: [`serviceAccount:svc-${i}-${k}@acme-prod-123456.iam.gserviceaccount.com`, `group:team-${(i + k) % 17}@acme.example`],
       ...(k === 0
         ? { condition: { title: `v${version}`, expression: `request.time < timestamp("2027-0${1 + (version % 9)}-01T00:00:00Z")` } }
@@ -83,19 +83,11 @@ function bag(i, version) {
             startup_probe: [
               { initial_delay_seconds: 0, timeout_seconds: 1, period_seconds: 3, failure_threshold: 1, tcp_socket: [{ port: 8080 }] },
             ],
-            volume_mounts: [
-              { name: 'config', mount_path: '/etc/config' },
-              { name: 'secrets', mount_path: '/etc/secrets' },
-            ],
           },
         ],
         scaling: [{ min_instance_count: 0, max_instance_count: 10 + (i % 5) }],
         service_account: `svc-${i}@acme-prod-123456.iam.gserviceaccount.com`,
         timeout: '300s',
-        volumes: [
-          { name: 'config', secret: [], cloud_sql_instance: [{ instances: [`acme-prod-123456:europe-west1:db-${i % 8}`] }] },
-          { name: 'secrets', secret: [{ secret: `svc-${i}-secrets`, default_mode: 292, items: [] }], cloud_sql_instance: [] },
-        ],
         vpc_access: [
           { connector: `projects/acme-prod-123456/locations/europe-west1/connectors/c-${i % 4}`, egress: 'PRIVATE_RANGES_ONLY' },
         ],
@@ -111,7 +103,7 @@ function bag(i, version) {
 
 const sensitive = () => ({
   db_password: true,
-  template: [{ containers: [{ env: Array.from({ length: 8 }, (_, k) => (k === 3 ? { value: true } : {})) }] }],
+  template: [{ containers: [{ env: Array.from({ length: 2 }, (_, k) => (k === 1 ? { value: true } : {})) }] }],
 })
 
 const TEAMS = 17

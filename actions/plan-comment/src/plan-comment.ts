@@ -19,7 +19,22 @@ import {
   type IssueApi,
   type UpsertResult,
 } from '@infra-actions/github'
-import { loadPlan, planSummaryLine, type PlanSource, type ShowCommand } from '@infra-actions/terraform'
+import {
+  driftItem,
+  isKept,
+  PlanBuilder,
+  planSummaryLine,
+  readPlanDocument,
+  readSection,
+  Secrets,
+  SECRET_LEAVES,
+  toResourceItem,
+  withPlanBytes,
+  type PlanSource,
+  type RawChange,
+  type RawResourceChange,
+  type ShowCommand,
+} from '@infra-actions/terraform'
 import type { UploadedArtifact } from '@infra-actions/github/artifacts'
 import { renderAggregate } from './aggregate.js'
 import { assemble, PlanRenderer, type RenderedPlan } from './render.js'
@@ -78,9 +93,11 @@ export async function runPlanComment(settings: PlanCommentSettings, deps: PlanCo
 }
 
 /**
- * Reads the plan as a stream and renders it; the full rendering goes to `write` as it is made.
- * Each change's rendering is taken from it as it is read and spooled to files in `spool`, so the
- * plan is never held: the model keeps addresses and actions only (see PlanRenderer).
+ * Reads the plan as a stream in two passes and renders it; the full rendering goes to `write` as
+ * it is put together. Pass one validates the whole document and builds the model without values
+ * (addresses, actions, counts), taking from each change only the leaves its sensitive marks cover;
+ * pass two reads resource_changes and resource_drift again, builds each change, and renders it
+ * at once, every secret of the plan known by then. Large rendered texts wait in `spool`.
  */
 async function renderFromPlan(
   settings: PlanCommentSettings,
@@ -88,30 +105,59 @@ async function renderFromPlan(
   spool: Spool,
   write: (text: string) => void,
 ): Promise<{ rendered: RenderedPlan; summary: Omit<PlanSummary, 'detailsUrl'> }> {
-  const renderer = new PlanRenderer(
-    {
-      title: settings.title,
-      environment: settings.environment,
-      key: settings.key,
-      workingDirectory: settings.workingDirectory,
-      sha: deps.context.headSha || undefined,
-      commitUrl:
-        deps.context.owner && deps.context.headSha
-          ? `${deps.context.serverUrl}/${deps.context.owner}/${deps.context.repo}/commit/${deps.context.headSha}`
-          : undefined,
-      runUrl: deps.context.runUrl,
+  const options = {
+    title: settings.title,
+    environment: settings.environment,
+    key: settings.key,
+    workingDirectory: settings.workingDirectory,
+    sha: deps.context.headSha || undefined,
+    commitUrl:
+      deps.context.owner && deps.context.headSha
+        ? `${deps.context.serverUrl}/${deps.context.owner}/${deps.context.repo}/commit/${deps.context.headSha}`
+        : undefined,
+    runUrl: deps.context.runUrl,
+  }
+  const { model, renderer } = await withPlanBytes(
+    settings.source as PlanSource,
+    (bytes, label) => {
+      // Per source, merged in the order the limits of Secrets have always been applied in.
+      const secrets = { changes: new Secrets(), drift: new Secrets(), deferred: new Secrets(), outputs: new Secrets() }
+      const leaves = (change: RawChange): readonly string[] => ((change as Record<symbol, unknown>)[SECRET_LEAVES] as string[] | undefined) ?? []
+      const builder = new PlanBuilder({
+        keepValues: false,
+        onChange: (item) => secrets.changes.addLeafList(leaves(item.change)),
+        onDrift: (item) => secrets.drift.addLeafList(leaves(item.change)),
+        onDeferred: (d) => secrets.deferred.addLeafList(leaves(d.item.change)),
+        onOutput: (o) => secrets.outputs.addChange(o.change),
+      })
+      const ranges = new Map<string, readonly [number, number]>()
+      const model = builder.finish(readPlanDocument(bytes, label, builder, { attributeValues: false, secrets: true, ranges }))
+      const all = new Secrets()
+      for (const s of Object.values(secrets)) all.absorb(s)
+      const renderer = new PlanRenderer(options, all, spool)
+      let changes = 0
+      const again = (section: 'resource_changes' | 'resource_drift', take: (raw: unknown, index: number) => void): void => {
+        const range = ranges.get(section)
+        if (!range) return
+        try {
+          readSection(bytes, range, section, { element: (_s, raw, index) => take(raw, index), output: () => undefined })
+        } catch (error) {
+          if (error instanceof ConfigurationError) throw error
+          throw changedWhileRead(label)
+        }
+      }
+      again('resource_changes', (raw, index) => {
+        const item = toResourceItem(raw as RawResourceChange, `resource_changes[${index}]`)
+        if (!isKept(item)) return
+        changes++
+        renderer.change(item)
+      })
+      again('resource_drift', (raw, index) => renderer.drift(driftItem(raw, index)))
+      if (changes !== model.changes.length) throw changedWhileRead(label)
+      return { model, renderer }
     },
-    spool,
-    spool,
+    { show: deps.show, tempDir: deps.outputDir },
   )
-  const model = await loadPlan(settings.source as PlanSource, deps.show, {
-    keepValues: false,
-    onChange: (item) => renderer.change(item),
-    onDrift: (item) => renderer.drift(item),
-    onDeferred: (d) => renderer.deferred(d),
-    onOutput: (o) => renderer.output(o),
-    tempDir: deps.outputDir,
-  })
   const rendered = renderer.render(model, write)
   const summary = toSummary(model, {
     key: settings.key,
@@ -122,6 +168,9 @@ async function renderFromPlan(
   })
   return { rendered, summary }
 }
+
+const changedWhileRead = (label: string): ConfigurationError =>
+  new ConfigurationError(`${label} changed while it was read: the second pass over its changes found other bytes. Do not write the plan file while plan-comment runs.`)
 
 async function runSingle(settings: PlanCommentSettings, deps: PlanCommentDeps): Promise<PlanCommentResult> {
   const { context } = deps

@@ -25,13 +25,8 @@ import {
   Secrets,
   showValue,
   planSummaryLine,
-  type AttributeChange,
-  type AttributeValue,
-  type DeferredItem,
-  type OutputItem,
   type PlanCounts,
   type PlanModel,
-  type RawChange,
   type ResourceItem,
   type Shown,
 } from '@infra-actions/terraform'
@@ -101,61 +96,7 @@ function groupOf(item: ResourceItem): GroupKey {
   }
 }
 
-/** An item as its rendering needs it: its line's facts and, computed from its values, its tables. */
-interface ItemRecord {
-  item: ResourceItem
-  diff: AttributeDiff | undefined
-  list: AttributeList | undefined
-}
-interface AttributeDiff {
-  changes: AttributeChange[]
-  total: number
-}
-interface AttributeList {
-  values: AttributeValue[]
-  total: number
-  empty: number
-  /** What the list shows: the new object, what an import adopts, what a delete takes away. */
-  kind: 'create' | 'replace' | 'import' | 'delete'
-}
-interface DriftRecord {
-  address: string
-  actions: readonly string[]
-  action: string
-  diff: AttributeDiff | undefined
-}
-interface OutputRecord {
-  name: string
-  action: string
-  before: Shown
-  after: Shown
-}
-
-/** Where the records wait between reading and rendering: memory, or files (see spool.ts). */
-export interface RecordStores {
-  store<T>(name: string): RecordStore<T>
-}
-export interface RecordStore<T> {
-  push(record: T): void
-  readonly count: number
-  /** The records in the order pushed (once all are pushed). */
-  read(): Iterable<T>
-}
-
-const memoryStores: RecordStores = {
-  store<T>(): RecordStore<T> {
-    const records: T[] = []
-    return {
-      push: (r) => void records.push(r),
-      get count() {
-        return records.length
-      },
-      read: () => records,
-    }
-  },
-}
-
-/** Texts kept out of memory once written, read back when a budget shows them. */
+/** Texts kept out of memory once made, read back when the full rendering or a budget shows them. */
 export interface TextSpool {
   keep(text: string): DeferredText
 }
@@ -163,99 +104,69 @@ export interface TextSpool {
 // `(sensitive)`, `(known after apply)`, `(none)`: built once, not once per attribute.
 const VALUELESS = Object.fromEntries(
   (['sensitive', 'unknown', 'absent'] as const).map((kind) => [kind, code(formatShown({ kind }))]),
-) as Record<'sensitive' | 'unknown', string> & Record<'absent', string>
+) as Record<'sensitive' | 'unknown' | 'absent', string>
+
+/** Texts at most this long stay in memory when the others go to the spool. */
+const SPOOLED = 512
 
 /**
- * A plan's rendering in two steps, so a plan of any size can be read as a stream:
- *
- * 1. As each change is read (`change`, `drift`, `deferred`, `output`, values included), what its
- *    rendering needs is taken from it: its line, its attribute diff and attribute list as rows of
- *    values with their marks (at most `maxAttributes` each), and its sensitive values. The rows
- *    are kept in record stores (files, for the action), so the values themselves are dropped.
- * 2. Once every change has been read, and so every sensitive value is known, `render` turns the
- *    records into Markdown: a value that equals a secret found anywhere in the plan is masked,
- *    wherever in the plan it was read. Display order is destroys first, whatever order the plan
- *    has: each group's records are read back in turn.
+ * A plan's rendering built one change at a time, so a plan of any size can be rendered as it is
+ * read: `change` and `drift` render each item at once (its values are then dropped) and `render`
+ * puts the blocks in display order, destroys first, whatever order the plan has. Every sensitive
+ * value of the plan must be known before the first change is rendered (`secrets`): a value equal
+ * to a secret found anywhere in the plan is masked. With a text spool, the item texts wait there
+ * rather than in memory.
  */
 export class PlanRenderer {
-  // Per source, merged at render in the order the limits of Secrets were always applied in
-  // (changes, drift, deferred, outputs), whatever order the plan is read in.
-  private readonly secretsOf = { changes: new Secrets(), drift: new Secrets(), deferred: new Secrets(), outputs: new Secrets() }
-  private readonly items = new Map<GroupKey, RecordStore<ItemRecord>>()
-  private readonly driftRecords: RecordStore<DriftRecord>
-  private readonly outputRecords: RecordStore<OutputRecord>
+  private readonly groups = new Map<GroupKey, Block[]>(GROUPS.map((g) => [g.key, []]))
+  private readonly driftLines: { full: string; short: string }[] = []
   private readonly limit: number
+  private readonly value: (v: Shown) => string
 
   constructor(
     private readonly options: RenderOptions,
-    private readonly stores: RecordStores = memoryStores,
+    private readonly secrets: Secrets,
     private readonly texts?: TextSpool,
   ) {
     this.limit = options.maxAttributes ?? 50
-    for (const g of GROUPS) this.items.set(g.key, stores.store<ItemRecord>(g.key))
-    this.driftRecords = stores.store<DriftRecord>('drift')
-    this.outputRecords = stores.store<OutputRecord>('outputs')
+    this.value = (v: Shown): string => (v.kind === 'value' ? code(formatShown(v, 120, secrets)) : VALUELESS[v.kind])
   }
 
   /** A change the model keeps (every one but plain no-ops), with its values. */
   change(item: ResourceItem): void {
-    this.secretsOf.changes.addChange(item.change)
     const key = groupOf(item)
     const g = GROUP.get(key) as Group
-    const c = item.change
-    const limit = this.limit
-    const marks = [c.before_sensitive, c.after_sensitive]
-    const diff = g.showDiff ? attributeChanges(c, limit) : undefined
-    let list: AttributeList | undefined
-    if (item.action === 'create' || item.action === 'create-forget') {
-      list = { ...attributeValues(c.after, { sensitive: marks, unknown: c.after_unknown }, limit), kind: 'create' }
-    } else if (item.action === 'replace') {
-      list = { ...attributeValues(c.after, { sensitive: marks, unknown: c.after_unknown }, limit), kind: 'replace' }
-    } else if (item.importing) {
-      list = { ...attributeValues(c.after ?? c.before, { sensitive: marks, unknown: c.after_unknown }, limit), kind: 'import' }
-    } else if (item.action === 'delete' && item.mode !== 'data') {
-      list = { ...attributeValues(c.before, { sensitive: marks }, limit, identifying), kind: 'delete' }
+    const block = itemBlock(item, g, this.value, this.limit)
+    const texts = this.texts
+    if (texts) {
+      const keep = (t: BlockText): BlockText => (typeof t === 'string' && t.length > SPOOLED ? texts.keep(t) : t)
+      block.text = keep(block.text)
+      block.lighter = block.lighter?.map((l) => ({ pass: l.pass, text: keep(l.text) }))
+    } else {
+      const limit = this.limit
+      const value = this.value
+      // Kept whole until written; then, as before, its large forms become sizes (see render).
+      ;(block as Block & { again?: () => Block }).again = () => itemBlock(item, g, value, limit)
     }
-    ;(this.items.get(key) as RecordStore<ItemRecord>).push({ item: withoutValues(item), diff: diff?.total ? diff : undefined, list })
+    ;(this.groups.get(key) as Block[]).push(block)
   }
 
-  drift(item: ResourceItem): void {
-    this.secretsOf.drift.addChange(item.change)
-    const diff = item.action === 'update' ? attributeChanges(item.change, this.limit) : undefined
-    this.driftRecords.push({ address: item.address, actions: item.actions, action: item.action, diff: diff?.total ? diff : undefined })
-  }
-
-  deferred(d: DeferredItem): void {
-    this.secretsOf.deferred.addChange(d.item.change)
-  }
-
-  output(o: OutputItem): void {
-    this.secretsOf.outputs.addChange(o.change)
-    if (o.action === 'no-op') return
-    const c = o.change
-    const marks = [c.before_sensitive, c.after_sensitive]
-    const absent: Shown = { kind: 'absent' }
-    this.outputRecords.push({
-      name: o.name,
-      action: o.action,
-      before: c.before === undefined || o.action === 'create' ? absent : showValue(c.before, marks),
-      after: o.action === 'delete' ? absent : showValue(c.after, marks, c.after_unknown),
-    })
+  drift(d: ResourceItem): void {
+    const what = d.actions.includes('delete') ? 'deleted outside Terraform' : d.action === 'update' ? 'changed outside Terraform' : text(d.actions.join(', '))
+    const diff = d.action === 'update' ? diffBlock(d, this.value, this.limit) : ''
+    this.driftLines.push({ full: `- ${code(d.address)}: ${what}${diff ? `\n${diff}` : ''}`, short: `- ${code(d.address)}` })
   }
 
   /**
    * The plan as blocks. With `write`, the full rendering (no budget, secrets scrubbed) goes to it
-   * in pieces of about 1 MiB while the blocks are made, and the large blocks (a resource with its
-   * attribute tables) keep only their sizes and a way to get them back (the text spool, or
-   * rendering them again): a plan of thousands of resources is never held as one text, and the
+   * in pieces of about 1 MiB while the blocks are put together, and the large blocks (a resource
+   * with its attribute tables) keep only their sizes and a way to get them back (the text spool,
+   * or rendering them again): a plan of thousands of resources is never held as one text, and the
    * comment and the summary take back only what they show.
    */
   render(model: PlanModel, write?: (text: string) => void): RenderedPlan {
-    const { options, limit } = this
-    const secrets = new Secrets()
-    for (const source of Object.values(this.secretsOf)) secrets.absorb(source)
+    const { secrets, options, value } = this
     const redact = (t: string): string => secrets.redact(t)
-    const value = (v: Shown): string => (v.kind === 'value' ? code(formatShown(v, 120, secrets)) : VALUELESS[v.kind])
 
     const blocks: Block[] = []
     let pending = ''
@@ -276,14 +187,17 @@ export class PlanRenderer {
     keep(countsTable(model.counts, model))
 
     for (const g of GROUPS) {
-      const store = this.items.get(g.key) as RecordStore<ItemRecord>
-      if (store.count === 0) continue
-      add({ text: `\n#### ${g.heading} (${store.count})\n`, keep: true })
-      for (const record of store.read()) {
-        const block = itemBlock(record, g, value, limit)
+      const items = this.groups.get(g.key) as (Block & { again?: () => Block })[]
+      if (items.length === 0) continue
+      add({ text: `\n#### ${g.heading} (${items.length})\n`, keep: true })
+      for (const block of items) {
         add(block)
-        // Written already: keep the large forms as sizes and a way to get them back.
-        if (write) blocks[blocks.length - 1] = deferLarge(block, this.texts, () => itemBlock(record, g, value, limit))
+        // Written already: keep the large forms as sizes and a way to render them again.
+        const again = block.again
+        if (again) {
+          delete block.again
+          if (write) blocks[blocks.length - 1] = deferLarge(block, again)
+        }
       }
     }
     if (model.deferred.length > 0) {
@@ -300,31 +214,31 @@ export class PlanRenderer {
         })
       }
     }
-    if (this.outputRecords.count > 0) {
-      const rows: string[][] = []
-      for (const o of this.outputRecords.read()) rows.push([code(o.name), text(o.action), value(o.before), value(o.after)])
+    const outputs = model.outputs.filter((o) => o.action !== 'no-op')
+    if (outputs.length > 0) {
+      const rows = outputs.map((o) => {
+        const c = o.change
+        const marks = [c.before_sensitive, c.after_sensitive]
+        const absent: Shown = { kind: 'absent' }
+        const before = c.before === undefined || o.action === 'create' ? absent : showValue(c.before, marks)
+        const after = o.action === 'delete' ? absent : showValue(c.after, marks, c.after_unknown)
+        return [code(o.name), text(o.action), value(before), value(after)]
+      })
       add({
-        text: `\n#### Outputs (${rows.length})\n\n${table(['Output', 'Action', 'Before', 'After'], rows)}\n`,
+        text: `\n#### Outputs (${outputs.length})\n\n${table(['Output', 'Action', 'Before', 'After'], rows)}\n`,
         group: 'outputs',
       })
     }
-    if (this.driftRecords.count > 0) {
-      const n = this.driftRecords.count
-      const lines: string[] = []
-      const short: string[] = []
-      for (const d of this.driftRecords.read()) {
-        const what = d.actions.includes('delete')
-          ? 'deleted outside Terraform'
-          : d.action === 'update'
-            ? 'changed outside Terraform'
-            : text(d.actions.join(', '))
-        const diff = d.diff ? diffBlock(d.diff, value) : ''
-        lines.push(`- ${code(d.address)}: ${what}${diff ? `\n${diff}` : ''}`)
-        short.push(`- ${code(d.address)}`)
-      }
+    if (this.driftLines.length > 0) {
+      const n = this.driftLines.length
       add({
-        text: `\n${details(`🌀 Drift: ${plural(n, 'resource')} changed outside Terraform`, `These changes already happened; the plan above accounts for them.\n\n${lines.join('\n')}`)}\n`,
-        lighter: [{ text: `\n${details(`🌀 Drift: ${plural(n, 'resource')} changed outside Terraform`, short.join('\n'))}\n`, pass: DIFFS }],
+        text: `\n${details(`🌀 Drift: ${plural(n, 'resource')} changed outside Terraform`, `These changes already happened; the plan above accounts for them.\n\n${this.driftLines.map((l) => l.full).join('\n')}`)}\n`,
+        lighter: [
+          {
+            text: `\n${details(`🌀 Drift: ${plural(n, 'resource')} changed outside Terraform`, this.driftLines.map((l) => l.short).join('\n'))}\n`,
+            pass: DIFFS,
+          },
+        ],
         group: 'drift',
       })
     }
@@ -339,34 +253,28 @@ export class PlanRenderer {
   }
 }
 
-/** The item without its attribute values (its line needs none; the records keep the rows). */
-function withoutValues(item: ResourceItem): ResourceItem {
-  const c = item.change
-  const change: RawChange = { actions: c.actions }
-  if (c.replace_paths !== undefined) change.replace_paths = c.replace_paths
-  if (c.importing !== undefined) change.importing = c.importing
-  return { ...item, change }
-}
-
 /**
- * The plan as blocks, from a model read whole (its items with their values): the records are
- * made and kept in memory, then rendered. With `write`, as PlanRenderer.render.
+ * The plan as blocks, from a model read whole (its items with their values): its secrets, then
+ * its changes and drift rendered. With `write`, as PlanRenderer.render.
  */
 export function renderPlan(model: PlanModel, options: RenderOptions, write?: (text: string) => void): RenderedPlan {
-  const renderer = new PlanRenderer(options)
+  const secrets = new Secrets()
+  for (const item of model.changes) secrets.addChange(item.change)
+  for (const item of model.drift) secrets.addChange(item.change)
+  for (const d of model.deferred) secrets.addChange(d.item.change)
+  for (const o of model.outputs) secrets.addChange(o.change)
+  const renderer = new PlanRenderer(options, secrets)
   for (const item of model.changes) renderer.change(item)
   for (const item of model.drift) renderer.drift(item)
-  for (const d of model.deferred) renderer.deferred(d)
-  for (const o of model.outputs) renderer.output(o)
   return renderer.render(model, write)
 }
 
 /** Forms longer than this are kept as sizes once written (most item lines are far shorter). */
 const LARGE = 2000
 
-function deferLarge(block: Block, texts: TextSpool | undefined, again: () => Block): Block {
+function deferLarge(block: Block, again: () => Block): Block {
   const defer = (t: BlockText, form: (b: Block) => BlockText): BlockText =>
-    typeof t === 'string' && t.length > LARGE ? (texts ? texts.keep(t) : deferredText(t, () => textOf(form(again())))) : t
+    typeof t === 'string' && t.length > LARGE ? deferredText(t, () => textOf(form(again()))) : t
   return {
     ...block,
     text: defer(block.text, (b) => b.text),
@@ -489,23 +397,38 @@ const DIFFS = 1
 const IDENTIFYING = new Set(['id', 'name', 'self_link', 'arn', 'location', 'region', 'zone', 'project', 'labels', 'tags'])
 const identifying = (path: readonly (string | number)[]): boolean => typeof path[0] === 'string' && IDENTIFYING.has(path[0])
 
-const LIST_SUMMARY: Record<AttributeList['kind'], (n: number) => string> = {
-  create: (n) => plural(n, 'attribute'),
-  replace: (n) => `${plural(n, 'attribute')} of the new object`,
-  import: (n) => `${plural(n, 'attribute')} adopted`,
-  delete: (n) => plural(n, 'identifying attribute'),
-}
-
 /**
  * One resource: its line, what changes (updates, replacements), and what the object is (creates,
  * imports, the new side of a replacement, what a delete takes away), each collapsed, with the
  * lighter forms the budget uses (no attribute list, then no diff, then a shortened line).
  */
-function itemBlock(record: ItemRecord, g: Group, value: (v: Shown) => string, _limit: number): Block {
-  const { item } = record
+function itemBlock(item: ResourceItem, g: Group, value: (v: Shown) => string, limit: number): Block {
   const line = itemLine(item)
-  const diff = record.diff ? diffBlock(record.diff, value) : ''
-  const list = record.list ? valuesBlock(record.list, LIST_SUMMARY[record.list.kind], value, record.list.kind !== 'delete') : ''
+  const c = item.change
+  const marks = [c.before_sensitive, c.after_sensitive]
+  const diff = g.showDiff ? diffBlock(item, value, limit) : ''
+  let list = ''
+  if (item.action === 'create' || item.action === 'create-forget') {
+    list = valuesBlock(
+      attributeValues(c.after, { sensitive: marks, unknown: c.after_unknown }, limit),
+      (n) => plural(n, 'attribute'),
+      value,
+    )
+  } else if (item.action === 'replace') {
+    list = valuesBlock(
+      attributeValues(c.after, { sensitive: marks, unknown: c.after_unknown }, limit),
+      (n) => `${plural(n, 'attribute')} of the new object`,
+      value,
+    )
+  } else if (item.importing) {
+    list = valuesBlock(
+      attributeValues(c.after ?? c.before, { sensitive: marks, unknown: c.after_unknown }, limit),
+      (n) => `${plural(n, 'attribute')} adopted`,
+      value,
+    )
+  } else if (item.action === 'delete' && item.mode !== 'data') {
+    list = valuesBlock(attributeValues(c.before, { sensitive: marks }, limit, identifying), (n) => plural(n, 'identifying attribute'), value, false)
+  }
   const short = itemLine(item, COMPACT_TEXT)
   const join = (...parts: string[]): string => parts.filter(Boolean).join('\n')
   const lighter = []
@@ -533,7 +456,8 @@ function valuesBlock(
   return lines.join('\n')
 }
 
-function diffBlock({ changes, total }: AttributeDiff, value: (v: Shown) => string): string {
+function diffBlock(item: ResourceItem, value: (v: Shown) => string, limit: number): string {
+  const { changes, total } = attributeChanges(item.change, limit)
   if (total === 0) return ''
   // Built line by line, already indented under the list item (this runs for every update).
   const lines = [

@@ -1,82 +1,34 @@
 import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs'
 import path from 'node:path'
-import { deserialize, serialize } from 'node:v8'
 import type { DeferredText } from '@infra-actions/common'
-import type { RecordStore, RecordStores, TextSpool } from './render.js'
+import type { TextSpool } from './render.js'
 
 /**
- * Files that hold what a large plan's rendering keeps for later, so that its memory follows one
- * change at a time, not the plan: the records read from each change until every secret is known
- * (PlanRenderer), and the large rendered texts a budget may show again. In a directory of its
- * own under RUNNER_TEMP (0700, files 0600: the records hold sensitive values before masking),
- * removed by `close()`; the runner removes RUNNER_TEMP after the job in any case.
+ * A file that holds the large rendered texts of a plan (an item's attribute tables) from the
+ * moment each change is rendered until the full rendering is written and the budgets have taken
+ * what they show, so the rendering's memory follows one change at a time, not the plan. In a
+ * directory of its own under RUNNER_TEMP (0700, the file 0600: texts are scrubbed of secrets only
+ * when written out), removed by `close()`; the runner removes RUNNER_TEMP after the job anyway.
  */
-export class Spool implements RecordStores, TextSpool {
+export class Spool implements TextSpool {
   private readonly dir: string
-  private readonly files: SpoolFile[] = []
-  private texts: SpoolFile | undefined
+  private file: SpoolFile | undefined
 
   constructor(parent: string) {
     this.dir = mkdtempSync(path.join(parent, 'spool-'))
   }
 
-  store<T>(name: string): RecordStore<T> {
-    const file = this.open(`${name}.records`)
-    let count = 0
-    return {
-      push: (record: T) => {
-        // v8's structured serialization keeps every value as it was (-0, large numbers, undefined).
-        const bytes = serialize(record)
-        const head = Buffer.allocUnsafe(4)
-        head.writeUInt32LE(bytes.length)
-        file.append(head)
-        file.append(bytes)
-        count++
-      },
-      get count() {
-        return count
-      },
-      read: () => records<T>(file),
-    }
-  }
-
   keep(text: string): DeferredText {
-    this.texts ??= this.open('texts')
-    const file = this.texts
+    this.file ??= new SpoolFile(path.join(this.dir, 'texts'))
+    const file = this.file
     const bytes = Buffer.from(text, 'utf8')
     const at = file.append(bytes)
     return { chars: text.length, bytes: bytes.length, render: () => file.read(at, bytes.length).toString('utf8') }
   }
 
   close(): void {
-    for (const f of this.files) f.close()
+    this.file?.close()
     rmSync(this.dir, { recursive: true, force: true })
-  }
-
-  private open(name: string): SpoolFile {
-    const f = new SpoolFile(path.join(this.dir, name))
-    this.files.push(f)
-    return f
-  }
-}
-
-/** The records of a store, in the order written, read back a chunk at a time. */
-function* records<T>(file: SpoolFile): Generator<T> {
-  let at = 0
-  let held = Buffer.alloc(0)
-  for (;;) {
-    let k = 0
-    while (k + 4 <= held.length) {
-      const length = held.readUInt32LE(k)
-      if (k + 4 + length > held.length) break
-      yield deserialize(held.subarray(k + 4, k + 4 + length)) as T
-      k += 4 + length
-    }
-    if (at >= file.size) return
-    const need = k + 4 <= held.length ? held.readUInt32LE(k) + 4 : 4
-    const chunk = file.read(at, Math.max(CHUNK, need))
-    at += chunk.length
-    held = Buffer.concat([held.subarray(k), chunk])
   }
 }
 
@@ -110,8 +62,24 @@ class SpoolFile {
     return at
   }
 
+  // The last chunk read: the full rendering reads the texts back one after another.
+  private cache: Buffer = Buffer.alloc(0)
+  private cacheAt = 0
+
   read(at: number, length: number): Buffer {
+    if (at >= this.cacheAt && at + length <= this.cacheAt + this.cache.length) {
+      return Buffer.from(this.cache.subarray(at - this.cacheAt, at - this.cacheAt + length))
+    }
     this.flush()
+    if (length < CHUNK) {
+      this.cache = this.readRaw(at, CHUNK)
+      this.cacheAt = at
+      return Buffer.from(this.cache.subarray(0, Math.min(length, this.cache.length)))
+    }
+    return this.readRaw(at, length)
+  }
+
+  private readRaw(at: number, length: number): Buffer {
     const out = Buffer.allocUnsafe(Math.max(0, Math.min(length, this.written - at)))
     for (let got = 0; got < out.length; ) {
       const n = readSync(this.fd, out, got, out.length - got, at + got)

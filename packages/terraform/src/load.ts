@@ -106,15 +106,34 @@ async function openPlan(
 }
 
 /**
+ * Opens the plan (running `terraform show -json` into a file under `tempDir` for a plan file),
+ * hands its bytes to `read`, and closes (and removes) what it opened.
+ */
+export async function withPlanBytes<T>(
+  source: PlanSource,
+  read: (bytes: ByteSource, label: string) => T,
+  options: { show?: ShowCommand; tempDir?: string } = {},
+): Promise<T> {
+  const { bytes, label, done } = await openPlan(source, options.show ?? showToFile, options.tempDir ?? (process.env.RUNNER_TEMP || tmpdir()))
+  try {
+    return read(bytes, label)
+  } finally {
+    bytes.close()
+    done()
+  }
+}
+
+/**
  * Reads the plan as a stream (a chunk at a time; see read-plan.ts) into the model: memory follows
  * the changes, not the file. With `attributeValues: false` no attribute value is ever built.
  */
 export async function loadPlan(source: PlanSource, show: ShowCommand = showToFile, options: LoadOptions = {}): Promise<PlanModel> {
-  const { bytes, label, done } = await openPlan(source, show, options.tempDir ?? (process.env.RUNNER_TEMP || tmpdir()))
-  try {
-    const builder = new PlanBuilder(options)
-    return builder.finish(readPlanDocument(bytes, label, builder, options))
-  } finally {
-    done()
-  }
+  return withPlanBytes(
+    source,
+    (bytes, label) => {
+      const builder = new PlanBuilder(options)
+      return builder.finish(readPlanDocument(bytes, label, builder, options))
+    },
+    { show, tempDir: options.tempDir },
+  )
 }

@@ -144,9 +144,9 @@ export interface BuildOptions {
   /** Each output, once the document is read (a name given twice keeps its last value), by name. */
   onOutput?: (item: OutputItem) => void
   /**
-   * false: the model's items keep no attribute values (before, after and their masks), so a plan
-   * of any size is held as its addresses and actions: whoever needs values takes them in the
-   * callbacks. Default true.
+   * false: the model's resource items keep no attribute values (before, after and their masks),
+   * so a plan of any size is held as its addresses and actions: whoever needs values takes them
+   * in the callbacks. Outputs keep theirs (they are few and small). Default true.
    */
   keepValues?: boolean
 }
@@ -187,9 +187,7 @@ export class PlanBuilder implements PlanSink {
     try {
       if (section === 'resource_changes') this.change(value as RawResourceChange, index)
       else if (section === 'resource_drift') {
-        // Terraform 1.0.0 printed drift entries without an address; drift is informational, so
-        // rebuild it instead of refusing the plan.
-        const item = toResourceItem(withAddress(value as RawResourceChange), `resource_drift[${index}]`)
+        const item = driftItem(value, index)
         this.options.onDrift?.(item)
         this.drift.push(this.lean(item))
       } else {
@@ -252,7 +250,7 @@ export class PlanBuilder implements PlanSink {
         this.unknownActions.push(item)
         break
     }
-    if (item.action !== 'no-op' || item.importing || item.previousAddress !== undefined) {
+    if (isKept(item)) {
       this.options.onChange?.(item)
       this.changes.push(this.lean(item))
     }
@@ -279,7 +277,6 @@ export class PlanBuilder implements PlanSink {
     counts.deferred = this.deferred.length
     const outputs = outputsOf(Object.fromEntries(this.outputs))
     for (const o of outputs) this.options.onOutput?.(o)
-    if (this.options.keepValues === false) for (const o of outputs) o.change = { actions: o.change.actions }
     const hasChanges =
       counts.add + counts.change + counts.destroy + counts.import + counts.move + counts.forget > 0 ||
       this.unknownActions.length > 0 ||
@@ -310,6 +307,16 @@ export function analyzePlan(plan: RawPlan, options: BuildOptions = {}): PlanMode
   }
   if (isRecord(plan.output_changes)) for (const [name, value] of Object.entries(plan.output_changes)) builder.output(name, value)
   return builder.finish(plan)
+}
+
+/** Whether the model keeps a change in `changes`: all but plain no-ops (moves and imports are kept). */
+export const isKept = (item: ResourceItem): boolean => item.action !== 'no-op' || item.importing || item.previousAddress !== undefined
+
+/** A drift entry as an item. */
+export function driftItem(value: unknown, index: number): ResourceItem {
+  // Terraform 1.0.0 printed drift entries without an address; drift is informational, so
+  // rebuild it instead of refusing the plan.
+  return toResourceItem(withAddress(value as RawResourceChange), `resource_drift[${index}]`)
 }
 
 function withAddress(raw: RawResourceChange): RawResourceChange {

@@ -58,7 +58,7 @@ export class PlanFormatError extends ConfigurationError {}
 export interface ParseOptions extends StreamOptions {}
 
 /**
- * Reads one plan document from `source` (closed after), handing each change, drift, deferred
+ * Reads one plan document from `source` (the caller closes it), handing each change, drift, deferred
  * change and output to `sink` as it is read, and returns the other top-level members checked to
  * be one plan document (the streamed sections as empty placeholders). Anything that is not
  * exactly one plan document is refused with the reason, after the whole file was validated.
@@ -69,8 +69,6 @@ export function readPlanDocument(source: ByteSource, label: string, sink: PlanSi
     value = readPlanStream(source, sink, options)
   } catch (error) {
     throw refusal(error, source, label)
-  } finally {
-    source.close()
   }
   return checkPlanDocument(value, label)
 }

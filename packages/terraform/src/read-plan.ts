@@ -1,3 +1,4 @@
+import { markedLeaves } from './values.js'
 import {
   decodeName,
   JsonDuplicateMemberError,
@@ -8,6 +9,7 @@ import {
   SkipScan,
   SKIPPED,
   whitespace,
+  type Located,
   type Shape,
 } from './json-scan.js'
 import { ByteWindow, type ByteSource } from './json-stream.js'
@@ -39,7 +41,19 @@ export interface StreamOptions {
   attributeValues?: boolean
   /** Bytes read at a time (default 1 MiB). Tests use tiny ones, so every boundary is crossed. */
   chunkSize?: number
+  /**
+   * With `attributeValues: false`: each change still gives the leaves its sensitive marks cover
+   * (`SECRET_LEAVES` on its `change`, in the order Secrets.addChange takes them), read from its
+   * bytes without building its values; and a member named twice inside a change counts once,
+   * the last, as JSON.parse counts it (plan-comment's first pass).
+   */
+  secrets?: boolean
+  /** Filled with where each top-level member's value is, in bytes of the whole. */
+  ranges?: Map<string, readonly [number, number]>
 }
+
+/** On a change read with `secrets`: the leaves its sensitive marks cover. */
+export const SECRET_LEAVES: unique symbol = Symbol('secret leaves')
 
 /**
  * Sections of a plan that nothing here reads: checked as JSON, never built. Together they are
@@ -88,6 +102,22 @@ const LEAN_ELEMENTS: Record<ChangeSection, Shape> = {
   resource_drift: { members: { change: VALUES_SKIPPED } },
   deferred_changes: { members: { resource_change: { members: { change: VALUES_SKIPPED } } } },
 }
+/** The same, with before and after located for their secret leaves and the marks built. */
+const VALUES_LOCATED: Shape = {
+  members: {
+    before: 'locate',
+    after: 'locate',
+    after_unknown: 'skip',
+    before_identity: 'skip',
+    after_identity: 'skip',
+    generated_config: 'skip',
+  },
+}
+const SECRET_ELEMENTS: Record<ChangeSection, Shape> = {
+  resource_changes: { members: { change: VALUES_LOCATED } },
+  resource_drift: { members: { change: VALUES_LOCATED } },
+  deferred_changes: { members: { resource_change: { members: { change: VALUES_LOCATED } } } },
+}
 
 /** The document is valid JSON but not an object: what it is instead (as `typeof` says it). */
 export class NotAnObjectError extends Error {
@@ -120,7 +150,7 @@ const RUN_BYTES = 1 << 20
  */
 export function readPlanStream(source: ByteSource, sink: PlanSink, options: StreamOptions = {}): Record<string, unknown> {
   const c = new Cursor(new ByteWindow(source, options.chunkSize))
-  const lean = options.attributeValues === false
+  const how: ElementReading = options.attributeValues !== false ? 'values' : options.secrets ? 'secrets' : 'lean'
   c.w.more(0)
   if (!c.space()) throw new EmptyDocumentError()
   if (c.byte() !== OPEN_OBJECT) notAnObject(c)
@@ -141,11 +171,12 @@ export function readPlanStream(source: ByteSource, sink: PlanSink, options: Stre
       c.space()
       if (members.has(name)) throw new JsonDuplicateMemberError(name, nameAt)
       const first = c.byte()
+      const valueAt = c.abs()
       if (!READ.has(name)) {
         c.skip()
         members.set(name, SKIPPED)
       } else if (STREAMED.has(name) && first === OPEN_ARRAY) {
-        readElements(c, name as ChangeSection, sink, lean)
+        readElements(c, name as ChangeSection, sink, how)
         members.set(name, [])
       } else if (name === 'output_changes' && first === OPEN_OBJECT) {
         readOutputs(c, sink)
@@ -153,6 +184,7 @@ export function readPlanStream(source: ByteSource, sink: PlanSink, options: Stre
       } else {
         members.set(name, c.unit(parseValue))
       }
+      options.ranges?.set(name, [valueAt, c.abs()])
       c.space()
       const d = c.byte()
       if (d === COMMA) {
@@ -189,14 +221,23 @@ function parseValue(b: Buffer, i: number): { value: unknown; end: number } {
   return { value: JSON.parse(b.toString('utf8', i, end)), end }
 }
 
-function readElements(c: Cursor, section: ChangeSection, sink: PlanSink, lean: boolean): void {
+/** How elements are read: built whole, without values, or without values but with their secret leaves. */
+type ElementReading = 'values' | 'lean' | 'secrets'
+
+function readElements(c: Cursor, section: ChangeSection, sink: PlanSink, how: ElementReading): void {
   c.i++
   if (c.space() && c.byte() === CLOSE_ARRAY) {
     c.i++
     return
   }
-  const shape = LEAN_ELEMENTS[section]
-  const runs = !lean && section !== 'deferred_changes'
+  const shape = how === 'secrets' ? SECRET_ELEMENTS[section] : LEAN_ELEMENTS[section]
+  const readLean = (b: Buffer, i: number): { value: unknown; end: number } => {
+    if (how === 'lean') return readShaped(b, i, shape)
+    const read = readShaped(b, i, shape, 'last')
+    attachSecretLeaves(b, read.value, section)
+    return read
+  }
+  const runs = how === 'values' && section !== 'deferred_changes'
   let index = 0
   // After a wrong guess, no run is tried again before the cursor has passed it.
   let noRunsBefore = -1
@@ -213,7 +254,7 @@ function readElements(c: Cursor, section: ChangeSection, sink: PlanSink, lean: b
       }
     }
     if (read === 0) {
-      const value = lean ? c.unit((b, i) => readShaped(b, i, shape)) : c.unit(parseValue)
+      const value = how === 'values' ? c.unit(parseValue) : c.unit(readLean)
       sink.element(section, value, index++)
     }
     c.space()
@@ -249,6 +290,53 @@ function tryRun(c: Cursor): unknown[] | number {
   }
   c.i = at + 1
   return run as unknown[]
+}
+
+/** The leaves the change's marks cover, from the located before and after, in place of them. */
+function attachSecretLeaves(b: Buffer, element: unknown, section: ChangeSection): void {
+  const holder = section === 'deferred_changes' && isObject(element) ? element.resource_change : element
+  const change = isObject(holder) ? holder.change : undefined
+  if (!isObject(change)) return
+  const before = change.before as Located | undefined
+  const after = change.after as Located | undefined
+  delete change.before
+  delete change.after
+  change[SECRET_LEAVES] = markedLeaves(b, before, after, change.before_sensitive, change.after_sensitive)
+}
+
+const isObject = (v: unknown): v is Record<string | symbol, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v)
+
+/**
+ * Pass two of a reader that needs values only after a first pass (plan-comment: every secret
+ * must be known before any value is shown): the elements of one section, read again from where
+ * the first pass found it (`ranges`), built whole. The document was validated by the first pass.
+ */
+export function readSection(
+  source: ByteSource,
+  range: readonly [number, number],
+  section: ChangeSection,
+  sink: PlanSink,
+  options: { chunkSize?: number } = {},
+): void {
+  const c = new Cursor(new ByteWindow(rangeSource(source, range[0], range[1]), options.chunkSize))
+  c.w.more(0)
+  if (!c.space() || c.byte() !== OPEN_ARRAY) c.fail('expected an array')
+  readElements(c, section, sink, 'values')
+}
+
+/** The bytes of `source` from `start` to `end`. */
+function rangeSource(source: ByteSource, start: number, end: number): ByteSource {
+  let at = start
+  return {
+    read: (into, to, length) => {
+      const n = source.readAt(into, to, Math.min(length, end - at), at)
+      at += n
+      return n
+    },
+    readAt: (into, to, length, position) => source.readAt(into, to, Math.min(length, end - start - position), start + position),
+    size: () => end - start,
+    close: () => undefined,
+  }
 }
 
 function readOutputs(c: Cursor, sink: PlanSink): void {
