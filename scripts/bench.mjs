@@ -290,8 +290,10 @@ async function outsized(label, n, shape) {
   const started = Date.now()
   const truth = await generatePlan(n, planFile, { shape })
   const size = statSync(planFile).size
+  const shapeName = shape === 'terraform' ? 'as Terraform writes them' : '`resource_changes` alone'
+  const took = ((Date.now() - started) / 1000).toFixed(0)
   say(
-    `## ${label}: ${n.toLocaleString('en-US')} resource changes, ${shape === 'terraform' ? 'as Terraform writes them' : '`resource_changes` alone'} (${mib(size)}, ${(size / 1e6).toFixed(0)} MB; generated in ${((Date.now() - started) / 1000).toFixed(0)} s)`,
+    `## ${label}: ${n.toLocaleString('en-US')} resource changes, ${shapeName} (${mib(size)}, ${(size / 1e6).toFixed(0)} MB; generated in ${took} s)`,
   )
   say()
   const gh = await new FakeGitHub().start()
@@ -308,9 +310,9 @@ async function outsized(label, n, shape) {
   say('| | exit | wall time | CPU time | peak RSS | right? |')
   say('| --- | ---: | ---: | ---: | ---: | --- |')
   const firstError = (out) => (out.match(/^::error::(.*)$/m)?.[1] ?? '').slice(0, 160)
-  say(
-    `| bare \`JSON.parse\` of the file | ${results.parse.last.code} | ${results.parse.ms.toFixed(0)} ms | ${results.parse.cpu.toFixed(0)} ms | ${mib(results.parse.rss)} | ${results.parse.last.code === 0 ? 'parsed' : (results.parse.last.out.match(/(RangeError|Error): [^\n]*/)?.[0] ?? 'failed').slice(0, 120)} |`,
-  )
+  const p = results.parse
+  const parsed = p.last.code === 0 ? 'parsed' : (p.last.out.match(/(RangeError|Error): [^\n]*/)?.[0] ?? 'failed').slice(0, 120)
+  say(`| bare \`JSON.parse\` of the file | ${p.last.code} | ${p.ms.toFixed(0)} ms | ${p.cpu.toFixed(0)} ms | ${mib(p.rss)} | ${parsed} |`)
   const c = truth.counts
   for (const b of builds) {
     for (const [kind, k] of [

@@ -45,7 +45,7 @@ function bag(i, version) {
   const env = Array.from({ length: 2 }, (_, k) => ({ name: `ENV_VAR_${k}`, value: `value-${k}-${(r() * 1e9) | 0}`, value_source: [] }))
   // What wide resources carry: an IAM policy (or a manifest, a template) as one JSON-encoded string.
   const policy = JSON.stringify({
-    bindings: Array.from({ length: 14 }, (_, k) => ({
+    bindings: Array.from({ length: 10 }, (_, k) => ({
       role: `roles/run.${['invoker', 'viewer', 'developer', 'admin', 'sourceReader', 'serviceAgent', 'builder', 'auditor'][k % 8]}${k >= 8 ? 'V2' : ''}`,
       members: [`serviceAccount:svc-${i}-${k}@acme-prod-123456.iam.gserviceaccount.com`, `group:team-${(i + k) % 17}@acme.example`],
       ...(k === 0

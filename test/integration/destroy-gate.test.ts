@@ -192,10 +192,10 @@ describe('destroy-gate (built action)', () => {
     })
 
     it('when an exception is thrown inside the gate (a bug)', async () => {
-      // Fault injection from outside the bundle: a preloaded module breaks Buffer#indexOf, which
+      // Fault injection from outside the bundle: a preloaded module breaks Buffer#subarray, which
       // the plan reader uses, so the core throws a TypeError that nothing expects.
       const hook = path.join(dir, 'break.mjs')
-      writeFileSync(hook, 'Buffer.prototype.indexOf = function () { throw new TypeError("injected fault") }\n')
+      writeFileSync(hook, 'Buffer.prototype.subarray = function () { throw new TypeError("injected fault") }\n')
       const r = await run(
         { 'plan-json': plan({ resource_changes: [rc('a.b', ['delete'])] }), 'allow-destroy': 'true' },
         { NODE_OPTIONS: `--import=${hook}` },

@@ -122,7 +122,8 @@ async function renderFromPlan(
     (bytes, label) => {
       // Per source, merged in the order the limits of Secrets have always been applied in.
       const secrets = { changes: new Secrets(), drift: new Secrets(), deferred: new Secrets(), outputs: new Secrets() }
-      const leaves = (change: RawChange): readonly string[] => ((change as Record<symbol, unknown>)[SECRET_LEAVES] as string[] | undefined) ?? []
+      const leaves = (change: RawChange): readonly string[] =>
+        ((change as Record<symbol, unknown>)[SECRET_LEAVES] as string[] | undefined) ?? []
       const builder = new PlanBuilder({
         keepValues: false,
         onChange: (item) => secrets.changes.addLeafList(leaves(item.change)),
@@ -170,7 +171,9 @@ async function renderFromPlan(
 }
 
 const changedWhileRead = (label: string): ConfigurationError =>
-  new ConfigurationError(`${label} changed while it was read: the second pass over its changes found other bytes. Do not write the plan file while plan-comment runs.`)
+  new ConfigurationError(
+    `${label} changed while it was read: the second pass over its changes found other bytes. Do not write the plan file while plan-comment runs.`,
+  )
 
 async function runSingle(settings: PlanCommentSettings, deps: PlanCommentDeps): Promise<PlanCommentResult> {
   const { context } = deps

@@ -98,7 +98,8 @@ function groupOf(item: ResourceItem): GroupKey {
 
 /** Texts kept out of memory once made, read back when the full rendering or a budget shows them. */
 export interface TextSpool {
-  keep(text: string): DeferredText
+  /** `stream`: texts read back together (one group of the rendering), kept together. */
+  keep(text: string, stream: string): DeferredText
 }
 
 // `(sensitive)`, `(known after apply)`, `(none)`: built once, not once per attribute.
@@ -139,7 +140,7 @@ export class PlanRenderer {
     const block = itemBlock(item, g, this.value, this.limit)
     const texts = this.texts
     if (texts) {
-      const keep = (t: BlockText): BlockText => (typeof t === 'string' && t.length > SPOOLED ? texts.keep(t) : t)
+      const keep = (t: BlockText): BlockText => (typeof t === 'string' && t.length > SPOOLED ? texts.keep(t, key) : t)
       block.text = keep(block.text)
       block.lighter = block.lighter?.map((l) => ({ pass: l.pass, text: keep(l.text) }))
     } else {
@@ -152,7 +153,11 @@ export class PlanRenderer {
   }
 
   drift(d: ResourceItem): void {
-    const what = d.actions.includes('delete') ? 'deleted outside Terraform' : d.action === 'update' ? 'changed outside Terraform' : text(d.actions.join(', '))
+    const what = d.actions.includes('delete')
+      ? 'deleted outside Terraform'
+      : d.action === 'update'
+        ? 'changed outside Terraform'
+        : text(d.actions.join(', '))
     const diff = d.action === 'update' ? diffBlock(d, this.value, this.limit) : ''
     this.driftLines.push({ full: `- ${code(d.address)}: ${what}${diff ? `\n${diff}` : ''}`, short: `- ${code(d.address)}` })
   }
@@ -427,7 +432,12 @@ function itemBlock(item: ResourceItem, g: Group, value: (v: Shown) => string, li
       value,
     )
   } else if (item.action === 'delete' && item.mode !== 'data') {
-    list = valuesBlock(attributeValues(c.before, { sensitive: marks }, limit, identifying), (n) => plural(n, 'identifying attribute'), value, false)
+    list = valuesBlock(
+      attributeValues(c.before, { sensitive: marks }, limit, identifying),
+      (n) => plural(n, 'identifying attribute'),
+      value,
+      false,
+    )
   }
   const short = itemLine(item, COMPACT_TEXT)
   const join = (...parts: string[]): string => parts.filter(Boolean).join('\n')

@@ -12,22 +12,23 @@ import type { TextSpool } from './render.js'
  */
 export class Spool implements TextSpool {
   private readonly dir: string
-  private file: SpoolFile | undefined
+  private readonly files = new Map<string, SpoolFile>()
 
   constructor(parent: string) {
     this.dir = mkdtempSync(path.join(parent, 'spool-'))
   }
 
-  keep(text: string): DeferredText {
-    this.file ??= new SpoolFile(path.join(this.dir, 'texts'))
-    const file = this.file
+  /** One file per stream (a group of the rendering), so reading a group back reads one file in order. */
+  keep(text: string, stream = 'texts'): DeferredText {
+    let file = this.files.get(stream)
+    if (!file) this.files.set(stream, (file = new SpoolFile(path.join(this.dir, `${this.files.size}.md`))))
     const bytes = Buffer.from(text, 'utf8')
     const at = file.append(bytes)
     return { chars: text.length, bytes: bytes.length, render: () => file.read(at, bytes.length).toString('utf8') }
   }
 
   close(): void {
-    this.file?.close()
+    for (const f of this.files.values()) f.close()
     rmSync(this.dir, { recursive: true, force: true })
   }
 }
@@ -81,7 +82,7 @@ class SpoolFile {
 
   private readRaw(at: number, length: number): Buffer {
     const out = Buffer.allocUnsafe(Math.max(0, Math.min(length, this.written - at)))
-    for (let got = 0; got < out.length; ) {
+    for (let got = 0; got < out.length;) {
       const n = readSync(this.fd, out, got, out.length - got, at + got)
       if (n === 0) break
       got += n
@@ -102,7 +103,7 @@ class SpoolFile {
 
   private writeAll(bytes: Uint8Array): void {
     // A write may be short (a full disk fails with an error instead); write the rest.
-    for (let done = 0; done < bytes.length; ) done += writeSync(this.fd, bytes, done, bytes.length - done, this.written + done)
+    for (let done = 0; done < bytes.length;) done += writeSync(this.fd, bytes, done, bytes.length - done, this.written + done)
     this.written += bytes.length
   }
 }

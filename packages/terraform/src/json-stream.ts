@@ -112,4 +112,3 @@ export class ByteWindow {
     return !this.eof && position >= this.b.length - LOOKAHEAD
   }
 }
-

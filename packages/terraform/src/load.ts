@@ -114,7 +114,11 @@ export async function withPlanBytes<T>(
   read: (bytes: ByteSource, label: string) => T,
   options: { show?: ShowCommand; tempDir?: string } = {},
 ): Promise<T> {
-  const { bytes, label, done } = await openPlan(source, options.show ?? showToFile, options.tempDir ?? (process.env.RUNNER_TEMP || tmpdir()))
+  const { bytes, label, done } = await openPlan(
+    source,
+    options.show ?? showToFile,
+    options.tempDir ?? (process.env.RUNNER_TEMP || tmpdir()),
+  )
   try {
     return read(bytes, label)
   } finally {

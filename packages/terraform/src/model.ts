@@ -259,9 +259,20 @@ export class PlanBuilder implements PlanSink {
   /** The item as the model keeps it: without attribute values unless asked to keep them. */
   private lean(item: ResourceItem): ResourceItem {
     if (this.options.keepValues !== false) return item
-    const { before: _b, after: _a, after_unknown: _u, before_sensitive: _bs, after_sensitive: _as, generated_config: _g, ...rest } =
-      item.change as RawChange & { before_identity?: unknown; after_identity?: unknown }
-    const { before_identity: _bi, after_identity: _ai, ...change } = rest as RawChange & { before_identity?: unknown; after_identity?: unknown }
+    const {
+      before: _b,
+      after: _a,
+      after_unknown: _u,
+      before_sensitive: _bs,
+      after_sensitive: _as,
+      generated_config: _g,
+      ...rest
+    } = item.change as RawChange & { before_identity?: unknown; after_identity?: unknown }
+    const {
+      before_identity: _bi,
+      after_identity: _ai,
+      ...change
+    } = rest as RawChange & { before_identity?: unknown; after_identity?: unknown }
     item.change = change
     return item
   }

@@ -55,7 +55,7 @@ export const SUPPORTED_FORMAT_MAJORS = [0, 1]
 
 export class PlanFormatError extends ConfigurationError {}
 
-export interface ParseOptions extends StreamOptions {}
+export type ParseOptions = StreamOptions
 
 /**
  * Reads one plan document from `source` (the caller closes it), handing each change, drift, deferred
@@ -74,7 +74,8 @@ export function readPlanDocument(source: ByteSource, label: string, sink: PlanSi
 }
 
 function refusal(error: unknown, source: ByteSource, label: string): unknown {
-  if (error instanceof EmptyDocumentError) return new PlanFormatError(`${label} is empty. Write it with: terraform show -json tfplan > plan.json`)
+  if (error instanceof EmptyDocumentError)
+    return new PlanFormatError(`${label} is empty. Write it with: terraform show -json tfplan > plan.json`)
   if (error instanceof NotAnObjectError) return new PlanFormatError(`${label} is JSON but not a Terraform plan: ${error.message}.`)
   if (error instanceof JsonDuplicateMemberError) {
     return new PlanFormatError(

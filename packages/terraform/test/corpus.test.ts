@@ -76,7 +76,9 @@ describe('plan corpus conformance', () => {
       const before = verdict(() => analyzePlan(oldParsePlanText(bytes, file, { attributeValues })))
       for (const chunkSize of [1 << 20, 13]) {
         const builder = new PlanBuilder()
-        const now = verdict(() => builder.finish(readPlanDocument(bufferSource(bytes, chunkSize), file, builder, { attributeValues, chunkSize })))
+        const now = verdict(() =>
+          builder.finish(readPlanDocument(bufferSource(bytes, chunkSize), file, builder, { attributeValues, chunkSize })),
+        )
         expect(now).toEqual(before)
       }
     }

@@ -101,9 +101,18 @@ const elements = fc.array(fc.oneof({ weight: 4, arbitrary: change }, { weight: 1
 })
 const member = fc.oneof(
   fc.tuple(fc.constant('format_version'), fc.constantFrom('1.2', '0.1', '2.0', '1.2.3')),
-  fc.tuple(fc.constantFrom('resource_changes', 'resource_drift'), fc.oneof({ weight: 5, arbitrary: elements }, { weight: 1, arbitrary: fc.jsonValue() })),
-  fc.tuple(fc.constant('deferred_changes'), fc.array(fc.record({ reason: fc.string({ maxLength: 5 }), resource_change: change }), { maxLength: 2 })),
-  fc.tuple(fc.constant('output_changes'), fc.dictionary(fc.string({ maxLength: 4 }), fc.record({ actions: fc.constant(['update']), after: fc.jsonValue() }))),
+  fc.tuple(
+    fc.constantFrom('resource_changes', 'resource_drift'),
+    fc.oneof({ weight: 5, arbitrary: elements }, { weight: 1, arbitrary: fc.jsonValue() }),
+  ),
+  fc.tuple(
+    fc.constant('deferred_changes'),
+    fc.array(fc.record({ reason: fc.string({ maxLength: 5 }), resource_change: change }), { maxLength: 2 }),
+  ),
+  fc.tuple(
+    fc.constant('output_changes'),
+    fc.dictionary(fc.string({ maxLength: 4 }), fc.record({ actions: fc.constant(['update']), after: fc.jsonValue() })),
+  ),
   fc.tuple(fc.constantFrom('errored', 'complete', 'applyable'), fc.oneof(fc.boolean(), fc.constant('false'))),
   fc.tuple(fc.constantFrom('planned_values', 'prior_state', 'configuration', 'variables', 'x', '__proto__', 'values'), fc.jsonValue()),
 )
@@ -112,7 +121,18 @@ const text = (members: [string, unknown][]) => `{${members.map(([k, v]) => `${JS
 const planText = uniqueMembers.map(text)
 const damaged = fc.tuple(planText, fc.nat(), fc.constantFrom(...DAMAGE), fc.constantFrom(0, 1)).map(([t, at, c, r]) => damage(t, at, c, r))
 
-const READ = ['format_version', 'terraform_version', 'resource_changes', 'resource_drift', 'deferred_changes', 'output_changes', 'checks', 'errored', 'complete', 'applyable']
+const READ = [
+  'format_version',
+  'terraform_version',
+  'resource_changes',
+  'resource_drift',
+  'deferred_changes',
+  'output_changes',
+  'checks',
+  'errored',
+  'complete',
+  'applyable',
+]
 const STREAMED = ['resource_changes', 'resource_drift', 'deferred_changes']
 
 /** What JSON.parse makes of it, as the reader hands it over: unread members SKIPPED. */
@@ -175,7 +195,11 @@ describe('readPlanStream', () => {
   })
 
   it('refuses a member named twice at the top level, even where JSON.parse would merge it', () => {
-    for (const t of ['{"errored":false,"prior_state":{},"errored":true}', '{"resource_changes":[1],"resource_changes":[]}', '{"x":1,"x":2}'])
+    for (const t of [
+      '{"errored":false,"prior_state":{},"errored":true}',
+      '{"resource_changes":[1],"resource_changes":[]}',
+      '{"x":1,"x":2}',
+    ])
       for (const chunk of [1, 3, 1 << 20]) expect(streamed(t, chunk)).toBe('duplicate')
   })
 })

@@ -242,7 +242,6 @@ const WITHOUT_VALUES: ReadonlyMap<string, Shape> = new Map([
   ['deferred_changes', { elements: { members: { resource_change: { members: { change: VALUES_SKIPPED } } } } }],
 ])
 
-
 export interface ParseOptions {
   attributeValues?: boolean
 }
@@ -306,4 +305,3 @@ function where(bytes: Buffer, position: number): string {
   const column = before.length - before.lastIndexOf('\n')
   return `line ${line}, column ${column}`
 }
-
