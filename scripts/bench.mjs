@@ -358,8 +358,11 @@ async function outsized(label, n, shape) {
 }
 
 /** The outputs a measured action wrote to its GITHUB_OUTPUT file. */
-const readOutputs = (result) =>
-  result.env?.GITHUB_OUTPUT && existsSync(result.env.GITHUB_OUTPUT) ? parseFileCommand(readFileSync(result.env.GITHUB_OUTPUT, 'utf8')) : {}
+function readOutputs(result) {
+  return result.env?.GITHUB_OUTPUT && existsSync(result.env.GITHUB_OUTPUT)
+    ? parseFileCommand(readFileSync(result.env.GITHUB_OUTPUT, 'utf8'))
+    : {}
+}
 
 // 4. scan-report on 100,000 generated findings.
 if (want('scan-report')) await scanReportBench()

@@ -40,15 +40,11 @@ export class JsonDuplicateMemberError extends Error {
 /**
  * How to read a JSON value in parts: an array element by element, an object member by member.
  * A member marked 'skip' is validated but not built (and left out); a member with a shape of its
- * own is read the same way; a member marked 'locate' is validated and given as its position
- * (Located); any other member is built. A value whose type does not match its shape is built as it
- * is, for the caller's checks to judge. Duplicate member names are refused at every level that is
- * read in parts, unless `duplicates` is 'last' (then the last one counts, as with JSON.parse).
+ * own is read the same way; any other member is built. A value whose type does not match its
+ * shape is built as it is, for the caller's checks to judge. Duplicate member names are refused at
+ * every level that is read in parts.
  */
-export type Shape = { readonly elements: Shape } | { readonly members: Readonly<Record<string, Shape | 'skip' | 'locate'>> }
-
-/** What `readShaped` gives for a member marked 'locate': where its value is in the bytes read. */
-export type Located = readonly [start: number, end: number]
+export type Shape = { readonly elements: Shape } | { readonly members: Readonly<Record<string, Shape | 'skip'>> }
 
 /** Stands in for a member that was checked but not built. */
 export const SKIPPED: unique symbol = Symbol('skipped JSON member')
@@ -358,7 +354,7 @@ export function decodeName(b: Buffer, from: number, to: number): string {
 }
 
 /** The value at `i` (before whitespace), read as `shape` says; `end` is where it ends. */
-export function readShaped(b: Buffer, i: number, shape: Shape, duplicates: 'refuse' | 'last' = 'refuse'): { value: unknown; end: number } {
+export function readShaped(b: Buffer, i: number, shape: Shape): { value: unknown; end: number } {
   i = whitespace(b, i)
   const c = byteAt(b, i)
   if ('elements' in shape && c === OPEN_ARRAY) {
@@ -366,7 +362,7 @@ export function readShaped(b: Buffer, i: number, shape: Shape, duplicates: 'refu
     i = whitespace(b, i + 1)
     if (byteAt(b, i) === CLOSE_ARRAY) return { value: out, end: i + 1 }
     for (;;) {
-      const element = readShaped(b, i, shape.elements, duplicates)
+      const element = readShaped(b, i, shape.elements)
       out.push(element.value)
       i = whitespace(b, element.end)
       if (byteAt(b, i) === COMMA) {
@@ -386,19 +382,15 @@ export function readShaped(b: Buffer, i: number, shape: Shape, duplicates: 'refu
       const nameStart = whitespace(b, i)
       const nameEnd = scanString(b, nameStart)
       const name = decodeName(b, nameStart, nameEnd)
-      if (seen.has(name) && duplicates === 'refuse') throw new JsonDuplicateMemberError(name, nameStart)
+      if (seen.has(name)) throw new JsonDuplicateMemberError(name, nameStart)
       seen.add(name)
       i = whitespace(b, nameEnd)
       if (byteAt(b, i) !== COLON) fail(b, i, "expected ':'")
       const how = Object.hasOwn(shape.members, name) ? shape.members[name] : undefined
       let end: number
       if (how === 'skip') end = scanJson(b, i + 1)
-      else if (how === 'locate') {
-        const start = whitespace(b, i + 1)
-        end = scanJson(b, start)
-        entries.push([name, [start, end] satisfies Located])
-      } else if (how) {
-        const read = readShaped(b, i + 1, how, duplicates)
+      else if (how) {
+        const read = readShaped(b, i + 1, how)
         entries.push([name, read.value])
         end = read.end
       } else {

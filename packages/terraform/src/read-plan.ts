@@ -1,4 +1,3 @@
-import { markedLeaves } from './values.js'
 import {
   decodeName,
   JsonDuplicateMemberError,
@@ -9,7 +8,6 @@ import {
   SkipScan,
   SKIPPED,
   whitespace,
-  type Located,
   type Shape,
 } from './json-scan.js'
 import { ByteWindow, type ByteSource } from './json-stream.js'
@@ -41,19 +39,9 @@ export interface StreamOptions {
   attributeValues?: boolean
   /** Bytes read at a time (default 1 MiB). Tests use tiny ones, so every boundary is crossed. */
   chunkSize?: number
-  /**
-   * With `attributeValues: false`: each change still gives the leaves its sensitive marks cover
-   * (`SECRET_LEAVES` on its `change`, in the order Secrets.addChange takes them), read from its
-   * bytes without building its values; and a member named twice inside a change counts once,
-   * the last, as JSON.parse counts it (plan-comment's first pass).
-   */
-  secrets?: boolean
   /** Filled with where each top-level member's value is, in bytes of the whole. */
   ranges?: Map<string, readonly [number, number]>
 }
-
-/** On a change read with `secrets`: the leaves its sensitive marks cover. */
-export const SECRET_LEAVES: unique symbol = Symbol('secret leaves')
 
 /**
  * Sections of a plan that nothing here reads: checked as JSON, never built. Together they are
@@ -102,22 +90,6 @@ const LEAN_ELEMENTS: Record<ChangeSection, Shape> = {
   resource_drift: { members: { change: VALUES_SKIPPED } },
   deferred_changes: { members: { resource_change: { members: { change: VALUES_SKIPPED } } } },
 }
-/** The same, with before and after located for their secret leaves and the marks built. */
-const VALUES_LOCATED: Shape = {
-  members: {
-    before: 'locate',
-    after: 'locate',
-    after_unknown: 'skip',
-    before_identity: 'skip',
-    after_identity: 'skip',
-    generated_config: 'skip',
-  },
-}
-const SECRET_ELEMENTS: Record<ChangeSection, Shape> = {
-  resource_changes: { members: { change: VALUES_LOCATED } },
-  resource_drift: { members: { change: VALUES_LOCATED } },
-  deferred_changes: { members: { resource_change: { members: { change: VALUES_LOCATED } } } },
-}
 
 /** The document is valid JSON but not an object: what it is instead (as `typeof` says it). */
 export class NotAnObjectError extends Error {
@@ -150,7 +122,7 @@ const RUN_BYTES = 1 << 18
  */
 export function readPlanStream(source: ByteSource, sink: PlanSink, options: StreamOptions = {}): Record<string, unknown> {
   const c = new Cursor(new ByteWindow(source, options.chunkSize))
-  const how: ElementReading = options.attributeValues !== false ? 'values' : options.secrets ? 'secrets' : 'lean'
+  const how: ElementReading = options.attributeValues !== false ? 'values' : 'lean'
   c.w.more(0)
   if (!c.space()) throw new EmptyDocumentError()
   if (c.byte() !== OPEN_OBJECT) notAnObject(c)
@@ -230,8 +202,8 @@ function parseValue(b: Buffer, i: number): { value: unknown; end: number } {
   return { value: JSON.parse(b.toString('utf8', i, end)), end }
 }
 
-/** How elements are read: built whole, without values, or without values but with their secret leaves. */
-type ElementReading = 'values' | 'lean' | 'secrets'
+/** How elements are read: built whole, or without values. */
+type ElementReading = 'values' | 'lean'
 
 function readElements(c: Cursor, section: ChangeSection, sink: PlanSink, how: ElementReading): void {
   c.i++
@@ -239,13 +211,8 @@ function readElements(c: Cursor, section: ChangeSection, sink: PlanSink, how: El
     c.i++
     return
   }
-  const shape = how === 'secrets' ? SECRET_ELEMENTS[section] : LEAN_ELEMENTS[section]
-  const readLean = (b: Buffer, i: number): { value: unknown; end: number } => {
-    if (how === 'lean') return readShaped(b, i, shape)
-    const read = readShaped(b, i, shape, 'last')
-    attachSecretLeaves(b, read.value, section)
-    return read
-  }
+  const shape = LEAN_ELEMENTS[section]
+  const readLean = (b: Buffer, i: number): { value: unknown; end: number } => readShaped(b, i, shape)
   const runs = how === 'values' && section !== 'deferred_changes'
   let index = 0
   // After a wrong guess, no run is tried again before the cursor has passed it.
@@ -300,20 +267,6 @@ function tryRun(c: Cursor): unknown[] | number {
   c.i = at + 1
   return run as unknown[]
 }
-
-/** The leaves the change's marks cover, from the located before and after, in place of them. */
-function attachSecretLeaves(b: Buffer, element: unknown, section: ChangeSection): void {
-  const holder = section === 'deferred_changes' && isObject(element) ? element.resource_change : element
-  const change = isObject(holder) ? holder.change : undefined
-  if (!isObject(change)) return
-  const before = change.before as Located | undefined
-  const after = change.after as Located | undefined
-  delete change.before
-  delete change.after
-  change[SECRET_LEAVES] = markedLeaves(b, before, after, change.before_sensitive, change.after_sensitive)
-}
-
-const isObject = (v: unknown): v is Record<string | symbol, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v)
 
 /**
  * Pass two of a reader that needs values only after a first pass (plan-comment: every secret

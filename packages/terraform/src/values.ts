@@ -1,4 +1,3 @@
-import { decodeName, scanJson, scanString, whitespace, type Located } from './json-scan.js'
 import type { RawChange } from './parse.js'
 
 /**
@@ -313,11 +312,6 @@ export class Secrets {
     for (const key of keys) this.addMarked(child(before, key), child(after, key), childMark(bMark, key), childMark(aMark, key))
   }
 
-  /** Leaves found elsewhere (`markedLeaves`), added in their order as addChange would have. */
-  addLeafList(leaves: readonly string[]): void {
-    for (const s of leaves) this.addLeaf(s)
-  }
-
   private addLeaves(value: unknown): void {
     if (typeof value === 'string' || typeof value === 'number') this.addLeaf(String(value))
     else if (value !== null && typeof value === 'object') {
@@ -359,88 +353,6 @@ export class Secrets {
     }
     return this.pattern ? text.replace(this.pattern, SENSITIVE) : text
   }
-}
-
-/**
- * The leaves `Secrets.addChange` would take from a change, read from its bytes: `before` and
- * `after` are where those values are in `b` (undefined when absent), the marks are built. Only the
- * parts under a mark are visited, and only the parts under a `true` are built; the leaves come in
- * the order addChange adds them, so the limits of Secrets keep the same ones.
- */
-export function markedLeaves(b: Buffer, before: Located | undefined, after: Located | undefined, bMark: Mark, aMark: Mark): string[] {
-  const out: string[] = []
-  marked(b, before ? before[0] : -1, after ? after[0] : -1, bMark, aMark, out)
-  return out
-}
-
-function marked(b: Buffer, before: number, after: number, bMark: Mark, aMark: Mark, out: string[]): void {
-  if (bMark === true || aMark === true) {
-    leavesAt(b, before, out)
-    leavesAt(b, after, out)
-    return
-  }
-  const bObject = bMark !== null && typeof bMark === 'object'
-  const aObject = aMark !== null && typeof aMark === 'object'
-  if (!bObject && !aObject) return
-  const keys =
-    bObject && aObject
-      ? new Set([...Object.keys(bMark as object), ...Object.keys(aMark as object)])
-      : new Set(Object.keys((bObject ? bMark : aMark) as object))
-  const bChildren = children(b, before, keys)
-  const aChildren = children(b, after, keys)
-  for (const key of keys) marked(b, bChildren.get(key) ?? -1, aChildren.get(key) ?? -1, childMark(bMark, key), childMark(aMark, key), out)
-}
-
-/** Where the members (or elements) named in `keys` of the value at `at` are; the last of a name counts. */
-function children(b: Buffer, at: number, keys: ReadonlySet<string>): Map<string, number> {
-  const found = new Map<string, number>()
-  if (at < 0) return found
-  let i = whitespace(b, at)
-  const open = b[i]
-  if (open !== 0x7b && open !== 0x5b) return found
-  const isObject = open === 0x7b
-  i = whitespace(b, i + 1)
-  if (b[i] === (isObject ? 0x7d : 0x5d)) return found
-  for (let k = 0; ; k++) {
-    let key = String(k)
-    if (isObject) {
-      const nameEnd = scanString(b, i)
-      key = decodeName(b, i, nameEnd)
-      i = whitespace(b, nameEnd) + 1
-    }
-    const start = whitespace(b, i)
-    if (keys.has(key)) found.set(key, start)
-    i = whitespace(b, scanJson(b, start))
-    if (b[i] !== 0x2c) break
-    i = whitespace(b, i + 1)
-  }
-  // An array's `length` is a number a mark could name (JavaScript's property, as addChange reads it).
-  if (!isObject && keys.has('length')) found.set('length', -2 - countElements(b, at))
-  return found
-}
-
-function countElements(b: Buffer, at: number): number {
-  let i = whitespace(b, whitespace(b, at) + 1)
-  if (b[i] === 0x5d) return 0
-  for (let n = 1; ; n++) {
-    i = whitespace(b, scanJson(b, i))
-    if (b[i] !== 0x2c) return n
-    i = whitespace(b, i + 1)
-  }
-}
-
-/** Every string and number in the value at `at`, as addLeaves takes them. */
-function leavesAt(b: Buffer, at: number, out: string[]): void {
-  if (at === -1) return
-  // An array's length (see children): a number leaf.
-  if (at < -1) return void out.push(String(-2 - at))
-  const end = scanJson(b, at)
-  collect(JSON.parse(b.toString('utf8', at, end)), out)
-}
-
-function collect(value: unknown, out: string[]): void {
-  if (typeof value === 'string' || typeof value === 'number') out.push(String(value))
-  else if (value !== null && typeof value === 'object') for (const v of Object.values(value)) collect(v, out)
 }
 
 export interface AttributeValue {
