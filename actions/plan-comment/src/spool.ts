@@ -22,9 +22,10 @@ export class Spool implements TextSpool {
   keep(text: string, stream = 'texts'): DeferredText {
     let file = this.files.get(stream)
     if (!file) this.files.set(stream, (file = new SpoolFile(path.join(this.dir, `${this.files.size}.md`))))
-    const bytes = Buffer.from(text, 'utf8')
-    const at = file.append(bytes)
-    return { chars: text.length, bytes: bytes.length, render: () => file.read(at, bytes.length).toString('utf8') }
+    const at = file.append(Buffer.from(text, 'utf8'))
+    // Only numbers in the closure: capturing the Buffer kept every spooled text in memory.
+    const length = file.size - at
+    return { chars: text.length, bytes: length, render: () => file.read(at, length).toString('utf8') }
   }
 
   close(): void {
