@@ -72,9 +72,16 @@ for (const file of workflows) {
     const called = /^(?:\.\/|org\/infra-actions\/)(\.github\/workflows\/[\w.-]+\.ya?ml)(?:@[\w.-]+)?$/.exec(job.uses ?? '')
     if (called) {
       const target = parse(readFileSync(path.join(ROOT, called[1]), 'utf8'))
-      const inputs = target.on?.workflow_call?.inputs ?? {}
+      const call = target.on?.workflow_call ?? {}
+      const inputs = call.inputs ?? {}
       for (const key of Object.keys(job.with ?? {}))
         if (!(key in inputs)) problem(`${rel}: job ${jobName}: ${called[1]} has no input '${key}'`)
+      for (const [key, spec] of Object.entries(inputs))
+        if (spec?.required && !(key in (job.with ?? {}))) problem(`${rel}: job ${jobName}: ${called[1]} needs input '${key}'`)
+      // `secrets: inherit` passes them all; named secrets must be ones the workflow declares.
+      if (job.secrets !== 'inherit')
+        for (const key of Object.keys(job.secrets ?? {}))
+          if (!(key in (call.secrets ?? {}))) problem(`${rel}: job ${jobName}: ${called[1]} has no secret '${key}'`)
     } else if (job.uses && !PINNED.test(job.uses)) problem(`${rel}: job ${jobName}: ${job.uses} is not pinned to a full commit SHA`)
     for (const [i, step] of (job.steps ?? []).entries()) checkStep(rel, `job ${jobName} step ${step.name ?? step.id ?? i + 1}`, step, lines)
   }
