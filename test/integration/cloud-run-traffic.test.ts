@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { runAction, type RunResult } from '../../scripts/run-action.mjs'
+import { startConnectProxy } from '../support/connect-proxy.js'
 import { FakeCloudRun, type ApiTarget } from '../support/fake-cloud-run.mjs'
 
 // The built action against the Cloud Run / Monitoring stand-in, with intervals of a second or
@@ -442,6 +443,29 @@ describe('cloud-run-traffic (built action)', () => {
       /^::error::No Google credentials: give 'access-token', or run google-github-actions\/auth before this step \(Application Default Credentials: Could not load the default credentials/,
     )
     expect(cr.requests).toEqual([])
+  })
+
+  it("goes through the runner's proxy (HTTPS_PROXY) for the Cloud Run and Monitoring APIs", async () => {
+    service()
+    const proxy = await startConnectProxy(new URL(cr.url))
+    try {
+      // Hosts that do not resolve: only the proxy can reach the stand-in. The probes go to the
+      // stand-in's loopback tag URL, which bypasses proxies.
+      const r = await run(
+        {
+          ...METRICS,
+          steps: '50,100',
+          'api-endpoint': 'http://run.googleapis.test',
+          'monitoring-endpoint': 'http://monitoring.googleapis.test',
+        },
+        { env: { HTTPS_PROXY: proxy.url, HTTP_PROXY: proxy.url } },
+      )
+      expect(r.exitCode, r.stdout).toBe(0)
+      expect(r.outputs.result).toBe('promoted')
+      expect(new Set(proxy.connects)).toEqual(new Set(['run.googleapis.test:80', 'monitoring.googleapis.test:80']))
+    } finally {
+      await proxy.stop()
+    }
   })
 
   it('does nothing when the revision already serves 100%', async () => {
