@@ -128,7 +128,12 @@ function runJobs(
 }
 
 /** The template, then terraform.yml's jobs in order, for one event. */
-async function simulate(templateFile: string, eventFile: string, rulesFile?: string): Promise<Outcome> {
+async function simulate(
+  templateFile: string,
+  eventFile: string,
+  rulesFile?: string,
+  options: { hasChanges?: boolean } = {},
+): Promise<Outcome> {
   const event = path.basename(eventFile).split('.')[0]!
   const payload = JSON.parse(readFileSync(eventFile, 'utf8')) as Record<string, any>
   const template = await load(templateFile)
@@ -167,7 +172,7 @@ async function simulate(templateFile: string, eventFile: string, rulesFile?: str
   const outputs: Record<string, Record<string, string>> = {
     resolve: Object.fromEntries(Object.entries(resolution).map(([k, v]) => [k, String(v)])),
     // destroy-gate's verdict: these rows are about which jobs run, not about destroys.
-    plan: { allowed: 'true' },
+    plan: { allowed: 'true', 'has-changes': String(options.hasChanges ?? true) },
     apply: {},
   }
   const ran = runJobs(reusable, outputs, { inputs, github, vars: {} }).map((j) => j.id)
@@ -208,6 +213,10 @@ describe('the GitFlow template + terraform.yml, for each row of the trigger matr
       'skip-tests': false,
       'working-directory': 'infra',
     })
+  })
+
+  it('a plan without changes applies nothing (no approval is asked for nothing)', async () => {
+    expect(await simulate(gitflow, events('schedule'), undefined, { hasChanges: false })).toMatchObject({ jobs: ['resolve', 'plan'] })
   })
 
   it('a tag push does not start it (its push filter names branches only)', async () => {
@@ -267,14 +276,18 @@ describe('the Cloud Run template: build → security-scan.yml → cloud-run-depl
     return { triggers: true, jobs: ran.map((j) => j.id), with: Object.fromEntries(ran.map((j) => [j.id, j.with])), resolution }
   }
 
+  // The environment's image tag (dev-<sha7>, staging-<sha7>) is added after the scan (`tag`);
+  // prod's v<version> needs a version tag, which a merge does not have.
+  const tagged = ['resolve', 'build', 'scan', 'tag', 'deploy']
+  const untagged = ['resolve', 'build', 'scan', 'deploy']
   it.each([
-    ['push.dev-feature-x', 'dev', 'recreate'],
-    ['pull_request.closed.merged.develop', 'stage', 'rolling'],
-    ['pull_request.closed.merged.main', 'prod', 'canary'],
-    ['workflow_dispatch.prod', 'prod', 'canary'],
-  ] as const)('%s: builds, scans the image, deploys %s with the %s steps', async (event, environment, strategy) => {
+    ['push.dev-feature-x', 'dev', 'recreate', tagged],
+    ['pull_request.closed.merged.develop', 'stage', 'rolling', tagged],
+    ['pull_request.closed.merged.main', 'prod', 'canary', untagged],
+    ['workflow_dispatch.prod', 'prod', 'canary', untagged],
+  ] as const)('%s: builds, scans the image, deploys %s with the %s steps', async (event, environment, strategy, jobs) => {
     const r = await simulateTemplate(event)
-    expect(r.jobs).toEqual(['resolve', 'build', 'scan', 'deploy'])
+    expect(r.jobs).toEqual(jobs)
     expect(r.with!.scan).toMatchObject({ 'image-ref': image })
     expect(r.with!.deploy).toMatchObject({ environment, strategy, image, service: 'api', project: 'acme', region: 'europe-west1' })
   })
@@ -295,12 +308,18 @@ describe('the Cloud Run template: build → security-scan.yml → cloud-run-depl
     expect(r.jobs).not.toContain('build')
   })
 
-  it('a failed scan deploys nothing', async () => {
-    expect((await simulateTemplate('pull_request.closed.merged.main', true)).jobs).toEqual(['resolve', 'build', 'scan'])
+  it('a failed scan neither tags nor deploys the image', async () => {
+    expect((await simulateTemplate('push.dev-feature-x', true)).jobs).toEqual(['resolve', 'build', 'scan'])
   })
 
-  it('a closed, unmerged pull request only resolves; tags, main pushes and schedules do not start it', async () => {
+  it('a push to main scans the repository only: the baseline of pull requests into main', async () => {
+    const r = await simulateTemplate('push.main')
+    expect(r.jobs).toEqual(['resolve', 'scan'])
+    expect(r.with!.scan!['image-ref'] ?? '').toBe('')
+  })
+
+  it('a closed, unmerged pull request only resolves; tags and schedules do not start it', async () => {
     expect((await simulateTemplate('pull_request.closed.unmerged.main')).jobs).toEqual(['resolve'])
-    for (const e of ['push.tag-v1.2.3', 'push.main', 'schedule']) expect((await simulateTemplate(e)).triggers, e).toBe(false)
+    for (const e of ['push.tag-v1.2.3', 'schedule']) expect((await simulateTemplate(e)).triggers, e).toBe(false)
   })
 })
