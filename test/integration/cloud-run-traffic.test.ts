@@ -42,7 +42,14 @@ const run = (
       interval: '300ms',
       ...inputs,
     },
-    env: { INFRA_ACTIONS_RETRY_BASE_MS: '10', METADATA_SERVER_DETECTION: 'none', HOME: cwd, ...options.env },
+    env: {
+      INFRA_ACTIONS_RETRY_BASE_MS: '10',
+      // Metric checks over sub-second intervals (the stand-in's Monitoring has no ingestion delay).
+      INFRA_ACTIONS_MIN_METRICS_INTERVAL_MS: '0',
+      METADATA_SERVER_DETECTION: 'none',
+      HOME: cwd,
+      ...options.env,
+    },
     interrupt: options.interrupt,
     cwd,
   })
@@ -205,6 +212,27 @@ describe('cloud-run-traffic (built action)', () => {
     expect(r.stdout).toMatch(/The rollout ended \(failed\); nothing to restore\./)
   })
 
+  it('a foreign write between our read and our PATCH: 409 on the etag, the re-read sees it, and it stops', async () => {
+    service()
+    const byHand = [
+      { type: REV, revision: OLD, percent: 50 },
+      { type: REV, revision: 'api-00003-hotfix', percent: 50 },
+    ]
+    cr.addRevision('api', 'api-00003-hotfix')
+    cr.beforePatch = (id: string) => cr.foreignWrite(id, byHand)
+    const r = await run({})
+    expect(r.exitCode).toBe(1)
+    expect(r.outputs.result).toBe('failed')
+    const sequence = cr.requests.filter((q) => q.path.endsWith('/services/api')).map((q) => `${q.method} ${q.status}`)
+    expect(sequence).toContain('PATCH 409')
+    expect(errors(r)[0]).toMatch(
+      /Someone else changed the traffic of api during the rollout \(it is now api-00001-old 50% · api-00003-hotfix 50%\)/,
+    )
+    expect(cr.updates('api')).toHaveLength(0)
+    expect(pinned(cr.trafficOf('api'))).toEqual(pinned(byHand))
+    expect(r.stdout).toMatch(/The rollout ended \(failed\); nothing to restore\./)
+  })
+
   it('retries a 503 on an update, and rolls back when the API keeps failing', async () => {
     service()
     cr.fault({ method: 'PATCH', path: '/services/api', status: 503 })
@@ -265,7 +293,8 @@ describe('cloud-run-traffic (built action)', () => {
     expect(errors(r)).toEqual([
       '::error::The job was cancelled (SIGINT) at step 1/2 (20%); the update restoring api-00001-old 100% was sent, and the post step checks that it is served.',
     ])
-    expect(r.outputs.result).toBe('rolled-back')
+    // Not confirmed within the main step's time: not called rolled back; the post step confirms it.
+    expect(r.outputs.result).toBe('failed')
     expect(r.codes.post).toBe(0)
     expect(r.stdout).toContain('The starting split of api is in place: api-00001-old 100%.')
     expect(cr.trafficOf('api')).toEqual(START)
@@ -397,7 +426,8 @@ describe('cloud-run-traffic (built action)', () => {
     )
     expect(r.outputs.result, r.stdout + r.stderr).toBe('promoted')
     expect(cr.idTokens.size).toBe(1)
-    expect([...cr.idTokens.values()]).toEqual([cr.url])
+    // Minted for the service's own URL, the audience Cloud Run always accepts (not the tag URL's).
+    expect([...cr.idTokens.values()]).toEqual([`${cr.url}/_run/api`])
     expect(r.stdout).toMatch(/Probe .*canary---api\/ → 200 in \d+ ms/)
     const minted = [...cr.idTokens.keys(), ...cr.accessTokens]
     expect(minted.length).toBeGreaterThan(1)

@@ -95,8 +95,13 @@ export async function main(): Promise<void> {
   const result = await rollout.run()
   for (const [name, value] of Object.entries(result.outputs)) core.setOutput(name, value)
   outputsWritten = true
+  // One ::error:: line: the failure already says what happened (and "a bug in this action" when
+  // it was one); the stack goes to the debug log.
   if (result.failure) core.setFailed(result.failure)
-  if (result.error) throw result.error
+  if (result.error) {
+    core.debug(result.error instanceof Error ? (result.error.stack ?? String(result.error)) : String(result.error))
+    if (!result.failure) throw result.error
+  }
 }
 
 /**
