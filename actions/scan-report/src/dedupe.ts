@@ -1,4 +1,13 @@
-import { canonicalTrivyRule, keyAndIdentity, severityRank, shortHash, type Finding, type Location, type RawFinding } from './model.js'
+import {
+  canonicalTrivyRule,
+  compareFiles,
+  keyAndIdentity,
+  severityRank,
+  shortHash,
+  type Finding,
+  type Location,
+  type RawFinding,
+} from './model.js'
 import type { ToolReport } from './report.js'
 
 export interface Merged {
@@ -52,7 +61,7 @@ function ruleOf(f: RawFinding, aliases: Map<string, string>): string {
 }
 
 function absorb(into: Finding, raw: RawFinding): void {
-  into.locations = uniqueLocations([...into.locations, ...raw.locations])
+  into.locations = uniqueLocations(into.locations.concat(raw.locations))
   if (!into.sources.includes(raw.source)) into.sources.push(raw.source)
   if (severityRank(raw.severity) < severityRank(into.severity)) into.severity = raw.severity
   into.helpUrl ??= raw.helpUrl
@@ -68,8 +77,24 @@ function absorb(into: Finding, raw: RawFinding): void {
   if (into.title === into.ruleId && raw.title !== raw.ruleId) into.title = raw.title
 }
 
-function uniqueLocations(locations: readonly Location[]): Location[] {
-  if (locations.length < 2) return [...locations]
+/** The locations without repeats (same file and lines), first ones kept; the same array when there are none. */
+function uniqueLocations(locations: Location[]): Location[] {
+  if (locations.length < 2) return locations
+  if (locations.length <= 32) {
+    // A few: compared pairwise, which builds nothing.
+    let out: Location[] | undefined
+    for (let i = 1; i < locations.length; i++) {
+      const l = locations[i] as Location
+      let repeated = false
+      for (let k = 0; k < i && !repeated; k++) {
+        const m = locations[k] as Location
+        repeated = m.file === l.file && m.startLine === l.startLine && m.endLine === l.endLine
+      }
+      if (repeated) out ??= locations.slice(0, i)
+      else out?.push(l)
+    }
+    return out ?? locations
+  }
   const seen = new Set<string>()
   return locations.filter((l) => {
     const k = `${l.file}\u0000${l.startLine ?? ''}\u0000${l.endLine ?? ''}`
@@ -79,27 +104,59 @@ function uniqueLocations(locations: readonly Location[]): Location[] {
   })
 }
 
+/** What to look up by: a tool, then a rule, then a file, then a line. */
+type ByPlace<T> = Map<string, Map<string, Map<string, T>>>
+
+function place<T>(index: ByPlace<T>, f: Finding, file: string, make?: () => T): T | undefined {
+  let rules = index.get(f.tool)
+  if (!rules) {
+    if (!make) return undefined
+    index.set(f.tool, (rules = new Map()))
+  }
+  let files = rules.get(f.rule)
+  if (!files) {
+    if (!make) return undefined
+    rules.set(f.rule, (files = new Map()))
+  }
+  let at = files.get(file)
+  if (at === undefined && make) files.set(file, (at = make()))
+  return at
+}
+
 /**
  * SARIF names no resource, so a misconfiguration read from a scan's SARIF is keyed by its line;
  * when the same scan's JSON found it with its resource at that line, they are one finding.
  */
 function foldLineOnly(byKey: Map<string, Finding>): number {
   const foldable = (f: Finding): boolean => f.kind === 'misconfiguration' || f.kind === 'secret'
-  const wanted = new Set<string>()
-  for (const f of byKey.values()) if (f.resource === undefined && foldable(f)) wanted.add(`${f.tool}|${f.rule}|${f.locations[0]?.file}`)
-  if (wanted.size === 0) return 0
-  const withResource = new Map<string, Finding>()
+  // The places (tool, rule, file) of findings without a resource: only there is a line looked up.
+  const lines: ByPlace<Map<number, Finding>> = new Map()
+  let wanted = 0
+  for (const f of byKey.values()) {
+    const l = f.locations[0]
+    if (f.resource !== undefined || !l || !foldable(f)) continue
+    place(lines, f, l.file, () => new Map())
+    wanted++
+  }
+  if (wanted === 0) return 0
+  // Each line of each finding with a resource at one of those places; a later finding wins.
+  let indexed = 0
   for (const f of byKey.values()) {
     if (f.resource === undefined || !foldable(f)) continue
-    const place = `${f.tool}|${f.rule}|`
-    for (const l of f.locations) if (l.startLine && wanted.has(place + l.file)) withResource.set(`${place}${l.file}|${l.startLine}`, f)
+    for (const l of f.locations) {
+      if (!l.startLine) continue
+      const at = place(lines, f, l.file)
+      if (!at) continue
+      at.set(l.startLine, f)
+      indexed++
+    }
   }
-  if (withResource.size === 0) return 0
+  if (indexed === 0) return 0
   let folded = 0
   for (const [key, f] of byKey) {
     if (f.resource !== undefined || !foldable(f)) continue
     const l = f.locations[0]
-    const match = l?.startLine ? withResource.get(`${f.tool}|${f.rule}|${l.file}|${l.startLine}`) : undefined
+    const match = l?.startLine ? place(lines, f, l.file)?.get(l.startLine) : undefined
     if (!match) continue
     absorb(match, f)
     for (const s of f.sources) if (!match.sources.includes(s)) match.sources.push(s)
@@ -110,15 +167,21 @@ function foldLineOnly(byKey: Map<string, Finding>): number {
 }
 
 function assignFingerprints(findings: Finding[]): void {
-  const groups = new Map<string, Finding[]>()
+  // Most identities have one finding: no list for those.
+  const groups = new Map<string, Finding | Finding[]>()
   for (const f of findings) {
     const g = groups.get(f.identity)
-    if (g) g.push(f)
-    else groups.set(f.identity, [f])
+    if (g === undefined) groups.set(f.identity, f)
+    else if (Array.isArray(g)) g.push(f)
+    else groups.set(f.identity, [g, f])
   }
   for (const [identity, group] of groups) {
     const hash = shortHash(identity)
-    if (group.length > 1) group.sort(byPlace)
+    if (!Array.isArray(group)) {
+      group.partialFingerprint = `${hash}:0`
+      continue
+    }
+    group.sort(byPlace)
     group.forEach((f, i) => (f.partialFingerprint = `${hash}:${i}`))
   }
 }
@@ -127,7 +190,7 @@ function byPlace(a: Finding, b: Finding): number {
   const la = a.locations[0]
   const lb = b.locations[0]
   return (
-    (la?.file ?? '').localeCompare(lb?.file ?? '') ||
+    compareFiles(la?.file ?? '', lb?.file ?? '') ||
     (la?.startLine ?? 0) - (lb?.startLine ?? 0) ||
     (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)
   )

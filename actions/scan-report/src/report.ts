@@ -24,3 +24,8 @@ export function emptyReport(tool: string): ToolReport {
 export const str = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() !== '' ? v : undefined)
 
 export const positive = (v: unknown): number | undefined => (typeof v === 'number' && Number.isInteger(v) && v > 0 ? v : undefined)
+
+const NONE: readonly unknown[] = []
+
+/** An array read from JSON, or nothing to loop over. */
+export const arrayOf = (v: unknown): readonly unknown[] => (Array.isArray(v) ? v : NONE)

@@ -133,13 +133,18 @@ function render(
   limits: typeof LIMITS,
   cut: SarifCut,
 ): string {
-  const out = {
-    $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
-    version: '2.1.0',
-    runs: [...runs].map(([name, list]) => renderRun(name, list, tools.get(name) ?? { name }, options, limits, cut)),
+  // Written as text, result by result: the same log JSON.stringify makes of the objects the
+  // schema describes, without building 50,000 of them first. Compact: indentation would double it.
+  const parts: string[] = ['{"$schema":"https://json.schemastore.org/sarif-2.1.0.json","version":"2.1.0","runs":[']
+  const caches: Caches = { uris: [new Map(), new Map()], lines: new Map() }
+  let first = true
+  for (const [name, list] of runs) {
+    if (!first) parts.push(',')
+    first = false
+    renderRun(parts, name, list, tools.get(name) ?? { name }, options, limits, cut, caches)
   }
-  // Compact: a log of 50,000 results is read by machines, and indentation would double its size.
-  return `${JSON.stringify(out)}\n`
+  parts.push(']}\n')
+  return parts.join('')
 }
 
 const RULE_NAME: Record<string, string> = {
@@ -149,7 +154,28 @@ const RULE_NAME: Record<string, string> = {
   license: 'License',
 }
 
-function renderRun(name: string, list: readonly Finding[], tool: ToolInfo, options: SarifOptions, limits: typeof LIMITS, cut: SarifCut) {
+const json = JSON.stringify
+
+/** Each location's file as a JSON string of its URI, for `isFile` false and true. */
+type UriCache = [Map<string, string>, Map<string, string>]
+
+/** What many results repeat, made once per log. */
+interface Caches {
+  uris: UriCache
+  /** Titles and messages made one line. */
+  lines: Map<string, string>
+}
+
+function renderRun(
+  parts: string[],
+  name: string,
+  list: readonly Finding[],
+  tool: ToolInfo,
+  options: SarifOptions,
+  limits: typeof LIMITS,
+  cut: SarifCut,
+  caches: Caches,
+): void {
   const rules: Record<string, unknown>[] = []
   const ruleIndex = new Map<string, number>()
   const ruleSeverity: Severity[] = []
@@ -181,46 +207,58 @@ function renderRun(name: string, list: readonly Finding[], tool: ToolInfo, optio
     r.properties = { 'security-severity': SECURITY_SEVERITY[s], tags: ['security', ruleKind[i] as string, s] }
   })
   const driver: Record<string, unknown> = { name, ...pick(tool, ['fullName', 'version', 'informationUri']), rules }
-  return {
-    tool: { driver },
-    automationDetails: { id: `${options.category}/${slug(name)}/` },
-    columnKind: 'utf16CodeUnits',
-    results: list.map((f) => renderResult(f, ruleIndex.get(f.rule) as number, options, limits, cut)),
+  const automationDetails = { id: `${options.category}/${slug(name)}/` }
+  parts.push(`{"tool":${json({ driver })},"automationDetails":${json(automationDetails)},"columnKind":"utf16CodeUnits","results":[`)
+  for (let i = 0; i < list.length; i++) {
+    const f = list[i] as Finding
+    if (i > 0) parts.push(',')
+    parts.push(renderResult(f, ruleIndex.get(f.rule) as number, options, limits, cut, caches))
   }
+  parts.push(']}')
 }
 
-function renderResult(f: Finding, ruleIndex: number, options: SarifOptions, limits: typeof LIMITS, cut: SarifCut) {
+/** One result: the object the SARIF schema describes (members in this order), as JSON.stringify writes it. */
+function renderResult(f: Finding, ruleIndex: number, options: SarifOptions, limits: typeof LIMITS, cut: SarifCut, caches: Caches): string {
   if (f.locations.length > limits.locationsPerResult) cut.locations += f.locations.length - limits.locationsPerResult
-  const properties: Record<string, unknown> = { kind: f.kind }
+  let out = `{"ruleId":${json(f.rule)},"ruleIndex":${ruleIndex},"level":"${SARIF_LEVEL[f.severity]}","message":{"text":${json(messageOf(f, caches.lines))}},"locations":[`
+  const n = Math.min(f.locations.length, limits.locationsPerResult)
+  for (let i = 0; i < n; i++) out += (i > 0 ? ',' : '') + locationJson(f.locations[i] as Location, caches.uris)
+  out += `],"partialFingerprints":{"scanReport/v1":${json(f.partialFingerprint)}}`
+  if (f.suppression)
+    out += `,"suppressions":[{"kind":${json(f.suppression.kind)},"status":"accepted","justification":${json(justification(f))}}]`
+  if (options.hasBaseline && f.baseline) out += `,"baselineState":${json(f.baseline)}`
+  out += `,"properties":{"kind":${json(f.kind)}`
   if (f.package) {
-    properties.package = f.package.name
-    if (f.package.installedVersion) properties.installedVersion = f.package.installedVersion
-    if (f.package.fixedVersion) properties.fixedVersion = f.package.fixedVersion
-    if (f.package.purl) properties.purl = f.package.purl
+    out += member('package', f.package.name)
+    if (f.package.installedVersion) out += member('installedVersion', f.package.installedVersion)
+    if (f.package.fixedVersion) out += member('fixedVersion', f.package.fixedVersion)
+    if (f.package.purl) out += member('purl', f.package.purl)
   }
-  if (f.resource && f.kind !== 'secret') properties.resource = f.resource
-  if (f.target) properties.target = f.target
-  return {
-    ruleId: f.rule,
-    ruleIndex,
-    level: SARIF_LEVEL[f.severity],
-    message: { text: messageOf(f) },
-    locations: f.locations.slice(0, limits.locationsPerResult).map(locationOf),
-    partialFingerprints: { 'scanReport/v1': f.partialFingerprint },
-    ...(f.suppression ? { suppressions: [{ kind: f.suppression.kind, status: 'accepted', justification: justification(f) }] } : {}),
-    ...(options.hasBaseline && f.baseline ? { baselineState: f.baseline } : {}),
-    properties,
-  }
+  if (f.resource && f.kind !== 'secret') out += member('resource', f.resource)
+  if (f.target) out += member('target', f.target)
+  return `${out}}}`
 }
+
+/** `,"name":value`, or nothing for undefined (JSON.stringify leaves such a member out). */
+const member = (name: string, value: string | undefined): string => (value === undefined ? '' : `,"${name}":${json(value)}`)
 
 function justification(f: Finding): string {
   const s = f.suppression!
   return `${s.reason}${s.expires ? ` (until ${s.expires})` : ''}${s.source ? ` [${s.source}]` : ''}`
 }
 
-/** The result's text. Never a secret's value: a secret is said by its rule's title alone. */
-export function messageOf(f: Finding): string {
-  const title = oneLine(f.title)
+/**
+ * The result's text. Never a secret's value: a secret is said by its rule's title alone.
+ * `lines` remembers the texts already made one line: titles and messages repeat.
+ */
+export function messageOf(f: Finding, lines?: Map<string, string>): string {
+  const line = (s: string): string => {
+    if (!lines) return oneLine(s)
+    let l = lines.get(s)
+    if (l === undefined) lines.set(s, (l = oneLine(s)))
+    return l
+  }
+  const title = line(f.title)
   switch (f.kind) {
     case 'vulnerability': {
       const p = f.package
@@ -230,21 +268,20 @@ export function messageOf(f: Finding): string {
     case 'secret':
       return `${title}: a secret in ${f.locations[0]?.file ?? 'this file'}.`
     case 'misconfiguration':
-      return `${title}${f.message ? `: ${oneLine(f.message)}` : ''}${f.resource ? ` (${f.resource})` : ''}.`
+      return `${title}${f.message ? `: ${line(f.message)}` : ''}${f.resource ? ` (${f.resource})` : ''}.`
     default:
-      return `${title}${f.message && f.message !== f.title ? `: ${oneLine(f.message)}` : ''}.`
+      return `${title}${f.message && f.message !== f.title ? `: ${line(f.message)}` : ''}.`
   }
 }
 
 /** A finding without a line (a whole file, a package in an image) is at line 1, as Trivy writes it. */
-function locationOf(l: Location) {
+function locationJson(l: Location, uris: UriCache): string {
+  const cache = uris[l.isFile ? 1 : 0]
+  let uri = cache.get(l.file)
+  if (uri === undefined) cache.set(l.file, (uri = json(relativeUri(l))))
   const startLine = l.startLine ?? 1
-  return {
-    physicalLocation: {
-      artifactLocation: { uri: relativeUri(l) },
-      region: { startLine, endLine: Math.max(l.endLine ?? startLine, startLine) },
-    },
-  }
+  const endLine = Math.max(l.endLine ?? startLine, startLine)
+  return `{"physicalLocation":{"artifactLocation":{"uri":${uri}},"region":{"startLine":${startLine},"endLine":${endLine}}}}`
 }
 
 /**

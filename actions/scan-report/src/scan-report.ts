@@ -8,6 +8,7 @@ import { decide, failureMessage } from './decide.js'
 import { mergeFindings } from './dedupe.js'
 import { applyIgnores } from './ignore-file.js'
 import { readResultFile } from './load.js'
+import { Strings } from './model.js'
 import { assemble, renderReport } from './render.js'
 import type { ToolReport } from './report.js'
 import { buildSarif, toolInfos } from './sarif-write.js'
@@ -54,7 +55,7 @@ const MARKER_RESERVE = 300
 export async function runScanReport(settings: ScanReportSettings, deps: ScanReportDeps): Promise<ScanReportResult> {
   const { context } = deps
   // Everything is read and checked before anything is written: a bad file leaves no half a report.
-  const readOptions = { checkovSeverity: settings.checkovSeverity, root: settings.root }
+  const readOptions = { checkovSeverity: settings.checkovSeverity, root: settings.root, strings: new Strings() }
   const reports: ToolReport[] = settings.files.flatMap((f) => readResultFile(f, readOptions))
   const baseline = settings.baseline ? readBaseline(settings.baseline, readOptions) : undefined
   const { findings, duplicates } = mergeFindings(reports)
@@ -83,8 +84,14 @@ export async function runScanReport(settings: ScanReportSettings, deps: ScanRepo
   const passedChecks = new Map<string, number>()
   for (const r of reports) if (r.passed > 0 || r.tool === 'Checkov') passedChecks.set(r.tool, (passedChecks.get(r.tool) ?? 0) + r.passed)
   const sources = new Map<string, { label: string; tool: string; version?: string }>()
-  for (const r of reports)
-    for (const s of new Set(r.findings.map((f) => f.source))) sources.set(`${s}|${r.tool}`, { label: s, tool: r.tool, version: r.version })
+  for (const r of reports) {
+    let last: string | undefined
+    for (const { source } of r.findings) {
+      if (source === last) continue
+      last = source
+      sources.set(`${source}|${r.tool}`, { label: source, tool: r.tool, version: r.version })
+    }
+  }
   for (const f of settings.files)
     if (![...sources.values()].some((s) => s.label === f.label)) sources.set(f.label, { label: f.label, tool: f.input })
   const key = settings.key
