@@ -27,6 +27,8 @@ export function mergeFindings(reports: readonly ToolReport[]): Merged {
   const aliases = new Map<string, string>()
   for (const r of reports) for (const [from, to] of r.aliases) aliases.set(from, to)
   const byKey = new Map<string, Finding>()
+  // A finding read once has one source: the same frozen list for all of them (absorb copies).
+  const single = new Map<string, readonly string[]>()
   let duplicates = 0
   for (const report of reports) {
     for (const raw of report.findings) {
@@ -44,7 +46,9 @@ export function mergeFindings(reports: readonly ToolReport[]): Merged {
       f.rule = rule
       f.key = key
       f.identity = identity
-      f.sources = [raw.source]
+      let sources = single.get(raw.source)
+      if (!sources) single.set(raw.source, (sources = Object.freeze([raw.source])))
+      f.sources = sources as string[]
       f.partialFingerprint = ''
       byKey.set(key, f)
     }
@@ -62,7 +66,7 @@ function ruleOf(f: RawFinding, aliases: Map<string, string>): string {
 
 function absorb(into: Finding, raw: RawFinding): void {
   into.locations = uniqueLocations(into.locations.concat(raw.locations))
-  if (!into.sources.includes(raw.source)) into.sources.push(raw.source)
+  addSources(into, [raw.source])
   if (severityRank(raw.severity) < severityRank(into.severity)) into.severity = raw.severity
   into.helpUrl ??= raw.helpUrl
   into.message ??= raw.message
@@ -75,6 +79,11 @@ function absorb(into: Finding, raw: RawFinding): void {
   }
   // The JSON's title is the scanner's; a SARIF title may only be the rule id.
   if (into.title === into.ruleId && raw.title !== raw.ruleId) into.title = raw.title
+}
+
+/** Sources added to a finding's list, each once; a new list, since lists can be shared. */
+function addSources(into: Finding, sources: readonly string[]): void {
+  for (const s of sources) if (!into.sources.includes(s)) into.sources = [...into.sources, s]
 }
 
 /** The locations without repeats (same file and lines), first ones kept; the same array when there are none. */
@@ -159,7 +168,7 @@ function foldLineOnly(byKey: Map<string, Finding>): number {
     const match = l?.startLine ? place(lines, f, l.file)?.get(l.startLine) : undefined
     if (!match) continue
     absorb(match, f)
-    for (const s of f.sources) if (!match.sources.includes(s)) match.sources.push(s)
+    addSources(match, f.sources)
     byKey.delete(key)
     folded++
   }

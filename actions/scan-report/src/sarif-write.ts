@@ -29,7 +29,10 @@ export interface SarifCut {
 }
 
 export interface SarifLog {
-  text: string
+  /** The log's UTF-8 bytes, in pieces of about 1 MiB: written as they are, never one string. */
+  chunks: Buffer[]
+  /** The log as one string (for tests; the action writes `chunks`). */
+  readonly text: string
   results: number
   gzipBytes: number
   cut: SarifCut | undefined
@@ -86,8 +89,8 @@ export function buildSarif(findings: readonly Finding[], tools: Map<string, Tool
     if (!cut.reasons.some((r) => r.includes('results per run')))
       cut.reasons.push(`code scanning takes at most ${limits.resultsPerRun.toLocaleString('en-US')} results per run`)
   }
-  let text = render(kept, tools, options, limits, cut)
-  let gzipBytes = compressedSize(text, limits.gzipBytes)
+  let chunks = render(kept, tools, options, limits, cut)
+  let gzipBytes = compressedSize(chunks, limits.gzipBytes)
   // Too large even compressed: drop the least severe results everywhere, in proportion, until it fits.
   for (let attempt = 0; gzipBytes > limits.gzipBytes && attempt < 8; attempt++) {
     const all = [...kept.values()].flat().sort(keepOrder)
@@ -102,19 +105,61 @@ export function buildSarif(findings: readonly Finding[], tools: Map<string, Tool
     if (!cut.reasons.some((r) => r.includes('compressed')))
       cut.reasons.push(`code scanning takes at most ${limits.gzipBytes / 1e6} MB compressed`)
     cut.locations = 0
-    text = render(kept, tools, options, limits, cut)
-    gzipBytes = compressedSize(text, limits.gzipBytes)
+    chunks = render(kept, tools, options, limits, cut)
+    gzipBytes = compressedSize(chunks, limits.gzipBytes)
   }
   const results = [...kept.values()].reduce((n, l) => n + l.length, 0)
   const anyCut = cut.runs.length > 0 || cut.locations > 0 || Object.values(cut.results).some((n) => n > 0)
-  return { text, results, gzipBytes, cut: anyCut ? cut : undefined }
+  const done = chunks
+  return {
+    chunks: done,
+    get text() {
+      return Buffer.concat(done).toString('utf8')
+    },
+    results,
+    gzipBytes,
+    cut: anyCut ? cut : undefined,
+  }
 }
 
 // Level 1 compresses less than upload-sarif's default, so a log that fits here fits there.
 // A log whose plain text fits needs no compressing to know that it fits.
-const compressedSize = (text: string, limit: number): number => {
-  const plain = Buffer.byteLength(text)
-  return plain <= limit ? plain : gzipSync(text, { level: 1 }).length
+const compressedSize = (chunks: readonly Buffer[], limit: number): number => {
+  const plain = chunks.reduce((n, c) => n + c.length, 0)
+  return plain <= limit ? plain : gzipSync(Buffer.concat(chunks, plain), { level: 1 }).length
+}
+
+const CHUNK_BYTES = 1 << 20
+
+/** Text appended as UTF-8 to buffers of about 1 MiB each: a large log is never one string. */
+class Utf8Chunks {
+  readonly #done: Buffer[] = []
+  #buffer = Buffer.allocUnsafe(CHUNK_BYTES)
+  #used = 0
+
+  write(text: string): void {
+    // A UTF-16 unit takes at most 3 bytes of UTF-8.
+    if (this.#used + text.length * 3 > this.#buffer.length) {
+      this.#close()
+      if (text.length * 3 > CHUNK_BYTES) {
+        this.#done.push(Buffer.from(text, 'utf8'))
+        return
+      }
+      this.#buffer = Buffer.allocUnsafe(CHUNK_BYTES)
+    }
+    this.#used += this.#buffer.write(text, this.#used, 'utf8')
+  }
+
+  end(): Buffer[] {
+    this.#close()
+    return this.#done
+  }
+
+  #close(): void {
+    if (this.#used > 0) this.#done.push(this.#buffer.subarray(0, this.#used))
+    this.#buffer = Buffer.alloc(0)
+    this.#used = 0
+  }
 }
 
 function keepOrder(a: Finding, b: Finding): number {
@@ -132,19 +177,20 @@ function render(
   options: SarifOptions,
   limits: typeof LIMITS,
   cut: SarifCut,
-): string {
+): Buffer[] {
   // Written as text, result by result: the same log JSON.stringify makes of the objects the
   // schema describes, without building 50,000 of them first. Compact: indentation would double it.
-  const parts: string[] = ['{"$schema":"https://json.schemastore.org/sarif-2.1.0.json","version":"2.1.0","runs":[']
+  const parts = new Utf8Chunks()
+  parts.write('{"$schema":"https://json.schemastore.org/sarif-2.1.0.json","version":"2.1.0","runs":[')
   const caches: Caches = { uris: [new Map(), new Map()], lines: new Map() }
   let first = true
   for (const [name, list] of runs) {
-    if (!first) parts.push(',')
+    if (!first) parts.write(',')
     first = false
     renderRun(parts, name, list, tools.get(name) ?? { name }, options, limits, cut, caches)
   }
-  parts.push(']}\n')
-  return parts.join('')
+  parts.write(']}\n')
+  return parts.end()
 }
 
 const RULE_NAME: Record<string, string> = {
@@ -167,7 +213,7 @@ interface Caches {
 }
 
 function renderRun(
-  parts: string[],
+  parts: Utf8Chunks,
   name: string,
   list: readonly Finding[],
   tool: ToolInfo,
@@ -208,13 +254,13 @@ function renderRun(
   })
   const driver: Record<string, unknown> = { name, ...pick(tool, ['fullName', 'version', 'informationUri']), rules }
   const automationDetails = { id: `${options.category}/${slug(name)}/` }
-  parts.push(`{"tool":${json({ driver })},"automationDetails":${json(automationDetails)},"columnKind":"utf16CodeUnits","results":[`)
+  parts.write(`{"tool":${json({ driver })},"automationDetails":${json(automationDetails)},"columnKind":"utf16CodeUnits","results":[`)
   for (let i = 0; i < list.length; i++) {
     const f = list[i] as Finding
-    if (i > 0) parts.push(',')
-    parts.push(renderResult(f, ruleIndex.get(f.rule) as number, options, limits, cut, caches))
+    const result = renderResult(f, ruleIndex.get(f.rule) as number, options, limits, cut, caches)
+    parts.write(i > 0 ? `,${result}` : result)
   }
-  parts.push(']}')
+  parts.write(']}')
 }
 
 /** One result: the object the SARIF schema describes (members in this order), as JSON.stringify writes it. */
