@@ -186,12 +186,13 @@ function assignFingerprints(findings: Finding[]): void {
   }
   for (const [identity, group] of groups) {
     const hash = shortHash(identity)
+    // Joined rather than concatenated: one flat string, not a rope over a slice of the digest.
     if (!Array.isArray(group)) {
-      group.partialFingerprint = `${hash}:0`
+      group.partialFingerprint = [hash, 0].join(':')
       continue
     }
     group.sort(byPlace)
-    group.forEach((f, i) => (f.partialFingerprint = `${hash}:${i}`))
+    group.forEach((f, i) => (f.partialFingerprint = [hash, i].join(':')))
   }
 }
 

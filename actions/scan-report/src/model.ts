@@ -230,7 +230,7 @@ export function keyAndIdentity(f: RawFinding, rule: string): { key: string; iden
   switch (f.kind) {
     case 'vulnerability': {
       const name = (f.package?.name ?? '').toLowerCase()
-      return { key: `${t}|v|${rule}|${name}|${f.package?.installedVersion ?? ''}`, identity: `${t}|v|${rule}|${name}` }
+      return { key: [t, 'v', rule, name, f.package?.installedVersion ?? ''].join('|'), identity: [t, 'v', rule, name].join('|') }
     }
     case 'license': {
       const key = `${t}|l|${rule}|${f.package?.name ?? file}`
@@ -242,8 +242,8 @@ export function keyAndIdentity(f: RawFinding, rule: string): { key: string; iden
       return { key: subject ? identity : `${identity}@${line}`, identity }
     }
     case 'misconfiguration': {
-      // With a resource the key is the identity: one string for both.
-      const identity = `${t}|m|${rule}|${file}|${f.resource ?? ''}`
+      // With a resource the key is the identity: one string for both (joined: flat, not a rope).
+      const identity = [t, 'm', rule, file, f.resource ?? ''].join('|')
       return { key: f.resource !== undefined ? identity : `${identity}@${line}`, identity }
     }
     default:
