@@ -1,5 +1,15 @@
 import { isRecord, record } from '@infra-actions/common'
-import { canonicalTrivyRule, newFinding, normalizePath, severityFromLabel, Strings, type Location, type Suppression } from './model.js'
+import {
+  canonicalTrivyRule,
+  newFinding,
+  normalizePath,
+  severityFromLabel,
+  Strings,
+  type Kind,
+  type Location,
+  type RawFinding,
+  type Suppression,
+} from './model.js'
 import { arrayOf, emptyReport, positive, str, type ToolReport } from './report.js'
 
 /**
@@ -106,16 +116,11 @@ export const withoutDistro = (target: string): string => target.replace(/\s+\([^
 function addVulnerability(v: Record<string, unknown> | undefined, t: Target, report: ToolReport): void {
   if (!v) return
   const { scope } = t
-  const strings = scope.strings
+  const { strings } = scope
   const id = str(v.VulnerabilityID)
   const name = str(v.PkgName) ?? ''
   const installedVersion = str(v.InstalledVersion)
-  if (!id) {
-    report.notes.push(
-      `a vulnerability of ${name || 'an unnamed package'} in ${t.name || 'a result'} has no VulnerabilityID and was skipped`,
-    )
-    return
-  }
+  if (!id) return skipped(report, t, `a vulnerability of ${name || 'an unnamed package'}`, 'VulnerabilityID')
   // A language package inside an image names its own path; in the repository the lockfile's lines.
   const pkgPath = str(v.PkgPath)
   const locations: Location[] = []
@@ -125,14 +130,7 @@ function addVulnerability(v: Record<string, unknown> | undefined, t: Target, rep
     if (lines.length && t.isFile) for (const l of lines) locations.push(targetLocation(t.file, true, record(l)))
     else locations.push(targetLocation(t.file, t.isFile))
   }
-  const f = newFinding(
-    'Trivy',
-    'vulnerability',
-    strings.of(id),
-    severityFromLabel(v.Severity) ?? 'unknown',
-    strings.of(str(v.Title) ?? id),
-    scope.source,
-  )
+  const f = trivyFinding(t, 'vulnerability', id, v, str(v.Title) ?? id)
   f.helpUrl = strings.maybe(str(v.PrimaryURL))
   f.locations = locations
   f.package = {
@@ -162,26 +160,16 @@ function packageOf(t: Target, name: string, version: string | undefined): Record
 function addMisconfiguration(m: Record<string, unknown> | undefined, t: Target, report: ToolReport, suppressed = false): void {
   if (!m) return
   const { scope } = t
-  const strings = scope.strings
+  const { strings } = scope
   // PASS appears with --include-non-failures, EXCEPTION for Trivy's own exceptions.
   const status = str(m.Status) ?? 'FAIL'
   if (status !== 'FAIL' && !(suppressed && status === 'EXCEPTION')) return
   const id = str(m.ID) ?? str(m.AVDID)
-  if (!id) {
-    report.notes.push(`a misconfiguration in ${t.name || 'a result'} has no ID and was skipped`)
-    return
-  }
+  if (!id) return skipped(report, t, 'a misconfiguration', 'ID')
   const avd = str(m.AVDID)
   if (avd && avd !== id && canonicalTrivyRule(id) !== canonicalTrivyRule(avd)) report.aliases.set(id, canonicalTrivyRule(avd))
   const cause = record(m.CauseMetadata)
-  const f = newFinding(
-    'Trivy',
-    'misconfiguration',
-    strings.of(id),
-    severityFromLabel(m.Severity) ?? 'unknown',
-    strings.of(str(m.Title) ?? id),
-    scope.source,
-  )
+  const f = trivyFinding(t, 'misconfiguration', id, m, str(m.Title) ?? id)
   f.aliasOf = strings.maybe(avd)
   f.helpUrl = strings.maybe(str(m.PrimaryURL))
   f.message = strings.maybe(str(m.Message))
@@ -193,24 +181,13 @@ function addMisconfiguration(m: Record<string, unknown> | undefined, t: Target, 
 
 function addSecret(s: Record<string, unknown> | undefined, t: Target, report: ToolReport): void {
   if (!s) return
-  const { scope } = t
   const id = str(s.RuleID)
-  if (!id) {
-    report.notes.push(`a secret in ${t.name || 'a result'} has no RuleID and was skipped`)
-    return
-  }
+  if (!id) return skipped(report, t, 'a secret', 'RuleID')
   // Never the code lines: only Trivy's masked Match, and only to tell two secrets apart.
-  const f = newFinding(
-    'Trivy',
-    'secret',
-    scope.strings.of(id),
-    severityFromLabel(s.Severity) ?? 'unknown',
-    str(s.Title) ?? id,
-    scope.source,
-  )
+  const f = trivyFinding(t, 'secret', id, s, str(s.Title) ?? id)
   f.locations = [targetLocation(t.file, t.isFile, s)]
   f.masked = str(s.Match)
-  f.target = scope.object ? t.name : undefined
+  f.target = t.scope.object ? t.name : undefined
   report.findings.push(f)
 }
 
@@ -218,27 +195,29 @@ function addLicense(l: Record<string, unknown> | undefined, t: Target, report: T
   if (!l) return
   const { scope } = t
   const name = str(l.Name)
-  if (!name) {
-    report.notes.push(`a license finding in ${t.name || 'a result'} has no Name and was skipped`)
-    return
-  }
+  if (!name) return skipped(report, t, 'a license finding', 'Name')
   const pkgName = str(l.PkgName)
   const file = str(l.FilePath)
   const inRepo = !scope.image && t.cls === 'license-file' && file !== undefined
-  const f = newFinding(
-    'Trivy',
-    'license',
-    scope.strings.of(name),
-    severityFromLabel(l.Severity) ?? 'unknown',
-    pkgName ? `${name} license in ${pkgName}` : `${name} license in ${file ?? t.name}`,
-    scope.source,
-  )
+  const title = pkgName ? `${name} license in ${pkgName}` : `${name} license in ${file ?? t.name}`
+  const f = trivyFinding(t, 'license', name, l, title)
   f.helpUrl = str(l.Link)
   f.message = str(l.Category) ? `classified ${l.Category}` : undefined
   f.locations = [file ? { file: inRepo ? normalizePath(file) : file, isFile: inRepo } : { file: t.name, isFile: false }]
   if (pkgName) f.package = { name: pkgName }
   f.target = t.name
   report.findings.push(f)
+}
+
+/** Says in the summary's notes that a record of this target was left out for want of its id. */
+function skipped(report: ToolReport, t: Target, what: string, field: string): void {
+  report.notes.push(`${what} in ${t.name || 'a result'} has no ${field} and was skipped`)
+}
+
+/** A finding of Trivy's in this target, with the severity its record gives; id and title kept once per run. */
+function trivyFinding(t: Target, kind: Kind, id: string, record: Record<string, unknown>, title: string): RawFinding {
+  const { strings, source } = t.scope
+  return newFinding('Trivy', kind, strings.of(id), severityFromLabel(record.Severity) ?? 'unknown', strings.of(title), source)
 }
 
 /** True when a parsed JSON document looks like Trivy's, in any of its shapes. */
