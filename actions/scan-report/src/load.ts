@@ -1,7 +1,7 @@
 import { readdirSync, statSync, type Dirent } from 'node:fs'
 import path from 'node:path'
 import picomatch from 'picomatch'
-import { ConfigurationError, InputError, errorMessage, quote, readRegularFile } from '@infra-actions/common'
+import { ConfigurationError, InputError, errorMessage, quote, readRegularText } from '@infra-actions/common'
 import { looksLikeCheckov, readCheckovJson } from './checkov-json.js'
 import { Strings, type Severity } from './model.js'
 import type { ToolReport } from './report.js'
@@ -70,7 +70,7 @@ function labelOf(file: string, root: string): string {
 /** A result file parsed, with errors that name the input and the file. */
 export function parseResultFile(f: ResultFile): unknown {
   const what = `Input '${f.input}' (${f.label})`
-  let textContent = readRegularFile(f.file, what).toString('utf8')
+  let textContent = readRegularText(f.file, what)
   if (textContent.charCodeAt(0) === 0xfeff) textContent = textContent.slice(1)
   if (textContent.trim() === '') throw new ConfigurationError(`${what} is empty: did the scan step fail before writing it?`)
   try {
