@@ -140,14 +140,14 @@ function foldLineOnly(byKey: Map<string, Finding>): number {
   const foldable = (f: Finding): boolean => f.kind === 'misconfiguration' || f.kind === 'secret'
   // The places (tool, rule, file) of findings without a resource: only there is a line looked up.
   const lines: ByPlace<Map<number, Finding>> = new Map()
-  let wanted = 0
+  const lineOnly: Finding[] = []
   for (const f of byKey.values()) {
     const l = f.locations[0]
     if (f.resource !== undefined || !l || !foldable(f)) continue
     place(lines, f, l.file, () => new Map())
-    wanted++
+    lineOnly.push(f)
   }
-  if (wanted === 0) return 0
+  if (lineOnly.length === 0) return 0
   // Each line of each finding with a resource at one of those places; a later finding wins.
   let indexed = 0
   for (const f of byKey.values()) {
@@ -162,14 +162,13 @@ function foldLineOnly(byKey: Map<string, Finding>): number {
   }
   if (indexed === 0) return 0
   let folded = 0
-  for (const [key, f] of byKey) {
-    if (f.resource !== undefined || !foldable(f)) continue
-    const l = f.locations[0]
-    const match = l?.startLine ? place(lines, f, l.file)?.get(l.startLine) : undefined
+  for (const f of lineOnly) {
+    const l = f.locations[0] as Location
+    const match = l.startLine ? place(lines, f, l.file)?.get(l.startLine) : undefined
     if (!match) continue
     absorb(match, f)
     addSources(match, f.sources)
-    byKey.delete(key)
+    byKey.delete(f.key)
     folded++
   }
   return folded

@@ -255,25 +255,28 @@ function renderRun(
   const driver: Record<string, unknown> = { name, ...pick(tool, ['fullName', 'version', 'informationUri']), rules }
   const automationDetails = { id: `${options.category}/${slug(name)}/` }
   parts.write(`{"tool":${json({ driver })},"automationDetails":${json(automationDetails)},"columnKind":"utf16CodeUnits","results":[`)
+  // Each rule's opening members, written once: `{"ruleId":"…","ruleIndex":n,`.
+  const opening = new Map([...ruleIndex].map(([id, i]) => [id, `{"ruleId":${json(id)},"ruleIndex":${i},`]))
   for (let i = 0; i < list.length; i++) {
     const f = list[i] as Finding
-    const result = renderResult(f, ruleIndex.get(f.rule) as number, options, limits, cut, caches)
+    const result = renderResult(f, opening.get(f.rule) as string, options, limits, cut, caches)
     parts.write(i > 0 ? `,${result}` : result)
   }
   parts.write(']}')
 }
 
 /** One result: the object the SARIF schema describes (members in this order), as JSON.stringify writes it. */
-function renderResult(f: Finding, ruleIndex: number, options: SarifOptions, limits: typeof LIMITS, cut: SarifCut, caches: Caches): string {
+function renderResult(f: Finding, opening: string, options: SarifOptions, limits: typeof LIMITS, cut: SarifCut, caches: Caches): string {
   if (f.locations.length > limits.locationsPerResult) cut.locations += f.locations.length - limits.locationsPerResult
-  let out = `{"ruleId":${json(f.rule)},"ruleIndex":${ruleIndex},"level":"${SARIF_LEVEL[f.severity]}","message":{"text":${json(messageOf(f, caches.lines))}},"locations":[`
+  let out = `${opening}"level":"${SARIF_LEVEL[f.severity]}","message":{"text":${json(messageOf(f, caches.lines))}},"locations":[`
   const n = Math.min(f.locations.length, limits.locationsPerResult)
   for (let i = 0; i < n; i++) out += (i > 0 ? ',' : '') + locationJson(f.locations[i] as Location, caches.uris)
-  out += `],"partialFingerprints":{"scanReport/v1":${json(f.partialFingerprint)}}`
+  // Ours: hex digits, a colon and a number, nothing JSON escapes.
+  out += `],"partialFingerprints":{"scanReport/v1":"${f.partialFingerprint}"}`
   if (f.suppression)
     out += `,"suppressions":[{"kind":${json(f.suppression.kind)},"status":"accepted","justification":${json(justification(f))}}]`
   if (options.hasBaseline && f.baseline) out += `,"baselineState":${json(f.baseline)}`
-  out += `,"properties":{"kind":${json(f.kind)}`
+  out += `,"properties":{"kind":"${f.kind}"`
   if (f.package) {
     out += member('package', f.package.name)
     if (f.package.installedVersion) out += member('installedVersion', f.package.installedVersion)
