@@ -1,4 +1,5 @@
 import { gzipSync } from 'node:zlib'
+import { thousands } from '@infra-actions/common'
 import { SARIF_LEVEL, SECURITY_SEVERITY, severityRank, type Finding, type Location, type Severity } from './model.js'
 import type { ToolReport } from './report.js'
 
@@ -87,7 +88,7 @@ export function buildSarif(findings: readonly Finding[], tools: Map<string, Tool
     for (const f of list.slice(limits.resultsPerRun)) cut.results[f.severity]++
     kept.set(name, list.slice(0, limits.resultsPerRun))
     if (!cut.reasons.some((r) => r.includes('results per run')))
-      cut.reasons.push(`code scanning takes at most ${limits.resultsPerRun.toLocaleString('en-US')} results per run`)
+      cut.reasons.push(`code scanning takes at most ${thousands(limits.resultsPerRun)} results per run`)
   }
   let chunks = render(kept, tools, options, limits, cut)
   let gzipBytes = compressedSize(chunks, limits.gzipBytes)
