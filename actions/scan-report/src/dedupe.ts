@@ -55,7 +55,7 @@ export function mergeFindings(reports: readonly ToolReport[]): Merged {
   }
   duplicates += foldLineOnly(byKey)
   const findings = [...byKey.values()]
-  assignFingerprints(findings)
+  assignFingerprints(findings, byKey)
   return { findings, duplicates }
 }
 
@@ -113,38 +113,36 @@ function uniqueLocations(locations: Location[]): Location[] {
   })
 }
 
-/** What to look up by: a tool, then a rule, then a file, then a line. */
-type ByPlace<T> = Map<string, Map<string, Map<string, T>>>
+/** Lines by file, by rule, by tool: where a finding without a resource may have one with. */
+type Lines = Map<string, Map<string, Map<string, Map<number, Finding>>>>
 
-function place<T>(index: ByPlace<T>, f: Finding, file: string, make?: () => T): T | undefined {
-  let rules = index.get(f.tool)
+/** The files of one tool's rule in `lines` (made when `make`). */
+function filesOf(lines: Lines, f: Finding, make = false): Map<string, Map<number, Finding>> | undefined {
+  let rules = lines.get(f.tool)
   if (!rules) {
     if (!make) return undefined
-    index.set(f.tool, (rules = new Map()))
+    lines.set(f.tool, (rules = new Map()))
   }
   let files = rules.get(f.rule)
-  if (!files) {
-    if (!make) return undefined
-    rules.set(f.rule, (files = new Map()))
-  }
-  let at = files.get(file)
-  if (at === undefined && make) files.set(file, (at = make()))
-  return at
+  if (!files && make) rules.set(f.rule, (files = new Map()))
+  return files
 }
+
+const foldable = (f: Finding): boolean => f.kind === 'misconfiguration' || f.kind === 'secret'
 
 /**
  * SARIF names no resource, so a misconfiguration read from a scan's SARIF is keyed by its line;
  * when the same scan's JSON found it with its resource at that line, they are one finding.
  */
 function foldLineOnly(byKey: Map<string, Finding>): number {
-  const foldable = (f: Finding): boolean => f.kind === 'misconfiguration' || f.kind === 'secret'
   // The places (tool, rule, file) of findings without a resource: only there is a line looked up.
-  const lines: ByPlace<Map<number, Finding>> = new Map()
+  const lines: Lines = new Map()
   const lineOnly: Finding[] = []
   for (const f of byKey.values()) {
     const l = f.locations[0]
     if (f.resource !== undefined || !l || !foldable(f)) continue
-    place(lines, f, l.file, () => new Map())
+    const files = filesOf(lines, f, true) as Map<string, Map<number, Finding>>
+    if (!files.has(l.file)) files.set(l.file, new Map())
     lineOnly.push(f)
   }
   if (lineOnly.length === 0) return 0
@@ -152,11 +150,12 @@ function foldLineOnly(byKey: Map<string, Finding>): number {
   let indexed = 0
   for (const f of byKey.values()) {
     if (f.resource === undefined || !foldable(f)) continue
+    const files = filesOf(lines, f)
+    if (!files) continue
     for (const l of f.locations) {
-      if (!l.startLine) continue
-      const at = place(lines, f, l.file)
+      const at = l.startLine ? files.get(l.file) : undefined
       if (!at) continue
-      at.set(l.startLine, f)
+      at.set(l.startLine as number, f)
       indexed++
     }
   }
@@ -164,7 +163,7 @@ function foldLineOnly(byKey: Map<string, Finding>): number {
   let folded = 0
   for (const f of lineOnly) {
     const l = f.locations[0] as Location
-    const match = l.startLine ? place(lines, f, l.file)?.get(l.startLine) : undefined
+    const match = l.startLine ? filesOf(lines, f)?.get(l.file)?.get(l.startLine) : undefined
     if (!match) continue
     absorb(match, f)
     addSources(match, f.sources)
@@ -174,25 +173,29 @@ function foldLineOnly(byKey: Map<string, Finding>): number {
   return folded
 }
 
-function assignFingerprints(findings: Finding[]): void {
-  // Most identities have one finding: no list for those.
-  const groups = new Map<string, Finding | Finding[]>()
+/**
+ * `scanReport/v1` for every finding: its identity's hash, then its place among the findings of
+ * that identity. A finding whose key is its identity shares it with no other finding so keyed
+ * (their keys would be one); only findings keyed by more (a line, a version) are grouped, with
+ * the finding, if any, whose key is their identity.
+ */
+function assignFingerprints(findings: Finding[], byKey: Map<string, Finding>): void {
+  const groups = new Map<string, Finding[]>()
   for (const f of findings) {
+    if (f.key === f.identity) continue
     const g = groups.get(f.identity)
-    if (g === undefined) groups.set(f.identity, f)
-    else if (Array.isArray(g)) g.push(f)
-    else groups.set(f.identity, [g, f])
+    if (g) g.push(f)
+    else groups.set(f.identity, [f])
   }
   for (const [identity, group] of groups) {
+    const same = byKey.get(identity)
+    if (same && same.key === same.identity) group.push(same)
     const hash = shortHash(identity)
+    if (group.length > 1) group.sort(byPlace)
     // Joined rather than concatenated: one flat string, not a rope over a slice of the digest.
-    if (!Array.isArray(group)) {
-      group.partialFingerprint = [hash, 0].join(':')
-      continue
-    }
-    group.sort(byPlace)
     group.forEach((f, i) => (f.partialFingerprint = [hash, i].join(':')))
   }
+  for (const f of findings) if (f.key === f.identity && !f.partialFingerprint) f.partialFingerprint = [shortHash(f.identity), 0].join(':')
 }
 
 function byPlace(a: Finding, b: Finding): number {

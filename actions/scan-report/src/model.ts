@@ -154,7 +154,12 @@ export class Strings {
 
 export function severityFromLabel(label: unknown): Severity | undefined {
   if (typeof label !== 'string') return undefined
-  switch (label.trim().toUpperCase()) {
+  // The spellings scanners write, looked up as they are; anything else trimmed and upper-cased.
+  return LABELS.get(label) ?? severityOfLabel(label.trim().toUpperCase())
+}
+
+function severityOfLabel(label: string): Severity | undefined {
+  switch (label) {
     case 'CRITICAL':
       return 'critical'
     case 'HIGH':
@@ -174,6 +179,10 @@ export function severityFromLabel(label: unknown): Severity | undefined {
       return undefined
   }
 }
+
+const LABELS = new Map<string, Severity>()
+for (const label of ['CRITICAL', 'HIGH', 'IMPORTANT', 'MEDIUM', 'MODERATE', 'LOW', 'UNKNOWN', 'INFO', 'NONE', 'NEGLIGIBLE'])
+  for (const spelling of [label, label.toLowerCase()]) LABELS.set(spelling, severityOfLabel(label) as Severity)
 
 /** GitHub's bands for `security-severity`: over 9.0 critical, 7.0–8.9 high, 4.0–6.9 medium, 0.1–3.9 low. */
 export function severityFromScore(score: unknown): Severity | undefined {
