@@ -6,13 +6,13 @@ import { planAnnotations, type Annotation } from './annotations.js'
 import { applyBaseline, readBaseline } from './baseline.js'
 import { decide, failureMessage } from './decide.js'
 import { mergeFindings } from './dedupe.js'
-import { applyIgnores } from './ignore-file.js'
 import { readResultFile, type ResultFile } from './load.js'
 import { Strings } from './model.js'
 import { assemble, renderReport } from './render.js'
 import type { ToolReport } from './report.js'
 import { buildSarif, toolInfos } from './sarif-write.js'
 import type { ScanReportSettings } from './settings.js'
+import { applyIgnores } from './suppress.js'
 
 /** What scan-report needs from the outside world; main.ts wires the real ones, tests fakes. */
 export interface ScanReportDeps {
