@@ -9,6 +9,18 @@ import { ConfigurationError } from './errors.js'
  * open could be raced.
  */
 export function readRegularFile(file: string, what: string): Buffer {
+  return readRegular(file, what, (fd) => readFileSync(fd))
+}
+
+/**
+ * The text (UTF-8) of a regular file, with the same checks as readRegularFile. Decoded as it is
+ * read: no Buffer of the whole file is left for the collector (tens of MB for a large report).
+ */
+export function readRegularText(file: string, what: string): string {
+  return readRegular(file, what, (fd) => readFileSync(fd, 'utf8'))
+}
+
+function readRegular<T>(file: string, what: string, read: (fd: number) => T): T {
   let fd: number
   try {
     fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK)
@@ -18,7 +30,7 @@ export function readRegularFile(file: string, what: string): Buffer {
   try {
     const stat = fstatSync(fd)
     if (!stat.isFile()) throw new ConfigurationError(`${what} is not a regular file but ${kindOf(stat)}; give the path of a file.`)
-    return readFileSync(fd)
+    return read(fd)
   } finally {
     closeSync(fd)
   }
