@@ -454,7 +454,7 @@ async function cloudRunTraffic() {
         interval: `${BAKE_MS}ms`,
         ...inputs,
       },
-      env: { METADATA_SERVER_DETECTION: 'none' },
+      env: { METADATA_SERVER_DETECTION: 'none', INFRA_ACTIONS_MIN_METRICS_INTERVAL_MS: '0' },
     })
     const ms = Number(process.hrtime.bigint() - started) / 1e6
     await fake.stop()

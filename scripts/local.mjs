@@ -96,7 +96,12 @@ const github = await new FakeGitHub().start()
 const cloudRun = cloudRunScenario ? await startCloudRun(cloudRunScenario) : undefined
 if (cloudRun) {
   Object.assign(inputs, { ...cloudRun.defaults, ...inputs })
-  Object.assign(env, { INFRA_ACTIONS_RETRY_BASE_MS: '200', METADATA_SERVER_DETECTION: 'none', ...env })
+  Object.assign(env, {
+    INFRA_ACTIONS_RETRY_BASE_MS: '200',
+    INFRA_ACTIONS_MIN_METRICS_INTERVAL_MS: '0',
+    METADATA_SERVER_DETECTION: 'none',
+    ...env,
+  })
   // Ctrl-C reaches the action too (same process group): it restores the split, then its post step runs.
   process.on('SIGINT', () => console.log('\n(cancelling: the action restores the starting split)'))
 }

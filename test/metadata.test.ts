@@ -105,7 +105,7 @@ const SCENARIOS: Record<
       revision: 'api-00002-new',
       strategy: 'canary',
       steps: '5,25,100',
-      interval: '30s',
+      interval: '5m',
       tag: 'canary',
       'health-check-url': 'https://canary---api.example/healthz',
       'health-check-path': '/healthz',

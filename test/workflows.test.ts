@@ -85,8 +85,55 @@ interface Outcome {
   inputs?: Record<string, unknown>
 }
 
+/**
+ * Which of a workflow's jobs run, in order: a job runs when its `if:` (default `success()`) is
+ * true; `success()` is true when every job it needs succeeded. A job that did not run is
+ * `skipped` to the jobs after it. Returns the jobs that ran, with the `with:` values of the
+ * reusable workflows they call, evaluated.
+ */
+function runJobs(
+  workflow: Workflow,
+  outputs: Record<string, Record<string, string>>,
+  contexts: Record<string, unknown>,
+): { id: string; with: Record<string, unknown> }[] {
+  const results: Record<string, string> = {}
+  const ran: { id: string; with: Record<string, unknown> }[] = []
+  for (const job of workflow.jobs as any[]) {
+    const id = job.id.value as string
+    const needs = ((job.needs ?? []) as any[]).map((n) => n.value as string)
+    const needsContext = Object.fromEntries(
+      needs.map((n) => [n, { result: results[n], outputs: results[n] === 'success' ? (outputs[n] ?? {}) : {} }]),
+    )
+    const condition = job.if?.expression ?? 'success()'
+    const all = { ...contexts, needs: needsContext }
+    const runs = truthy(
+      evaluate(
+        condition,
+        all,
+        needs.every((n) => results[n] === 'success'),
+      ),
+    )
+    results[id] = runs ? 'success' : 'skipped'
+    if (!runs) continue
+    const values: Record<string, unknown> = {}
+    const given = job['input-values']
+    for (let k = 0; k < (given?.count ?? 0); k++) {
+      const pair = given.get(k)
+      const raw = pair.value.toString() as string
+      values[pair.key.toString()] = raw.includes('${{') ? plain(evaluate(raw, all)) : raw
+    }
+    ran.push({ id, with: values })
+  }
+  return ran
+}
+
 /** The template, then terraform.yml's jobs in order, for one event. */
-async function simulate(templateFile: string, eventFile: string, rulesFile?: string): Promise<Outcome> {
+async function simulate(
+  templateFile: string,
+  eventFile: string,
+  rulesFile?: string,
+  options: { hasChanges?: boolean } = {},
+): Promise<Outcome> {
   const event = path.basename(eventFile).split('.')[0]!
   const payload = JSON.parse(readFileSync(eventFile, 'utf8')) as Record<string, any>
   const template = await load(templateFile)
@@ -125,18 +172,10 @@ async function simulate(templateFile: string, eventFile: string, rulesFile?: str
   const outputs: Record<string, Record<string, string>> = {
     resolve: Object.fromEntries(Object.entries(resolution).map(([k, v]) => [k, String(v)])),
     // destroy-gate's verdict: these rows are about which jobs run, not about destroys.
-    plan: { allowed: 'true' },
+    plan: { allowed: 'true', 'has-changes': String(options.hasChanges ?? true) },
     apply: {},
   }
-  const ran: string[] = []
-  for (const job of reusable.jobs) {
-    const id = job.id.value
-    const needs = (job.needs ?? []).map((n) => n.value)
-    if (!needs.every((n) => ran.includes(n))) continue
-    const condition = (job.if as any)?.expression ?? 'success()'
-    const needsContext = Object.fromEntries(needs.map((n) => [n, { result: 'success', outputs: outputs[n] }]))
-    if (truthy(evaluate(condition, { needs: needsContext, inputs, github, vars: {} }))) ran.push(id)
-  }
+  const ran = runJobs(reusable, outputs, { inputs, github, vars: {} }).map((j) => j.id)
   return {
     triggers: true,
     jobs: ran,
@@ -176,6 +215,10 @@ describe('the GitFlow template + terraform.yml, for each row of the trigger matr
     })
   })
 
+  it('a plan without changes applies nothing (no approval is asked for nothing)', async () => {
+    expect(await simulate(gitflow, events('schedule'), undefined, { hasChanges: false })).toMatchObject({ jobs: ['resolve', 'plan'] })
+  })
+
   it('a tag push does not start it (its push filter names branches only)', async () => {
     expect(await simulate(gitflow, events('push.tag-v1.2.3'))).toEqual({ triggers: false, jobs: [] })
     expect((await simulate(gitflow, events('push.main'))).triggers).toBe(false)
@@ -197,5 +240,86 @@ describe('the preview template + terraform.yml', () => {
 
   it('a push to another branch does not start it', async () => {
     expect((await simulate(preview, events('push.dev-feature-x'), rules)).triggers).toBe(false)
+  })
+})
+
+describe('the Cloud Run template: build → security-scan.yml → cloud-run-deploy.yml', () => {
+  const template = 'workflow-templates/cloud-run-service.yml'
+  const vars = {
+    CLOUD_RUN_SERVICE: 'api',
+    GCP_PROJECT: 'acme',
+    GCP_REGION: 'europe-west1',
+    IMAGE_REPOSITORY: 'europe-docker.pkg.dev/acme/app',
+  }
+  const image = 'europe-docker.pkg.dev/acme/app/api@sha256:' + 'd'.repeat(64)
+
+  async function simulateTemplate(eventName: string, scanFailed = false) {
+    const file = events(eventName)
+    const event = path.basename(file).split('.')[0]!
+    const payload = JSON.parse(readFileSync(file, 'utf8')) as Record<string, any>
+    const workflow = await load(template)
+    if (!triggers(workflow, event, payload)) return { triggers: false }
+    const inputs = event === 'workflow_dispatch' ? (payload.inputs as Record<string, unknown>) : {}
+    const github = { event_name: event, event: payload, ref: payload.ref ?? '', sha: 'c'.repeat(40) }
+    // The resolve job's one step, as it runs: the built-in rules (the template gives no config).
+    const { resolution } = await resolve(BUILTIN_RULES, eventFacts(contextFor(event, payload)), {
+      explicitEnvironment: (inputs.environment as string) || undefined,
+      requireMatch: false,
+      runId: '1',
+    })
+    const outputs = {
+      resolve: Object.fromEntries(Object.entries(resolution).map(([k, v]) => [k, String(v)])),
+      build: { image },
+      scan: { failed: String(scanFailed) },
+    }
+    const ran = runJobs(workflow, outputs, { inputs, github, vars })
+    return { triggers: true, jobs: ran.map((j) => j.id), with: Object.fromEntries(ran.map((j) => [j.id, j.with])), resolution }
+  }
+
+  // The environment's image tag (dev-<sha7>, staging-<sha7>) is added after the scan (`tag`);
+  // prod's v<version> needs a version tag, which a merge does not have.
+  const tagged = ['resolve', 'build', 'scan', 'tag', 'deploy']
+  const untagged = ['resolve', 'build', 'scan', 'deploy']
+  it.each([
+    ['push.dev-feature-x', 'dev', 'recreate', tagged],
+    ['pull_request.closed.merged.develop', 'stage', 'rolling', tagged],
+    ['pull_request.closed.merged.main', 'prod', 'canary', untagged],
+    ['workflow_dispatch.prod', 'prod', 'canary', untagged],
+  ] as const)('%s: builds, scans the image, deploys %s with the %s steps', async (event, environment, strategy, jobs) => {
+    const r = await simulateTemplate(event)
+    expect(r.jobs).toEqual(jobs)
+    expect(r.with!.scan).toMatchObject({ 'image-ref': image })
+    expect(r.with!.deploy).toMatchObject({ environment, strategy, image, service: 'api', project: 'acme', region: 'europe-west1' })
+  })
+
+  it.each(['pull_request.opened.develop', 'pull_request.opened.main', 'pull_request.opened.fork'])(
+    '%s: scans the repository only (nothing is pushed or deployed)',
+    async (event) => {
+      const r = await simulateTemplate(event)
+      expect(r.jobs).toEqual(['resolve', 'scan'])
+      // A skipped job's output is null, which a string input receives as ''.
+      expect(r.with!.scan!['image-ref'] ?? '').toBe('')
+    },
+  )
+
+  it('a fork pull request is untrusted: no build job gets registry credentials', async () => {
+    const r = await simulateTemplate('pull_request.opened.fork')
+    expect(r.resolution!.trusted).toBe(false)
+    expect(r.jobs).not.toContain('build')
+  })
+
+  it('a failed scan neither tags nor deploys the image', async () => {
+    expect((await simulateTemplate('push.dev-feature-x', true)).jobs).toEqual(['resolve', 'build', 'scan'])
+  })
+
+  it('a push to main scans the repository only: the baseline of pull requests into main', async () => {
+    const r = await simulateTemplate('push.main')
+    expect(r.jobs).toEqual(['resolve', 'scan'])
+    expect(r.with!.scan!['image-ref'] ?? '').toBe('')
+  })
+
+  it('a closed, unmerged pull request only resolves; tags and schedules do not start it', async () => {
+    expect((await simulateTemplate('pull_request.closed.unmerged.main')).jobs).toEqual(['resolve'])
+    for (const e of ['push.tag-v1.2.3', 'schedule']) expect((await simulateTemplate(e)).triggers, e).toBe(false)
   })
 })

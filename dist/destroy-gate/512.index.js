@@ -16,8 +16,8 @@ __webpack_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: ./node_modules/zod/v4/classic/schemas.js + 17 modules
 var schemas = __webpack_require__(8816);
-// EXTERNAL MODULE: ./packages/common/src/index.ts + 7 modules
-var src = __webpack_require__(1785);
+// EXTERNAL MODULE: ./packages/common/src/index.ts + 8 modules
+var src = __webpack_require__(1546);
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __webpack_require__(8815);
 // EXTERNAL MODULE: ./packages/common/src/errors.ts
@@ -80,7 +80,7 @@ function lineOf(doc, counter, path) {
 }
 /** The text of a configuration file named by an input, or an error naming the input. */
 function readConfigFile(file, label, input) {
-    return (0,files/* readRegularFile */.X)(file, `Input '${input}' (${label})`).toString('utf8');
+    return (0,files/* readRegularFile */.XF)(file, `Input '${input}' (${label})`).toString('utf8');
 }
 
 ;// CONCATENATED MODULE: ./actions/destroy-gate/src/policy.ts

@@ -15,8 +15,8 @@ __webpack_require__.d(__webpack_exports__, {
 
 // UNUSED EXPORTS: retryBaseMs, statusOf
 
-// EXTERNAL MODULE: ./packages/common/src/index.ts + 7 modules
-var src = __webpack_require__(1785);
+// EXTERNAL MODULE: ./packages/common/src/index.ts + 8 modules
+var src = __webpack_require__(1546);
 ;// CONCATENATED MODULE: ./packages/github/src/api-errors.ts
 
 /** The HTTP status of an Octokit RequestError (or anything carrying `status`), else undefined. */
@@ -76,6 +76,7 @@ function isRateLimit(error, said) {
 var core = __webpack_require__(3340);
 ;// CONCATENATED MODULE: ./packages/github/src/client.ts
 
+
 /**
  * Why the API cannot be used in this run, or undefined when it can. Without a token, or under
  * nektos/act (whose default token is absent and whose API calls would hit the real repository),
@@ -109,7 +110,7 @@ async function createGitHubClient(token, options = {}) {
         Promise.all(/* import() */[__webpack_require__.e(251), __webpack_require__.e(735)]).then(__webpack_require__.bind(__webpack_require__, 9735)),
         Promise.all(/* import() */[__webpack_require__.e(251), __webpack_require__.e(856)]).then(__webpack_require__.bind(__webpack_require__, 6856)),
         __webpack_require__.e(/* import() */ 251).then(__webpack_require__.t.bind(__webpack_require__, 3251, 23)),
-        proxyFetch(baseUrl),
+        (0,src/* runnerFetch */.TZ)(),
     ]);
     const baseMs = retryBaseMs();
     const timeoutMs = options.timeoutMs ?? (Number(process.env.INFRA_ACTIONS_REQUEST_TIMEOUT_MS) || 30_000);
@@ -122,7 +123,7 @@ async function createGitHubClient(token, options = {}) {
     // A per-attempt timeout: an AbortSignal on the fetch itself, so each retry gets a fresh one.
     // Our `request.fetch` replaces getOctokit's default (options are merged shallowly), so it goes
     // through the runner's proxy itself when one is configured.
-    const send = proxied ?? fetch;
+    const send = proxied;
     const timedFetch = (input, init) => {
         const signals = [AbortSignal.timeout(timeoutMs), init?.signal].filter((s) => !!s);
         return send(input, { ...init, signal: AbortSignal.any(signals) });
@@ -143,22 +144,6 @@ async function createGitHubClient(token, options = {}) {
             onSecondaryRateLimit: onLimit('secondary'),
         },
     }, retry, throttling);
-}
-/**
- * A fetch that goes through the proxy the runner is configured with (https_proxy, HTTPS_PROXY,
- * http_proxy, HTTP_PROXY; no_proxy and loopback addresses bypass it), as `@actions/github` does
- * it: `@actions/http-client`'s dispatcher with undici's fetch. Undefined when no proxy applies.
- */
-async function proxyFetch(baseUrl) {
-    const env = process.env;
-    if (!(env.https_proxy || env.HTTPS_PROXY || env.http_proxy || env.HTTP_PROXY))
-        return undefined;
-    const [{ HttpClient }, undici] = await Promise.all([Promise.resolve(/* import() */).then(__webpack_require__.bind(__webpack_require__, 4942)), Promise.resolve(/* import() */).then(__webpack_require__.t.bind(__webpack_require__, 6752, 19))]);
-    const dispatcher = new HttpClient().getAgentDispatcher(baseUrl);
-    if (!dispatcher)
-        return undefined;
-    core/* debug */.Yz(`GitHub API requests go through the proxy configured for ${baseUrl}.`);
-    return ((input, init) => undici.fetch(input, { ...init, dispatcher }));
 }
 
 ;// CONCATENATED MODULE: ./packages/github/src/api.ts

@@ -77,7 +77,7 @@ function lineOf(doc, counter, path) {
 }
 /** The text of a configuration file named by an input, or an error naming the input. */
 function readConfigFile(file, label, input) {
-    return (0,files/* readRegularFile */.X)(file, `Input '${input}' (${label})`).toString('utf8');
+    return (0,files/* readRegularFile */.XF)(file, `Input '${input}' (${label})`).toString('utf8');
 }
 
 // EXTERNAL MODULE: ./actions/resolve-environment/src/config.ts

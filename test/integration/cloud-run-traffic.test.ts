@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { runAction, type RunResult } from '../../scripts/run-action.mjs'
+import { startConnectProxy } from '../support/connect-proxy.js'
 import { FakeCloudRun, type ApiTarget } from '../support/fake-cloud-run.mjs'
 
 // The built action against the Cloud Run / Monitoring stand-in, with intervals of a second or
@@ -41,7 +42,14 @@ const run = (
       interval: '300ms',
       ...inputs,
     },
-    env: { INFRA_ACTIONS_RETRY_BASE_MS: '10', METADATA_SERVER_DETECTION: 'none', HOME: cwd, ...options.env },
+    env: {
+      INFRA_ACTIONS_RETRY_BASE_MS: '10',
+      // Metric checks over sub-second intervals (the stand-in's Monitoring has no ingestion delay).
+      INFRA_ACTIONS_MIN_METRICS_INTERVAL_MS: '0',
+      METADATA_SERVER_DETECTION: 'none',
+      HOME: cwd,
+      ...options.env,
+    },
     interrupt: options.interrupt,
     cwd,
   })
@@ -204,6 +212,27 @@ describe('cloud-run-traffic (built action)', () => {
     expect(r.stdout).toMatch(/The rollout ended \(failed\); nothing to restore\./)
   })
 
+  it('a foreign write between our read and our PATCH: 409 on the etag, the re-read sees it, and it stops', async () => {
+    service()
+    const byHand = [
+      { type: REV, revision: OLD, percent: 50 },
+      { type: REV, revision: 'api-00003-hotfix', percent: 50 },
+    ]
+    cr.addRevision('api', 'api-00003-hotfix')
+    cr.beforePatch = (id: string) => cr.foreignWrite(id, byHand)
+    const r = await run({})
+    expect(r.exitCode).toBe(1)
+    expect(r.outputs.result).toBe('failed')
+    const sequence = cr.requests.filter((q) => q.path.endsWith('/services/api')).map((q) => `${q.method} ${q.status}`)
+    expect(sequence).toContain('PATCH 409')
+    expect(errors(r)[0]).toMatch(
+      /Someone else changed the traffic of api during the rollout \(it is now api-00001-old 50% · api-00003-hotfix 50%\)/,
+    )
+    expect(cr.updates('api')).toHaveLength(0)
+    expect(pinned(cr.trafficOf('api'))).toEqual(pinned(byHand))
+    expect(r.stdout).toMatch(/The rollout ended \(failed\); nothing to restore\./)
+  })
+
   it('retries a 503 on an update, and rolls back when the API keeps failing', async () => {
     service()
     cr.fault({ method: 'PATCH', path: '/services/api', status: 503 })
@@ -264,7 +293,8 @@ describe('cloud-run-traffic (built action)', () => {
     expect(errors(r)).toEqual([
       '::error::The job was cancelled (SIGINT) at step 1/2 (20%); the update restoring api-00001-old 100% was sent, and the post step checks that it is served.',
     ])
-    expect(r.outputs.result).toBe('rolled-back')
+    // Not confirmed within the main step's time: not called rolled back; the post step confirms it.
+    expect(r.outputs.result).toBe('failed')
     expect(r.codes.post).toBe(0)
     expect(r.stdout).toContain('The starting split of api is in place: api-00001-old 100%.')
     expect(cr.trafficOf('api')).toEqual(START)
@@ -396,7 +426,8 @@ describe('cloud-run-traffic (built action)', () => {
     )
     expect(r.outputs.result, r.stdout + r.stderr).toBe('promoted')
     expect(cr.idTokens.size).toBe(1)
-    expect([...cr.idTokens.values()]).toEqual([cr.url])
+    // Minted for the service's own URL, the audience Cloud Run always accepts (not the tag URL's).
+    expect([...cr.idTokens.values()]).toEqual([`${cr.url}/_run/api`])
     expect(r.stdout).toMatch(/Probe .*canary---api\/ → 200 in \d+ ms/)
     const minted = [...cr.idTokens.keys(), ...cr.accessTokens]
     expect(minted.length).toBeGreaterThan(1)
@@ -442,6 +473,29 @@ describe('cloud-run-traffic (built action)', () => {
       /^::error::No Google credentials: give 'access-token', or run google-github-actions\/auth before this step \(Application Default Credentials: Could not load the default credentials/,
     )
     expect(cr.requests).toEqual([])
+  })
+
+  it("goes through the runner's proxy (HTTPS_PROXY) for the Cloud Run and Monitoring APIs", async () => {
+    service()
+    const proxy = await startConnectProxy(new URL(cr.url))
+    try {
+      // Hosts that do not resolve: only the proxy can reach the stand-in. The probes go to the
+      // stand-in's loopback tag URL, which bypasses proxies.
+      const r = await run(
+        {
+          ...METRICS,
+          steps: '50,100',
+          'api-endpoint': 'http://run.googleapis.test',
+          'monitoring-endpoint': 'http://monitoring.googleapis.test',
+        },
+        { env: { HTTPS_PROXY: proxy.url, HTTP_PROXY: proxy.url } },
+      )
+      expect(r.exitCode, r.stdout).toBe(0)
+      expect(r.outputs.result).toBe('promoted')
+      expect(new Set(proxy.connects)).toEqual(new Set(['run.googleapis.test:80', 'monitoring.googleapis.test:80']))
+    } finally {
+      await proxy.stop()
+    }
   })
 
   it('does nothing when the revision already serves 100%', async () => {

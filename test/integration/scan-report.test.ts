@@ -4,6 +4,7 @@ import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { runAction } from '../../scripts/run-action.mjs'
 import { FakeGitHub } from '../support/fake-github.mjs'
+import { validateSarif } from '../support/sarif-multitool.js'
 
 // The built bundle (dist/scan-report), run as the runner runs it, against the GitHub stand-in.
 const EVENT = path.resolve('examples/events/pull_request.opened.main.json')
@@ -71,6 +72,23 @@ describe('scan-report (built action)', () => {
     ].join('\n')
     expect(everything).not.toContain('private_key_id')
   })
+
+  it('writes a SARIF that passes the Multitool (schema and GitHub rules), with suppressions and a baseline', async () => {
+    const first = await run({ trivy: TRIVY, checkov: CHECKOV, 'fail-on': 'none', 'sarif-output': 'base/merged.sarif' })
+    expect(first.exitCode, first.stdout).toBe(0)
+    const base = readFileSync(first.outputs['sarif-file']!, 'utf8')
+    const results = (log: string) => (JSON.parse(log) as { runs: { results: Record<string, unknown>[] }[] }).runs.flatMap((x) => x.results)
+    expect(results(base).filter((x) => x.suppressions)).toHaveLength(2)
+    const checked = validateSarif(base)
+    expect(checked.errors).toEqual([])
+    expect(checked.warnings).toEqual([])
+    // The same scan against that baseline: every result carries its baselineState.
+    const second = await run({ trivy: TRIVY, checkov: CHECKOV, baseline: 'base/merged.sarif', 'new-only': 'true' })
+    expect(second.outputs).toMatchObject({ new: '0', failed: 'false' })
+    const withBaseline = readFileSync(second.outputs['sarif-file']!, 'utf8')
+    expect(results(withBaseline).every((x) => x.baselineState === 'unchanged')).toBe(true)
+    expect(validateSarif(withBaseline)).toMatchObject({ errors: [], warnings: [] })
+  }, 60_000)
 
   it('updates its one comment per key on the next push, and leaves lookalikes alone', async () => {
     const impostor = gh.addComment('acme', 'infra', PR, '<!-- infra-actions:scan-report:key=scan-report -->\nfake', 'mallory')
@@ -149,5 +167,6 @@ describe('scan-report (built action)', () => {
     expect(r.exitCode, r.stdout).toBe(0)
     expect(r.outputs).toMatchObject({ total: '8', high: '5', 'sarif-file': path.join(dir, 'out/scan.sarif') })
     expect(r.summary).toContain('8 duplicate reports merged')
-  })
+    expect(validateSarif(readFileSync(path.join(dir, 'out/scan.sarif'), 'utf8'))).toMatchObject({ errors: [], warnings: [] })
+  }, 60_000)
 })

@@ -39,6 +39,8 @@ export class FakeCloudRun {
   requests: RecordedRequest[]
   /** The message of the next update's operation, which then fails. */
   failNextOperation: string | undefined
+  /** Called once with the service id before the next PATCH is handled (then cleared). */
+  beforePatch: ((id: string) => void) | undefined
   start(): Promise<FakeCloudRun>
   stop(): Promise<void>
   serviceName(id: string): string
@@ -52,6 +54,8 @@ export class FakeCloudRun {
     },
   ): unknown
   addRevision(id: string, revision: string, options?: { ready?: boolean; message?: string }): void
+  /** Someone else's write: the split, a new generation and etag, settled at once. */
+  foreignWrite(id: string, traffic: ApiTarget[]): void
   trafficOf(id: string): ApiTarget[]
   service(id: string): Record<string, unknown> & {
     traffic: ApiTarget[]

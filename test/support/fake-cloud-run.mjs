@@ -114,6 +114,8 @@ export class FakeCloudRun {
     this.faults = []
     this.requests = []
     this.failNextOperation = undefined
+    /** Called once with the service id before the next PATCH is handled (then cleared). */
+    this.beforePatch = undefined
     this.server = http.createServer((req, res) => this.handle(req, res))
   }
 
@@ -192,6 +194,19 @@ export class FakeCloudRun {
       ready,
       message,
     })
+  }
+
+  /**
+   * Someone else's write, as the API would make it: the split and a new generation and etag, and
+   * the service settled on it (no operation to wait for).
+   */
+  foreignWrite(id, traffic) {
+    const service = this.services.get(this.serviceName(id))
+    service.traffic = this.validTraffic(service, traffic)
+    service.generation++
+    service.updateTime = now()
+    service.etag = etagOf(service)
+    this.settle(service)
   }
 
   /** The split a service is configured with, as the API returns it. */
@@ -336,6 +351,9 @@ export class FakeCloudRun {
 
   patch(name, query, raw) {
     const service = this.find(name)
+    const hook = this.beforePatch
+    this.beforePatch = undefined
+    hook?.(service.id)
     const body = safeJson(raw)
     if (!body || typeof body !== 'object' || Array.isArray(body))
       throw new ApiError(400, 'Invalid JSON payload received. Expected an object.')
@@ -583,7 +601,8 @@ export class FakeCloudRun {
     if (service.private) {
       const token = (req.headers.authorization ?? '').replace(/^Bearer\s+/i, '')
       if (!token) return [403, { error: 'Forbidden: your client does not have permission to get URL' }]
-      if (this.idTokens.get(token) !== this.url) return [401, { error: 'The access token could not be verified' }]
+      // Cloud Run accepts ID tokens for the service's run.app URL (or configured custom audiences).
+      if (this.idTokens.get(token) !== `${this.url}/_run/${id}`) return [401, { error: 'The access token could not be verified' }]
     }
     const status = tag ? service.trafficStatuses.find((t) => t.tag === tag) : undefined
     if (tag && !status) return [404, { error: 'no such tag' }]

@@ -40,8 +40,9 @@ export function splitOf(service: Service): Target[] {
 /**
  * Writes one split, guarded: the service is re-read right before the update, and the update is
  * conditional on that read's etag. If the split is not one of `expected`, someone else changed it
- * and this stops (ForeignChangeError). A 409 (ABORTED: the etag no longer matches) re-reads and
- * tries again, at most CONFLICT_RETRIES times. Then it waits for the operation and for the
+ * and this stops (ForeignChangeError). A conflict on the etag (409 ABORTED, as Cloud Run answers;
+ * 412 or FAILED_PRECONDITION, as other Google APIs do) re-reads and tries again, at most
+ * CONFLICT_RETRIES times; the re-read is what tells our own retried write from someone else's. Then it waits for the operation and for the
  * service to serve the split (reconciling false, observedGeneration = generation,
  * trafficStatuses = the split). Returns the reconciled service.
  */
@@ -68,7 +69,7 @@ export async function applySplit(deps: ApplyDeps, name: string, options: ApplyOp
         { signal: options.signal },
       )
     } catch (error) {
-      if (error instanceof GoogleApiError && error.status === 409 && conflict < CONFLICT_RETRIES) {
+      if (isConflict(error) && conflict < CONFLICT_RETRIES) {
         deps.debug(`409 ${error.rpcStatus ?? ''} on the update (${error.apiMessage}); reading the service again`)
         await deps.sleep(deps.retryBaseMs * (conflict + 1) * Math.random(), options.signal)
         continue
@@ -80,11 +81,22 @@ export async function applySplit(deps: ApplyDeps, name: string, options: ApplyOp
   }
 }
 
+function isConflict(error: unknown): error is GoogleApiError {
+  return (
+    error instanceof GoogleApiError &&
+    (error.status === 409 || error.status === 412 || (error.status === 400 && error.rpcStatus === 'FAILED_PRECONDITION'))
+  )
+}
+
 function sameAnnotation(service: Service, wanted: Record<string, string>): boolean {
   return (service.annotations?.[STATE_ANNOTATION] ?? undefined) === (wanted[STATE_ANNOTATION] ?? undefined)
 }
 
-/** Until the operation is done; its error is a ServiceError. */
+/**
+ * Until the operation is done; its error is a ServiceError. `:wait` is best effort (it may answer
+ * at once, before the operation is done), so the calls are spaced, growing to 5 s. An API that
+ * does not implement `:wait` (501) leaves the wait to waitForSplit, which reads the service.
+ */
 export async function waitForOperation(
   deps: ApplyDeps,
   operation: { name?: string; done?: boolean; error?: { code?: number; message?: string } },
@@ -92,10 +104,19 @@ export async function waitForOperation(
   signal?: AbortSignal,
 ): Promise<void> {
   let op = operation
-  while (!op.done && op.name) {
+  for (let poll = 0; !op.done && op.name; poll++) {
     const left = deadline - deps.now()
     if (left <= 0) throw new ServiceError(`The operation ${op.name} did not finish in time.`, undefined)
-    op = await deps.api.waitOperation(op.name, Math.min(left, 30_000), signal)
+    if (poll > 0) await deps.sleep(Math.min(5000, deps.retryBaseMs * 0.2 * 1.5 ** poll, left), signal)
+    try {
+      op = await deps.api.waitOperation(op.name, Math.min(left, 30_000), signal)
+    } catch (error) {
+      if (error instanceof GoogleApiError && error.status === 501) {
+        deps.debug(`operations:wait is not implemented here (${error.apiMessage}); waiting on the service instead`)
+        return
+      }
+      throw error
+    }
   }
   if (op.error) {
     throw new ServiceError(
@@ -120,7 +141,9 @@ export async function waitForSplit(
     const service = await deps.api.getService(name, signal)
     const served = pinSplit(service.trafficStatuses, shortName(service.latestReadyRevision ?? ''))
     const settled = !service.reconciling && service.observedGeneration === service.generation
-    if (settled && service.terminalCondition?.state === 'CONDITION_FAILED') {
+    // A failed reconciliation can leave observedGeneration behind generation for good: a failed
+    // terminal condition counts as soon as the service stops reconciling.
+    if (!service.reconciling && service.terminalCondition?.state === 'CONDITION_FAILED') {
       const c = service.terminalCondition
       throw new ServiceError(
         `Cloud Run could not serve the split: ${[c.reason, c.message].filter(Boolean).join(': ') || 'the service failed'}.`,

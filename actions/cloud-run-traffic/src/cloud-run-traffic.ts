@@ -131,7 +131,8 @@ export class Rollout {
       return
     }
     this.cancelledBy = signal
-    if (this.touched && this.settings.rollback) {
+    // A dry run changes nothing, not even when cancelled.
+    if (this.touched && this.settings.rollback && !this.settings.dryRun) {
       this.deps.log.warning(
         `Received ${signal}: the job is being cancelled; restoring the starting split now (${describeSplit(this.start)}).`,
       )
@@ -184,7 +185,8 @@ export class Rollout {
         )
       }
       this.finish('promoted')
-      return this.done('promoted', undefined)
+      // Awaited here, so a failure to write the summary is not taken for a failed rollout.
+      return await this.done('promoted', undefined)
     } catch (error) {
       return this.failed(error)
     }
@@ -236,7 +238,7 @@ export class Rollout {
       )
       return { start: current, from: served }
     }
-    this.touched = true
+    this.touched = !this.settings.dryRun
     if (saved.revision === revision) {
       this.deps.log.info(
         `Resuming the rollout of ${revision} interrupted at ${saved.percent}% (${by}); a rollback restores ${describeSplit(saved.start)}.`,
@@ -399,6 +401,8 @@ export class Rollout {
       idToken: async () => this.idToken,
       mintIdToken:
         s.idToken || !this.deps.mintIdToken ? undefined : async (audience) => (this.idToken = await this.deps.mintIdToken?.(audience)),
+      audience: this.service?.uri ?? new URL(url).origin,
+      sendToken: tokenPolicy(url, this.service),
       signal: this.abort.signal,
     })
   }
@@ -470,6 +474,11 @@ export class Rollout {
         return service
       })
     } catch (rollbackError) {
+      if (rollbackError instanceof ForeignChangeError) {
+        // Someone else changed the split meanwhile: theirs now; the post step leaves it too.
+        this.finish('failed')
+        return this.done('failed', `${why} ${errorMessage(rollbackError)}`, bug ? error : undefined)
+      }
       const reason = `${why} The rollback failed too: ${errorMessage(rollbackError)}. The post step tries again; check the service's traffic.`
       return this.done('failed', reason, bug ? error : undefined)
     }
@@ -507,14 +516,22 @@ export class Rollout {
     try {
       confirmed = (await Promise.race([confirm(), this.hurried.then(() => false)])) === true
     } catch (error) {
+      if (error instanceof ForeignChangeError) {
+        this.finish('failed')
+        return this.done('failed', `${head}; ${errorMessage(error)}`)
+      }
       this.deps.log.warning(`The restoring update is not confirmed: ${errorMessage(error)}`)
     }
     this.row(this.start, '', '', confirmed ? 'cancelled: rolled back' : 'cancelled: restoring update sent')
-    if (confirmed) this.finish('rolled-back')
-    const tail = confirmed
-      ? `; the starting split is restored: ${describeSplit(this.start)}.`
-      : `; the update restoring ${describeSplit(this.start)} was sent, and the post step checks that it is served.`
-    return this.done('rolled-back', `${head}${tail}`)
+    if (confirmed) {
+      this.finish('rolled-back')
+      return this.done('rolled-back', `${head}; the starting split is restored: ${describeSplit(this.start)}.`)
+    }
+    // Not confirmed in the time there was: not called rolled back; the post step sees it through.
+    return this.done(
+      'failed',
+      `${head}; the update restoring ${describeSplit(this.start)} was sent, and the post step checks that it is served.`,
+    )
   }
 
   /** The run ended in a state the post step must leave alone. */
@@ -552,6 +569,19 @@ export class Rollout {
     )
     return { outputs, failure, ...(error !== undefined ? { error } : {}) }
   }
+}
+
+/**
+ * Where an ID token may go: `any` (the given one or a minted one) to the service's own URLs over
+ * https; `given` (the `id-token` input only, the user's choice) to another https URL such as a
+ * custom domain; `none` over plain http, but to loopback addresses (local stand-ins).
+ */
+export function tokenPolicy(url: string, service: Service | undefined): 'any' | 'given' | 'none' {
+  const target = new URL(url)
+  const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(target.hostname)
+  if (target.protocol !== 'https:' && !loopback) return 'none'
+  const own = [service?.uri, ...(service?.trafficStatuses ?? []).map((t) => t.uri)].flatMap((u) => (u ? [new URL(u).origin] : []))
+  return own.includes(target.origin) ? 'any' : 'given'
 }
 
 /** The URL of `tag` on `revision`, from trafficStatuses (never built: there are two formats). */

@@ -23,7 +23,9 @@ const ms = (x: number): string => (x >= 1000 ? `${(x / 1000).toFixed(2).replace(
  * revision in the same window: a value over its limit is unhealthy only when it is also worse
  * than stable's (a 1% error rate is fine when stable has 1% too). Stable counts as a baseline
  * only with at least `minRequests` requests of its own. Fewer requests than `minRequests` (or
- * none) is inconclusive; unhealthy beats inconclusive.
+ * none) is inconclusive, and then the limits are not judged at all: `min-requests` is the user's
+ * word on how many requests a verdict needs. No latency data while a latency limit is set is
+ * inconclusive too, never healthy. Unhealthy beats inconclusive.
  */
 export function judge(candidate: RevisionMetrics, stable: RevisionMetrics | undefined, limits: Limits): Judgement {
   const findings: string[] = []
@@ -31,11 +33,10 @@ export function judge(candidate: RevisionMetrics, stable: RevisionMetrics | unde
   const baseline = stable && stable.requests > 0 && stable.requests >= limits.minRequests ? stable : undefined
   const { requests } = candidate
   if (requests === 0 || requests < limits.minRequests) {
-    verdicts.push('inconclusive')
     findings.push(`${requests} requests, fewer than min-requests ${Math.max(1, limits.minRequests)}: inconclusive`)
-  } else {
-    findings.push(`${requests} requests`)
+    return { verdict: 'inconclusive', findings }
   }
+  findings.push(`${requests} requests`)
   const check = (
     what: string,
     input: string,
@@ -51,12 +52,15 @@ export function judge(candidate: RevisionMetrics, stable: RevisionMetrics | unde
       findings.push(`${over}: unhealthy`)
     } else findings.push(value > limit ? `${over}, but no worse than stable` : `${what} ${show(value)}${against}`)
   }
-  if (limits.maxErrorRate !== undefined && requests > 0) {
+  if (limits.maxErrorRate !== undefined) {
     const base = baseline ? baseline.errors / baseline.requests : undefined
     check('error rate', 'max-error-rate', candidate.errors / requests, limits.maxErrorRate, base, percent)
   }
-  if (limits.maxLatencyP95Ms !== undefined && candidate.p95Ms !== undefined) {
-    check('p95 latency', 'max-latency-p95', candidate.p95Ms, limits.maxLatencyP95Ms, baseline?.p95Ms, ms)
+  if (limits.maxLatencyP95Ms !== undefined) {
+    if (candidate.p95Ms === undefined) {
+      verdicts.push('inconclusive')
+      findings.push('no latency data for max-latency-p95: inconclusive')
+    } else check('p95 latency', 'max-latency-p95', candidate.p95Ms, limits.maxLatencyP95Ms, baseline?.p95Ms, ms)
   }
   const verdict: Verdict = verdicts.includes('unhealthy') ? 'unhealthy' : verdicts.includes('inconclusive') ? 'inconclusive' : 'healthy'
   return { verdict, findings }

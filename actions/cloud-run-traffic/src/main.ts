@@ -1,5 +1,5 @@
 import * as core from '@actions/core'
-import { readContext, writeJobSummary } from '@infra-actions/common'
+import { readContext, runnerFetch, writeJobSummary } from '@infra-actions/common'
 import { apiBase, generateIdToken, loadCredentials, projectFrom, type GoogleCredentials } from './auth.js'
 import { restCloudRunApi } from './cloud-run.js'
 import { Rollout, SAVED, type Log } from './cloud-run-traffic.js'
@@ -39,6 +39,8 @@ async function connect(): Promise<Clients> {
   if (settings.idToken) core.setSecret(settings.idToken)
   const credentials = await loadCredentials(settings.accessToken, process.env, (value) => core.setSecret(value))
   const project = projectFrom(settings.project, process.env, credentials)
+  // Through the runner's proxy when one is set: API calls, token minting and probes alike.
+  const fetch = await runnerFetch()
   const http: HttpDeps = { fetch, sleep, token: credentials.token, retryBaseMs: retryBaseMs(), timeoutMs: timeoutMs(), debug: core.debug }
   const runBase = apiBase(settings.apiEndpoint, DEFAULT_RUN_ENDPOINT, process.env.GHA_ENDPOINT_OVERRIDE_run, 'v2')
   return { settings, credentials, project, http, runBase }
@@ -65,7 +67,7 @@ export async function main(): Promise<void> {
   const rollout = new Rollout(settings, {
     api: restCloudRunApi(http, runBase),
     metrics: metricsWanted(limits) ? restMetricsApi(http, monitoringBase) : undefined,
-    fetch,
+    fetch: http.fetch,
     mintIdToken: serviceAccount
       ? async (audience) => {
           const token = await generateIdToken(http, iamBase, serviceAccount, audience)
@@ -93,8 +95,13 @@ export async function main(): Promise<void> {
   const result = await rollout.run()
   for (const [name, value] of Object.entries(result.outputs)) core.setOutput(name, value)
   outputsWritten = true
+  // One ::error:: line: the failure already says what happened (and "a bug in this action" when
+  // it was one); the stack goes to the debug log.
   if (result.failure) core.setFailed(result.failure)
-  if (result.error) throw result.error
+  if (result.error) {
+    core.debug(result.error instanceof Error ? (result.error.stack ?? String(result.error)) : String(result.error))
+    if (!result.failure) throw result.error
+  }
 }
 
 /**

@@ -13,8 +13,16 @@ export interface ProbeOptions {
   timeoutMs: number
   /** An ID token to send, if any (the `id-token` input, or the one minted last). */
   idToken: () => Promise<string | undefined>
-  /** Mints an ID token for the URL's audience; undefined when the credentials cannot. */
+  /** Mints an ID token for an audience; undefined when the credentials cannot. */
   mintIdToken: ((audience: string) => Promise<string | undefined>) | undefined
+  /** The audience to mint for: the service's run.app URL, which Cloud Run always accepts. */
+  audience: string
+  /**
+   * Whether a token may go to this URL at all: never over plain http (but to loopback), and a
+   * minted one only to the service's own URLs.
+   */
+  sendToken: 'any' | 'given' | 'none'
+
   signal?: AbortSignal
 }
 
@@ -26,11 +34,12 @@ export interface ProbeResult {
 
 /**
  * GET `url` until it answers an accepted status, at most `attempts` times. Redirects are not
- * followed (a 302 to a login page is a status like any other). A 401 or 403 without a token is
- * retried once with a (fresh) ID token minted for the URL's origin, when the credentials can mint one.
+ * followed (a 302 to a login page is a status like any other). A 401 or 403 is retried once with
+ * a fresh ID token minted for `audience`, when the credentials can mint one and `sendToken` lets
+ * a minted token go to this URL.
  */
 export async function probe(url: string, options: ProbeOptions): Promise<ProbeResult> {
-  let token = await options.idToken()
+  let token = options.sendToken === 'none' ? undefined : await options.idToken()
   let minted = false
   let last = ''
   for (let attempt = 1; attempt <= options.attempts; attempt++) {
@@ -57,9 +66,9 @@ export async function probe(url: string, options: ProbeOptions): Promise<ProbeRe
       return { ok: true, detail: `${status} in ${took} ms${attempt > 1 ? ` (attempt ${attempt})` : ''}` }
     }
     last = `${status}`
-    if ((status === 401 || status === 403) && !minted && options.mintIdToken) {
+    if ((status === 401 || status === 403) && !minted && options.mintIdToken && options.sendToken === 'any') {
       minted = true
-      token = await options.mintIdToken(new URL(url).origin)
+      token = await options.mintIdToken(options.audience)
       if (token) {
         attempt--
         continue

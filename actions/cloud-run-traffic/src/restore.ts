@@ -2,7 +2,7 @@ import { isRecord, nonEmptyString } from '@infra-actions/common'
 import { applySplit, splitOf, waitForSplit, type ApplyDeps } from './apply.js'
 import { UPDATE_DEADLINE_MS, type SavedRollout } from './cloud-run-traffic.js'
 import { STATE_ANNOTATION, decodeState } from './state.js'
-import { describeSplit, sameSplit, shortName, type Target } from './traffic.js'
+import { describeSplit, sameSplit, shortName, stepSplit, type Target } from './traffic.js'
 
 export interface RestoreDeps extends ApplyDeps {
   info: (message: string) => void
@@ -47,7 +47,14 @@ export async function restoreUnfinished(saved: SavedRollout, deps: RestoreDeps):
     deps.info(`The starting split of ${name} is in place: ${describeSplit(saved.start)}.`)
     return 'in-place'
   }
-  if (!state || state.run !== saved.run || state.revision !== saved.revision) {
+  // Ours only while the split is the one our state says we wrote: someone who changed the traffic
+  // by hand since (the annotation stays) has taken the service over.
+  const ours =
+    state !== undefined &&
+    state.run === saved.run &&
+    state.revision === saved.revision &&
+    sameSplit(current, stepSplit(saved.start, state.revision, state.tag, state.percent))
+  if (!ours) {
     deps.warning(
       `The rollout of ${saved.revision} did not finish, but ${name}'s traffic is no longer this run's (${describeSplit(current)}); it is left as it is.`,
     )

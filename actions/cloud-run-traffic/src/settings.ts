@@ -56,20 +56,31 @@ export function readSettings(inputs: Inputs = new Inputs()): CloudRunTrafficSett
   const project = name(inputs, 'project', PROJECT, {})
   const revisionInput = inputs.optionalString('revision')
   const revision = revisionInput === undefined ? undefined : revisionName(revisionInput, service)
-  const strategy = inputs.enumeration('strategy', Object.keys(STRATEGIES) as Strategy[], 'canary')
   const stepsInput = inputs.raw('steps')
+  // `steps` overrides the strategy, so a strategy name this action does not know is no error then.
+  const strategy = stepsInput
+    ? ((inputs.optionalString('strategy') ?? 'canary') as Strategy)
+    : inputs.enumeration('strategy', Object.keys(STRATEGIES) as Strategy[], 'canary')
   const steps = stepsInput ? parseSteps(stepsInput) : [...STRATEGIES[strategy]]
   const intervalMs = inputs.duration('interval', 5 * 60_000)
   const tag = name(inputs, 'tag', NAME, {}) ?? 'canary'
   const healthCheckUrl = optionalUrl(inputs, 'health-check-url')
   const healthCheckPath = inputs.string('health-check-path', { default: '/' })
   if (!healthCheckPath.startsWith('/')) throw new InputError('health-check-path', `must start with /, got ${quote(healthCheckPath)}`)
-  const healthCheckStatus = parseStatusRanges(inputs.string('health-check-status', { default: '200-399' }))
+  // 2xx only by default: a redirect (to a login or maintenance page) is not healthy.
+  const healthCheckStatus = parseStatusRanges(inputs.string('health-check-status', { default: '200-299' }))
   const healthCheckAttempts = inputs.integer('health-check-attempts', { default: 3, min: 0, max: 20 })
   const idToken = inputs.optionalString('id-token')
   const maxErrorRate = inputs.has('max-error-rate') ? inputs.percentage('max-error-rate', 0) / 100 : undefined
   const maxLatencyP95Ms = inputs.has('max-latency-p95') ? inputs.duration('max-latency-p95', 0) : undefined
   const minRequests = inputs.integer('min-requests', { default: 1, min: 0 })
+  if ((maxErrorRate !== undefined || maxLatencyP95Ms !== undefined) && intervalMs < minMetricsIntervalMs()) {
+    throw new InputError(
+      'interval',
+      `must be at least ${minMetricsIntervalMs() / 60_000}m when max-error-rate or max-latency-p95 is set, got ${quote(inputs.raw('interval'))}: ` +
+        "Cloud Monitoring samples Cloud Run's requests every 60 s and shows them up to 3 minutes later, so a shorter interval would see no requests and roll back",
+    )
+  }
   return {
     service,
     region,
@@ -93,6 +104,12 @@ export function readSettings(inputs: Inputs = new Inputs()): CloudRunTrafficSett
     apiEndpoint: endpoint(inputs, 'api-endpoint', DEFAULT_RUN_ENDPOINT),
     monitoringEndpoint: endpoint(inputs, 'monitoring-endpoint', DEFAULT_MONITORING_ENDPOINT),
   }
+}
+
+/** Cloud Monitoring's ingestion delay (3 min) and one sample (1 min); a test knob lowers it. */
+function minMetricsIntervalMs(): number {
+  const knob = process.env.INFRA_ACTIONS_MIN_METRICS_INTERVAL_MS
+  return knob !== undefined && knob !== '' ? Number(knob) : 4 * 60_000
 }
 
 function name(inputs: Inputs, input: string, pattern: RegExp, options: { required?: boolean }): string | undefined {
@@ -135,7 +152,7 @@ export function parseStatusRanges(value: string): [number, number][] {
     const low = Number(m?.[1])
     const high = m?.[2] ? Number(m[2]) : low
     if (!m || low < 100 || high > 599 || high < low) {
-      throw new InputError('health-check-status', `must be status codes or ranges such as 200-399 or 200,204, got ${quote(entry)}`)
+      throw new InputError('health-check-status', `must be status codes or ranges such as 200-299 or 200,204, got ${quote(entry)}`)
     }
     return [low, high]
   })

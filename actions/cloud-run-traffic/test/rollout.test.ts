@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { Inputs } from '@infra-actions/common'
 import type { CloudRunApi, Service, TrafficUpdate } from '../src/cloud-run.js'
-import { Rollout, SAVED, type RolloutDeps } from '../src/cloud-run-traffic.js'
+import { Rollout, SAVED, tokenPolicy, type RolloutDeps } from '../src/cloud-run-traffic.js'
+import { waitForOperation } from '../src/apply.js'
 import { GoogleApiError } from '../src/google-api.js'
 import { restoreUnfinished } from '../src/restore.js'
 import { readSettings } from '../src/settings.js'
@@ -73,6 +74,8 @@ function deps(api: CloudRunApi, overrides: Partial<RolloutDeps> = {}) {
   return { d, state, logs }
 }
 
+// Metric checks over a 1-minute interval: below Cloud Monitoring's real minimum, as the tests' knob allows.
+process.env.INFRA_ACTIONS_MIN_METRICS_INTERVAL_MS = '0'
 const settings = (values: Record<string, string> = {}) =>
   readSettings(Inputs.of({ service: 'api', region: 'europe-west1', interval: '1m', ...values }))
 
@@ -141,6 +144,61 @@ describe('Rollout', () => {
     expect(state.get(SAVED.finished)).toBe('failed')
   })
 
+  it('a dry run cancelled on a service with an interrupted rollout changes nothing', async () => {
+    const interrupted = encodeState({
+      v: 1,
+      revision: 'new',
+      tag: 'canary',
+      start: [{ revision: 'old', percent: 100 }],
+      percent: 25,
+      run: '6',
+      at: '',
+    })
+    const { api, updates } = memoryApi(
+      [
+        { type: REVISION, revision: 'old', percent: 75 },
+        { type: REVISION, revision: 'new', percent: 25, tag: 'canary' },
+      ],
+      { [STATE_ANNOTATION]: interrupted },
+    )
+    let validating: () => void = () => {}
+    const started = new Promise<void>((r) => (validating = r))
+    const blocking: CloudRunApi = {
+      ...api,
+      updateTraffic: async (name, update, options) => {
+        validating()
+        await new Promise((r) => setTimeout(r, 20))
+        return api.updateTraffic(name, update, options)
+      },
+    }
+    const { d } = deps(blocking)
+    const rollout = new Rollout(settings({ 'dry-run': 'true' }), d)
+    const done = rollout.run()
+    await started
+    rollout.cancel('SIGINT')
+    await done.catch(() => undefined)
+    expect(updates.every((u) => u.validateOnly)).toBe(true)
+  })
+
+  it("a rollback that finds someone else's split leaves it, and tells the post step to leave it too", async () => {
+    const { api, service } = memoryApi()
+    const { d, state } = deps(api, {
+      // The probe at 5% fails; meanwhile someone set the split by hand.
+      fetch: (async () => {
+        service.traffic = [
+          { type: REVISION, revision: 'old', percent: 50 },
+          { type: REVISION, revision: 'hotfix', percent: 50 },
+        ]
+        return new Response('', { status: 500 })
+      }) as typeof fetch,
+    })
+    const result = await new Rollout(settings({ 'health-check-attempts': '1' }), d).run()
+    expect(result.outputs.result).toBe('failed')
+    expect(result.failure).toMatch(/Someone else changed the traffic of api/)
+    expect(state.get(SAVED.finished)).toBe('failed')
+    expect(service.traffic?.map((t) => t.revision)).toEqual(['old', 'hotfix'])
+  })
+
   it('a failed pre-flight probe of an existing tag URL changes nothing', async () => {
     const { api, updates } = memoryApi([
       { type: REVISION, revision: 'old', percent: 100 },
@@ -186,9 +244,60 @@ describe('restoreUnfinished (the post step)', () => {
     expect(said[0]).toMatch(/^warning: The rollout of new did not finish, but api's traffic is no longer this run's/)
   })
 
+  it('leaves a split changed by hand since, though our annotation is still on the service', async () => {
+    const byHand: ApiTrafficTarget[] = [
+      { type: REVISION, revision: 'old', percent: 50 },
+      { type: REVISION, revision: 'hotfix', percent: 50 },
+    ]
+    const { api, updates, service } = memoryApi(byHand, { [STATE_ANNOTATION]: state('7') })
+    const said: string[] = []
+    expect(await restoreUnfinished(saved, restoreDeps(api, said))).toBe('left')
+    expect(updates).toEqual([])
+    expect(service.traffic).toEqual(byHand)
+  })
+
   it('only confirms a split already restored', async () => {
     const { api, updates } = memoryApi(START)
     expect(await restoreUnfinished(saved, restoreDeps(api, []))).toBe('in-place')
     expect(updates).toEqual([])
   })
+})
+
+describe('waitForOperation', () => {
+  const base = { now: Date.now, debug: () => {}, retryBaseMs: 10 }
+  it('spaces its :wait calls when the API answers at once (best effort), instead of spinning', async () => {
+    let calls = 0
+    const sleeps: number[] = []
+    const api = { waitOperation: async () => ({ name: 'op', done: ++calls >= 5 }) } as unknown as CloudRunApi
+    await waitForOperation({ ...base, api, sleep: async (ms) => void sleeps.push(ms) }, { name: 'op', done: false }, Date.now() + 60_000)
+    expect(calls).toBe(5)
+    expect(sleeps).toHaveLength(4)
+    expect(sleeps.every((ms) => ms > 0)).toBe(true)
+  })
+
+  it('leaves the wait to the service read when :wait is not implemented (501)', async () => {
+    const api = {
+      waitOperation: async () => {
+        throw new GoogleApiError('not implemented', 501, 'UNIMPLEMENTED', 'wait')
+      },
+    } as unknown as CloudRunApi
+    await expect(
+      waitForOperation({ ...base, api, sleep: async () => {} }, { name: 'op', done: false }, Date.now() + 60_000),
+    ).resolves.toBeUndefined()
+  })
+})
+
+describe('tokenPolicy: where an ID token may go', () => {
+  const service = {
+    name: NAME,
+    uri: 'https://api-abc-ew.a.run.app',
+    trafficStatuses: [{ type: REVISION, revision: 'new', percent: 5, tag: 'canary', uri: 'https://canary---api-abc-ew.a.run.app' }],
+  } as Service
+  it.each([
+    ['https://canary---api-abc-ew.a.run.app/healthz', 'any'],
+    ['https://api-abc-ew.a.run.app/', 'any'],
+    ['https://api.example.com/healthz', 'given'],
+    ['http://api.example.com/healthz', 'none'],
+    ['http://127.0.0.1:8080/_run/api', 'given'],
+  ] as const)('%s → %s', (url, policy) => expect(tokenPolicy(url, service)).toBe(policy))
 })

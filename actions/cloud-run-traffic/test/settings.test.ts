@@ -12,7 +12,7 @@ describe('readSettings', () => {
       intervalMs: 300_000,
       tag: 'canary',
       healthCheckPath: '/',
-      healthCheckStatus: [[200, 399]],
+      healthCheckStatus: [[200, 299]],
       healthCheckAttempts: 3,
       maxErrorRate: undefined,
       maxLatencyP95Ms: undefined,
@@ -30,8 +30,13 @@ describe('readSettings', () => {
     expect(read({ strategy: 'immediate', steps: '10,100' }).steps).toEqual([10, 100])
   })
 
+  it('a strategy name it does not know is no error when steps override it', () => {
+    expect(read({ strategy: 'linear-10', steps: '10,100' }).steps).toEqual([10, 100])
+    expect(() => read({ strategy: 'linear-10' })).toThrow("Input 'strategy'")
+  })
+
   it('reads limits', () => {
-    expect(read({ 'max-error-rate': '1%', 'max-latency-p95': '2s', 'min-requests': '50' })).toMatchObject({
+    expect(read({ 'max-error-rate': '1%', 'max-latency-p95': '2s', 'min-requests': '50', interval: '5m' })).toMatchObject({
       maxErrorRate: 0.01,
       maxLatencyP95Ms: 2000,
       minRequests: 50,
@@ -52,6 +57,16 @@ describe('readSettings', () => {
     [{ rollback: 'yes' }, "Input 'rollback' must be true or false"],
   ])('names the input: %o', (values, message) => {
     expect(() => read(values)).toThrow(message)
+  })
+
+  it('refuses metric checks over intervals shorter than Cloud Monitoring can see (4 minutes)', () => {
+    expect(() => read({ 'max-error-rate': '1%', interval: '30s' })).toThrow(
+      /^Input 'interval' must be at least 4m when max-error-rate or max-latency-p95 is set, got "30s": Cloud Monitoring/,
+    )
+    expect(() => read({ 'max-latency-p95': '2s', interval: '3m' })).toThrow("Input 'interval' must be at least 4m")
+    expect(read({ 'max-error-rate': '1%', interval: '4m' }).intervalMs).toBe(240_000)
+    // Probes alone judge any interval.
+    expect(read({ interval: '10s' }).intervalMs).toBe(10_000)
   })
 
   it('takes a full revision name of the same service', () => {

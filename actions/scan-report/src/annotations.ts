@@ -1,4 +1,4 @@
-import { SARIF_LEVEL, type Finding } from './model.js'
+import { SARIF_LEVEL, type Finding, type Location } from './model.js'
 
 /** GitHub shows at most 10 annotations of each type per step and drops the rest silently. */
 export const PER_LEVEL_LIMIT = 10
@@ -33,7 +33,12 @@ export function planAnnotations(counted: readonly Finding[], max: number): Annot
   const perLevel = { error: 0, warning: 0, notice: 0 }
   let notAnnotated = 0
   for (const f of counted) {
-    const at = f.locations.find((l) => l.isFile)
+    let at: Location | undefined
+    for (const l of f.locations)
+      if (l.isFile) {
+        at = l
+        break
+      }
     if (!at) continue
     const level = LEVEL[SARIF_LEVEL[f.severity]]
     if (annotations.length >= max || perLevel[level] >= PER_LEVEL_LIMIT) {

@@ -1,6 +1,6 @@
 import { isRecord, record } from '@infra-actions/common'
-import { normalizePath, severityFromLabel, type Kind, type Location, type PackageRef, type RawFinding, type Severity } from './model.js'
-import { emptyReport, positive, str, type ToolReport } from './report.js'
+import { newFinding, normalizePath, severityFromLabel, Strings, type Kind, type Location, type PackageRef, type Severity } from './model.js'
+import { arrayOf, emptyReport, positive, str, type ToolReport } from './report.js'
 
 /**
  * Checkov's `-o json`: one report object, an array of them when several frameworks ran (the
@@ -9,8 +9,9 @@ import { emptyReport, positive, str, type ToolReport } from './report.js'
  * (`checkov:skip=ID:reason`); passed ones are only counted. Open-source Checkov writes
  * `severity: null`: those get `defaultSeverity` (input `checkov-severity`).
  */
-export function readCheckovJson(doc: unknown, source: string, defaultSeverity: Severity): ToolReport {
+export function readCheckovJson(doc: unknown, source: string, defaultSeverity: Severity, strings = new Strings()): ToolReport {
   const report = emptyReport('Checkov')
+  const read: Reading = { source, defaultSeverity, strings, report, files: new Map() }
   for (const r of Array.isArray(doc) ? doc : [doc]) {
     const o = record(r)
     if (!o) continue
@@ -25,28 +26,30 @@ export function readCheckovJson(doc: unknown, source: string, defaultSeverity: S
     const checkType = str(o.check_type) ?? ''
     // `--quiet` leaves only failed_checks; the summary still counts the passed ones.
     report.passed += Array.isArray(results.passed_checks) ? results.passed_checks.length : count(summary?.passed)
-    for (const c of arrayOf(results.failed_checks)) addRecord(record(c), checkType, false, source, defaultSeverity, report)
-    for (const c of arrayOf(results.skipped_checks)) addRecord(record(c), checkType, true, source, defaultSeverity, report)
+    for (const c of arrayOf(results.failed_checks)) addRecord(record(c), checkType, false, read)
+    for (const c of arrayOf(results.skipped_checks)) addRecord(record(c), checkType, true, read)
   }
   return report
 }
 
-const arrayOf = (v: unknown): unknown[] => (Array.isArray(v) ? v : [])
+interface Reading {
+  source: string
+  defaultSeverity: Severity
+  strings: Strings
+  report: ToolReport
+  /** Each file path as written → as a location's file: thousands of records share a few hundred. */
+  files: Map<string, string>
+}
+
 const count = (v: unknown): number => (typeof v === 'number' && Number.isSafeInteger(v) && v > 0 ? v : 0)
 
 function isSummary(o: Record<string, unknown>): boolean {
   return 'checkov_version' in o && 'passed' in o && 'failed' in o
 }
 
-function addRecord(
-  c: Record<string, unknown> | undefined,
-  checkType: string,
-  skipped: boolean,
-  source: string,
-  defaultSeverity: Severity,
-  report: ToolReport,
-): void {
+function addRecord(c: Record<string, unknown> | undefined, checkType: string, skipped: boolean, read: Reading): void {
   if (!c) return
+  const { report, strings } = read
   const checkId = str(c.check_id)
   if (!checkId) {
     report.notes.push(`a ${checkType || 'Checkov'} record without check_id was skipped`)
@@ -54,15 +57,15 @@ function addRecord(
   }
   const details = record(c.vulnerability_details)
   const file = str(c.repo_file_path) ?? str(c.file_path) ?? ''
+  let normalized = read.files.get(file)
+  if (normalized === undefined) read.files.set(file, (normalized = strings.of(normalizePath(file))))
   const range = Array.isArray(c.file_line_range) ? c.file_line_range : []
   const startLine = positive(range[0])
-  const location: Location = {
-    file: normalizePath(file),
-    isFile: file !== '',
-    ...(startLine ? { startLine, endLine: positive(range[1]) ?? startLine } : {}),
-  }
+  const location: Location = startLine
+    ? { file: normalized, isFile: file !== '', startLine, endLine: positive(range[1]) ?? startLine }
+    : { file: normalized, isFile: file !== '' }
   // Checkov's own severity wins; SCA records carry theirs in vulnerability_details (lower case).
-  const severity = severityFromLabel(c.severity) ?? severityFromLabel(details?.severity) ?? defaultSeverity
+  const severity = severityFromLabel(c.severity) ?? severityFromLabel(details?.severity) ?? read.defaultSeverity
   let kind: Kind = 'misconfiguration'
   let ruleId = checkId
   let pkg: PackageRef | undefined
@@ -76,33 +79,22 @@ function addRecord(
       ruleId = (details.id as string).toUpperCase()
     } else if (str(details.license)) kind = 'license'
   } else if (checkType === 'secrets' || checkId.startsWith('CKV_SECRET_')) kind = 'secret'
-  const suppressComment = str(record(c.check_result)?.suppress_comment)
-  const finding: RawFinding = {
-    tool: 'Checkov',
-    kind,
-    ruleId,
-    severity,
-    // Never the code block: for secrets it holds (part of) the secret.
-    title: str(c.check_name) ?? checkId,
-    helpUrl: str(c.guideline),
-    message: kind === 'license' ? `License ${str(details?.license) ?? 'unknown'}` : str(c.short_description),
-    locations: [location],
-    resource: str(c.resource),
-    ...(pkg ? { package: pkg } : {}),
-    target: checkType || undefined,
-    source,
-    ...(skipped
-      ? {
-          suppressedBy: {
-            by: 'scanner' as const,
-            kind: 'inSource' as const,
-            reason: suppressComment ?? 'skipped by Checkov',
-            source: 'Checkov',
-          },
-        }
-      : {}),
-  }
-  report.findings.push(finding)
+  // Never the code block: for secrets it holds (part of) the secret.
+  const f = newFinding('Checkov', kind, strings.of(ruleId), severity, strings.of(str(c.check_name) ?? checkId), read.source)
+  f.helpUrl = strings.maybe(str(c.guideline))
+  f.message = kind === 'license' ? `License ${str(details?.license) ?? 'unknown'}` : strings.maybe(str(c.short_description))
+  f.locations = [location]
+  f.resource = strings.maybe(str(c.resource))
+  f.package = pkg
+  f.target = checkType || undefined
+  if (skipped)
+    f.suppressedBy = {
+      by: 'scanner',
+      kind: 'inSource',
+      reason: str(record(c.check_result)?.suppress_comment) ?? 'skipped by Checkov',
+      source: 'Checkov',
+    }
+  report.findings.push(f)
 }
 
 /** True when a parsed JSON document looks like Checkov's, in any of its shapes. */

@@ -1,5 +1,5 @@
 import { plural } from '@infra-actions/common'
-import { SEVERITIES, severityRank, type Finding, type Severity } from './model.js'
+import { SEVERITIES, compareFiles, severityRank, type Finding, type Severity } from './model.js'
 
 export type FailOn = Severity | 'none'
 
@@ -58,7 +58,7 @@ export function worstFirst(a: Finding, b: Finding): number {
     Number(a.baseline === 'unchanged') - Number(b.baseline === 'unchanged') ||
     severityRank(a.severity) - severityRank(b.severity) ||
     (a.tool < b.tool ? -1 : a.tool > b.tool ? 1 : 0) ||
-    (a.locations[0]?.file ?? '').localeCompare(b.locations[0]?.file ?? '') ||
+    compareFiles(a.locations[0]?.file ?? '', b.locations[0]?.file ?? '') ||
     (a.locations[0]?.startLine ?? 0) - (b.locations[0]?.startLine ?? 0) ||
     (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0)
   )

@@ -1,8 +1,6 @@
-import picomatch from 'picomatch'
 import { LineCounter, parseDocument } from 'yaml'
 import { z } from 'zod'
 import { parseYamlConfig, lineOf } from '@infra-actions/common/yaml-config'
-import { canonicalTrivyRule, type Finding } from './model.js'
 
 /**
  * The ignore file: a YAML list of suppressions, each with the rule id, optionally a path glob
@@ -61,33 +59,4 @@ export function parseIgnoreFile(textContent: string, label: string, today: strin
     }
   })
   return { label, entries }
-}
-
-const normalizeId = (id: string): string => canonicalTrivyRule(id).toUpperCase()
-
-/**
- * Marks the findings an entry suppresses. A finding the scanner itself suppressed keeps that
- * reason. The first entry that matches wins; expired entries match nothing.
- */
-export function applyIgnores(findings: readonly Finding[], ignore: IgnoreFile | undefined): void {
-  for (const f of findings) if (f.suppressedBy) f.suppression = f.suppressedBy
-  if (!ignore || ignore.entries.length === 0) return
-  const matchers = ignore.entries.map((e) => ({
-    entry: e,
-    id: normalizeId(e.id),
-    path: e.path ? picomatch(e.path, { dot: true }) : undefined,
-    package: e.package?.toLowerCase(),
-  }))
-  for (const f of findings) {
-    if (f.suppression) continue
-    const ids = new Set([normalizeId(f.rule), normalizeId(f.ruleId)])
-    for (const m of matchers) {
-      if (m.entry.expired || !ids.has(m.id)) continue
-      if (m.package !== undefined && f.package?.name.toLowerCase() !== m.package) continue
-      if (m.path && !f.locations.some((l) => m.path!(l.file)) && !(f.target && m.path(f.target))) continue
-      m.entry.matched++
-      f.suppression = { by: 'ignore-file', kind: 'external', reason: m.entry.reason, expires: m.entry.expires, source: m.entry.where }
-      break
-    }
-  }
 }

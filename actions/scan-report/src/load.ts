@@ -1,9 +1,9 @@
 import { readdirSync, statSync, type Dirent } from 'node:fs'
 import path from 'node:path'
 import picomatch from 'picomatch'
-import { ConfigurationError, InputError, errorMessage, quote, readRegularFile } from '@infra-actions/common'
+import { ConfigurationError, InputError, errorMessage, quote, readRegularText } from '@infra-actions/common'
 import { looksLikeCheckov, readCheckovJson } from './checkov-json.js'
-import type { Severity } from './model.js'
+import { Strings, type Severity } from './model.js'
 import type { ToolReport } from './report.js'
 import { looksLikeSarif, readSarif, type Expected } from './sarif-read.js'
 import { looksLikeTrivy, readTrivyJson } from './trivy-json.js'
@@ -70,7 +70,7 @@ function labelOf(file: string, root: string): string {
 /** A result file parsed, with errors that name the input and the file. */
 export function parseResultFile(f: ResultFile): unknown {
   const what = `Input '${f.input}' (${f.label})`
-  let textContent = readRegularFile(f.file, what).toString('utf8')
+  let textContent = readRegularText(f.file, what)
   if (textContent.charCodeAt(0) === 0xfeff) textContent = textContent.slice(1)
   if (textContent.trim() === '') throw new ConfigurationError(`${what} is empty: did the scan step fail before writing it?`)
   try {
@@ -96,8 +96,12 @@ export function detectFormat(doc: unknown): Format | undefined {
 
 const EXPECTED: Record<ResultInput, Expected> = { trivy: 'Trivy', checkov: 'Checkov', sarif: undefined }
 
-/** One result file read into reports (one per SARIF run), or an error naming the input and file. */
-export function readResultFile(f: ResultFile, options: { checkovSeverity: Severity; root: string }): ToolReport[] {
+/**
+ * One result file read into reports (one per SARIF run), or an error naming the input and file.
+ * `strings` is shared by the files of one run, so what they repeat is kept once.
+ */
+export function readResultFile(f: ResultFile, options: { checkovSeverity: Severity; root: string; strings?: Strings }): ToolReport[] {
+  const strings = options.strings ?? new Strings()
   const what = `Input '${f.input}' (${f.label})`
   const doc = parseResultFile(f)
   if (Array.isArray(doc) && doc.length === 0) return []
@@ -112,13 +116,11 @@ export function readResultFile(f: ResultFile, options: { checkovSeverity: Severi
     throw new ConfigurationError(`${what} is neither a Trivy report, a Checkov report nor SARIF 2.1.0: it is ${shape}.`)
   }
   if (format === 'sarif')
-    return readSarif(doc, {
-      expected: EXPECTED[input],
-      what,
-      source: f.label,
-      checkovSeverity: options.checkovSeverity,
-      root: options.root,
-    })
+    return readSarif(
+      doc,
+      { expected: EXPECTED[input], what, source: f.label, checkovSeverity: options.checkovSeverity, root: options.root },
+      strings,
+    )
   const tool = format === 'trivy-json' ? 'trivy' : 'checkov'
   if (input !== tool) {
     const named = tool === 'trivy' ? 'a Trivy JSON report' : 'a Checkov JSON report'
@@ -126,7 +128,7 @@ export function readResultFile(f: ResultFile, options: { checkovSeverity: Severi
       `${what} is ${named}; give it in input '${tool}'${input === 'sarif' ? " (input 'sarif' takes SARIF only)" : ''}.`,
     )
   }
-  return [format === 'trivy-json' ? readTrivyJson(doc, f.label) : readCheckovJson(doc, f.label, options.checkovSeverity)]
+  return [format === 'trivy-json' ? readTrivyJson(doc, f.label, strings) : readCheckovJson(doc, f.label, options.checkovSeverity, strings)]
 }
 
 function keysOf(doc: object): string {

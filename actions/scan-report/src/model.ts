@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto'
+import { hash } from 'node:crypto'
 
 /**
  * One finding model for every scanner. Readers turn each format into `RawFinding`s; `finalize`
@@ -11,7 +11,9 @@ export type Severity = 'critical' | 'high' | 'medium' | 'low' | 'unknown'
 /** Worst first: the order of every list we render. */
 export const SEVERITIES: readonly Severity[] = ['critical', 'high', 'medium', 'low', 'unknown']
 
-export const severityRank = (s: Severity): number => SEVERITIES.indexOf(s)
+const RANK: Record<Severity, number> = { critical: 0, high: 1, medium: 2, low: 3, unknown: 4 }
+
+export const severityRank = (s: Severity): number => RANK[s] ?? -1
 
 export type Kind = 'vulnerability' | 'misconfiguration' | 'secret' | 'license' | 'other'
 
@@ -79,19 +81,85 @@ export interface Finding extends RawFinding {
 }
 
 /**
+ * A finding with every field of the model in one order, whichever reader makes it: the readers
+ * fill in what they know, merging the rest. One shape from reader to writer, with every field
+ * in the object itself, keeps the code that goes over 100,000 of them fast and their memory small.
+ */
+export function newFinding(tool: string, kind: Kind, ruleId: string, severity: Severity, title: string, source: string): RawFinding {
+  const f: RawFinding & Partial<Finding> = {
+    tool,
+    kind,
+    ruleId,
+    aliasOf: undefined,
+    severity,
+    title,
+    helpUrl: undefined,
+    message: undefined,
+    locations: [],
+    package: undefined,
+    resource: undefined,
+    target: undefined,
+    masked: undefined,
+    fingerprint: undefined,
+    suppressedBy: undefined,
+    source,
+    rule: undefined,
+    key: undefined,
+    identity: undefined,
+    sources: undefined,
+    suppression: undefined,
+    baseline: undefined,
+    partialFingerprint: undefined,
+  }
+  return f
+}
+
+/**
  * Trivy 0.69 renamed its checks (trivy-checks v2): `AVD-AWS-0086` became `AWS-0086` and
  * `DS002` (with AVDID `AVD-DS-0002`) became `DS-0002`. Both spellings are one rule here: the
  * `AVD-` prefix goes and the number is padded to four digits behind a dash.
  */
 export function canonicalTrivyRule(id: string): string {
-  const m = /^(?:AVD-)?([A-Za-z]{2,6})-?(\d{1,4})$/.exec(id.trim())
-  if (!m) return id.trim()
-  return `${(m[1] as string).toUpperCase()}-${(m[2] as string).padStart(4, '0')}`
+  // A scan names a few hundred rules at most, each thousands of times: worked out once each.
+  let canonical = CANONICAL.get(id)
+  if (canonical === undefined) {
+    const m = /^(?:AVD-)?([A-Za-z]{2,6})-?(\d{1,4})$/.exec(id.trim())
+    canonical = m ? `${(m[1] as string).toUpperCase()}-${(m[2] as string).padStart(4, '0')}` : id.trim()
+    if (CANONICAL.size >= 10_000) CANONICAL.clear()
+    CANONICAL.set(id, canonical)
+  }
+  return canonical
+}
+
+const CANONICAL = new Map<string, string>()
+
+/**
+ * One copy of each string that many findings repeat (rule ids, titles, links, paths, packages):
+ * JSON.parse gives every occurrence a copy of its own. One per run, shared by its readers.
+ */
+export class Strings {
+  readonly #seen = new Map<string, string>()
+
+  of(s: string): string {
+    const known = this.#seen.get(s)
+    if (known !== undefined) return known
+    this.#seen.set(s, s)
+    return s
+  }
+
+  maybe(s: string | undefined): string | undefined {
+    return s === undefined ? s : this.of(s)
+  }
 }
 
 export function severityFromLabel(label: unknown): Severity | undefined {
   if (typeof label !== 'string') return undefined
-  switch (label.trim().toUpperCase()) {
+  // The spellings scanners write, looked up as they are; anything else trimmed and upper-cased.
+  return LABELS.get(label) ?? severityOfLabel(label.trim().toUpperCase())
+}
+
+function severityOfLabel(label: string): Severity | undefined {
+  switch (label) {
     case 'CRITICAL':
       return 'critical'
     case 'HIGH':
@@ -111,6 +179,10 @@ export function severityFromLabel(label: unknown): Severity | undefined {
       return undefined
   }
 }
+
+const LABELS = new Map<string, Severity>()
+for (const label of ['CRITICAL', 'HIGH', 'IMPORTANT', 'MEDIUM', 'MODERATE', 'LOW', 'UNKNOWN', 'INFO', 'NONE', 'NEGLIGIBLE'])
+  for (const spelling of [label, label.toLowerCase()]) LABELS.set(spelling, severityOfLabel(label) as Severity)
 
 /** GitHub's bands for `security-severity`: over 9.0 critical, 7.0–8.9 high, 4.0–6.9 medium, 0.1–3.9 low. */
 export function severityFromScore(score: unknown): Severity | undefined {
@@ -134,15 +206,21 @@ export const SARIF_LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = {
   unknown: 'note',
 }
 
+/** Paths in the order of localeCompare, without asking ICU about one path twice (findings share files). */
+export const compareFiles = (a: string, b: string): number => (a === b ? 0 : a.localeCompare(b))
+
 /** A path as code scanning and our ignore globs see it: forward slashes, no `./` or leading `/`. */
 export function normalizePath(file: string): string {
+  // Most paths are relative already, with forward slashes: nothing to build.
+  const first = file.charCodeAt(0)
+  if (first !== 0x2e && first !== 0x2f && !file.includes('\\')) return file
   let p = file.replace(/\\/g, '/')
   while (p.startsWith('./')) p = p.slice(2)
   return p.replace(/^\/+/, '')
 }
 
 export function shortHash(text: string): string {
-  return createHash('sha256').update(text).digest('hex').slice(0, 32)
+  return hash('sha256', text, 'hex').slice(0, 32)
 }
 
 const primaryFile = (f: RawFinding): string => f.locations[0]?.file ?? f.target ?? ''
@@ -161,21 +239,22 @@ export function keyAndIdentity(f: RawFinding, rule: string): { key: string; iden
   switch (f.kind) {
     case 'vulnerability': {
       const name = (f.package?.name ?? '').toLowerCase()
-      return { key: `${t}|v|${rule}|${name}|${f.package?.installedVersion ?? ''}`, identity: `${t}|v|${rule}|${name}` }
+      return { key: [t, 'v', rule, name, f.package?.installedVersion ?? ''].join('|'), identity: [t, 'v', rule, name].join('|') }
     }
     case 'license': {
-      const subject = f.package?.name ?? file
-      return { key: `${t}|l|${rule}|${subject}`, identity: `${t}|l|${rule}|${subject}` }
+      const key = `${t}|l|${rule}|${f.package?.name ?? file}`
+      return { key, identity: key }
     }
     case 'secret': {
       const subject = f.resource ?? (f.masked !== undefined ? `#${shortHash(f.masked)}` : '')
-      return { key: `${t}|s|${rule}|${file}|${subject || `@${line}`}`, identity: `${t}|s|${rule}|${file}|${subject}` }
+      const identity = `${t}|s|${rule}|${file}|${subject}`
+      return { key: subject ? identity : `${identity}@${line}`, identity }
     }
-    case 'misconfiguration':
-      return {
-        key: `${t}|m|${rule}|${file}|${f.resource ?? `@${line}`}`,
-        identity: `${t}|m|${rule}|${file}|${f.resource ?? ''}`,
-      }
+    case 'misconfiguration': {
+      // With a resource the key is the identity: one string for both (joined: flat, not a rope).
+      const identity = [t, 'm', rule, file, f.resource ?? ''].join('|')
+      return { key: f.resource !== undefined ? identity : `${identity}@${line}`, identity }
+    }
     default:
       return {
         key: `${t}|o|${rule}|${file}|@${line}|${f.fingerprint ?? ''}`,

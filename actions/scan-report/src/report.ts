@@ -21,6 +21,17 @@ export function emptyReport(tool: string): ToolReport {
   return { tool, findings: [], passed: 0, notes: [], aliases: new Map() }
 }
 
-export const str = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() !== '' ? v : undefined)
+/** A string with something other than white space in it, else undefined. */
+export const str = (v: unknown): string | undefined => {
+  if (typeof v !== 'string') return undefined
+  // Most start with a printable ASCII character: no trimming needed to know.
+  const c = v.charCodeAt(0)
+  return (c > 0x20 && c < 0x7f) || v.trim() !== '' ? v : undefined
+}
 
 export const positive = (v: unknown): number | undefined => (typeof v === 'number' && Number.isInteger(v) && v > 0 ? v : undefined)
+
+const NONE: readonly unknown[] = []
+
+/** An array read from JSON, or nothing to loop over. */
+export const arrayOf = (v: unknown): readonly unknown[] => (Array.isArray(v) ? v : NONE)

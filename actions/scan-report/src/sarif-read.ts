@@ -2,6 +2,7 @@ import path from 'node:path'
 import { ConfigurationError, isRecord, record } from '@infra-actions/common'
 import {
   canonicalTrivyRule,
+  newFinding,
   normalizePath,
   severityFromLabel,
   severityFromScore,
@@ -10,6 +11,7 @@ import {
   type RawFinding,
   type Severity,
   type Suppression,
+  Strings,
 } from './model.js'
 import { emptyReport, positive, str, type ToolReport } from './report.js'
 
@@ -34,15 +36,43 @@ export function looksLikeSarif(doc: unknown): boolean {
 }
 
 /** Every run of a SARIF 2.1.0 log, one report per run. */
-export function readSarif(doc: unknown, options: SarifReadOptions): ToolReport[] {
+export function readSarif(doc: unknown, options: SarifReadOptions, strings = new Strings()): ToolReport[] {
   const log = record(doc) ?? {}
   if (log.version !== undefined && log.version !== '2.1.0')
     throw new ConfigurationError(`${options.what} is SARIF ${String(log.version)}; only SARIF 2.1.0 is read.`)
   const runs = Array.isArray(log.runs) ? log.runs : []
-  return runs.map((run, i) => readRun(record(run) ?? {}, i, options))
+  const read: Reading = { options, strings, files: [new Map(), new Map()] }
+  return runs.map((run, i) => readRun(record(run) ?? {}, i, read))
 }
 
-function readRun(run: Record<string, unknown>, index: number, options: SarifReadOptions): ToolReport {
+/** One file's reading: its options, the run's shared strings, and each URI's file worked out once. */
+interface Reading {
+  options: SarifReadOptions
+  strings: Strings
+  /** uri → its file and whether it is one of the repository, for `isFile` false and true. */
+  files: [Map<string, FileOfUri>, Map<string, FileOfUri>]
+}
+
+interface FileOfUri {
+  file: string
+  isFile: boolean
+}
+
+/** What every result of one rule shares, worked out at its first result. */
+interface RuleFacts {
+  rule: Record<string, unknown> | undefined
+  name: string
+  shortDescription: string | undefined
+  helpUrl: string | undefined
+  score: Severity | undefined
+  /** The first severity among Trivy's tags. */
+  tagged: Severity | undefined
+  /** The AVD id in the help link of an older Trivy's `s3-bucket-logging`-style rule. */
+  linked: string | undefined
+}
+
+function readRun(run: Record<string, unknown>, index: number, read: Reading): ToolReport {
+  const { options, strings } = read
   const driver = record(record(run.tool)?.driver)
   let name = str(driver?.name)
   const notes: string[] = []
@@ -68,6 +98,7 @@ function readRun(run: Record<string, unknown>, index: number, options: SarifRead
   const rules = Array.isArray(driver?.rules) ? driver.rules.map(record) : []
   const byId = new Map<string, Record<string, unknown>>()
   for (const r of rules) if (r && typeof r.id === 'string' && !byId.has(r.id)) byId.set(r.id, r)
+  const facts = new Map<Record<string, unknown> | undefined, RuleFacts>()
   // Trivy marks image scans on the run; then no location is a repository file.
   const image = isRecord(run.properties) && 'imageName' in run.properties
   const results = Array.isArray(run.results) ? run.results : []
@@ -81,37 +112,62 @@ function readRun(run: Record<string, unknown>, index: number, options: SarifRead
       continue
     }
     const rule = (ruleIndex >= 0 ? rules[ruleIndex] : undefined) ?? byId.get(ruleId)
+    let known = facts.get(rule)
+    if (!known) facts.set(rule, (known = factsOf(rule, strings)))
     const finding =
       flavour === 'Trivy'
-        ? trivyResult(result, rule, ruleId, image, options)
+        ? trivyResult(result, known, strings.of(ruleId), image, read)
         : flavour === 'Checkov'
-          ? checkovResult(result, rule, ruleId, name, options)
-          : genericResult(result, rule, ruleId, name, options)
+          ? checkovResult(result, known, strings.of(ruleId), name, read)
+          : genericResult(result, known, strings.of(ruleId), name, read)
     finding.suppressedBy = suppressionOf(result, name)
     report.findings.push(finding)
   }
   return report
 }
 
+function factsOf(rule: Record<string, unknown> | undefined, strings: Strings): RuleFacts {
+  const properties = record(rule?.properties)
+  const tags = properties?.tags
+  const helpUrl = strings.maybe(str(rule?.helpUri))
+  return {
+    rule,
+    name: str(rule?.name) ?? '',
+    shortDescription: strings.maybe(text(rule?.shortDescription)),
+    helpUrl,
+    score: severityFromScore(properties?.['security-severity']),
+    tagged: Array.isArray(tags) ? tags.map(severityFromLabel).find((s) => s !== undefined) : undefined,
+    linked: /\/misconfig\/(avd-[a-z]+-\d+)$/i.exec(helpUrl ?? '')?.[1],
+  }
+}
+
 const text = (m: unknown): string | undefined => str(record(m)?.text)
 
-function locationsOf(result: Record<string, unknown>, options: SarifReadOptions, isFile = true): Location[] {
+function locationsOf(result: Record<string, unknown>, read: Reading, isFile = true): Location[] {
   const out: Location[] = []
+  const files = read.files[isFile ? 1 : 0]
   for (const l of Array.isArray(result.locations) ? result.locations : []) {
     const physical = record(record(l)?.physicalLocation)
     const uri = str(record(physical?.artifactLocation)?.uri)
     if (!uri) continue
+    let at = files.get(uri)
+    if (!at) {
+      at = fileOfUri(uri, read.options.root, isFile)
+      at.file = read.strings.of(at.file)
+      files.set(uri, at)
+    }
     const region = record(physical?.region)
     const startLine = positive(region?.startLine)
-    out.push({
-      ...fileOfUri(uri, options.root, isFile),
-      ...(startLine ? { startLine, endLine: positive(region?.endLine) ?? startLine } : {}),
-    })
+    out.push(
+      startLine
+        ? { file: at.file, isFile: at.isFile, startLine, endLine: positive(region?.endLine) ?? startLine }
+        : { file: at.file, isFile: at.isFile },
+    )
   }
   return out
 }
 
-function fileOfUri(uri: string, root: string, isFile: boolean): { file: string; isFile: boolean } {
+function fileOfUri(uri: string, root: string, isFile: boolean): FileOfUri {
   let p = uri
   try {
     p = decodeURIComponent(uri)
@@ -127,19 +183,22 @@ function fileOfUri(uri: string, root: string, isFile: boolean): { file: string; 
   return { file: normalizePath(p), isFile }
 }
 
-function ruleSeverityScore(rule: Record<string, unknown> | undefined): Severity | undefined {
-  return severityFromScore(record(rule?.properties)?.['security-severity'])
-}
-
 function levelOf(result: Record<string, unknown>, rule: Record<string, unknown> | undefined): string {
   return str(result.level) ?? str(record(rule?.defaultConfiguration)?.level) ?? 'warning'
 }
 
 const LEVEL_SEVERITY: Record<string, Severity> = { error: 'high', warning: 'medium', note: 'low', none: 'unknown' }
 
+/** The `Name: value` lines of Trivy's SARIF message text that are read, each pattern compiled once. */
+const FIELDS = new Map(
+  ['Severity', 'Package', 'Installed Version', 'Fixed Version', 'PkgName', 'Path', 'Classification', 'Artifact', 'Match', 'Message'].map(
+    (name) => [name, new RegExp(`^\\s*${name}: ?(.*)$`, 'm')],
+  ),
+)
+
 /** A `Name: value` line of Trivy's SARIF message text. */
 function field(message: string, name: string): string | undefined {
-  const m = new RegExp(`^\\s*${name}: ?(.*)$`, 'm').exec(message)
+  const m = (FIELDS.get(name) as RegExp).exec(message)
   return m && m[1]?.trim() !== '' ? m[1]?.trim() : undefined
 }
 
@@ -151,20 +210,25 @@ const TRIVY_KIND: Record<string, Kind> = {
   License: 'license',
 }
 
+/** Trivy writes 1:1 when it knows no line; that is no line. */
+function lineless(locations: Location[]): Location[] {
+  let out = locations
+  for (let i = 0; i < locations.length; i++) {
+    const l = locations[i] as Location
+    if (l.startLine !== 1 || l.endLine !== 1) continue
+    if (out === locations) out = locations.slice()
+    out[i] = { file: l.file, isFile: l.isFile }
+  }
+  return out
+}
+
 /** Trivy's SARIF (pkg/report/sarif.go): the facts its JSON has structured are lines of the message. */
-function trivyResult(
-  result: Record<string, unknown>,
-  rule: Record<string, unknown> | undefined,
-  ruleId: string,
-  image: boolean,
-  options: SarifReadOptions,
-): RawFinding {
+function trivyResult(result: Record<string, unknown>, facts: RuleFacts, ruleId: string, image: boolean, read: Reading): RawFinding {
+  const { rule, name: ruleName } = facts
+  const { strings } = read
   const message = text(result.message) ?? ''
-  const tags = record(rule?.properties)?.tags
-  const tagged = Array.isArray(tags) ? tags.map(severityFromLabel).find((s) => s !== undefined) : undefined
   const severity =
-    tagged ?? severityFromLabel(field(message, 'Severity')) ?? ruleSeverityScore(rule) ?? LEVEL_SEVERITY[levelOf(result, rule)] ?? 'unknown'
-  const ruleName = str(rule?.name) ?? ''
+    facts.tagged ?? severityFromLabel(field(message, 'Severity')) ?? facts.score ?? LEVEL_SEVERITY[levelOf(result, rule)] ?? 'unknown'
   const kind: Kind =
     TRIVY_KIND[ruleName] ??
     (/^Package: /m.test(message)
@@ -175,114 +239,83 @@ function trivyResult(
           ? 'license'
           : 'misconfiguration')
   const isFile = !image && ruleName !== 'OsPackageVulnerability' && kind !== 'license'
-  const locations = locationsOf(result, options, isFile)
-  const base = {
-    tool: 'Trivy',
-    kind,
-    ruleId,
-    severity,
-    title: text(rule?.shortDescription) ?? ruleId,
-    helpUrl: str(rule?.helpUri),
-    source: options.source,
-  }
-  // Trivy writes 1:1 when it knows no line; that is no line.
-  const lineless = (l: Location): Location =>
-    l.startLine === 1 && l.endLine === 1 && kind !== 'secret' ? { file: l.file, isFile: l.isFile } : l
+  const locations = locationsOf(result, read, isFile)
+  const f = newFinding('Trivy', kind, ruleId, severity, facts.shortDescription ?? ruleId, read.options.source)
+  f.helpUrl = facts.helpUrl
   switch (kind) {
     case 'vulnerability':
-      return {
-        ...base,
-        locations: locations.map(lineless),
-        package: {
-          name: field(message, 'Package') ?? '',
-          installedVersion: field(message, 'Installed Version'),
-          fixedVersion: field(message, 'Fixed Version'),
-        },
-        target: locations[0]?.file,
+      f.locations = lineless(locations)
+      f.package = {
+        name: strings.of(field(message, 'Package') ?? ''),
+        installedVersion: strings.maybe(field(message, 'Installed Version')),
+        fixedVersion: strings.maybe(field(message, 'Fixed Version')),
       }
+      f.target = locations[0]?.file
+      return f
     case 'license': {
       const pkgName = field(message, 'PkgName')
       const license = /^License (.+)$/m.exec(message)?.[1]?.trim() ?? ruleId.slice(ruleId.lastIndexOf(':') + 1)
       const filePath = field(message, 'Path')
-      return {
-        ...base,
-        ruleId: license,
-        title: pkgName ? `${license} license in ${pkgName}` : `${license} license in ${filePath ?? locations[0]?.file ?? ''}`,
-        message: field(message, 'Classification') ? `classified ${field(message, 'Classification')}` : undefined,
-        locations: filePath ? [{ file: filePath, isFile: false }] : locations.map(lineless),
-        ...(pkgName ? { package: { name: pkgName } } : {}),
-        target: field(message, 'Artifact'),
-      }
+      const classification = field(message, 'Classification')
+      f.ruleId = license
+      f.title = pkgName ? `${license} license in ${pkgName}` : `${license} license in ${filePath ?? locations[0]?.file ?? ''}`
+      f.message = classification ? `classified ${classification}` : undefined
+      f.locations = filePath ? [{ file: filePath, isFile: false }] : lineless(locations)
+      if (pkgName) f.package = { name: pkgName }
+      f.target = field(message, 'Artifact')
+      return f
     }
     case 'secret':
-      return { ...base, locations, masked: field(message, 'Match') }
+      f.locations = locations
+      f.masked = field(message, 'Match')
+      return f
     default: {
       // `s3-bucket-logging`-style names of older Trivy: the rule's help link names the AVD id.
-      const linked = /\/misconfig\/(avd-[a-z]+-\d+)$/i.exec(str(rule?.helpUri) ?? '')?.[1]
-      return {
-        ...base,
-        aliasOf: linked && canonicalTrivyRule(linked) !== canonicalTrivyRule(ruleId) ? linked.toUpperCase() : undefined,
-        message: field(message, 'Message'),
-        locations: locations.map(lineless),
-      }
+      const linked = facts.linked
+      f.aliasOf = linked && canonicalTrivyRule(linked) !== canonicalTrivyRule(ruleId) ? strings.of(linked.toUpperCase()) : undefined
+      f.message = strings.maybe(field(message, 'Message'))
+      f.locations = lineless(locations)
+      return f
     }
   }
 }
 
 /** Checkov's SARIF (checkov/common/output/sarif.py): severity only when known, SCA ids as `CVE_pkg@version`. */
-function checkovResult(
-  result: Record<string, unknown>,
-  rule: Record<string, unknown> | undefined,
-  ruleId: string,
-  tool: string,
-  options: SarifReadOptions,
-): RawFinding {
-  const locations = locationsOf(result, options)
+function checkovResult(result: Record<string, unknown>, facts: RuleFacts, ruleId: string, tool: string, read: Reading): RawFinding {
   const sca = /^((?:CVE|GHSA)-[\w-]+?)_(.+)@([^@]+)$/i.exec(ruleId)
-  const base = {
+  const f = newFinding(
     tool,
-    ruleId,
-    severity: ruleSeverityScore(rule) ?? options.checkovSeverity,
-    title: text(result.message) ?? text(rule?.shortDescription) ?? ruleId,
-    helpUrl: str(rule?.helpUri),
-    locations,
-    source: options.source,
-  }
-  if (sca) {
-    return {
-      ...base,
-      kind: 'vulnerability',
-      ruleId: (sca[1] as string).toUpperCase(),
-      package: { name: sca[2] as string, installedVersion: sca[3] as string },
-    }
-  }
-  return { ...base, kind: ruleId.startsWith('CKV_SECRET_') ? 'secret' : 'misconfiguration' }
+    sca ? 'vulnerability' : ruleId.startsWith('CKV_SECRET_') ? 'secret' : 'misconfiguration',
+    sca ? (sca[1] as string).toUpperCase() : ruleId,
+    facts.score ?? read.options.checkovSeverity,
+    read.strings.maybe(text(result.message)) ?? facts.shortDescription ?? ruleId,
+    read.options.source,
+  )
+  f.helpUrl = facts.helpUrl
+  f.locations = locationsOf(result, read)
+  if (sca) f.package = { name: sca[2] as string, installedVersion: sca[3] as string }
+  return f
 }
 
-function genericResult(
-  result: Record<string, unknown>,
-  rule: Record<string, unknown> | undefined,
-  ruleId: string,
-  tool: string,
-  options: SarifReadOptions,
-): RawFinding {
+function genericResult(result: Record<string, unknown>, facts: RuleFacts, ruleId: string, tool: string, read: Reading): RawFinding {
   const fingerprints = { ...record(result.partialFingerprints), ...record(result.fingerprints) }
   const fp = Object.keys(fingerprints)
     .sort()
     .map((k) => `${k}=${String(fingerprints[k])}`)
     .join('|')
-  return {
+  const f = newFinding(
     tool,
-    kind: 'other',
+    'other',
     ruleId,
-    severity: ruleSeverityScore(rule) ?? LEVEL_SEVERITY[levelOf(result, rule)] ?? 'unknown',
-    title: text(rule?.shortDescription) ?? text(result.message) ?? ruleId,
-    helpUrl: str(rule?.helpUri),
-    message: text(result.message),
-    locations: locationsOf(result, options),
-    fingerprint: fp || undefined,
-    source: options.source,
-  }
+    facts.score ?? LEVEL_SEVERITY[levelOf(result, facts.rule)] ?? 'unknown',
+    facts.shortDescription ?? text(result.message) ?? ruleId,
+    read.options.source,
+  )
+  f.helpUrl = facts.helpUrl
+  f.message = text(result.message)
+  f.locations = locationsOf(result, read)
+  f.fingerprint = fp || undefined
+  return f
 }
 
 function suppressionOf(result: Record<string, unknown>, tool: string): Suppression | undefined {

@@ -1,4 +1,5 @@
 import { gzipSync } from 'node:zlib'
+import { thousands } from '@infra-actions/common'
 import { SARIF_LEVEL, SECURITY_SEVERITY, severityRank, type Finding, type Location, type Severity } from './model.js'
 import type { ToolReport } from './report.js'
 
@@ -29,7 +30,10 @@ export interface SarifCut {
 }
 
 export interface SarifLog {
-  text: string
+  /** The log's UTF-8 bytes, in pieces of about 1 MiB: written as they are, never one string. */
+  chunks: Buffer[]
+  /** The log as one string (for tests; the action writes `chunks`). */
+  readonly text: string
   results: number
   gzipBytes: number
   cut: SarifCut | undefined
@@ -84,10 +88,10 @@ export function buildSarif(findings: readonly Finding[], tools: Map<string, Tool
     for (const f of list.slice(limits.resultsPerRun)) cut.results[f.severity]++
     kept.set(name, list.slice(0, limits.resultsPerRun))
     if (!cut.reasons.some((r) => r.includes('results per run')))
-      cut.reasons.push(`code scanning takes at most ${limits.resultsPerRun.toLocaleString('en-US')} results per run`)
+      cut.reasons.push(`code scanning takes at most ${thousands(limits.resultsPerRun)} results per run`)
   }
-  let text = render(kept, tools, options, limits, cut)
-  let gzipBytes = compressedSize(text, limits.gzipBytes)
+  let chunks = render(kept, tools, options, limits, cut)
+  let gzipBytes = compressedSize(chunks, limits.gzipBytes)
   // Too large even compressed: drop the least severe results everywhere, in proportion, until it fits.
   for (let attempt = 0; gzipBytes > limits.gzipBytes && attempt < 8; attempt++) {
     const all = [...kept.values()].flat().sort(keepOrder)
@@ -102,19 +106,61 @@ export function buildSarif(findings: readonly Finding[], tools: Map<string, Tool
     if (!cut.reasons.some((r) => r.includes('compressed')))
       cut.reasons.push(`code scanning takes at most ${limits.gzipBytes / 1e6} MB compressed`)
     cut.locations = 0
-    text = render(kept, tools, options, limits, cut)
-    gzipBytes = compressedSize(text, limits.gzipBytes)
+    chunks = render(kept, tools, options, limits, cut)
+    gzipBytes = compressedSize(chunks, limits.gzipBytes)
   }
   const results = [...kept.values()].reduce((n, l) => n + l.length, 0)
   const anyCut = cut.runs.length > 0 || cut.locations > 0 || Object.values(cut.results).some((n) => n > 0)
-  return { text, results, gzipBytes, cut: anyCut ? cut : undefined }
+  const done = chunks
+  return {
+    chunks: done,
+    get text() {
+      return Buffer.concat(done).toString('utf8')
+    },
+    results,
+    gzipBytes,
+    cut: anyCut ? cut : undefined,
+  }
 }
 
 // Level 1 compresses less than upload-sarif's default, so a log that fits here fits there.
 // A log whose plain text fits needs no compressing to know that it fits.
-const compressedSize = (text: string, limit: number): number => {
-  const plain = Buffer.byteLength(text)
-  return plain <= limit ? plain : gzipSync(text, { level: 1 }).length
+const compressedSize = (chunks: readonly Buffer[], limit: number): number => {
+  const plain = chunks.reduce((n, c) => n + c.length, 0)
+  return plain <= limit ? plain : gzipSync(Buffer.concat(chunks, plain), { level: 1 }).length
+}
+
+const CHUNK_BYTES = 1 << 20
+
+/** Text appended as UTF-8 to buffers of about 1 MiB each: a large log is never one string. */
+class Utf8Chunks {
+  readonly #done: Buffer[] = []
+  #buffer = Buffer.allocUnsafe(CHUNK_BYTES)
+  #used = 0
+
+  write(text: string): void {
+    // A UTF-16 unit takes at most 3 bytes of UTF-8.
+    if (this.#used + text.length * 3 > this.#buffer.length) {
+      this.#close()
+      if (text.length * 3 > CHUNK_BYTES) {
+        this.#done.push(Buffer.from(text, 'utf8'))
+        return
+      }
+      this.#buffer = Buffer.allocUnsafe(CHUNK_BYTES)
+    }
+    this.#used += this.#buffer.write(text, this.#used, 'utf8')
+  }
+
+  end(): Buffer[] {
+    this.#close()
+    return this.#done
+  }
+
+  #close(): void {
+    if (this.#used > 0) this.#done.push(this.#buffer.subarray(0, this.#used))
+    this.#buffer = Buffer.alloc(0)
+    this.#used = 0
+  }
 }
 
 function keepOrder(a: Finding, b: Finding): number {
@@ -132,14 +178,20 @@ function render(
   options: SarifOptions,
   limits: typeof LIMITS,
   cut: SarifCut,
-): string {
-  const out = {
-    $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
-    version: '2.1.0',
-    runs: [...runs].map(([name, list]) => renderRun(name, list, tools.get(name) ?? { name }, options, limits, cut)),
+): Buffer[] {
+  // Written as text, result by result: the same log JSON.stringify makes of the objects the
+  // schema describes, without building 50,000 of them first. Compact: indentation would double it.
+  const parts = new Utf8Chunks()
+  parts.write('{"$schema":"https://json.schemastore.org/sarif-2.1.0.json","version":"2.1.0","runs":[')
+  const caches: Caches = { uris: [new Map(), new Map()], lines: new Map() }
+  let first = true
+  for (const [name, list] of runs) {
+    if (!first) parts.write(',')
+    first = false
+    renderRun(parts, name, list, tools.get(name) ?? { name }, options, limits, cut, caches)
   }
-  // Compact: a log of 50,000 results is read by machines, and indentation would double its size.
-  return `${JSON.stringify(out)}\n`
+  parts.write(']}\n')
+  return parts.end()
 }
 
 const RULE_NAME: Record<string, string> = {
@@ -149,7 +201,28 @@ const RULE_NAME: Record<string, string> = {
   license: 'License',
 }
 
-function renderRun(name: string, list: readonly Finding[], tool: ToolInfo, options: SarifOptions, limits: typeof LIMITS, cut: SarifCut) {
+const json = JSON.stringify
+
+/** Each location's file as a JSON string of its URI, for `isFile` false and true. */
+type UriCache = [Map<string, string>, Map<string, string>]
+
+/** What many results repeat, made once per log. */
+interface Caches {
+  uris: UriCache
+  /** Titles and messages made one line. */
+  lines: Map<string, string>
+}
+
+function renderRun(
+  parts: Utf8Chunks,
+  name: string,
+  list: readonly Finding[],
+  tool: ToolInfo,
+  options: SarifOptions,
+  limits: typeof LIMITS,
+  cut: SarifCut,
+  caches: Caches,
+): void {
   const rules: Record<string, unknown>[] = []
   const ruleIndex = new Map<string, number>()
   const ruleSeverity: Severity[] = []
@@ -181,46 +254,61 @@ function renderRun(name: string, list: readonly Finding[], tool: ToolInfo, optio
     r.properties = { 'security-severity': SECURITY_SEVERITY[s], tags: ['security', ruleKind[i] as string, s] }
   })
   const driver: Record<string, unknown> = { name, ...pick(tool, ['fullName', 'version', 'informationUri']), rules }
-  return {
-    tool: { driver },
-    automationDetails: { id: `${options.category}/${slug(name)}/` },
-    columnKind: 'utf16CodeUnits',
-    results: list.map((f) => renderResult(f, ruleIndex.get(f.rule) as number, options, limits, cut)),
+  const automationDetails = { id: `${options.category}/${slug(name)}/` }
+  parts.write(`{"tool":${json({ driver })},"automationDetails":${json(automationDetails)},"columnKind":"utf16CodeUnits","results":[`)
+  // Each rule's opening members, written once: `{"ruleId":"…","ruleIndex":n,`.
+  const opening = new Map([...ruleIndex].map(([id, i]) => [id, `{"ruleId":${json(id)},"ruleIndex":${i},`]))
+  for (let i = 0; i < list.length; i++) {
+    const f = list[i] as Finding
+    const result = renderResult(f, opening.get(f.rule) as string, options, limits, cut, caches)
+    parts.write(i > 0 ? `,${result}` : result)
   }
+  parts.write(']}')
 }
 
-function renderResult(f: Finding, ruleIndex: number, options: SarifOptions, limits: typeof LIMITS, cut: SarifCut) {
+/** One result: the object the SARIF schema describes (members in this order), as JSON.stringify writes it. */
+function renderResult(f: Finding, opening: string, options: SarifOptions, limits: typeof LIMITS, cut: SarifCut, caches: Caches): string {
   if (f.locations.length > limits.locationsPerResult) cut.locations += f.locations.length - limits.locationsPerResult
-  const properties: Record<string, unknown> = { kind: f.kind }
+  let out = `${opening}"level":"${SARIF_LEVEL[f.severity]}","message":{"text":${json(messageOf(f, caches.lines))}},"locations":[`
+  const n = Math.min(f.locations.length, limits.locationsPerResult)
+  for (let i = 0; i < n; i++) out += (i > 0 ? ',' : '') + locationJson(f.locations[i] as Location, caches.uris)
+  // Ours: hex digits, a colon and a number, nothing JSON escapes.
+  out += `],"partialFingerprints":{"scanReport/v1":"${f.partialFingerprint}"}`
+  if (f.suppression)
+    out += `,"suppressions":[{"kind":${json(f.suppression.kind)},"status":"accepted","justification":${json(justification(f))}}]`
+  if (options.hasBaseline && f.baseline) out += `,"baselineState":${json(f.baseline)}`
+  out += `,"properties":{"kind":"${f.kind}"`
   if (f.package) {
-    properties.package = f.package.name
-    if (f.package.installedVersion) properties.installedVersion = f.package.installedVersion
-    if (f.package.fixedVersion) properties.fixedVersion = f.package.fixedVersion
-    if (f.package.purl) properties.purl = f.package.purl
+    out += member('package', f.package.name)
+    if (f.package.installedVersion) out += member('installedVersion', f.package.installedVersion)
+    if (f.package.fixedVersion) out += member('fixedVersion', f.package.fixedVersion)
+    if (f.package.purl) out += member('purl', f.package.purl)
   }
-  if (f.resource && f.kind !== 'secret') properties.resource = f.resource
-  if (f.target) properties.target = f.target
-  return {
-    ruleId: f.rule,
-    ruleIndex,
-    level: SARIF_LEVEL[f.severity],
-    message: { text: messageOf(f) },
-    locations: f.locations.slice(0, limits.locationsPerResult).map(locationOf),
-    partialFingerprints: { 'scanReport/v1': f.partialFingerprint },
-    ...(f.suppression ? { suppressions: [{ kind: f.suppression.kind, status: 'accepted', justification: justification(f) }] } : {}),
-    ...(options.hasBaseline && f.baseline ? { baselineState: f.baseline } : {}),
-    properties,
-  }
+  if (f.resource && f.kind !== 'secret') out += member('resource', f.resource)
+  if (f.target) out += member('target', f.target)
+  return `${out}}}`
 }
+
+/** `,"name":value`, or nothing for undefined (JSON.stringify leaves such a member out). */
+const member = (name: string, value: string | undefined): string => (value === undefined ? '' : `,"${name}":${json(value)}`)
 
 function justification(f: Finding): string {
   const s = f.suppression!
   return `${s.reason}${s.expires ? ` (until ${s.expires})` : ''}${s.source ? ` [${s.source}]` : ''}`
 }
 
-/** The result's text. Never a secret's value: a secret is said by its rule's title alone. */
-export function messageOf(f: Finding): string {
-  const title = oneLine(f.title)
+/**
+ * The result's text. Never a secret's value: a secret is said by its rule's title alone.
+ * `lines` remembers the texts already made one line: titles and messages repeat.
+ */
+export function messageOf(f: Finding, lines?: Map<string, string>): string {
+  const line = (s: string): string => {
+    if (!lines) return oneLine(s)
+    let l = lines.get(s)
+    if (l === undefined) lines.set(s, (l = oneLine(s)))
+    return l
+  }
+  const title = line(f.title)
   switch (f.kind) {
     case 'vulnerability': {
       const p = f.package
@@ -230,21 +318,20 @@ export function messageOf(f: Finding): string {
     case 'secret':
       return `${title}: a secret in ${f.locations[0]?.file ?? 'this file'}.`
     case 'misconfiguration':
-      return `${title}${f.message ? `: ${oneLine(f.message)}` : ''}${f.resource ? ` (${f.resource})` : ''}.`
+      return `${title}${f.message ? `: ${line(f.message)}` : ''}${f.resource ? ` (${f.resource})` : ''}.`
     default:
-      return `${title}${f.message && f.message !== f.title ? `: ${oneLine(f.message)}` : ''}.`
+      return `${title}${f.message && f.message !== f.title ? `: ${line(f.message)}` : ''}.`
   }
 }
 
 /** A finding without a line (a whole file, a package in an image) is at line 1, as Trivy writes it. */
-function locationOf(l: Location) {
+function locationJson(l: Location, uris: UriCache): string {
+  const cache = uris[l.isFile ? 1 : 0]
+  let uri = cache.get(l.file)
+  if (uri === undefined) cache.set(l.file, (uri = json(relativeUri(l))))
   const startLine = l.startLine ?? 1
-  return {
-    physicalLocation: {
-      artifactLocation: { uri: relativeUri(l) },
-      region: { startLine, endLine: Math.max(l.endLine ?? startLine, startLine) },
-    },
-  }
+  const endLine = Math.max(l.endLine ?? startLine, startLine)
+  return `{"physicalLocation":{"artifactLocation":{"uri":${uri}},"region":{"startLine":${startLine},"endLine":${endLine}}}}`
 }
 
 /**

@@ -1,4 +1,4 @@
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { closeSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs'
 import path from 'node:path'
 import { SUMMARY_LIMIT_BYTES, plural, pullRequestNumber, utf8Bytes, type ActionContext } from '@infra-actions/common'
 import { commentMarker, postComment, type CommentApi, type UpsertResult } from '@infra-actions/github'
@@ -6,12 +6,13 @@ import { planAnnotations, type Annotation } from './annotations.js'
 import { applyBaseline, readBaseline } from './baseline.js'
 import { decide, failureMessage } from './decide.js'
 import { mergeFindings } from './dedupe.js'
-import { applyIgnores } from './ignore-file.js'
-import { readResultFile } from './load.js'
+import { readResultFile, type ResultFile } from './load.js'
+import { Strings } from './model.js'
 import { assemble, renderReport } from './render.js'
 import type { ToolReport } from './report.js'
 import { buildSarif, toolInfos } from './sarif-write.js'
 import type { ScanReportSettings } from './settings.js'
+import { applyIgnores } from './suppress.js'
 
 /** What scan-report needs from the outside world; main.ts wires the real ones, tests fakes. */
 export interface ScanReportDeps {
@@ -54,10 +55,13 @@ const MARKER_RESERVE = 300
 export async function runScanReport(settings: ScanReportSettings, deps: ScanReportDeps): Promise<ScanReportResult> {
   const { context } = deps
   // Everything is read and checked before anything is written: a bad file leaves no half a report.
-  const readOptions = { checkovSeverity: settings.checkovSeverity, root: settings.root }
+  const readOptions = { checkovSeverity: settings.checkovSeverity, root: settings.root, strings: new Strings() }
   const reports: ToolReport[] = settings.files.flatMap((f) => readResultFile(f, readOptions))
   const baseline = settings.baseline ? readBaseline(settings.baseline, readOptions) : undefined
+  const sources = sourcesOf(reports, settings.files)
   const { findings, duplicates } = mergeFindings(reports)
+  // The reports' own lists still hold the duplicates merged away: let them go.
+  for (const r of reports) r.findings = []
   applyIgnores(findings, settings.ignore)
   const fixed = applyBaseline(findings, baseline)
   const hasBaseline = baseline !== undefined
@@ -65,7 +69,7 @@ export async function runScanReport(settings: ScanReportSettings, deps: ScanRepo
   const verdict = decide(findings, options)
 
   const sarif = buildSarif(findings, toolInfos(reports), { category: settings.category, hasBaseline })
-  writeAtomically(settings.sarifOutput, sarif.text)
+  writeAtomically(settings.sarifOutput, sarif.chunks)
   if (sarif.cut)
     deps.log.warning(
       `The merged SARIF was cut to code scanning's upload limits (${sarif.cut.reasons.join('; ')}); the job summary says what.`,
@@ -82,11 +86,6 @@ export async function runScanReport(settings: ScanReportSettings, deps: ScanRepo
 
   const passedChecks = new Map<string, number>()
   for (const r of reports) if (r.passed > 0 || r.tool === 'Checkov') passedChecks.set(r.tool, (passedChecks.get(r.tool) ?? 0) + r.passed)
-  const sources = new Map<string, { label: string; tool: string; version?: string }>()
-  for (const r of reports)
-    for (const s of new Set(r.findings.map((f) => f.source))) sources.set(`${s}|${r.tool}`, { label: s, tool: r.tool, version: r.version })
-  for (const f of settings.files)
-    if (![...sources.values()].some((s) => s.label === f.label)) sources.set(f.label, { label: f.label, tool: f.input })
   const key = settings.key
   const blocks = renderReport({
     title: key === 'scan-report' ? 'Scan report' : `Scan report: ${key}`,
@@ -99,7 +98,7 @@ export async function runScanReport(settings: ScanReportSettings, deps: ScanRepo
     expired,
     unusedEntries: settings.ignore?.entries.filter((e) => !e.expired && e.matched === 0) ?? [],
     notes: reports.flatMap((r) => r.notes),
-    sources: [...sources.values()],
+    sources,
     duplicates,
     annotations: { shown: plan.annotations.length, notAnnotated: plan.notAnnotated, max: settings.maxAnnotations },
     sarif: { file: path.basename(settings.sarifOutput), results: sarif.results, cut: sarif.cut },
@@ -163,12 +162,35 @@ export async function runScanReport(settings: ScanReportSettings, deps: ScanRepo
   }
 }
 
+/** The files read, each with its tool: the reports' sources, then any file that gave no finding. */
+function sourcesOf(reports: readonly ToolReport[], files: readonly ResultFile[]): Source[] {
+  const sources = new Map<string, Source>()
+  for (const r of reports) {
+    let last: string | undefined
+    for (const { source } of r.findings) {
+      if (source === last) continue
+      last = source
+      sources.set(`${source}|${r.tool}`, { label: source, tool: r.tool, version: r.version })
+    }
+  }
+  for (const f of files)
+    if (![...sources.values()].some((s) => s.label === f.label)) sources.set(f.label, { label: f.label, tool: f.input })
+  return [...sources.values()]
+}
+
+type Source = { label: string; tool: string; version?: string }
+
 /** Written beside its place and renamed in: a reader never sees half a file. */
-function writeAtomically(file: string, content: string): void {
+function writeAtomically(file: string, chunks: readonly Uint8Array[]): void {
   mkdirSync(path.dirname(file), { recursive: true })
   const tmp = `${file}.${process.pid}.tmp`
   try {
-    writeFileSync(tmp, content)
+    const fd = openSync(tmp, 'w')
+    try {
+      for (const chunk of chunks) for (let at = 0; at < chunk.length;) at += writeSync(fd, chunk, at)
+    } finally {
+      closeSync(fd)
+    }
     renameSync(tmp, file)
   } catch (error) {
     rmSync(tmp, { force: true })

@@ -1,23 +1,33 @@
 import { isRecord, record } from '@infra-actions/common'
-import { canonicalTrivyRule, normalizePath, severityFromLabel, type Location, type Suppression } from './model.js'
-import { emptyReport, positive, str, type ToolReport } from './report.js'
+import {
+  canonicalTrivyRule,
+  newFinding,
+  normalizePath,
+  severityFromLabel,
+  Strings,
+  type Kind,
+  type Location,
+  type RawFinding,
+  type Suppression,
+} from './model.js'
+import { arrayOf, emptyReport, positive, str, type ToolReport } from './report.js'
 
 /**
  * Trivy's JSON in every shape it has had: SchemaVersion 2 (`Results` omitted when empty), the
  * pre-0.20 bare array of results, `null` for an empty legacy scan, and `trivy k8s` reports
  * (`Resources[]`, or the older `Vulnerabilities[]` / `Misconfigurations[]` of resources).
  */
-export function readTrivyJson(doc: unknown, source: string): ToolReport {
+export function readTrivyJson(doc: unknown, source: string, strings = new Strings()): ToolReport {
   const report = emptyReport('Trivy')
   if (doc === null) return report
   if (Array.isArray(doc)) {
-    for (const r of doc) readResult(record(r), { source, image: false }, report)
+    for (const r of doc) readResult(record(r), { source, image: false, strings }, report)
     return report
   }
   const top = record(doc) ?? {}
   report.version = str(record(top.Trivy)?.Version)
   const image = top.ArtifactType === 'container_image' || top.ArtifactType === 'vm'
-  for (const r of arrayOf(top.Results)) readResult(record(r), { source, image }, report)
+  for (const r of arrayOf(top.Results)) readResult(record(r), { source, image, strings }, report)
   // trivy k8s: results under each cluster object; its targets are images and objects, not files.
   for (const group of ['Resources', 'Vulnerabilities', 'Misconfigurations']) {
     if (!('ClusterName' in top) && group !== 'Resources') continue
@@ -25,7 +35,7 @@ export function readTrivyJson(doc: unknown, source: string): ToolReport {
       const o = record(res)
       if (!o) continue
       const object = [o.Namespace, o.Kind, o.Name].filter((p) => typeof p === 'string' && p !== '').join('/')
-      for (const r of arrayOf(o.Results)) readResult(record(r), { source, image: true, object }, report)
+      for (const r of arrayOf(o.Results)) readResult(record(r), { source, image: true, object, strings }, report)
     }
   }
   return report
@@ -37,21 +47,41 @@ interface Scope {
   image: boolean
   /** `namespace/Kind/name` of a k8s object. */
   object?: string
+  strings: Strings
 }
 
-const arrayOf = (v: unknown): unknown[] => (Array.isArray(v) ? v : [])
+/** One result (one target) and what every finding of it shares, worked out once. */
+interface Target {
+  scope: Scope
+  /** As Trivy wrote it. */
+  name: string
+  cls: string
+  isFile: boolean
+  /** The target as a location's file: normalized when it is a file, without its distro suffix when not. */
+  file: string
+  packages: readonly unknown[]
+  /** Packages by name, built the first time a vulnerability has to look its lines up. */
+  byName?: Map<string, Record<string, unknown>[]>
+}
 
 function readResult(result: Record<string, unknown> | undefined, scope: Scope, report: ToolReport): void {
   if (!result) return
-  const target = str(result.Target) ?? ''
+  const name = str(result.Target) ?? ''
   const cls = str(result.Class) ?? (Array.isArray(result.Misconfigurations) ? 'config' : 'lang-pkgs')
   // OS packages live in an image, not in a file of the repository.
-  const targetIsFile = !scope.image && cls !== 'os-pkgs' && cls !== 'license'
-  const packages = arrayOf(result.Packages).map(record)
-  for (const v of arrayOf(result.Vulnerabilities)) addVulnerability(record(v), target, targetIsFile, packages, scope, report)
-  for (const m of arrayOf(result.Misconfigurations)) addMisconfiguration(record(m), target, targetIsFile, scope, report)
-  for (const s of arrayOf(result.Secrets)) addSecret(record(s), target, targetIsFile, scope, report)
-  for (const l of arrayOf(result.Licenses)) addLicense(record(l), target, cls, scope, report)
+  const isFile = !scope.image && cls !== 'os-pkgs' && cls !== 'license'
+  const t: Target = {
+    scope,
+    name: scope.strings.of(name),
+    cls,
+    isFile,
+    file: scope.strings.of(isFile ? normalizePath(name) : withoutDistro(name)),
+    packages: arrayOf(result.Packages),
+  }
+  for (const v of arrayOf(result.Vulnerabilities)) addVulnerability(record(v), t, report)
+  for (const m of arrayOf(result.Misconfigurations)) addMisconfiguration(record(m), t, report)
+  for (const s of arrayOf(result.Secrets)) addSecret(record(s), t, report)
+  for (const l of arrayOf(result.Licenses)) addLicense(record(l), t, report)
   // `--show-suppressed`: findings Trivy's own ignore file or a VEX statement suppressed.
   for (const m of arrayOf(result.ExperimentalModifiedFindings)) {
     const o = record(m)
@@ -65,151 +95,129 @@ function readResult(result: Record<string, unknown> | undefined, scope: Scope, r
     const before = report.findings.length
     const finding = record(o.Finding)
     const type = str(o.Type)
-    if (type === 'vulnerability') addVulnerability(finding, target, targetIsFile, packages, scope, report)
-    else if (type === 'misconfiguration') addMisconfiguration(finding, target, targetIsFile, scope, report, true)
-    else if (type === 'secret') addSecret(finding, target, targetIsFile, scope, report)
-    else if (type === 'license') addLicense(finding, target, cls, scope, report)
-    for (const f of report.findings.slice(before)) f.suppressedBy = suppressedBy
+    if (type === 'vulnerability') addVulnerability(finding, t, report)
+    else if (type === 'misconfiguration') addMisconfiguration(finding, t, report, true)
+    else if (type === 'secret') addSecret(finding, t, report)
+    else if (type === 'license') addLicense(finding, t, report)
+    for (let k = before; k < report.findings.length; k++) (report.findings[k] as { suppressedBy?: Suppression }).suppressedBy = suppressedBy
   }
 }
 
-function targetLocation(target: string, isFile: boolean, lines?: { StartLine?: unknown; EndLine?: unknown }): Location {
+/** The target as a location, with the lines when they are known. */
+function targetLocation(file: string, isFile: boolean, lines?: Record<string, unknown>): Location {
   const startLine = positive(lines?.StartLine)
-  const endLine = positive(lines?.EndLine) ?? startLine
-  return { file: isFile ? normalizePath(target) : withoutDistro(target), isFile, ...(startLine ? { startLine, endLine } : {}) }
+  if (!startLine) return { file, isFile }
+  return { file, isFile, startLine, endLine: positive(lines?.EndLine) ?? startLine }
 }
 
 /** `img.tar (alpine 3.10.2)` is where Trivy's SARIF says `img.tar`: one place, one spelling. */
 export const withoutDistro = (target: string): string => target.replace(/\s+\([^()]*\)$/, '')
 
-function addVulnerability(
-  v: Record<string, unknown> | undefined,
-  target: string,
-  targetIsFile: boolean,
-  packages: (Record<string, unknown> | undefined)[],
-  scope: Scope,
-  report: ToolReport,
-): void {
+function addVulnerability(v: Record<string, unknown> | undefined, t: Target, report: ToolReport): void {
   if (!v) return
+  const { scope } = t
+  const { strings } = scope
   const id = str(v.VulnerabilityID)
   const name = str(v.PkgName) ?? ''
   const installedVersion = str(v.InstalledVersion)
-  if (!id) {
-    report.notes.push(
-      `a vulnerability of ${name || 'an unnamed package'} in ${target || 'a result'} has no VulnerabilityID and was skipped`,
-    )
-    return
-  }
+  if (!id) return skipped(report, t, `a vulnerability of ${name || 'an unnamed package'}`, 'VulnerabilityID')
   // A language package inside an image names its own path; in the repository the lockfile's lines.
   const pkgPath = str(v.PkgPath)
   const locations: Location[] = []
-  if (pkgPath) locations.push({ file: pkgPath, isFile: false })
+  if (pkgPath) locations.push({ file: strings.of(pkgPath), isFile: false })
   else {
-    const pkg = packages.find((p) => p?.Name === name && p?.Version === installedVersion)
-    const lines = arrayOf(pkg?.Locations).map(record)
-    if (lines.length && targetIsFile) for (const l of lines) locations.push(targetLocation(target, true, l))
-    else locations.push(targetLocation(target, targetIsFile))
+    const lines = arrayOf(packageOf(t, name, installedVersion)?.Locations)
+    if (lines.length && t.isFile) for (const l of lines) locations.push(targetLocation(t.file, true, record(l)))
+    else locations.push(targetLocation(t.file, t.isFile))
   }
-  report.findings.push({
-    tool: 'Trivy',
-    kind: 'vulnerability',
-    ruleId: id,
-    severity: severityFromLabel(v.Severity) ?? 'unknown',
-    title: str(v.Title) ?? id,
-    helpUrl: str(v.PrimaryURL),
-    locations,
-    package: {
-      name,
-      installedVersion,
-      fixedVersion: str(v.FixedVersion),
-      purl: str(record(v.PkgIdentifier)?.PURL),
-    },
-    target: scope.object ? `${scope.object} (${target})` : target,
-    source: scope.source,
-  })
+  const f = trivyFinding(t, 'vulnerability', id, v, str(v.Title) ?? id)
+  f.helpUrl = strings.maybe(str(v.PrimaryURL))
+  f.locations = locations
+  f.package = {
+    name: strings.of(name),
+    installedVersion: strings.maybe(installedVersion),
+    fixedVersion: strings.maybe(str(v.FixedVersion)),
+    purl: strings.maybe(str(record(v.PkgIdentifier)?.PURL)),
+  }
+  f.target = scope.object ? `${scope.object} (${t.name})` : t.name
+  report.findings.push(f)
 }
 
-function addMisconfiguration(
-  m: Record<string, unknown> | undefined,
-  target: string,
-  targetIsFile: boolean,
-  scope: Scope,
-  report: ToolReport,
-  suppressed = false,
-): void {
+/** The first package of the result with this name and version (whose `Locations` are the lockfile's lines). */
+function packageOf(t: Target, name: string, version: string | undefined): Record<string, unknown> | undefined {
+  if (!t.byName) {
+    t.byName = new Map()
+    for (const p of t.packages) {
+      if (!isRecord(p) || typeof p.Name !== 'string') continue
+      const list = t.byName.get(p.Name)
+      if (list) list.push(p)
+      else t.byName.set(p.Name, [p])
+    }
+  }
+  return t.byName.get(name)?.find((p) => p.Version === version)
+}
+
+function addMisconfiguration(m: Record<string, unknown> | undefined, t: Target, report: ToolReport, suppressed = false): void {
   if (!m) return
+  const { scope } = t
+  const { strings } = scope
   // PASS appears with --include-non-failures, EXCEPTION for Trivy's own exceptions.
   const status = str(m.Status) ?? 'FAIL'
   if (status !== 'FAIL' && !(suppressed && status === 'EXCEPTION')) return
   const id = str(m.ID) ?? str(m.AVDID)
-  if (!id) {
-    report.notes.push(`a misconfiguration in ${target || 'a result'} has no ID and was skipped`)
-    return
-  }
+  if (!id) return skipped(report, t, 'a misconfiguration', 'ID')
   const avd = str(m.AVDID)
   if (avd && avd !== id && canonicalTrivyRule(id) !== canonicalTrivyRule(avd)) report.aliases.set(id, canonicalTrivyRule(avd))
   const cause = record(m.CauseMetadata)
-  const resource = str(cause?.Resource) ?? scope.object
-  report.findings.push({
-    tool: 'Trivy',
-    kind: 'misconfiguration',
-    ruleId: id,
-    aliasOf: avd,
-    severity: severityFromLabel(m.Severity) ?? 'unknown',
-    title: str(m.Title) ?? id,
-    helpUrl: str(m.PrimaryURL),
-    message: str(m.Message),
-    locations: [targetLocation(target, targetIsFile, cause)],
-    resource,
-    target: scope.object ? target : undefined,
-    source: scope.source,
-  })
+  const f = trivyFinding(t, 'misconfiguration', id, m, str(m.Title) ?? id)
+  f.aliasOf = strings.maybe(avd)
+  f.helpUrl = strings.maybe(str(m.PrimaryURL))
+  f.message = strings.maybe(str(m.Message))
+  f.locations = [targetLocation(t.file, t.isFile, cause)]
+  f.resource = strings.maybe(str(cause?.Resource)) ?? scope.object
+  f.target = scope.object ? t.name : undefined
+  report.findings.push(f)
 }
 
-function addSecret(s: Record<string, unknown> | undefined, target: string, targetIsFile: boolean, scope: Scope, report: ToolReport): void {
+function addSecret(s: Record<string, unknown> | undefined, t: Target, report: ToolReport): void {
   if (!s) return
   const id = str(s.RuleID)
-  if (!id) {
-    report.notes.push(`a secret in ${target || 'a result'} has no RuleID and was skipped`)
-    return
-  }
+  if (!id) return skipped(report, t, 'a secret', 'RuleID')
   // Never the code lines: only Trivy's masked Match, and only to tell two secrets apart.
-  report.findings.push({
-    tool: 'Trivy',
-    kind: 'secret',
-    ruleId: id,
-    severity: severityFromLabel(s.Severity) ?? 'unknown',
-    title: str(s.Title) ?? id,
-    locations: [targetLocation(target, targetIsFile, s)],
-    masked: str(s.Match),
-    target: scope.object ? target : undefined,
-    source: scope.source,
-  })
+  const f = trivyFinding(t, 'secret', id, s, str(s.Title) ?? id)
+  f.locations = [targetLocation(t.file, t.isFile, s)]
+  f.masked = str(s.Match)
+  f.target = t.scope.object ? t.name : undefined
+  report.findings.push(f)
 }
 
-function addLicense(l: Record<string, unknown> | undefined, target: string, cls: string, scope: Scope, report: ToolReport): void {
+function addLicense(l: Record<string, unknown> | undefined, t: Target, report: ToolReport): void {
   if (!l) return
+  const { scope } = t
   const name = str(l.Name)
-  if (!name) {
-    report.notes.push(`a license finding in ${target || 'a result'} has no Name and was skipped`)
-    return
-  }
+  if (!name) return skipped(report, t, 'a license finding', 'Name')
   const pkgName = str(l.PkgName)
   const file = str(l.FilePath)
-  const inRepo = !scope.image && cls === 'license-file' && file !== undefined
-  report.findings.push({
-    tool: 'Trivy',
-    kind: 'license',
-    ruleId: name,
-    severity: severityFromLabel(l.Severity) ?? 'unknown',
-    title: pkgName ? `${name} license in ${pkgName}` : `${name} license in ${file ?? target}`,
-    helpUrl: str(l.Link),
-    message: str(l.Category) ? `classified ${l.Category}` : undefined,
-    locations: [file ? { file: inRepo ? normalizePath(file) : file, isFile: inRepo } : { file: target, isFile: false }],
-    ...(pkgName ? { package: { name: pkgName } } : {}),
-    target,
-    source: scope.source,
-  })
+  const inRepo = !scope.image && t.cls === 'license-file' && file !== undefined
+  const title = pkgName ? `${name} license in ${pkgName}` : `${name} license in ${file ?? t.name}`
+  const f = trivyFinding(t, 'license', name, l, title)
+  f.helpUrl = str(l.Link)
+  f.message = str(l.Category) ? `classified ${l.Category}` : undefined
+  f.locations = [file ? { file: inRepo ? normalizePath(file) : file, isFile: inRepo } : { file: t.name, isFile: false }]
+  if (pkgName) f.package = { name: pkgName }
+  f.target = t.name
+  report.findings.push(f)
+}
+
+/** Says in the summary's notes that a record of this target was left out for want of its id. */
+function skipped(report: ToolReport, t: Target, what: string, field: string): void {
+  report.notes.push(`${what} in ${t.name || 'a result'} has no ${field} and was skipped`)
+}
+
+/** A finding of Trivy's in this target, with the severity its record gives; id and title kept once per run. */
+function trivyFinding(t: Target, kind: Kind, id: string, record: Record<string, unknown>, title: string): RawFinding {
+  const { strings, source } = t.scope
+  return newFinding('Trivy', kind, strings.of(id), severityFromLabel(record.Severity) ?? 'unknown', strings.of(title), source)
 }
 
 /** True when a parsed JSON document looks like Trivy's, in any of its shapes. */

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { canonicalTrivyRule } from '../src/model.js'
+import { mergeFindings } from '../src/dedupe.js'
+import { canonicalTrivyRule, newFinding } from '../src/model.js'
+import { emptyReport } from '../src/report.js'
 import { merged } from './support.js'
 
 describe('rule ids across Trivy versions', () => {
@@ -76,5 +78,25 @@ describe('dedupe', () => {
     const fps = findings.map((f) => f.partialFingerprint)
     expect(new Set(fps).size).toBe(fps.length)
     for (const fp of fps) expect(fp).toMatch(/^[0-9a-f]{32}:\d+$/)
+  })
+
+  it('numbers a finding keyed by its identity together with line-keyed findings of that identity', () => {
+    // A k8s object without a name gives a resource of '': its key is its identity, which two
+    // SARIF results without a resource (keyed by their lines) share.
+    const report = emptyReport('Trivy')
+    for (const [line, resource] of [
+      [3, ''],
+      [9, undefined],
+      [1, undefined],
+    ] as const) {
+      const f = newFinding('Trivy', 'misconfiguration', 'KSV001', 'high', 't', 'scan')
+      f.locations = [{ file: 'deploy.yaml', isFile: true, startLine: line, endLine: line }]
+      f.resource = resource
+      report.findings.push(f)
+    }
+    const { findings } = mergeFindings([report])
+    const byLine = new Map(findings.map((f) => [f.locations[0]!.startLine, f.partialFingerprint]))
+    const hash = byLine.get(1)!.split(':')[0]
+    expect([1, 3, 9].map((l) => byLine.get(l))).toEqual([`${hash}:0`, `${hash}:1`, `${hash}:2`])
   })
 })

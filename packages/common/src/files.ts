@@ -9,9 +9,21 @@ import { ConfigurationError } from './errors.js'
  * open could be raced.
  */
 export function readRegularFile(file: string, what: string): Buffer {
+  return readRegular(file, what, (fd) => readFileSync(fd))
+}
+
+/**
+ * The text (UTF-8) of a regular file, with the same checks as readRegularFile. Decoded as it is
+ * read: no Buffer of the whole file is left for the collector (tens of MB for a large report).
+ */
+export function readRegularText(file: string, what: string): string {
+  return readRegular(file, what, (fd) => readFileSync(fd, 'utf8'))
+}
+
+function readRegular<T>(file: string, what: string, read: (fd: number) => T): T {
   const fd = openRegularFile(file, what)
   try {
-    return readFileSync(fd)
+    return read(fd)
   } finally {
     closeSync(fd)
   }

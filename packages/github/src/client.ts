@@ -1,6 +1,6 @@
 import * as core from '@actions/core'
 import type { getOctokit } from '@actions/github'
-import type { ActionContext } from '@infra-actions/common'
+import { runnerFetch, type ActionContext } from '@infra-actions/common'
 
 /** What `@actions/github`'s getOctokit returns: Octokit with the REST methods and pagination. */
 export type Octokit = ReturnType<typeof getOctokit>
@@ -46,7 +46,7 @@ export async function createGitHubClient(token: string, options: ClientOptions =
     import('@octokit/plugin-retry'),
     import('@octokit/plugin-throttling'),
     import('bottleneck/light.js'),
-    proxyFetch(baseUrl),
+    runnerFetch(),
   ])
   const baseMs = retryBaseMs()
   const timeoutMs = options.timeoutMs ?? (Number(process.env.INFRA_ACTIONS_REQUEST_TIMEOUT_MS) || 30_000)
@@ -63,7 +63,7 @@ export async function createGitHubClient(token: string, options: ClientOptions =
   // A per-attempt timeout: an AbortSignal on the fetch itself, so each retry gets a fresh one.
   // Our `request.fetch` replaces getOctokit's default (options are merged shallowly), so it goes
   // through the runner's proxy itself when one is configured.
-  const send = proxied ?? fetch
+  const send = proxied
   const timedFetch: typeof fetch = (input, init) => {
     const signals = [AbortSignal.timeout(timeoutMs), init?.signal].filter((s): s is AbortSignal => !!s)
     return send(input, { ...init, signal: AbortSignal.any(signals) })
@@ -89,20 +89,4 @@ export async function createGitHubClient(token: string, options: ClientOptions =
     retry,
     throttling,
   )
-}
-
-/**
- * A fetch that goes through the proxy the runner is configured with (https_proxy, HTTPS_PROXY,
- * http_proxy, HTTP_PROXY; no_proxy and loopback addresses bypass it), as `@actions/github` does
- * it: `@actions/http-client`'s dispatcher with undici's fetch. Undefined when no proxy applies.
- */
-async function proxyFetch(baseUrl: string): Promise<typeof fetch | undefined> {
-  const env = process.env
-  if (!(env.https_proxy || env.HTTPS_PROXY || env.http_proxy || env.HTTP_PROXY)) return undefined
-  const [{ HttpClient }, undici] = await Promise.all([import('@actions/http-client'), import('undici')])
-  const dispatcher = new HttpClient().getAgentDispatcher(baseUrl)
-  if (!dispatcher) return undefined
-  core.debug(`GitHub API requests go through the proxy configured for ${baseUrl}.`)
-  return ((input: Parameters<typeof fetch>[0], init?: RequestInit) =>
-    undici.fetch(input as string, { ...(init as object), dispatcher })) as unknown as typeof fetch
 }

@@ -1,7 +1,6 @@
-import { createServer } from 'node:http'
-import { connect, type AddressInfo, type Socket } from 'node:net'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { ActionContext } from '@infra-actions/common'
+import { startConnectProxy } from '../../../test/support/connect-proxy.js'
 import { FakeGitHub } from '../../../test/support/fake-github.mjs'
 import {
   commentMarker,
@@ -204,27 +203,6 @@ describe('upsertComment', () => {
 })
 
 describe('createGitHubClient behind a proxy', () => {
-  // A CONNECT proxy stand-in that records where it was asked to connect and tunnels every
-  // connection to the GitHub stand-in.
-  async function startProxy(target: URL) {
-    const connects: string[] = []
-    const server = createServer()
-    server.on('connect', (req: { url?: string }, client: Socket, head: Buffer) => {
-      connects.push(req.url ?? '')
-      const upstream = connect(Number(target.port), target.hostname, () => {
-        client.write('HTTP/1.1 200 Connection Established\r\n\r\n')
-        upstream.write(head)
-        upstream.pipe(client)
-        client.pipe(upstream)
-      })
-      upstream.on('error', () => client.destroy())
-      client.on('error', () => upstream.destroy())
-    })
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-    const { port } = server.address() as AddressInfo
-    return { url: `http://127.0.0.1:${port}`, connects, stop: () => new Promise<void>((resolve) => server.close(() => resolve())) }
-  }
-
   const saved = { ...process.env }
   afterEach(() => {
     for (const k of ['HTTP_PROXY', 'http_proxy', 'HTTPS_PROXY', 'https_proxy', 'NO_PROXY', 'no_proxy']) {
@@ -234,7 +212,7 @@ describe('createGitHubClient behind a proxy', () => {
   })
 
   it('sends requests through HTTP(S)_PROXY, as @actions/github does', async () => {
-    const proxy = await startProxy(new URL(gh.url))
+    const proxy = await startConnectProxy(new URL(gh.url))
     try {
       process.env.HTTP_PROXY = proxy.url
       // Not a loopback name (loopback addresses bypass proxies); only the proxy can reach it.
@@ -250,7 +228,7 @@ describe('createGitHubClient behind a proxy', () => {
   })
 
   it('leaves hosts in NO_PROXY alone', async () => {
-    const proxy = await startProxy(new URL(gh.url))
+    const proxy = await startConnectProxy(new URL(gh.url))
     try {
       process.env.HTTP_PROXY = proxy.url
       process.env.NO_PROXY = 'example.com,127.0.0.1'
