@@ -46,6 +46,8 @@ export interface CloudRunTrafficSettings {
 
 // Cloud Run names: lowercase letters, digits and hyphens, starting with a letter (DNS labels).
 const NAME = /^[a-z](?:[-a-z0-9]{0,61}[a-z0-9])?$/
+/** Cloud Run's limit on a traffic tag and its service's name together. */
+const MAX_TAG_AND_SERVICE = 46
 const REGION = /^[a-z][-a-z0-9]*[0-9]$/
 // Project IDs, domain-scoped ones (`example.com:my-project`), or project numbers.
 const PROJECT = /^(?:[a-z][-a-z0-9.:]{4,61}[a-z0-9]|\d{1,20})$/
@@ -64,6 +66,14 @@ export function readSettings(inputs: Inputs = new Inputs()): CloudRunTrafficSett
   const steps = stepsInput ? parseSteps(stepsInput) : [...STRATEGIES[strategy]]
   const intervalMs = inputs.duration('interval', 5 * 60_000)
   const tag = name(inputs, 'tag', NAME, {}) ?? 'canary'
+  // The tag URL's host label is `<tag>---<service>-<hash>`: Cloud Run refuses the PATCH (after the
+  // revision was deployed) when the two are longer than 46 characters together; say so up front.
+  if (tag.length + service.length > MAX_TAG_AND_SERVICE) {
+    throw new InputError(
+      'tag',
+      `is ${quote(tag)}, which with service ${quote(service)} makes ${tag.length + service.length} characters; Cloud Run allows at most ${MAX_TAG_AND_SERVICE} for the two together (they form the tag URL's host name): give a shorter tag`,
+    )
+  }
   const healthCheckUrl = optionalUrl(inputs, 'health-check-url')
   const healthCheckPath = inputs.string('health-check-path', { default: '/' })
   if (!healthCheckPath.startsWith('/')) throw new InputError('health-check-path', `must start with /, got ${quote(healthCheckPath)}`)

@@ -59,6 +59,16 @@ describe('readSettings', () => {
     expect(() => read(values)).toThrow(message)
   })
 
+  it('refuses a tag that is too long with its service for a tag URL (46 characters together)', () => {
+    const service = 'payments-api-europe-production'
+    expect(read({ service, tag: 'canary-123456789' }).tag).toBe('canary-123456789') // 30 + 16 = 46
+    expect(() => read({ service, tag: 'canary-1234567890' })).toThrow(
+      `Input 'tag' is "canary-1234567890", which with service "${service}" makes 47 characters; Cloud Run allows at most 46 for the two together`,
+    )
+    // The default tag counts too.
+    expect(() => read({ service: `s${'x'.repeat(40)}` })).toThrow('Input \'tag\' is "canary", which with service')
+  })
+
   it('refuses metric checks over intervals shorter than Cloud Monitoring can see (4 minutes)', () => {
     expect(() => read({ 'max-error-rate': '1%', interval: '30s' })).toThrow(
       /^Input 'interval' must be at least 4m when max-error-rate or max-latency-p95 is set, got "30s": Cloud Monitoring/,
