@@ -213,6 +213,12 @@ function readElements(c: Cursor, section: ChangeSection, sink: PlanSink, how: El
   }
   const shape = LEAN_ELEMENTS[section]
   const readLean = (b: Buffer, i: number): { value: unknown; end: number } => readShaped(b, i, shape)
+  // Built whole by JSON.parse, which keeps the last of two same-named members: the members a
+  // reader without values decides from (and refuses twice) are checked to be there once.
+  const readWhole = (b: Buffer, i: number): { value: unknown; end: number } => {
+    const { end } = readShaped(b, i, shape)
+    return { value: JSON.parse(b.toString('utf8', i, end)), end }
+  }
   const runs = how === 'values' && section !== 'deferred_changes'
   let index = 0
   // After a wrong guess, no run is tried again before the cursor has passed it.
@@ -222,7 +228,7 @@ function readElements(c: Cursor, section: ChangeSection, sink: PlanSink, how: El
     let read = 0
     if (runs && c.abs() > noRunsBefore) {
       // Several elements in one JSON.parse, up to a guessed boundary; its success proves the guess.
-      const run = tryRun(c)
+      const run = tryRun(c, shape)
       if (typeof run === 'number') noRunsBefore = run
       else {
         for (const element of run) sink.element(section, element, index++)
@@ -230,7 +236,7 @@ function readElements(c: Cursor, section: ChangeSection, sink: PlanSink, how: El
       }
     }
     if (read === 0) {
-      const value = how === 'values' ? c.unit(parseValue) : c.unit(readLean)
+      const value = how === 'values' ? c.unit(readWhole) : c.unit(readLean)
       sink.element(section, value, index++)
     }
     c.space()
@@ -249,9 +255,10 @@ function readElements(c: Cursor, section: ChangeSection, sink: PlanSink, how: El
  * The elements from the cursor up to the last guessed boundary within RUN_BYTES, parsed at once;
  * [] when there is no boundary in reach; the boundary's position in the whole when the guess was
  * wrong (JSON.parse refused the run: a boundary inside a value, or damage, which reading element
- * by element then finds).
+ * by element then finds). The run's elements are checked against `shape` for repeated members
+ * (which JSON.parse merges).
  */
-function tryRun(c: Cursor): unknown[] | number {
+function tryRun(c: Cursor, shape: Shape): unknown[] | number {
   const b = c.w.b
   const from = c.i
   const limit = Math.min(b.length, from + RUN_BYTES)
@@ -263,6 +270,14 @@ function tryRun(c: Cursor): unknown[] | number {
     run = JSON.parse(`[${b.toString('utf8', from, at + 1)}]`)
   } catch {
     return c.w.base + at
+  }
+  for (let i = from; i < at;) {
+    try {
+      i = whitespace(b, readShaped(b, i, shape).end) + 1
+    } catch (error) {
+      if (error instanceof JsonDuplicateMemberError) throw new JsonDuplicateMemberError(error.member, c.w.base + error.position)
+      throw error
+    }
   }
   c.i = at + 1
   return run as unknown[]

@@ -256,3 +256,26 @@ describe('the plan reader, against the one it replaced', () => {
     }
   })
 })
+
+describe('a member repeated inside an element', () => {
+  // JSON.parse keeps the last of two `"actions"`: read with values (plan-comment) the delete of
+  // a.b was a no-op and a.z's address replaced a.b's, while destroy-gate (without values) refused.
+  const rc = (body: string) => `{"format_version":"1.2","resource_changes":[${body},{"address":"a.c","change":{"actions":["create"]}}]}`
+  const tampered = [
+    rc('{"address":"a.b","change":{"actions":["delete"],"actions":["no-op"]}}'),
+    rc('{"address":"a.b","change":{"actions":["delete"]},"change":{"actions":["no-op"]}}'),
+    rc('{"address":"a.b","address":"a.z","change":{"actions":["delete"]}}'),
+    rc('{"address":"a.b","change":{"act\\u0069ons":["delete"],"actions":["no-op"],"after":{"x":"},{\\"address\\":"}}}'),
+    '{"format_version":"1.2","resource_drift":[{"address":"a.b","change":{"actions":["delete"],"actions":["update"]}}],"resource_changes":[]}',
+    '{"format_version":"1.2","resource_changes":[],"deferred_changes":[{"reason":"x","resource_change":{"address":"a.b","change":{"actions":["delete"],"actions":["no-op"]}}}]}',
+  ]
+  it('is refused with values as without, so plan-comment and destroy-gate never read two plans', () => {
+    for (const t of tampered)
+      for (const chunk of [1, 5, 13, 1 << 20])
+        for (const values of [true, false]) expect([t, chunk, values, streamed(t, chunk, values)]).toEqual([t, chunk, values, 'duplicate'])
+  })
+  it('inside attribute values, is merged as JSON.parse merges it, with values as without', () => {
+    const t = rc('{"address":"a.b","change":{"actions":["update"],"after":{"x":1,"x":2}}}')
+    for (const chunk of [1, 7, 1 << 20]) expect(streamed(t, chunk)).toEqual(expected(t))
+  })
+})
