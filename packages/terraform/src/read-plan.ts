@@ -41,6 +41,11 @@ export interface StreamOptions {
   chunkSize?: number
   /** Filled with where each top-level member's value is, in bytes of the whole. */
   ranges?: Map<string, readonly [number, number]>
+  /**
+   * Filled with a digest of the bytes of each section handed over element by element, for a
+   * second pass (`readSection`) to prove it read the same bytes.
+   */
+  digests?: Map<string, string>
 }
 
 /**
@@ -148,7 +153,9 @@ export function readPlanStream(source: ByteSource, sink: PlanSink, options: Stre
         c.skip()
         members.set(name, SKIPPED)
       } else if (STREAMED.has(name) && first === OPEN_ARRAY) {
+        if (options.digests) c.w.startDigest(c.i)
         readElements(c, name as ChangeSection, sink, how)
+        if (options.digests) options.digests.set(name, c.w.endDigest(c.i))
         members.set(name, [])
       } else if (name === 'output_changes' && first === OPEN_OBJECT) {
         readOutputs(c, sink)
@@ -283,22 +290,30 @@ function tryRun(c: Cursor, shape: Shape): unknown[] | number {
   return run as unknown[]
 }
 
+/** The bytes a second pass read are not the ones the first pass read (the file was rewritten). */
+export class ChangedWhileReadError extends Error {}
+
 /**
  * Pass two of a reader that needs values only after a first pass (plan-comment: every secret
  * must be known before any value is shown): the elements of one section, read again from where
  * the first pass found it (`ranges`), built whole. The document was validated by the first pass.
+ * With `digest` (the first pass's `digests`), bytes other than the first pass's are refused with
+ * ChangedWhileReadError once all are read: what the sink made of them is then to be dropped.
  */
 export function readSection(
   source: ByteSource,
   range: readonly [number, number],
   section: ChangeSection,
   sink: PlanSink,
-  options: { chunkSize?: number } = {},
+  options: { chunkSize?: number; digest?: string } = {},
 ): void {
   const c = new Cursor(new ByteWindow(rangeSource(source, range[0], range[1]), options.chunkSize))
+  c.w.startDigest(0)
   c.w.more(0)
   if (!c.space() || c.byte() !== OPEN_ARRAY) c.fail('expected an array')
   readElements(c, section, sink, 'values')
+  const digest = c.w.endDigest(c.i)
+  if (c.space() || (options.digest !== undefined && digest !== options.digest)) throw new ChangedWhileReadError()
 }
 
 /** The bytes of `source` from `start` to `end`. */

@@ -3,12 +3,14 @@ import { describe, expect, it } from 'vitest'
 import {
   analyzePlan,
   bufferSource,
+  ChangedWhileReadError,
   JsonDuplicateMemberError,
   JsonScanError,
   parsePlanText,
   PlanBuilder,
   readPlanDocument,
   readPlanStream,
+  readSection,
   scanJson,
   SkipScan,
   SKIPPED,
@@ -277,5 +279,55 @@ describe('a member repeated inside an element', () => {
   it('inside attribute values, is merged as JSON.parse merges it, with values as without', () => {
     const t = rc('{"address":"a.b","change":{"actions":["update"],"after":{"x":1,"x":2}}}')
     for (const chunk of [1, 7, 1 << 20]) expect(streamed(t, chunk)).toEqual(expected(t))
+  })
+})
+
+describe('readSection (a second pass over a section)', () => {
+  it('reads the same bytes as the first pass, whatever the chunks of each, and refuses other bytes', () => {
+    fc.assert(
+      fc.property(uniqueMembers, chunkSize, chunkSize, (members, one, two) => {
+        const t = bytes(text(members))
+        const ranges = new Map<string, readonly [number, number]>()
+        const digests = new Map<string, string>()
+        const first: unknown[] = []
+        const sectionOf: ChangeSection[] = []
+        const sink = (into: unknown[]) => ({ element: (_s: ChangeSection, v: unknown) => into.push(v), output: () => undefined })
+        try {
+          readPlanStream(
+            bufferSource(t, one),
+            { element: (s, v) => (sectionOf.push(s), first.push(v)), output: () => undefined },
+            { chunkSize: one, ranges, digests },
+          )
+        } catch {
+          return
+        }
+        for (const section of STREAMED as ChangeSection[]) {
+          const range = ranges.get(section)
+          const digest = digests.get(section)
+          if (!range || !digest) continue
+          const again: unknown[] = []
+          readSection(bufferSource(t, two), range, section, sink(again), { chunkSize: two, digest })
+          expect(again).toEqual(first.filter((_v, k) => sectionOf[k] === section))
+          // One byte of the section changed, the same length: refused once read.
+          const other = Buffer.from(t)
+          const at = range[0] + 1 + ((range[1] - range[0] - 2) >> 1)
+          if (range[1] - range[0] < 3 || other[at] === 0x20) continue
+          other[at] = 0x20
+          expect(() => readSection(bufferSource(other, two), range, section, sink([]), { chunkSize: two, digest })).toThrow()
+        }
+      }),
+      { numRuns: 1500 },
+    )
+  })
+
+  it('refuses bytes that go on past the section', () => {
+    const t = bytes('{"resource_changes":[1,2]}')
+    const digests = new Map<string, string>()
+    const ranges = new Map<string, readonly [number, number]>()
+    readPlanStream(bufferSource(t), { element: () => undefined, output: () => undefined }, { ranges, digests })
+    const range = ranges.get('resource_changes')!
+    expect(() =>
+      readSection(bufferSource(t), [range[0], range[1] + 1], 'resource_changes', { element: () => undefined, output: () => undefined }),
+    ).toThrow(ChangedWhileReadError)
   })
 })
