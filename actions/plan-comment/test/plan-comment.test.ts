@@ -286,6 +286,35 @@ describe('runPlanComment', () => {
     expect(r.outputs.add).toBe('1')
   })
 
+  it('reports a failing terraform show in plain words, naming the input, and what it printed that is not a plan', async () => {
+    const t = setup({})
+    writeFileSync(path.join(t.dir, 'tfplan'), 'binary')
+    t.settings.source = {
+      kind: 'file',
+      path: 'tfplan',
+      input: 'plan-file',
+      binary: 'terraform',
+      binaryInput: 'terraform-binary',
+      workingDirectory: t.dir,
+    }
+    // Terraform 1.11's own words for a file that is not a plan, colours included.
+    const stderr =
+      '\x1b[31m╷\x1b[0m\x1b[0m\n\x1b[31m│\x1b[0m \x1b[0m\x1b[1m\x1b[31mError: \x1b[0m\x1b[0m\x1b[1mFailed to read the given file as a state or plan file\x1b[0m\n\x1b[31m╵\x1b[0m\x1b[0m\n'
+    t.deps.show = async () => ({ exitCode: 1, stderr })
+    await expect(runPlanComment(t.settings, t.deps)).rejects.toThrow(
+      new ConfigurationError(
+        "Input 'plan-file' (tfplan): 'terraform show -json tfplan' failed with exit code 1: ╷\n│ Error: Failed to read the given file as a state or plan file\n╵",
+      ),
+    )
+    t.deps.show = async (_binary, _args, _cwd, stdoutFile) => {
+      writeFileSync(stdoutFile, '{"format_version":"1.2"')
+      return { exitCode: 0, stderr: '' }
+    }
+    await expect(runPlanComment(t.settings, t.deps)).rejects.toThrow(
+      /^The output of 'terraform show -json tfplan' \(input 'plan-file'\) is not one JSON document: it ends early/,
+    )
+  })
+
   it('reports a failing terraform show with its stderr', async () => {
     const t = setup({})
     writeFileSync(path.join(t.dir, 'tfplan'), 'binary')
