@@ -331,3 +331,50 @@ describe('readSection (a second pass over a section)', () => {
     ).toThrow(ChangedWhileReadError)
   })
 })
+
+describe('text beyond ASCII, and elements larger than a chunk and than a run', () => {
+  it('hands over what JSON.parse reads: multi-byte characters and escapes cut by every chunk boundary', () => {
+    const anyText = fc.string({
+      unit: fc.oneof(
+        fc.constantFrom('é', '€', '😀', '\u2028', '\ufeff', '"', '\\', '\n', '\u0000'),
+        fc.string({ unit: 'binary', maxLength: 2 }),
+      ),
+      maxLength: 12,
+    })
+    const element = fc.record({
+      address: anyText,
+      change: fc.record({ actions: fc.constant(['update']), after: fc.dictionary(anyText, anyText, { maxKeys: 3 }) }),
+    })
+    fc.assert(
+      fc.property(fc.array(element, { maxLength: 4 }), anyText, chunkSize, fc.boolean(), (changes, key, chunk, values) => {
+        const t = JSON.stringify({ format_version: '1.2', resource_changes: changes, planned_values: { [key]: key } })
+        const read = streamed(t, chunk, values)
+        const e = expected(t) as Record<string, unknown>
+        if (values) expect(read).toEqual(e)
+        else
+          expect((read as Record<string, unknown>).resource_changes).toEqual(
+            changes.map((c) => ({ ...c, change: { actions: c.change.actions } })),
+          )
+      }),
+      { numRuns: 2000 },
+    )
+  })
+
+  it('reads elements of any size around a run (256 KiB) and a chunk, the boundary text inside them', () => {
+    const big = (n: number, k: number) => ({
+      address: `a.b${k}`,
+      change: {
+        actions: ['update'],
+        after: { s: '},{"address":'.repeat(n), list: [{ address: 'x' }, { address: 'y' }], u: 'é😀'.repeat(n) },
+      },
+    })
+    for (const n of [1, 5000, 20_000, 30_000, 60_000]) {
+      const changes = [big(1, 0), big(n, 1), big(1, 2), big(n >> 1, 3), big(1, 4)]
+      const t = JSON.stringify({ format_version: '1.2', resource_changes: changes })
+      for (const chunk of [4096, 100_000, 1 << 20]) {
+        expect(streamed(t, chunk)).toEqual(expected(t))
+        expect((streamed(t, chunk, false) as Record<string, unknown[]>).resource_changes).toHaveLength(5)
+      }
+    }
+  })
+})
