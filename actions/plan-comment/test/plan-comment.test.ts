@@ -241,6 +241,16 @@ describe('runPlanComment', () => {
     }
   })
 
+  it('refuses a change with a second "actions", as destroy-gate does, rather than show the last one', async () => {
+    const t = setup({ resource_changes: [rc('a.b', ['delete']), rc('a.c', ['create'])] })
+    const file = path.join(t.dir, 'plan.json')
+    writeFileSync(file, readFileSync(file, 'utf8').replace('"actions":["delete"]', '"actions":["delete"],"actions":["no-op"]'))
+    await expect(runPlanComment(t.settings, t.deps)).rejects.toThrow(
+      /^Input 'plan-json' \(plan.json\) has the member "actions" twice in one object \(line 1, column \d+\)/,
+    )
+    expect(t.comments.all).toHaveLength(0)
+  })
+
   it('names a missing plan file', async () => {
     const t = setup({}, { source: { kind: 'json', path: 'missing.json', input: 'plan-json', workingDirectory: tmpdir() } })
     await expect(runPlanComment(t.settings, t.deps)).rejects.toThrow("Input 'plan-json' (missing.json) cannot be read: no such file")
