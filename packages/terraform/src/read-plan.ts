@@ -209,8 +209,11 @@ function parseValue(b: Buffer, i: number): { value: unknown; end: number } {
   return { value: JSON.parse(b.toString('utf8', i, end)), end }
 }
 
-/** How elements are read: built whole, or without values. */
-type ElementReading = 'values' | 'lean'
+/**
+ * How elements are read: built whole, or without values; 'again' is built whole without the check
+ * for repeated members, for bytes a first pass checked (`readSection` with a digest).
+ */
+type ElementReading = 'values' | 'lean' | 'again'
 
 function readElements(c: Cursor, section: ChangeSection, sink: PlanSink, how: ElementReading): void {
   c.i++
@@ -226,7 +229,8 @@ function readElements(c: Cursor, section: ChangeSection, sink: PlanSink, how: El
     const { end } = readShaped(b, i, shape)
     return { value: JSON.parse(b.toString('utf8', i, end)), end }
   }
-  const runs = how === 'values' && section !== 'deferred_changes'
+  const runs = how !== 'lean' && section !== 'deferred_changes'
+  const checked = how === 'again' ? undefined : shape
   let index = 0
   // After a wrong guess, no run is tried again before the cursor has passed it.
   let noRunsBefore = -1
@@ -235,7 +239,7 @@ function readElements(c: Cursor, section: ChangeSection, sink: PlanSink, how: El
     let read = 0
     if (runs && c.abs() > noRunsBefore) {
       // Several elements in one JSON.parse, up to a guessed boundary; its success proves the guess.
-      const run = tryRun(c, shape)
+      const run = tryRun(c, checked)
       if (typeof run === 'number') noRunsBefore = run
       else {
         for (const element of run) sink.element(section, element, index++)
@@ -243,7 +247,7 @@ function readElements(c: Cursor, section: ChangeSection, sink: PlanSink, how: El
       }
     }
     if (read === 0) {
-      const value = how === 'values' ? c.unit(readWhole) : c.unit(readLean)
+      const value = c.unit(how === 'lean' ? readLean : how === 'values' ? readWhole : parseValue)
       sink.element(section, value, index++)
     }
     c.space()
@@ -262,10 +266,10 @@ function readElements(c: Cursor, section: ChangeSection, sink: PlanSink, how: El
  * The elements from the cursor up to the last guessed boundary within RUN_BYTES, parsed at once;
  * [] when there is no boundary in reach; the boundary's position in the whole when the guess was
  * wrong (JSON.parse refused the run: a boundary inside a value, or damage, which reading element
- * by element then finds). The run's elements are checked against `shape` for repeated members
- * (which JSON.parse merges).
+ * by element then finds). With `shape`, the run's elements are checked against it for repeated
+ * members (which JSON.parse merges).
  */
-function tryRun(c: Cursor, shape: Shape): unknown[] | number {
+function tryRun(c: Cursor, shape: Shape | undefined): unknown[] | number {
   const b = c.w.b
   const from = c.i
   const limit = Math.min(b.length, from + RUN_BYTES)
@@ -278,7 +282,7 @@ function tryRun(c: Cursor, shape: Shape): unknown[] | number {
   } catch {
     return c.w.base + at
   }
-  for (let i = from; i < at;) {
+  for (let i = from; shape && i < at;) {
     try {
       i = whitespace(b, readShaped(b, i, shape).end) + 1
     } catch (error) {
@@ -311,7 +315,8 @@ export function readSection(
   c.w.startDigest(0)
   c.w.more(0)
   if (!c.space() || c.byte() !== OPEN_ARRAY) c.fail('expected an array')
-  readElements(c, section, sink, 'values')
+  // Bytes with pass one's digest were checked for repeated members by it.
+  readElements(c, section, sink, options.digest === undefined ? 'values' : 'again')
   const digest = c.w.endDigest(c.i)
   if (c.space() || (options.digest !== undefined && digest !== options.digest)) throw new ChangedWhileReadError()
 }
