@@ -213,6 +213,8 @@ function verdict(read: () => ReturnType<typeof analyzePlan>): unknown {
     return {
       ...m,
       changes: m.changes.map((c) => [c.address, c.actions]),
+      // Without values (keepValues: false) as with: the items, not their values.
+      unknownActions: m.unknownActions.map((c) => [c.address, c.actions]),
       drift: m.drift.map((c) => c.address),
       deferred: m.deferred.length,
       outputs: m.outputs.map((o) => [o.name, o.action, o.sensitive]),
