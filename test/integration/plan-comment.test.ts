@@ -238,12 +238,19 @@ describe('plan-comment with plan-file (built action, a stand-in terraform binary
 
   it('reports a failing binary with its stderr', async () => {
     const fake = path.join(dir, 'broken-terraform')
-    writeFileSync(fake, '#!/bin/sh\necho "Error: Failed to read the given file as a state or plan file" >&2\nexit 1\n', { mode: 0o755 })
+    // Coloured, as Terraform prints it even with -json.
+    writeFileSync(
+      fake,
+      '#!/bin/sh\nprintf "\\033[31mError: \\033[0mFailed to read the given file as a state or plan file\\n" >&2\nexit 1\n',
+      {
+        mode: 0o755,
+      },
+    )
     writeFileSync(path.join(dir, 'tfplan'), 'x')
     const r = await run({ 'plan-file': 'tfplan', 'terraform-binary': fake, 'working-directory': dir })
     expect(r.exitCode).toBe(1)
     expect(r.stdout).toMatch(
-      /::error::'.*broken-terraform show -json tfplan' failed with exit code 1: Error: Failed to read the given file/,
+      /::error::Input 'plan-file' \(tfplan\): '.*broken-terraform show -json tfplan' failed with exit code 1: Error: Failed to read the given file as a state or plan file$/m,
     )
   })
 

@@ -129,7 +129,8 @@ async function renderFromPlan(
         onOutput: (o) => secrets.outputs.addChange(o.change),
       })
       const ranges = new Map<string, readonly [number, number]>()
-      const model = builder.finish(readPlanDocument(bytes, label, builder, { ranges }))
+      const digests = new Map<string, string>()
+      const model = builder.finish(readPlanDocument(bytes, label, builder, { ranges, digests }))
       const all = new Secrets()
       for (const s of Object.values(secrets)) all.absorb(s)
       const renderer = new PlanRenderer(options, all, spool)
@@ -138,7 +139,15 @@ async function renderFromPlan(
         const range = ranges.get(section)
         if (!range) return
         try {
-          readSection(bytes, range, section, { element: (_s, raw, index) => take(raw, index), output: () => undefined })
+          // Other bytes than pass one's (ChangedWhileReadError) are found once the section is read:
+          // what was rendered from them is never posted, as the run fails.
+          readSection(
+            bytes,
+            range,
+            section,
+            { element: (_s, raw, index) => take(raw, index), output: () => undefined },
+            { digest: digests.get(section) },
+          )
         } catch (error) {
           if (error instanceof ConfigurationError) throw error
           throw changedWhileRead(label)

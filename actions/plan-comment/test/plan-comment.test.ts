@@ -1,12 +1,32 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { ConfigurationError, type ActionContext } from '@infra-actions/common'
 import { commentMarker, type CommentApi, type IssueComment } from '@infra-actions/github'
 import { planText, rc } from '../../../test/support/plans.js'
 import { runPlanComment, type PlanCommentDeps } from '../src/plan-comment.js'
 import type { PlanCommentSettings } from '../src/settings.js'
+
+/**
+ * When set, the plan as read again by pass two (through `readAt`, which pass one does not use):
+ * the file rewritten between the two passes.
+ */
+const rewritten = vi.hoisted((): { bytes: Buffer | undefined } => ({ bytes: undefined }))
+vi.mock('@infra-actions/terraform', async (importOriginal) => {
+  const m = await importOriginal<typeof import('@infra-actions/terraform')>()
+  const withPlanBytes: typeof m.withPlanBytes = (source, read, options) =>
+    m.withPlanBytes(
+      source,
+      (bytes, label) => {
+        const now = rewritten.bytes
+        if (!now) return read(bytes, label)
+        return read({ ...bytes, readAt: (into, at, length, position) => m.bufferSource(now).readAt(into, at, length, position) }, label)
+      },
+      options,
+    )
+  return { ...m, withPlanBytes }
+})
 
 /** An in-memory CommentApi: enough to see what plan-comment asks of GitHub. */
 function memoryComments(): CommentApi & { all: IssueComment[] } {
@@ -190,6 +210,47 @@ describe('runPlanComment', () => {
     expect(t.summaries).toHaveLength(0)
   })
 
+  it('refuses a plan whose changes are other bytes when read again (the file rewritten between the passes)', async () => {
+    const t = setup({ resource_changes: [rc('a.b', ['delete']), rc('a.c', ['update'])], resource_drift: [rc('a.c', ['update'])] })
+    const file = readFileSync(path.join(t.dir, 'plan.json'), 'utf8')
+    // Each of the same length and the same number of changes: only the bytes tell them apart.
+    for (const [from, to] of [
+      ['"delete"', '"update"'],
+      ['"id":"new"', '"id":"neW"'],
+      ['"address":"a.c"', '"address":"a.x"'],
+    ] as const) {
+      const other = file.replaceAll(from, to)
+      expect(other).not.toBe(file)
+      expect(other.length).toBe(file.length)
+      rewritten.bytes = Buffer.from(other)
+      try {
+        await expect(runPlanComment(t.settings, t.deps)).rejects.toThrow(
+          "Input 'plan-json' (plan.json) changed while it was read: the second pass over its changes found other bytes.",
+        )
+      } finally {
+        rewritten.bytes = undefined
+      }
+    }
+    expect(t.comments.all).toHaveLength(0)
+    // The same bytes read again are the same plan.
+    rewritten.bytes = Buffer.from(file)
+    try {
+      await expect(runPlanComment(t.settings, t.deps)).resolves.toMatchObject({ outputs: { destroy: '1' } })
+    } finally {
+      rewritten.bytes = undefined
+    }
+  })
+
+  it('refuses a change with a second "actions", as destroy-gate does, rather than show the last one', async () => {
+    const t = setup({ resource_changes: [rc('a.b', ['delete']), rc('a.c', ['create'])] })
+    const file = path.join(t.dir, 'plan.json')
+    writeFileSync(file, readFileSync(file, 'utf8').replace('"actions":["delete"]', '"actions":["delete"],"actions":["no-op"]'))
+    await expect(runPlanComment(t.settings, t.deps)).rejects.toThrow(
+      /^Input 'plan-json' \(plan.json\) has the member "actions" twice in one object \(line 1, column \d+\)/,
+    )
+    expect(t.comments.all).toHaveLength(0)
+  })
+
   it('names a missing plan file', async () => {
     const t = setup({}, { source: { kind: 'json', path: 'missing.json', input: 'plan-json', workingDirectory: tmpdir() } })
     await expect(runPlanComment(t.settings, t.deps)).rejects.toThrow("Input 'plan-json' (missing.json) cannot be read: no such file")
@@ -233,6 +294,35 @@ describe('runPlanComment', () => {
     const r = await runPlanComment(t.settings, t.deps)
     expect(calls).toEqual([['tofu', 'show', '-json', path.join(t.dir, 'tfplan')]])
     expect(r.outputs.add).toBe('1')
+  })
+
+  it('reports a failing terraform show in plain words, naming the input, and what it printed that is not a plan', async () => {
+    const t = setup({})
+    writeFileSync(path.join(t.dir, 'tfplan'), 'binary')
+    t.settings.source = {
+      kind: 'file',
+      path: 'tfplan',
+      input: 'plan-file',
+      binary: 'terraform',
+      binaryInput: 'terraform-binary',
+      workingDirectory: t.dir,
+    }
+    // Terraform 1.11's own words for a file that is not a plan, colours included.
+    const stderr =
+      '\x1b[31m╷\x1b[0m\x1b[0m\n\x1b[31m│\x1b[0m \x1b[0m\x1b[1m\x1b[31mError: \x1b[0m\x1b[0m\x1b[1mFailed to read the given file as a state or plan file\x1b[0m\n\x1b[31m╵\x1b[0m\x1b[0m\n'
+    t.deps.show = async () => ({ exitCode: 1, stderr })
+    await expect(runPlanComment(t.settings, t.deps)).rejects.toThrow(
+      new ConfigurationError(
+        "Input 'plan-file' (tfplan): 'terraform show -json tfplan' failed with exit code 1: ╷\n│ Error: Failed to read the given file as a state or plan file\n╵",
+      ),
+    )
+    t.deps.show = async (_binary, _args, _cwd, stdoutFile) => {
+      writeFileSync(stdoutFile, '{"format_version":"1.2"')
+      return { exitCode: 0, stderr: '' }
+    }
+    await expect(runPlanComment(t.settings, t.deps)).rejects.toThrow(
+      /^The output of 'terraform show -json tfplan' \(input 'plan-file'\) is not one JSON document: it ends early/,
+    )
   })
 
   it('reports a failing terraform show with its stderr', async () => {

@@ -1,3 +1,4 @@
+import { createHash, type Hash } from 'node:crypto'
 import { closeSync, fstatSync, readSync } from 'node:fs'
 import { LOOKAHEAD } from './json-scan.js'
 
@@ -63,6 +64,9 @@ export class ByteWindow {
   base = 0
   eof = false
   private length = 0
+  /** A digest of the bytes from `b[hashAt]` on, fed as they are dropped (`more`) and at its end. */
+  private hash: Hash | undefined
+  private hashAt = 0
 
   constructor(
     private readonly source: ByteSource,
@@ -77,6 +81,8 @@ export class ByteWindow {
    * is still needed. false when the source had nothing more (then `eof` is set).
    */
   more(from: number): boolean {
+    if (this.hash && from > this.hashAt) this.hash.update(this.buf.subarray(this.hashAt, from))
+    this.hashAt = Math.max(0, this.hashAt - from)
     if (from > 0) {
       this.buf.copyWithin(0, from, this.length)
       this.length -= from
@@ -102,6 +108,20 @@ export class ByteWindow {
     }
     this.b = this.buf.subarray(0, this.length)
     return this.length > before
+  }
+
+  /** Starts a digest (SHA-256) of the bytes from `b[i]` on. */
+  startDigest(i: number): void {
+    this.hash = createHash('sha256')
+    this.hashAt = i
+  }
+
+  /** The digest of the bytes from where it started to `b[i]` (hex). */
+  endDigest(i: number): string {
+    const hash = this.hash as Hash
+    hash.update(this.buf.subarray(this.hashAt, i))
+    this.hash = undefined
+    return hash.digest('hex')
   }
 
   /**

@@ -97,11 +97,13 @@ async function openPlan(
   }
   if (result.exitCode !== 0) {
     done()
+    // Terraform colours its diagnostics even with -json: escape codes are noise in an annotation.
+    const stderr = result.stderr.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '').trim()
     throw new ConfigurationError(
-      `'${source.binary} show -json ${source.path}' failed with exit code ${result.exitCode}: ${result.stderr.trim().slice(0, 2000)}`,
+      `Input '${source.input}' (${source.path}): '${source.binary} show -json ${source.path}' failed with exit code ${result.exitCode}: ${stderr.slice(0, 2000)}`,
     )
   }
-  const label = `The output of '${source.binary} show -json ${source.path}'`
+  const label = `The output of '${source.binary} show -json ${source.path}' (input '${source.input}')`
   return { bytes: fileSource(openRegularFile(out, label)), label, done }
 }
 

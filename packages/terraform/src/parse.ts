@@ -112,6 +112,13 @@ export function parsePlanText(data: Buffer | string, source: string, options: Pa
  */
 function diagnose(source: ByteSource, error: JsonScanError): string {
   const size = source.size()
+  const start = bytesAt(source, 0, 3)
+  if (start[0] === 0xef && start[1] === 0xbb && start[2] === 0xbf) {
+    return "it starts with a byte order mark (as Windows PowerShell 5 writes with -Encoding utf8), which JSON does not allow. Write it without one: with PowerShell 7's > or Out-File -Encoding utf8NoBOM, or in bash."
+  }
+  if ((start[0] === 0xff && start[1] === 0xfe) || (start[0] === 0xfe && start[1] === 0xff)) {
+    return "it is UTF-16 text (as Windows PowerShell 5's > writes it), not UTF-8. Write it with PowerShell 7's > or Out-File -Encoding utf8NoBOM, or in bash."
+  }
   const head = leadingText(source, 2000)
   if (/^(\[command\]|::debug::|::\w+)/m.test(head.slice(0, 2000)) || (!head.startsWith('{') && contains(source, '{"format_version"'))) {
     return "it has text around the JSON, like the output of hashicorp/setup-terraform's wrapper. Set 'terraform_wrapper: false' on setup-terraform, or write the file with the real binary."

@@ -41,6 +41,11 @@ export interface StreamOptions {
   chunkSize?: number
   /** Filled with where each top-level member's value is, in bytes of the whole. */
   ranges?: Map<string, readonly [number, number]>
+  /**
+   * Filled with a digest of the bytes of each section handed over element by element, for a
+   * second pass (`readSection`) to prove it read the same bytes.
+   */
+  digests?: Map<string, string>
 }
 
 /**
@@ -148,7 +153,9 @@ export function readPlanStream(source: ByteSource, sink: PlanSink, options: Stre
         c.skip()
         members.set(name, SKIPPED)
       } else if (STREAMED.has(name) && first === OPEN_ARRAY) {
+        if (options.digests) c.w.startDigest(c.i)
         readElements(c, name as ChangeSection, sink, how)
+        if (options.digests) options.digests.set(name, c.w.endDigest(c.i))
         members.set(name, [])
       } else if (name === 'output_changes' && first === OPEN_OBJECT) {
         readOutputs(c, sink)
@@ -202,8 +209,11 @@ function parseValue(b: Buffer, i: number): { value: unknown; end: number } {
   return { value: JSON.parse(b.toString('utf8', i, end)), end }
 }
 
-/** How elements are read: built whole, or without values. */
-type ElementReading = 'values' | 'lean'
+/**
+ * How elements are read: built whole, or without values; 'again' is built whole without the check
+ * for repeated members, for bytes a first pass checked (`readSection` with a digest).
+ */
+type ElementReading = 'values' | 'lean' | 'again'
 
 function readElements(c: Cursor, section: ChangeSection, sink: PlanSink, how: ElementReading): void {
   c.i++
@@ -213,7 +223,14 @@ function readElements(c: Cursor, section: ChangeSection, sink: PlanSink, how: El
   }
   const shape = LEAN_ELEMENTS[section]
   const readLean = (b: Buffer, i: number): { value: unknown; end: number } => readShaped(b, i, shape)
-  const runs = how === 'values' && section !== 'deferred_changes'
+  // Built whole by JSON.parse, which keeps the last of two same-named members: the members a
+  // reader without values decides from (and refuses twice) are checked to be there once.
+  const readWhole = (b: Buffer, i: number): { value: unknown; end: number } => {
+    const { end } = readShaped(b, i, shape)
+    return { value: JSON.parse(b.toString('utf8', i, end)), end }
+  }
+  const runs = how !== 'lean' && section !== 'deferred_changes'
+  const checked = how === 'again' ? undefined : shape
   let index = 0
   // After a wrong guess, no run is tried again before the cursor has passed it.
   let noRunsBefore = -1
@@ -222,7 +239,7 @@ function readElements(c: Cursor, section: ChangeSection, sink: PlanSink, how: El
     let read = 0
     if (runs && c.abs() > noRunsBefore) {
       // Several elements in one JSON.parse, up to a guessed boundary; its success proves the guess.
-      const run = tryRun(c)
+      const run = tryRun(c, checked)
       if (typeof run === 'number') noRunsBefore = run
       else {
         for (const element of run) sink.element(section, element, index++)
@@ -230,7 +247,7 @@ function readElements(c: Cursor, section: ChangeSection, sink: PlanSink, how: El
       }
     }
     if (read === 0) {
-      const value = how === 'values' ? c.unit(parseValue) : c.unit(readLean)
+      const value = c.unit(how === 'lean' ? readLean : how === 'values' ? readWhole : parseValue)
       sink.element(section, value, index++)
     }
     c.space()
@@ -249,9 +266,10 @@ function readElements(c: Cursor, section: ChangeSection, sink: PlanSink, how: El
  * The elements from the cursor up to the last guessed boundary within RUN_BYTES, parsed at once;
  * [] when there is no boundary in reach; the boundary's position in the whole when the guess was
  * wrong (JSON.parse refused the run: a boundary inside a value, or damage, which reading element
- * by element then finds).
+ * by element then finds). With `shape`, the run's elements are checked against it for repeated
+ * members (which JSON.parse merges).
  */
-function tryRun(c: Cursor): unknown[] | number {
+function tryRun(c: Cursor, shape: Shape | undefined): unknown[] | number {
   const b = c.w.b
   const from = c.i
   const limit = Math.min(b.length, from + RUN_BYTES)
@@ -264,26 +282,43 @@ function tryRun(c: Cursor): unknown[] | number {
   } catch {
     return c.w.base + at
   }
+  for (let i = from; shape && i < at;) {
+    try {
+      i = whitespace(b, readShaped(b, i, shape).end) + 1
+    } catch (error) {
+      if (error instanceof JsonDuplicateMemberError) throw new JsonDuplicateMemberError(error.member, c.w.base + error.position)
+      throw error
+    }
+  }
   c.i = at + 1
   return run as unknown[]
 }
+
+/** The bytes a second pass read are not the ones the first pass read (the file was rewritten). */
+export class ChangedWhileReadError extends Error {}
 
 /**
  * Pass two of a reader that needs values only after a first pass (plan-comment: every secret
  * must be known before any value is shown): the elements of one section, read again from where
  * the first pass found it (`ranges`), built whole. The document was validated by the first pass.
+ * With `digest` (the first pass's `digests`), bytes other than the first pass's are refused with
+ * ChangedWhileReadError once all are read: what the sink made of them is then to be dropped.
  */
 export function readSection(
   source: ByteSource,
   range: readonly [number, number],
   section: ChangeSection,
   sink: PlanSink,
-  options: { chunkSize?: number } = {},
+  options: { chunkSize?: number; digest?: string } = {},
 ): void {
   const c = new Cursor(new ByteWindow(rangeSource(source, range[0], range[1]), options.chunkSize))
+  c.w.startDigest(0)
   c.w.more(0)
   if (!c.space() || c.byte() !== OPEN_ARRAY) c.fail('expected an array')
-  readElements(c, section, sink, 'values')
+  // Bytes with pass one's digest were checked for repeated members by it.
+  readElements(c, section, sink, options.digest === undefined ? 'values' : 'again')
+  const digest = c.w.endDigest(c.i)
+  if (c.space() || (options.digest !== undefined && digest !== options.digest)) throw new ChangedWhileReadError()
 }
 
 /** The bytes of `source` from `start` to `end`. */

@@ -22,8 +22,12 @@ describe('parsePlanText refuses anything but one plan document', () => {
     expect(lean(hidden)).toThrow(/has the member "resource_changes" twice in one object/)
   })
 
-  const cases: [string, string, RegExp][] = [
+  const cases: [string, string | Buffer, RegExp][] = [
     ['empty', '', /is empty/],
+    // Windows PowerShell: Out-File -Encoding utf8 writes a byte order mark, `>` writes UTF-16.
+    ['a byte order mark', `\ufeff${planText()}`, /not one JSON document: it starts with a byte order mark/],
+    ['UTF-16', Buffer.from(`\ufeff${planText()}`, 'utf16le'), /not one JSON document: it is UTF-16 text/],
+    ['UTF-16 big-endian', Buffer.from(`\ufeff${planText()}`, 'utf16le').swap16(), /not one JSON document: it is UTF-16 text/],
     ['truncated', planText({ resource_changes: [rc('a.b', ['delete'])] }).slice(0, 80), /not one JSON document: it ends early/],
     [
       'setup-terraform wrapper noise',

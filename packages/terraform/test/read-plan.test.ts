@@ -3,12 +3,14 @@ import { describe, expect, it } from 'vitest'
 import {
   analyzePlan,
   bufferSource,
+  ChangedWhileReadError,
   JsonDuplicateMemberError,
   JsonScanError,
   parsePlanText,
   PlanBuilder,
   readPlanDocument,
   readPlanStream,
+  readSection,
   scanJson,
   SkipScan,
   SKIPPED,
@@ -211,6 +213,8 @@ function verdict(read: () => ReturnType<typeof analyzePlan>): unknown {
     return {
       ...m,
       changes: m.changes.map((c) => [c.address, c.actions]),
+      // Without values (keepValues: false) as with: the items, not their values.
+      unknownActions: m.unknownActions.map((c) => [c.address, c.actions]),
       drift: m.drift.map((c) => c.address),
       deferred: m.deferred.length,
       outputs: m.outputs.map((o) => [o.name, o.action, o.sensitive]),
@@ -253,6 +257,126 @@ describe('the plan reader, against the one it replaced', () => {
       })
       expect(now).toBe(verdict(() => analyzePlan(oldParsePlanText(broken, 'plan.json'))))
       expect(now).toMatch(/malformed JSON at line 3, column \d+: unexpected character\.$/)
+    }
+  })
+})
+
+describe('a member repeated inside an element', () => {
+  // JSON.parse keeps the last of two `"actions"`: read with values (plan-comment) the delete of
+  // a.b was a no-op and a.z's address replaced a.b's, while destroy-gate (without values) refused.
+  const rc = (body: string) => `{"format_version":"1.2","resource_changes":[${body},{"address":"a.c","change":{"actions":["create"]}}]}`
+  const tampered = [
+    rc('{"address":"a.b","change":{"actions":["delete"],"actions":["no-op"]}}'),
+    rc('{"address":"a.b","change":{"actions":["delete"]},"change":{"actions":["no-op"]}}'),
+    rc('{"address":"a.b","address":"a.z","change":{"actions":["delete"]}}'),
+    rc('{"address":"a.b","change":{"act\\u0069ons":["delete"],"actions":["no-op"],"after":{"x":"},{\\"address\\":"}}}'),
+    '{"format_version":"1.2","resource_drift":[{"address":"a.b","change":{"actions":["delete"],"actions":["update"]}}],"resource_changes":[]}',
+    '{"format_version":"1.2","resource_changes":[],"deferred_changes":[{"reason":"x","resource_change":{"address":"a.b","change":{"actions":["delete"],"actions":["no-op"]}}}]}',
+  ]
+  it('is refused with values as without, so plan-comment and destroy-gate never read two plans', () => {
+    for (const t of tampered)
+      for (const chunk of [1, 5, 13, 1 << 20])
+        for (const values of [true, false]) expect([t, chunk, values, streamed(t, chunk, values)]).toEqual([t, chunk, values, 'duplicate'])
+  })
+  it('inside attribute values, is merged as JSON.parse merges it, with values as without', () => {
+    const t = rc('{"address":"a.b","change":{"actions":["update"],"after":{"x":1,"x":2}}}')
+    for (const chunk of [1, 7, 1 << 20]) expect(streamed(t, chunk)).toEqual(expected(t))
+  })
+})
+
+describe('readSection (a second pass over a section)', () => {
+  it('reads the same bytes as the first pass, whatever the chunks of each, and refuses other bytes', () => {
+    fc.assert(
+      fc.property(uniqueMembers, chunkSize, chunkSize, (members, one, two) => {
+        const t = bytes(text(members))
+        const ranges = new Map<string, readonly [number, number]>()
+        const digests = new Map<string, string>()
+        const first: unknown[] = []
+        const sectionOf: ChangeSection[] = []
+        const sink = (into: unknown[]) => ({ element: (_s: ChangeSection, v: unknown) => into.push(v), output: () => undefined })
+        try {
+          readPlanStream(
+            bufferSource(t, one),
+            { element: (s, v) => (sectionOf.push(s), first.push(v)), output: () => undefined },
+            { chunkSize: one, ranges, digests },
+          )
+        } catch {
+          return
+        }
+        for (const section of STREAMED as ChangeSection[]) {
+          const range = ranges.get(section)
+          const digest = digests.get(section)
+          if (!range || !digest) continue
+          const again: unknown[] = []
+          readSection(bufferSource(t, two), range, section, sink(again), { chunkSize: two, digest })
+          expect(again).toEqual(first.filter((_v, k) => sectionOf[k] === section))
+          // One byte of the section changed, the same length: refused once read.
+          const other = Buffer.from(t)
+          const at = range[0] + 1 + ((range[1] - range[0] - 2) >> 1)
+          if (range[1] - range[0] < 3 || other[at] === 0x20) continue
+          other[at] = 0x20
+          expect(() => readSection(bufferSource(other, two), range, section, sink([]), { chunkSize: two, digest })).toThrow()
+        }
+      }),
+      { numRuns: 1500 },
+    )
+  })
+
+  it('refuses bytes that go on past the section', () => {
+    const t = bytes('{"resource_changes":[1,2]}')
+    const digests = new Map<string, string>()
+    const ranges = new Map<string, readonly [number, number]>()
+    readPlanStream(bufferSource(t), { element: () => undefined, output: () => undefined }, { ranges, digests })
+    const range = ranges.get('resource_changes')!
+    expect(() =>
+      readSection(bufferSource(t), [range[0], range[1] + 1], 'resource_changes', { element: () => undefined, output: () => undefined }),
+    ).toThrow(ChangedWhileReadError)
+  })
+})
+
+describe('text beyond ASCII, and elements larger than a chunk and than a run', () => {
+  it('hands over what JSON.parse reads: multi-byte characters and escapes cut by every chunk boundary', () => {
+    const anyText = fc.string({
+      unit: fc.oneof(
+        fc.constantFrom('é', '€', '😀', '\u2028', '\ufeff', '"', '\\', '\n', '\u0000'),
+        fc.string({ unit: 'binary', maxLength: 2 }),
+      ),
+      maxLength: 12,
+    })
+    const element = fc.record({
+      address: anyText,
+      change: fc.record({ actions: fc.constant(['update']), after: fc.dictionary(anyText, anyText, { maxKeys: 3 }) }),
+    })
+    fc.assert(
+      fc.property(fc.array(element, { maxLength: 4 }), anyText, chunkSize, fc.boolean(), (changes, key, chunk, values) => {
+        const t = JSON.stringify({ format_version: '1.2', resource_changes: changes, planned_values: { [key]: key } })
+        const read = streamed(t, chunk, values)
+        const e = expected(t) as Record<string, unknown>
+        if (values) expect(read).toEqual(e)
+        else
+          expect((read as Record<string, unknown>).resource_changes).toEqual(
+            changes.map((c) => ({ ...c, change: { actions: c.change.actions } })),
+          )
+      }),
+      { numRuns: 2000 },
+    )
+  })
+
+  it('reads elements of any size around a run (256 KiB) and a chunk, the boundary text inside them', () => {
+    const big = (n: number, k: number) => ({
+      address: `a.b${k}`,
+      change: {
+        actions: ['update'],
+        after: { s: '},{"address":'.repeat(n), list: [{ address: 'x' }, { address: 'y' }], u: 'é😀'.repeat(n) },
+      },
+    })
+    for (const n of [1, 5000, 20_000, 30_000, 60_000]) {
+      const changes = [big(1, 0), big(n, 1), big(1, 2), big(n >> 1, 3), big(1, 4)]
+      const t = JSON.stringify({ format_version: '1.2', resource_changes: changes })
+      for (const chunk of [4096, 100_000, 1 << 20]) {
+        expect(streamed(t, chunk)).toEqual(expected(t))
+        expect((streamed(t, chunk, false) as Record<string, unknown[]>).resource_changes).toHaveLength(5)
+      }
     }
   })
 })
