@@ -12,6 +12,7 @@ export default defineConfig({
     pool: 'forks',
     reporters: ['default', './test/support/summary-reporter.ts'],
     globalSetup: ['./test/support/global-setup.ts'],
+    setupFiles: ['./test/support/fast-check.ts'],
     // GitHub's workflow parser imports its JSON schemas without import attributes, which Node
     // refuses; through Vite's transform (inlined) they load.
     server: { deps: { inline: ['@actions/workflow-parser', '@actions/expressions'] } },
