@@ -296,8 +296,8 @@ describe('runPlanComment', () => {
     expect(r.outputs.add).toBe('1')
   })
 
-  it('reports a failing terraform show in plain words, naming the input, and what it printed that is not a plan', async () => {
-    const t = setup({})
+  // A saved plan file `tfplan`, shown by the injected show command.
+  const withPlanFile = <T extends ReturnType<typeof setup>>(t: T): T => {
     writeFileSync(path.join(t.dir, 'tfplan'), 'binary')
     t.settings.source = {
       kind: 'file',
@@ -307,6 +307,11 @@ describe('runPlanComment', () => {
       binaryInput: 'terraform-binary',
       workingDirectory: t.dir,
     }
+    return t
+  }
+
+  it('reports a failing terraform show in plain words, naming the input, and what it printed that is not a plan', async () => {
+    const t = withPlanFile(setup({}))
     // Terraform 1.11's own words for a file that is not a plan, colours included.
     const stderr =
       '\x1b[31m╷\x1b[0m\x1b[0m\n\x1b[31m│\x1b[0m \x1b[0m\x1b[1m\x1b[31mError: \x1b[0m\x1b[0m\x1b[1mFailed to read the given file as a state or plan file\x1b[0m\n\x1b[31m╵\x1b[0m\x1b[0m\n'
@@ -326,16 +331,7 @@ describe('runPlanComment', () => {
   })
 
   it('reports a failing terraform show with its stderr', async () => {
-    const t = setup({})
-    writeFileSync(path.join(t.dir, 'tfplan'), 'binary')
-    t.settings.source = {
-      kind: 'file',
-      path: 'tfplan',
-      input: 'plan-file',
-      binary: 'terraform',
-      binaryInput: 'terraform-binary',
-      workingDirectory: t.dir,
-    }
+    const t = withPlanFile(setup({}))
     t.deps.show = async () => ({ exitCode: 1, stderr: 'Error: Failed to load plugin schemas' })
     await expect(runPlanComment(t.settings, t.deps)).rejects.toThrow(/exit code 1: Error: Failed to load plugin schemas/)
   })

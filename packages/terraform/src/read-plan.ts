@@ -164,15 +164,7 @@ export function readPlanStream(source: ByteSource, sink: PlanSink, options: Stre
         members.set(name, c.unit(parseValue))
       }
       options.ranges?.set(name, [valueAt, c.abs()])
-      c.space()
-      const d = c.byte()
-      if (d === COMMA) {
-        c.i++
-        continue
-      }
-      if (d !== CLOSE_OBJECT) c.fail('unexpected character')
-      c.i++
-      break
+      if (!c.next(CLOSE_OBJECT)) break
     }
   }
   if (c.space()) c.fail('unexpected text after the JSON object')
@@ -250,15 +242,7 @@ function readElements(c: Cursor, section: ChangeSection, sink: PlanSink, how: El
       const value = c.unit(how === 'lean' ? readLean : how === 'values' ? readWhole : parseValue)
       sink.element(section, value, index++)
     }
-    c.space()
-    const d = c.byte()
-    if (d === COMMA) {
-      c.i++
-      continue
-    }
-    if (d !== CLOSE_ARRAY) c.fail('unexpected character')
-    c.i++
-    return
+    if (!c.next(CLOSE_ARRAY)) return
   }
 }
 
@@ -353,15 +337,7 @@ function readOutputs(c: Cursor, sink: PlanSink): void {
     c.i++
     c.space()
     sink.output(name, c.unit(parseValue))
-    c.space()
-    const d = c.byte()
-    if (d === COMMA) {
-      c.i++
-      continue
-    }
-    if (d !== CLOSE_OBJECT) c.fail('unexpected character')
-    c.i++
-    return
+    if (!c.next(CLOSE_OBJECT)) return
   }
 }
 
@@ -391,6 +367,15 @@ class Cursor {
       this.i -= from
       if (!more) return false
     }
+  }
+
+  /** After an element or member: true past a comma (another follows), false past `close`. */
+  next(close: number): boolean {
+    this.space()
+    const d = this.byte()
+    if (d !== COMMA && d !== close) this.fail('unexpected character')
+    this.i++
+    return d === COMMA
   }
 
   fail(what: string): never {
