@@ -138,14 +138,7 @@ export function readPlanStream(source: ByteSource, sink: PlanSink, options: Stre
     for (;;) {
       c.space()
       const nameAt = c.abs()
-      const name = c.unit((b, i) => {
-        const end = scanString(b, i)
-        return { value: decodeName(b, i, end), end }
-      })
-      c.space()
-      if (c.byte() !== COLON) c.fail("expected ':'")
-      c.i++
-      c.space()
+      const name = c.memberName()
       if (members.has(name)) throw new JsonDuplicateMemberError(name, nameAt)
       const first = c.byte()
       const valueAt = c.abs()
@@ -328,14 +321,7 @@ function readOutputs(c: Cursor, sink: PlanSink): void {
   }
   for (;;) {
     c.space()
-    const name = c.unit((b, i) => {
-      const end = scanString(b, i)
-      return { value: decodeName(b, i, end), end }
-    })
-    c.space()
-    if (c.byte() !== COLON) c.fail("expected ':'")
-    c.i++
-    c.space()
+    const name = c.memberName()
     sink.output(name, c.unit(parseValue))
     if (!c.next(CLOSE_OBJECT)) return
   }
@@ -367,6 +353,19 @@ class Cursor {
       this.i -= from
       if (!more) return false
     }
+  }
+
+  /** A member's name at the cursor, and the cursor past its colon and the whitespace after. */
+  memberName(): string {
+    const name = this.unit((b, i) => {
+      const end = scanString(b, i)
+      return { value: decodeName(b, i, end), end }
+    })
+    this.space()
+    if (this.byte() !== COLON) this.fail("expected ':'")
+    this.i++
+    this.space()
+    return name
   }
 
   /** After an element or member: true past a comma (another follows), false past `close`. */

@@ -9,6 +9,7 @@ import {
   parsePlanText,
   PlanBuilder,
   readPlanDocument,
+  READ_PLAN_SECTIONS,
   readPlanStream,
   readSection,
   scanJson,
@@ -123,18 +124,7 @@ const text = (members: [string, unknown][]) => `{${members.map(([k, v]) => `${JS
 const planText = uniqueMembers.map(text)
 const damaged = fc.tuple(planText, fc.nat(), fc.constantFrom(...DAMAGE), fc.constantFrom(0, 1)).map(([t, at, c, r]) => damage(t, at, c, r))
 
-const READ = [
-  'format_version',
-  'terraform_version',
-  'resource_changes',
-  'resource_drift',
-  'deferred_changes',
-  'output_changes',
-  'checks',
-  'errored',
-  'complete',
-  'applyable',
-]
+const READ = READ_PLAN_SECTIONS
 const STREAMED = ['resource_changes', 'resource_drift', 'deferred_changes']
 
 /** What JSON.parse makes of it, as the reader hands it over: unread members SKIPPED. */
