@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest'
+import { mergeFindings } from '../src/dedupe.js'
+import { parseIgnoreFile } from '../src/ignore-file.js'
+import { helpLink } from '../src/render.js'
+import { applyIgnores } from '../src/suppress.js'
+import { readTrivyJson } from '../src/trivy-json.js'
+
+const vuln = { VulnerabilityID: 'CVE-2099-0002', PkgName: 'lodash', InstalledVersion: '1.0.0', Severity: 'CRITICAL', Title: 't' }
+const lockfile = (target: string, key: string, record: unknown) => ({ Target: target, Class: 'lang-pkgs', Type: 'npm', [key]: [record] })
+
+describe('scan-report against hostile input', () => {
+  it('counts a vulnerability suppressed in one target (VEX) and found unsuppressed in another', () => {
+    for (const results of [
+      [
+        lockfile('a/package-lock.json', 'ExperimentalModifiedFindings', { Type: 'vulnerability', Status: 'not_affected', Finding: vuln }),
+        lockfile('b/package-lock.json', 'Vulnerabilities', vuln),
+      ],
+      [
+        lockfile('b/package-lock.json', 'Vulnerabilities', vuln),
+        lockfile('a/package-lock.json', 'ExperimentalModifiedFindings', { Type: 'vulnerability', Status: 'not_affected', Finding: vuln }),
+      ],
+    ]) {
+      const { findings } = mergeFindings([readTrivyJson({ SchemaVersion: 2, Results: results }, 'trivy.json')])
+      applyIgnores(findings, undefined)
+      expect(findings).toHaveLength(1)
+      expect(findings[0]!.suppression).toBeUndefined()
+    }
+  })
+
+  it('does not let an ignore entry with a path suppress a finding also seen outside that path', () => {
+    const results = [lockfile('a/package-lock.json', 'Vulnerabilities', vuln), lockfile('b/package-lock.json', 'Vulnerabilities', vuln)]
+    const { findings } = mergeFindings([readTrivyJson({ SchemaVersion: 2, Results: results }, 'trivy.json')])
+    const ignore = parseIgnoreFile('- id: CVE-2099-0002\n  path: "a/**"\n  reason: only a\n', 'ignore.yml', '2026-01-01')
+    applyIgnores(findings, ignore)
+    expect(findings[0]!.suppression).toBeUndefined()
+    const all = parseIgnoreFile('- id: CVE-2099-0002\n  path: "*/package-lock.json"\n  reason: both\n', 'ignore.yml', '2026-01-01')
+    applyIgnores(findings, all)
+    expect(findings[0]!.suppression?.reason).toBe('both')
+  })
+
+  it('keeps a hostile help link inside its link: no closing parenthesis, no crash on a lone surrogate', () => {
+    const link = helpLink('https://example.com/)@acme/security-team **bold** [a](javascript:alert(1))', '`CVE-1`')
+    expect(link).toMatch(/^\[`CVE-1`\]\(https:\/\/example\.com\/[^()\s]*\)$/)
+    expect(helpLink('https://example.com/\ud800', '`CVE-1`')).toBe('`CVE-1`')
+    expect(helpLink('javascript:alert(1)', '`CVE-1`')).toBe('`CVE-1`')
+  })
+})
