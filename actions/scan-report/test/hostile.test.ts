@@ -45,3 +45,26 @@ describe('scan-report against hostile input', () => {
     expect(helpLink('javascript:alert(1)', '`CVE-1`')).toBe('`CVE-1`')
   })
 })
+
+describe('scan-report secrets with one mask', () => {
+  it('keeps two secrets whose masked matches are alike apart, so a new one is new against a baseline', async () => {
+    const { applyBaseline } = await import('../src/baseline.js')
+    const secret = (line: number) => ({
+      RuleID: 'aws-access-key-id',
+      Severity: 'CRITICAL',
+      Title: 'AWS',
+      StartLine: line,
+      EndLine: line,
+      Match: 'key=****',
+    })
+    const scan = (lines: number[]) =>
+      mergeFindings([
+        readTrivyJson({ SchemaVersion: 2, Results: [{ Target: '.env', Class: 'secret', Secrets: lines.map(secret) }] }, 't.json'),
+      ])
+    const base = new Set(scan([1]).findings.map((f) => f.partialFingerprint))
+    const { findings } = scan([1, 5])
+    expect(findings).toHaveLength(2)
+    applyBaseline(findings, base)
+    expect(findings.filter((f) => f.baseline === 'new')).toHaveLength(1)
+  })
+})
