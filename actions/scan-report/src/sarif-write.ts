@@ -355,7 +355,10 @@ function httpUrl(u: string | undefined): string | undefined {
   if (!u) return undefined
   try {
     const url = new URL(u)
-    return url.protocol === 'https:' || url.protocol === 'http:' ? url.href : undefined
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') return undefined
+    // WHATWG leaves `[`, `]` and `|` in a path; an RFC 3986 URI (and so the SARIF schema) does not.
+    const rest = `${url.pathname}${url.search}${url.hash}`.replace(/[[\]|]/g, (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase()}`)
+    return `${url.origin}${rest}`
   } catch {
     return undefined
   }
