@@ -68,3 +68,27 @@ describe('scan-report secrets with one mask', () => {
     expect(findings.filter((f) => f.baseline === 'new')).toHaveLength(1)
   })
 })
+
+describe('scan-report ignore paths and targets', () => {
+  it("does not match an ignore path against Checkov's framework name", async () => {
+    const { readCheckovJson } = await import('../src/checkov-json.js')
+    const doc = {
+      check_type: 'terraform',
+      results: {
+        failed_checks: [
+          {
+            check_id: 'CKV_AWS_20',
+            check_name: 'n',
+            file_path: '/modules/x/main.tf',
+            file_line_range: [1, 5],
+            resource: 'aws_s3_bucket.b',
+            severity: 'HIGH',
+          },
+        ],
+      },
+    }
+    const { findings } = mergeFindings([readCheckovJson(doc, 'checkov.json', 'medium')])
+    applyIgnores(findings, parseIgnoreFile('- id: CKV_AWS_20\n  path: "*"\n  reason: root files only\n', 'ignore.yml', '2026-01-01'))
+    expect(findings[0]!.suppression).toBeUndefined()
+  })
+})
