@@ -92,3 +92,40 @@ describe('scan-report ignore paths and targets', () => {
     expect(findings[0]!.suppression).toBeUndefined()
   })
 })
+
+describe('scan-report Trivy SARIF severities', () => {
+  it("takes each result's own Severity line over its rule's tags (one rule per CVE, packages differ)", async () => {
+    const { readSarif } = await import('../src/sarif-read.js')
+    const result = (pkg: string, severity: string) => ({
+      ruleId: 'CVE-2099-0003',
+      ruleIndex: 0,
+      level: severity === 'CRITICAL' ? 'error' : 'note',
+      message: {
+        text: `Package: ${pkg}\nInstalled Version: 1.0\nVulnerability CVE-2099-0003\nSeverity: ${severity}\nFixed Version: 1.1\nLink: x`,
+      },
+      locations: [{ physicalLocation: { artifactLocation: { uri: 'package-lock.json' }, region: { startLine: 1, endLine: 1 } } }],
+    })
+    const doc = {
+      version: '2.1.0',
+      runs: [
+        {
+          tool: {
+            driver: {
+              name: 'Trivy',
+              rules: [
+                {
+                  id: 'CVE-2099-0003',
+                  name: 'LanguageSpecificPackageVulnerability',
+                  properties: { tags: ['vulnerability', 'security', 'LOW'], 'security-severity': '2.0' },
+                },
+              ],
+            },
+          },
+          results: [result('a', 'LOW'), result('b', 'CRITICAL')],
+        },
+      ],
+    }
+    const reports = readSarif(doc, { expected: 'Trivy', what: 'x', source: 'trivy.sarif', checkovSeverity: 'medium', root: '/nowhere' })
+    expect(reports[0]!.findings.map((f) => f.severity)).toEqual(['low', 'critical'])
+  })
+})
