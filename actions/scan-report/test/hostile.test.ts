@@ -129,3 +129,22 @@ describe('scan-report Trivy SARIF severities', () => {
     expect(reports[0]!.findings.map((f) => f.severity)).toEqual(['low', 'critical'])
   })
 })
+
+describe('scan-report annotations of huge titles', () => {
+  it('keeps an annotation short whatever the scanner wrote', async () => {
+    const { planAnnotations } = await import('../src/annotations.js')
+    const v = {
+      VulnerabilityID: 'CVE-2099-0004',
+      PkgName: 'p'.repeat(100_000),
+      InstalledVersion: '1',
+      Severity: 'HIGH',
+      Title: 'A'.repeat(1_000_000),
+    }
+    const { findings } = mergeFindings([
+      readTrivyJson({ SchemaVersion: 2, Results: [lockfile('package-lock.json', 'Vulnerabilities', v)] }, 't.json'),
+    ])
+    const [a] = planAnnotations(findings, 10).annotations
+    expect(a!.message.length).toBeLessThan(4000)
+    expect(a!.title.length).toBeLessThan(1000)
+  })
+})
