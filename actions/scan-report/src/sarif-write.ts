@@ -334,6 +334,9 @@ function locationJson(l: Location, uris: UriCache): string {
   return `{"physicalLocation":{"artifactLocation":{"uri":${uri}},"region":{"startLine":${startLine},"endLine":${endLine}}}}`
 }
 
+/** Lone surrogates (JSON allows `\\ud800`) as U+FFFD: encodeURIComponent throws on them. */
+const wellFormed = (s: string): string => s.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd')
+
 /**
  * A relative URI reference for a location. Trivy's `img.tar (alpine 3.10)` drops its distro
  * suffix, as Trivy's own SARIF does; every segment is percent-encoded so `redis:6.0` cannot
@@ -346,7 +349,7 @@ export function relativeUri(l: Location): string {
     file
       .replace(/^\/+/, '')
       .split('/')
-      .map((s) => encodeURIComponent(s))
+      .map((s) => encodeURIComponent(wellFormed(s)))
       .join('/') || '.'
   )
 }

@@ -148,3 +148,11 @@ describe('scan-report annotations of huge titles', () => {
     expect(a!.title.length).toBeLessThan(1000)
   })
 })
+
+describe('scan-report paths with lone surrogates', () => {
+  it('writes a URI for a path with a lone surrogate instead of failing with URI malformed', async () => {
+    const { relativeUri } = await import('../src/sarif-write.js')
+    expect(relativeUri({ file: 'a\ud800/b\udfff.json', isFile: true })).toBe('a%EF%BF%BD/b%EF%BF%BD.json')
+    expect(relativeUri({ file: 'ok/\ud83d\ude00.json', isFile: true })).toBe('ok/%F0%9F%98%80.json')
+  })
+})
