@@ -1,3 +1,4 @@
+import { ellipsize } from '@infra-actions/common'
 import { SARIF_LEVEL, type Finding, type Location } from './model.js'
 
 /** GitHub shows at most 10 annotations of each type per step and drops the rest silently. */
@@ -46,13 +47,16 @@ export function planAnnotations(counted: readonly Finding[], max: number): Annot
       continue
     }
     perLevel[level]++
-    const pkg = f.package ? ` in ${f.package.name}${f.package.installedVersion ? ` ${f.package.installedVersion}` : ''}` : ''
-    const fix = f.package?.fixedVersion ? ` (fixed in ${f.package.fixedVersion})` : ''
+    // Scanner text, cut short: a 20 MB title would be a 20 MB line of the log.
+    const pkg = f.package
+      ? ` in ${ellipsize(f.package.name, 200)}${f.package.installedVersion ? ` ${ellipsize(f.package.installedVersion, 100)}` : ''}`
+      : ''
+    const fix = f.package?.fixedVersion ? ` (fixed in ${ellipsize(f.package.fixedVersion, 100)})` : ''
     const more = f.locations.length > 1 ? ` Also at ${f.locations.length - 1} other location${f.locations.length > 2 ? 's' : ''}.` : ''
     annotations.push({
       level,
-      title: `${f.severity.toUpperCase()} ${f.rule} (${f.tool}${f.baseline === 'new' ? ', new' : ''})`,
-      message: `${f.title}${pkg}${fix}${f.resource && f.kind !== 'secret' ? ` [${f.resource}]` : ''}.${more}`,
+      title: `${f.severity.toUpperCase()} ${ellipsize(f.rule, 200)} (${ellipsize(f.tool, 100)}${f.baseline === 'new' ? ', new' : ''})`,
+      message: `${ellipsize(f.title, 1000)}${pkg}${fix}${f.resource && f.kind !== 'secret' ? ` [${ellipsize(f.resource, 300)}]` : ''}.${more}`,
       file: at.file,
       ...(at.startLine ? { startLine: at.startLine, endLine: at.endLine ?? at.startLine } : {}),
     })

@@ -72,7 +72,8 @@ function absorb(into: Finding, raw: RawFinding): void {
   into.message ??= raw.message
   into.resource ??= raw.resource
   into.target ??= raw.target
-  into.suppressedBy ??= raw.suppressedBy
+  // Suppressed only when every report of it is (a VEX statement for one image is not for another).
+  if (!raw.suppressedBy) into.suppressedBy = undefined
   if (raw.package && into.package) {
     into.package.fixedVersion ??= raw.package.fixedVersion
     into.package.purl ??= raw.package.purl

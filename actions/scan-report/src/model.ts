@@ -248,7 +248,8 @@ export function keyAndIdentity(f: RawFinding, rule: string): { key: string; iden
     case 'secret': {
       const subject = f.resource ?? (f.masked !== undefined ? `#${shortHash(f.masked)}` : '')
       const identity = `${t}|s|${rule}|${file}|${subject}`
-      return { key: subject ? identity : `${identity}@${line}`, identity }
+      // A mask is asterisks: two secrets of one file can share it, and only the line tells them apart.
+      return { key: f.resource !== undefined ? identity : `${identity}@${line}`, identity }
     }
     case 'misconfiguration': {
       // With a resource the key is the identity: one string for both (joined: flat, not a rope).

@@ -227,8 +227,10 @@ function trivyResult(result: Record<string, unknown>, facts: RuleFacts, ruleId: 
   const { rule, name: ruleName } = facts
   const { strings } = read
   const message = text(result.message) ?? ''
+  // The result's own line first: Trivy writes one rule per id, tagged with its first result's severity,
+  // and one CVE can be LOW in one package and CRITICAL in another.
   const severity =
-    facts.tagged ?? severityFromLabel(field(message, 'Severity')) ?? facts.score ?? LEVEL_SEVERITY[levelOf(result, rule)] ?? 'unknown'
+    severityFromLabel(field(message, 'Severity')) ?? facts.tagged ?? facts.score ?? LEVEL_SEVERITY[levelOf(result, rule)] ?? 'unknown'
   const kind: Kind =
     TRIVY_KIND[ruleName] ??
     (/^Package: /m.test(message)

@@ -334,6 +334,9 @@ function locationJson(l: Location, uris: UriCache): string {
   return `{"physicalLocation":{"artifactLocation":{"uri":${uri}},"region":{"startLine":${startLine},"endLine":${endLine}}}}`
 }
 
+/** Lone surrogates (JSON allows `\\ud800`) as U+FFFD: encodeURIComponent throws on them. */
+const wellFormed = (s: string): string => s.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd')
+
 /**
  * A relative URI reference for a location. Trivy's `img.tar (alpine 3.10)` drops its distro
  * suffix, as Trivy's own SARIF does; every segment is percent-encoded so `redis:6.0` cannot
@@ -346,7 +349,7 @@ export function relativeUri(l: Location): string {
     file
       .replace(/^\/+/, '')
       .split('/')
-      .map((s) => encodeURIComponent(s))
+      .map((s) => encodeURIComponent(wellFormed(s)))
       .join('/') || '.'
   )
 }
@@ -355,7 +358,10 @@ function httpUrl(u: string | undefined): string | undefined {
   if (!u) return undefined
   try {
     const url = new URL(u)
-    return url.protocol === 'https:' || url.protocol === 'http:' ? url.href : undefined
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') return undefined
+    // WHATWG leaves `[`, `]` and `|` in a path; an RFC 3986 URI (and so the SARIF schema) does not.
+    const rest = `${url.pathname}${url.search}${url.hash}`.replace(/[[\]|]/g, (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase()}`)
+    return `${url.origin}${rest}`
   } catch {
     return undefined
   }

@@ -26,10 +26,19 @@ export function applyIgnores(findings: readonly Finding[], ignore: IgnoreFile | 
     for (const m of matchers) {
       if (m.entry.expired || !ids.has(m.id)) continue
       if (m.package !== undefined && f.package?.name.toLowerCase() !== m.package) continue
-      if (m.path && !f.locations.some((l) => m.path!(l.file)) && !(f.target && m.path(f.target))) continue
+      // A path suppresses a finding only where it is: every place it was seen must match.
+      if (m.path && !pathMatches(f, m.path)) continue
       m.entry.matched++
       f.suppression = { by: 'ignore-file', kind: 'external', reason: m.entry.reason, expires: m.entry.expires, source: m.entry.where }
       break
     }
   }
+}
+
+function pathMatches(f: Finding, match: (file: string) => boolean): boolean {
+  if (f.locations.length > 0 && f.locations.every((l) => match(l.file))) return true
+  // The target (an image, a k8s object) stands for the place only when no location is a repository file:
+  // Checkov's is its framework (`terraform`), which `*` would match wherever the finding is.
+  if (f.locations.some((l) => l.isFile)) return false
+  return f.locations.length <= 1 && f.target !== undefined && match(f.target)
 }

@@ -372,3 +372,17 @@ describe('code scanning limits', () => {
     expect(small.cut!.reasons).toEqual(['code scanning takes at most 0.0008 MB compressed'])
   })
 })
+
+describe('hostile help links', () => {
+  it('writes a SARIF the Multitool accepts and a comment whose link stays a link', async () => {
+    const url = 'https://example.com/)@acme/security-team **bold** <b>x</b> [a](javascript:alert(1)) {x}|^`'
+    const vuln = { VulnerabilityID: 'CVE-2099-0001', PkgName: 'p', InstalledVersion: '1', Severity: 'HIGH', Title: 't', PrimaryURL: url }
+    const trivy = put(
+      'hostile.json',
+      JSON.stringify({ SchemaVersion: 2, Results: [{ Target: 'package-lock.json', Class: 'lang-pkgs', Vulnerabilities: [vuln] }] }),
+    )
+    const r = await run({ trivy, 'fail-on': 'none' })
+    expect(validateSarif(r.sarifText).errors).toEqual([])
+    expect(r.summary).not.toContain(')@acme')
+  })
+})
