@@ -1,6 +1,7 @@
 import {
   alert,
   code,
+  link,
   details,
   ellipsize,
   fitToBudget,
@@ -187,24 +188,9 @@ function subject(f: Finding): string {
   return f.resource && f.kind !== 'secret' ? code(ellipsize(f.resource, 100)) : ''
 }
 
-/**
- * `label` linked to an http(s) URL, or `label` alone: the URL is percent-encoded down to characters
- * that cannot end the link (`(`, `)`) or be read as Markdown, and one that cannot be encoded is dropped.
- */
-export function helpLink(url: string, label: string): string {
-  if (!/^https?:\/\//i.test(url)) return label
-  let encoded: string
-  try {
-    encoded = encodeURI(url)
-  } catch {
-    return label
-  }
-  return `[${label}](${encoded.replace(/[()*_~`'!]/g, (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase()}`)})`
-}
-
 function findingRow(f: Finding, hasBaseline: boolean): string {
   const mark = hasBaseline ? (f.baseline === 'new' ? '🆕' : '') : ''
-  const rule = f.helpUrl ? helpLink(f.helpUrl, code(f.rule)) : code(f.rule)
+  const rule = f.helpUrl ? link(f.helpUrl, code(f.rule)) : code(f.rule)
   return tableRow([mark, BADGE[f.severity], `${rule}<br>${text(f.tool)}`, where(f), subject(f), text(ellipsize(f.title, 140))])
 }
 

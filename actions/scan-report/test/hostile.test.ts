@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { mergeFindings } from '../src/dedupe.js'
 import { parseIgnoreFile } from '../src/ignore-file.js'
-import { helpLink } from '../src/render.js'
+import { link } from '@infra-actions/common'
 import { applyIgnores } from '../src/suppress.js'
 import { readTrivyJson } from '../src/trivy-json.js'
 
@@ -39,10 +39,10 @@ describe('scan-report against hostile input', () => {
   })
 
   it('keeps a hostile help link inside its link: no closing parenthesis, no crash on a lone surrogate', () => {
-    const link = helpLink('https://example.com/)@acme/security-team **bold** [a](javascript:alert(1))', '`CVE-1`')
-    expect(link).toMatch(/^\[`CVE-1`\]\(https:\/\/example\.com\/[^()\s]*\)$/)
-    expect(helpLink('https://example.com/\ud800', '`CVE-1`')).toBe('`CVE-1`')
-    expect(helpLink('javascript:alert(1)', '`CVE-1`')).toBe('`CVE-1`')
+    const linked = link('https://example.com/)@acme/security-team **bold** [a](javascript:alert(1))', '`CVE-1`')
+    expect(linked).toMatch(/^\[`CVE-1`\]\(https:\/\/example\.com\/[^()\s]*\)$/)
+    expect(link('https://example.com/\ud800', '`CVE-1`')).toBe('`CVE-1`')
+    expect(link('javascript:alert(1)', '`CVE-1`')).toBe('`CVE-1`')
   })
 })
 

@@ -112,3 +112,18 @@ export function thousands(n: number): string {
 export function plural(n: number, singular: string, pluralForm = `${singular}s`): string {
   return `${n} ${n === 1 ? singular : pluralForm}`
 }
+
+/**
+ * `label` (Markdown already) linked to an untrusted http(s) URL, or `label` alone: the URL is percent-encoded down to characters
+ * that cannot end the link (`(`, `)`) or be read as Markdown, and one that cannot be encoded is dropped.
+ */
+export function link(url: string, label: string): string {
+  if (!/^https?:\/\//i.test(url)) return label
+  let encoded: string
+  try {
+    encoded = encodeURI(url)
+  } catch {
+    return label
+  }
+  return `[${label}](${encoded.replace(/[()*_~`'!]/g, (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase()}`)})`
+}
