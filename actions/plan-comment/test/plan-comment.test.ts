@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { describe, expect, it, vi } from 'vitest'
 import { ConfigurationError, type ActionContext } from '@infra-actions/common'
+import { bufferSource } from '@infra-actions/common/json-stream'
 import { commentMarker, type CommentApi, type IssueComment } from '@infra-actions/github'
 import { planText, rc } from '../../../test/support/plans.js'
 import { runPlanComment, type PlanCommentDeps } from '../src/plan-comment.js'
@@ -21,7 +22,7 @@ vi.mock('@infra-actions/terraform', async (importOriginal) => {
       (bytes, label) => {
         const now = rewritten.bytes
         if (!now) return read(bytes, label)
-        return read({ ...bytes, readAt: (into, at, length, position) => m.bufferSource(now).readAt(into, at, length, position) }, label)
+        return read({ ...bytes, readAt: (into, at, length, position) => bufferSource(now).readAt(into, at, length, position) }, label)
       },
       options,
     )

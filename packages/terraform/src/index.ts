@@ -1,6 +1,4 @@
 export * from './address-glob.js'
-export * from './json-scan.js'
-export * from './json-stream.js'
 export * from './read-plan.js'
 export * from './parse.js'
 export * from './model.js'

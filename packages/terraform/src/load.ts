@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { randomBytes } from 'node:crypto'
 import { ConfigurationError, errorMessage, openRegularFile, type Inputs } from '@infra-actions/common'
-import { fileSource, type ByteSource } from './json-stream.js'
+import { fileSource, type ByteSource } from '@infra-actions/common/json-stream'
 import { PlanBuilder, type BuildOptions, type PlanModel } from './model.js'
 import { readPlanDocument, type ParseOptions } from './parse.js'
 

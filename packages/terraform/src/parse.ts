@@ -1,7 +1,13 @@
 import { StringDecoder } from 'node:string_decoder'
 import { ConfigurationError, isRecord } from '@infra-actions/common'
-import { JsonDuplicateMemberError, JsonScanError } from './json-scan.js'
-import { bufferSource, type ByteSource } from './json-stream.js'
+import {
+  bufferSource,
+  bytesAt,
+  JsonDuplicateMemberError,
+  JsonScanError,
+  lineAndColumn,
+  type ByteSource,
+} from '@infra-actions/common/json-stream'
 import { EmptyDocumentError, NotAnObjectError, readPlanStream, type ChangeSection, type PlanSink, type StreamOptions } from './read-plan.js'
 
 /**
@@ -79,7 +85,7 @@ function refusal(error: unknown, source: ByteSource, label: string): unknown {
   if (error instanceof NotAnObjectError) return new PlanFormatError(`${label} is JSON but not a Terraform plan: ${error.message}.`)
   if (error instanceof JsonDuplicateMemberError) {
     return new PlanFormatError(
-      `${label} has the member ${JSON.stringify(error.member)} twice in one object (${where(source, error.position)}). Terraform never writes that; a plan whose second value could hide the first is refused.`,
+      `${label} has the member ${JSON.stringify(error.member)} twice in one object (${lineAndColumn(source, error.position)}). Terraform never writes that; a plan whose second value could hide the first is refused.`,
     )
   }
   if (error instanceof JsonScanError) return new PlanFormatError(`${label} is not one JSON document: ${diagnose(source, error)}`)
@@ -128,15 +134,10 @@ function diagnose(source: ByteSource, error: JsonScanError): string {
     return 'it holds several JSON documents one after another (as `terragrunt run-all show -json` prints). Give each root module its own plan file.'
   }
   if (position >= size) return `it ends early (truncated?): the JSON stops at byte ${size} with brackets or a string still open.`
-  return `malformed JSON at ${where(source, position)}: ${error.reason}.`
+  return `malformed JSON at ${lineAndColumn(source, position)}: ${error.reason}.`
 }
 
 const CHUNK = 1 << 20
-
-function bytesAt(source: ByteSource, position: number, length: number): Buffer {
-  const out = Buffer.alloc(length)
-  return out.subarray(0, source.readAt(out, 0, length, position))
-}
 
 /** The text from the start with leading whitespace trimmed (as String.trimStart), at least `chars` of it when there are. */
 function leadingText(source: ByteSource, chars: number): string {
@@ -160,28 +161,6 @@ function contains(source: ByteSource, needle: string): boolean {
     if (window.includes(n)) return true
     carry = window.subarray(Math.max(0, window.length - n.length + 1))
   }
-}
-
-/** "line 3, column 14" of a byte position (the column in UTF-16 units of the decoded text). */
-function where(source: ByteSource, position: number): string {
-  const decoder = new StringDecoder('utf8')
-  let line = 1
-  let column = 1
-  const count = (text: string): void => {
-    let last = -1
-    for (let k = text.indexOf('\n'); k >= 0; k = text.indexOf('\n', k + 1)) {
-      line++
-      last = k
-    }
-    column = last >= 0 ? text.length - last : column + text.length
-  }
-  for (let at = 0; at < position; at += CHUNK) {
-    const chunk = bytesAt(source, at, Math.min(CHUNK, position - at))
-    if (chunk.length === 0) break
-    count(decoder.write(chunk))
-  }
-  count(decoder.end())
-  return `line ${line}, column ${column}`
 }
 
 export function checkPlanDocument(value: unknown, source: string): RawPlan {

@@ -1,16 +1,18 @@
 import {
-  decodeName,
+  ByteWindow,
+  Cursor,
+  EmptyDocumentError,
   JsonDuplicateMemberError,
   JsonScanError,
+  parseRun,
+  parseValue,
+  rangeSource,
   readShaped,
-  scanJson,
-  scanString,
-  SkipScan,
   SKIPPED,
   whitespace,
+  type ByteSource,
   type Shape,
-} from './json-scan.js'
-import { ByteWindow, type ByteSource } from './json-stream.js'
+} from '@infra-actions/common/json-stream'
 
 /**
  * The plan document read as a stream: its bytes in chunks, the whole of it validated as one JSON
@@ -103,15 +105,12 @@ export class NotAnObjectError extends Error {
   }
 }
 
-/** The document is empty or only whitespace. */
-export class EmptyDocumentError extends Error {}
+export { EmptyDocumentError }
 
 const OPEN_OBJECT = 0x7b
 const CLOSE_OBJECT = 0x7d
 const OPEN_ARRAY = 0x5b
 const CLOSE_ARRAY = 0x5d
-const COMMA = 0x2c
-const COLON = 0x3a
 const QUOTE = 0x22
 
 /** Where one resource change ends and the next begins, as Terraform writes them: a guess. */
@@ -189,11 +188,6 @@ function notAnObject(c: Cursor): never {
   throw new NotAnObjectError(kind)
 }
 
-function parseValue(b: Buffer, i: number): { value: unknown; end: number } {
-  const end = scanJson(b, i)
-  return { value: JSON.parse(b.toString('utf8', i, end)), end }
-}
-
 /**
  * How elements are read: built whole, or without values; 'again' is built whole without the check
  * for repeated members, for bytes a first pass checked (`readSection` with a digest).
@@ -247,19 +241,12 @@ function readElements(c: Cursor, section: ChangeSection, sink: PlanSink, how: El
  * members (which JSON.parse merges).
  */
 function tryRun(c: Cursor, shape: Shape | undefined): unknown[] | number {
+  const run = parseRun(c, ELEMENT_BOUNDARY, RUN_BYTES)
+  if (run === undefined) return []
+  if (typeof run === 'number') return run
   const b = c.w.b
-  const from = c.i
-  const limit = Math.min(b.length, from + RUN_BYTES)
-  if (limit - from < ELEMENT_BOUNDARY.length) return []
-  const at = b.lastIndexOf(ELEMENT_BOUNDARY, limit - ELEMENT_BOUNDARY.length)
-  if (at < from) return []
-  let run: unknown
-  try {
-    run = JSON.parse(`[${b.toString('utf8', from, at + 1)}]`)
-  } catch {
-    return c.w.base + at
-  }
-  for (let i = from; shape && i < at;) {
+  const at = run.end - 1
+  for (let i = c.i; shape && i < at;) {
     try {
       i = whitespace(b, readShaped(b, i, shape).end) + 1
     } catch (error) {
@@ -267,8 +254,8 @@ function tryRun(c: Cursor, shape: Shape | undefined): unknown[] | number {
       throw error
     }
   }
-  c.i = at + 1
-  return run as unknown[]
+  c.i = run.end
+  return run.elements
 }
 
 /** The bytes a second pass read are not the ones the first pass read (the file was rewritten). */
@@ -298,21 +285,6 @@ export function readSection(
   if (c.space() || (options.digest !== undefined && digest !== options.digest)) throw new ChangedWhileReadError()
 }
 
-/** The bytes of `source` from `start` to `end`. */
-function rangeSource(source: ByteSource, start: number, end: number): ByteSource {
-  let at = start
-  return {
-    read: (into, to, length) => {
-      const n = source.readAt(into, to, Math.min(length, end - at), at)
-      at += n
-      return n
-    },
-    readAt: (into, to, length, position) => source.readAt(into, to, Math.min(length, end - start - position), start + position),
-    size: () => end - start,
-    close: () => undefined,
-  }
-}
-
 function readOutputs(c: Cursor, sink: PlanSink): void {
   c.i++
   if (c.space() && c.byte() === CLOSE_OBJECT) {
@@ -324,100 +296,5 @@ function readOutputs(c: Cursor, sink: PlanSink): void {
     const name = c.memberName()
     sink.output(name, c.unit(parseValue))
     if (!c.next(CLOSE_OBJECT)) return
-  }
-}
-
-/** A position in the window, moved on as bytes are read; the window read on as needed. */
-class Cursor {
-  i = 0
-
-  constructor(readonly w: ByteWindow) {}
-
-  /** The byte at the cursor (undefined past the end of what is held). */
-  byte(): number | undefined {
-    return this.w.b[this.i]
-  }
-
-  /** The cursor's position in the whole. */
-  abs(): number {
-    return this.w.base + this.i
-  }
-
-  /** Skips whitespace, reading on; false at the end of the document. */
-  space(): boolean {
-    for (;;) {
-      this.i = whitespace(this.w.b, this.i)
-      if (this.i < this.w.b.length) return true
-      const from = this.i
-      const more = this.w.more(from)
-      this.i -= from
-      if (!more) return false
-    }
-  }
-
-  /** A member's name at the cursor, and the cursor past its colon and the whitespace after. */
-  memberName(): string {
-    const name = this.unit((b, i) => {
-      const end = scanString(b, i)
-      return { value: decodeName(b, i, end), end }
-    })
-    this.space()
-    if (this.byte() !== COLON) this.fail("expected ':'")
-    this.i++
-    this.space()
-    return name
-  }
-
-  /** After an element or member: true past a comma (another follows), false past `close`. */
-  next(close: number): boolean {
-    this.space()
-    const d = this.byte()
-    if (d !== COMMA && d !== close) this.fail('unexpected character')
-    this.i++
-    return d === COMMA
-  }
-
-  fail(what: string): never {
-    throw new JsonScanError(this.i >= this.w.b.length ? 'unexpected end of JSON' : what, this.abs())
-  }
-
-  /**
-   * A value read whole by `read` (which throws json-scan's errors at positions in `b`). When it
-   * runs into the end of what is held, it is read again with more: the window grows to hold it.
-   */
-  unit<T>(read: (b: Buffer, i: number) => { value: T; end: number }): T {
-    for (;;) {
-      try {
-        const { value, end } = read(this.w.b, this.i)
-        // A number that ends where the bytes end may go on in the next chunk.
-        if (end < this.w.b.length || this.w.eof) {
-          this.i = end
-          return value
-        }
-      } catch (error) {
-        if (error instanceof JsonScanError) {
-          if (!this.w.cut(error.position)) throw new JsonScanError(error.reason, this.w.base + error.position)
-        } else if (error instanceof JsonDuplicateMemberError) {
-          throw new JsonDuplicateMemberError(error.member, this.w.base + error.position)
-        } else throw error
-      }
-      const from = this.i
-      this.w.more(from)
-      this.i -= from
-    }
-  }
-
-  /** Validates the value at the cursor and moves past it, holding one chunk at a time. */
-  skip(): void {
-    const scan = new SkipScan()
-    for (;;) {
-      const end = scan.run(this.w.b, this.i, this.w.eof, this.w.base)
-      if (end >= 0) {
-        this.i = end
-        return
-      }
-      this.w.more(scan.keep)
-      this.i = 0
-    }
   }
 }

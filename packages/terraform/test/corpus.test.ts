@@ -4,15 +4,14 @@ import { describe, expect, it } from 'vitest'
 import { corpusFiles, corpusPath, hasBuslCorpus } from '../../../test/support/corpus.js'
 import {
   analyzePlan,
-  bufferSource,
   parsePlanText,
   PlanBuilder,
   planSummaryLine,
   PlanFormatError,
   READ_PLAN_SECTIONS,
   readPlanDocument,
-  SKIPPED,
 } from '../src/index.js'
+import { bufferSource, SKIPPED } from '@infra-actions/common/json-stream'
 import { oldParsePlanText } from './support/old-reader.js'
 
 // Conformance over real `terraform show -json` / `tofu show -json` output. The oracle below is

@@ -2,21 +2,16 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import {
   analyzePlan,
-  bufferSource,
   ChangedWhileReadError,
-  JsonDuplicateMemberError,
-  JsonScanError,
   parsePlanText,
   PlanBuilder,
   readPlanDocument,
   READ_PLAN_SECTIONS,
   readPlanStream,
   readSection,
-  scanJson,
-  SkipScan,
-  SKIPPED,
   type ChangeSection,
 } from '../src/index.js'
+import { bufferSource, JsonDuplicateMemberError, JsonScanError, scanJson, SkipScan, SKIPPED } from '@infra-actions/common/json-stream'
 import { oldParsePlanText } from './support/old-reader.js'
 
 // The streaming reader against JSON.parse and against the reader it replaced (issue #14), with

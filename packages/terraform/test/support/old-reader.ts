@@ -1,19 +1,16 @@
 // The plan reader as it was before the streaming reader (issue #14), kept as an oracle: the
 // streaming reader must accept what it accepted and refuse what it refused, with the same
-// messages. Copied from packages/terraform/src/json-scan.ts and parse.ts at aaa4e74.
+// messages. Copied from packages/terraform/src/json-scan.ts (now packages/common/src/json/scan.ts) and parse.ts at aaa4e74.
 import {
-  checkPlanDocument,
   JsonDuplicateMemberError,
   JsonScanError,
-  PlanFormatError,
   readShaped,
   scanJson,
   SKIPPED,
-  UNREAD_PLAN_SECTIONS,
   whitespace,
-  type RawPlan,
   type Shape,
-} from '../../src/index.js'
+} from '@infra-actions/common/json-stream'
+import { checkPlanDocument, PlanFormatError, UNREAD_PLAN_SECTIONS, type RawPlan } from '../../src/index.js'
 
 const QUOTE = 0x22
 const OPEN_OBJECT = 0x7b

@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { JsonDuplicateMemberError, JsonScanError, readShaped, scanJson, type Shape } from '../src/index.js'
+import { JsonDuplicateMemberError, JsonScanError, readShaped, scanJson, type Shape } from '../src/json/index.js'
 
 const bytes = (s: string) => Buffer.from(s, 'utf8')
 

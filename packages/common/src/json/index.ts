@@ -1,0 +1,3 @@
+export * from './scan.js'
+export * from './stream.js'
+export * from './walk.js'
