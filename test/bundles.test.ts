@@ -9,6 +9,7 @@ const ROOT = path.resolve('.')
 const PACKAGES: Record<string, string> = {
   '@infra-actions/common': 'packages/common/src/index.ts',
   '@infra-actions/common/yaml-config': 'packages/common/src/yaml-config.ts',
+  '@infra-actions/common/json-stream': 'packages/common/src/json/index.ts',
   '@infra-actions/github': 'packages/github/src/index.ts',
   '@infra-actions/github/api': 'packages/github/src/api.ts',
   '@infra-actions/github/artifacts': 'packages/github/src/artifacts.ts',
@@ -39,7 +40,7 @@ const graph = (action: string) => [...reachable(`actions/${action}/src/index.ts`
 describe('what each action bundles', () => {
   it('resolve-environment: no plan reading, no comment code; the API client only', () => {
     const files = graph('resolve-environment')
-    expect(files.filter((f) => f.startsWith('packages/terraform/'))).toEqual([])
+    expect(files.filter((f) => f.startsWith('packages/terraform/') || f.startsWith('packages/common/src/json/'))).toEqual([])
     expect(files.filter((f) => f.startsWith('packages/github/')).sort()).toEqual([
       'packages/github/src/api-errors.ts',
       'packages/github/src/api.ts',
@@ -53,9 +54,16 @@ describe('what each action bundles', () => {
     expect(files.filter((f) => /comment/.test(f))).toEqual([])
   })
 
-  it('cloud-run-traffic: neither plans nor GitHub; google-auth-library only as a dynamic import', () => {
+  it('scan-report: the streaming JSON reader, not the plan model', () => {
+    const files = graph('scan-report')
+    expect(files).toContain('packages/common/src/json/walk.ts')
+    expect(files.filter((f) => f.startsWith('packages/terraform/'))).toEqual([])
+  })
+
+  it('cloud-run-traffic: neither plans nor GitHub nor the JSON stream reader; google-auth-library only as a dynamic import', () => {
     const files = [...graph('cloud-run-traffic'), ...reachable('actions/cloud-run-traffic/src/post.ts')]
     expect(files.filter((f) => f.startsWith('packages/') && !f.startsWith('packages/common/'))).toEqual([])
+    expect(files.filter((f) => f.startsWith('packages/common/src/json/'))).toEqual([])
     const auth = readFileSync(path.join(ROOT, 'actions/cloud-run-traffic/src/auth.ts'), 'utf8')
     expect(auth).toMatch(/await import\('google-auth-library'\)/)
     expect(auth).not.toMatch(/^import .*google-auth-library/m)

@@ -152,6 +152,29 @@ describe('scan-report (built action)', () => {
     expect(comments()).toHaveLength(0)
   })
 
+  it('runs on a worker thread when its inputs are large: the same exit code, outputs, summary, comment and SARIF', async () => {
+    const here = await run({ trivy: TRIVY, checkov: CHECKOV }, { env: { RUNNER_DEBUG: '1' } })
+    const hereComment = comments()[0]!.body
+    const there = await run({ trivy: TRIVY, checkov: CHECKOV }, { env: { RUNNER_DEBUG: '1', INFRA_ACTIONS_WORKER_BYTES: '1' } })
+    expect(there.stdout).toMatch(/^::debug::0\.\d MiB of input: the action runs on a worker thread/m)
+    expect(here.stdout).not.toMatch(/worker thread/)
+    expect(there.exitCode).toBe(1)
+    // Each run has its own RUNNER_TEMP, where the SARIF goes.
+    const same = (r: typeof here, text: string) => text.replaceAll(r.tmp, 'RUNNER_TEMP')
+    expect(errors(same(there, there.stdout))).toEqual(errors(same(here, here.stdout)))
+    expect(same(there, JSON.stringify(there.outputs))).toBe(same(here, JSON.stringify(here.outputs)))
+    expect(same(there, there.summary)).toBe(same(here, here.summary))
+    expect(comments()).toHaveLength(1)
+    expect(comments()[0]!.body.replace(/nonce:[\w-]+/, '')).toBe(hereComment.replace(/nonce:[\w-]+/, ''))
+    expect(readFileSync(there.outputs['sarif-file']!, 'utf8')).toBe(readFileSync(here.outputs['sarif-file']!, 'utf8'))
+    // A bad file on the worker: one error, exit 1, nothing written.
+    writeFileSync(path.join(dir, 'broken.json'), '{"Results": [')
+    const broken = await run({ trivy: 'broken.json' }, { env: { INFRA_ACTIONS_WORKER_BYTES: '1' } })
+    expect(broken.exitCode).toBe(1)
+    expect(errors(broken.stdout)).toEqual([expect.stringMatching(/^::error::Input 'trivy' \(broken\.json\) is not valid JSON/)])
+    expect(broken.outputs).toEqual({})
+  })
+
   it('names a bad input value', async () => {
     const r = await run({ trivy: TRIVY, 'fail-on': 'severe' })
     expect(r.exitCode).toBe(1)

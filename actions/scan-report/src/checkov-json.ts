@@ -9,9 +9,14 @@ import { arrayOf, emptyReport, positive, str, type ToolReport } from './report.j
  * (`checkov:skip=ID:reason`); passed ones are only counted. Open-source Checkov writes
  * `severity: null`: those get `defaultSeverity` (input `checkov-severity`).
  */
-export function readCheckovJson(doc: unknown, source: string, defaultSeverity: Severity, strings = new Strings()): ToolReport {
-  const report = emptyReport('Checkov')
-  const read: Reading = { source, defaultSeverity, strings, report, files: new Map() }
+export function readCheckovJson(
+  doc: unknown,
+  source: string,
+  defaultSeverity: Severity,
+  strings = new Strings(),
+  read = checkovReading(source, defaultSeverity, strings),
+): ToolReport {
+  const { report } = read
   for (const r of Array.isArray(doc) ? doc : [doc]) {
     const o = record(r)
     if (!o) continue
@@ -26,13 +31,18 @@ export function readCheckovJson(doc: unknown, source: string, defaultSeverity: S
     const checkType = str(o.check_type) ?? ''
     // `--quiet` leaves only failed_checks; the summary still counts the passed ones.
     report.passed += Array.isArray(results.passed_checks) ? results.passed_checks.length : count(summary?.passed)
-    for (const c of arrayOf(results.failed_checks)) addRecord(record(c), checkType, false, read)
-    for (const c of arrayOf(results.skipped_checks)) addRecord(record(c), checkType, true, read)
+    for (const c of arrayOf(results.failed_checks)) addCheckovRecord(record(c), checkType, false, read)
+    for (const c of arrayOf(results.skipped_checks)) addCheckovRecord(record(c), checkType, true, read)
   }
   return report
 }
 
-interface Reading {
+/** One file's reading: its report and what its records share. */
+export function checkovReading(source: string, defaultSeverity: Severity, strings: Strings): CheckovReading {
+  return { source, defaultSeverity, strings, report: emptyReport('Checkov'), files: new Map() }
+}
+
+export interface CheckovReading {
   source: string
   defaultSeverity: Severity
   strings: Strings
@@ -47,7 +57,8 @@ function isSummary(o: Record<string, unknown>): boolean {
   return 'checkov_version' in o && 'passed' in o && 'failed' in o
 }
 
-function addRecord(c: Record<string, unknown> | undefined, checkType: string, skipped: boolean, read: Reading): void {
+/** One failed or skipped check (a record of `results.failed_checks` / `skipped_checks`) added to the reading's report. */
+export function addCheckovRecord(c: Record<string, unknown> | undefined, checkType: string, skipped: boolean, read: CheckovReading): void {
   if (!c) return
   const { report, strings } = read
   const checkId = str(c.check_id)

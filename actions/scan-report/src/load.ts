@@ -1,10 +1,23 @@
 import { readdirSync, statSync, type Dirent } from 'node:fs'
 import path from 'node:path'
 import picomatch from 'picomatch'
-import { ConfigurationError, InputError, errorMessage, quote, readRegularText } from '@infra-actions/common'
+import { ConfigurationError, InputError, openRegularFile, quote } from '@infra-actions/common'
+import {
+  bytesAt,
+  EmptyDocumentError,
+  fileSource,
+  JsonDuplicateMemberError,
+  JsonScanError,
+  lineAndColumn,
+  rangeSource,
+  readJsonWalking,
+  type ByteSource,
+  type JsonWalk,
+} from '@infra-actions/common/json-stream'
 import { looksLikeCheckov, readCheckovJson } from './checkov-json.js'
 import { Strings, type Severity } from './model.js'
 import type { ToolReport } from './report.js'
+import { ResultStream } from './result-stream.js'
 import { looksLikeSarif, readSarif, type Expected } from './sarif-read.js'
 import { looksLikeTrivy, readTrivyJson } from './trivy-json.js'
 
@@ -67,19 +80,54 @@ function labelOf(file: string, root: string): string {
   return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel.split(path.sep).join('/') : file
 }
 
-/** A result file parsed, with errors that name the input and the file. */
+/** A result file parsed whole, with errors that name the input and the file. */
 export function parseResultFile(f: ResultFile): unknown {
+  return readResultDocument(f, WHOLE)
+}
+
+const WHOLE: JsonWalk = { walk: () => false, take: () => undefined }
+
+/**
+ * A result file read as a stream in chunks (`walk` says which arrays go element by element to
+ * their readers), the whole of it checked to be one JSON document. Errors name the input and the
+ * file, and say where the damage is by line and column, never by quoting the text there.
+ */
+export function readResultDocument(f: ResultFile, walk: JsonWalk): unknown {
   const what = `Input '${f.input}' (${f.label})`
-  let textContent = readRegularText(f.file, what)
-  if (textContent.charCodeAt(0) === 0xfeff) textContent = textContent.slice(1)
-  if (textContent.trim() === '') throw new ConfigurationError(`${what} is empty: did the scan step fail before writing it?`)
+  const file = fileSource(openRegularFile(f.file, what))
   try {
-    return JSON.parse(textContent)
-  } catch (error) {
-    throw new ConfigurationError(
-      `${what} is not valid JSON (${errorMessage(error)}); a truncated file means the scan was interrupted. Neither Trivy, Checkov nor SARIF output.`,
+    // A byte order mark (PowerShell 5's utf8) is no part of the JSON; JSON.parse was given the text after it.
+    const bom = bytesAt(file, 0, 3).equals(BOM)
+    const source = bom ? rangeSource(file, 3, file.size()) : file
+    try {
+      return readJsonWalking(source, walk)
+    } catch (error) {
+      throw refusal(error, source, what)
+    }
+  } finally {
+    file.close()
+  }
+}
+
+const BOM = Buffer.from([0xef, 0xbb, 0xbf])
+
+function refusal(error: unknown, source: ByteSource, what: string): unknown {
+  if (error instanceof EmptyDocumentError) return new ConfigurationError(`${what} is empty: did the scan step fail before writing it?`)
+  if (error instanceof JsonDuplicateMemberError)
+    return new ConfigurationError(
+      `${what} has the member ${JSON.stringify(error.member)} twice in one object (${lineAndColumn(source, error.position)}); no scanner writes that, and one copy could hide the findings of the other.`,
+    )
+  if (error instanceof JsonScanError) {
+    const size = source.size()
+    const where =
+      error.position >= size
+        ? `it ends at byte ${size} with brackets or a string still open`
+        : `${error.reason} at ${lineAndColumn(source, error.position)}`
+    return new ConfigurationError(
+      `${what} is not valid JSON (${where}); a truncated file means the scan was interrupted. Neither Trivy, Checkov nor SARIF output.`,
     )
   }
+  return error
 }
 
 export type Format = 'trivy-json' | 'checkov-json' | 'sarif'
@@ -103,10 +151,16 @@ const EXPECTED: Record<ResultInput, Expected> = { trivy: 'Trivy', checkov: 'Chec
 export function readResultFile(f: ResultFile, options: { checkovSeverity: Severity; root: string; strings?: Strings }): ToolReport[] {
   const strings = options.strings ?? new Strings()
   const what = `Input '${f.input}' (${f.label})`
-  const doc = parseResultFile(f)
+  const input = f.input === 'baseline' ? 'sarif' : f.input
+  const { checkovSeverity, root } = options
+  const stream = new ResultStream({ input, expected: EXPECTED[input], what, source: f.label, checkovSeverity, root, strings })
+  const doc = readResultDocument(f, stream)
   if (Array.isArray(doc) && doc.length === 0) return []
   const format = detectFormat(doc)
-  const input = f.input === 'baseline' ? 'sarif' : f.input
+  if (stream.format && format !== stream.format)
+    throw new ConfigurationError(
+      `${what} mixes the shapes of several report formats (${stream.format} and ${format ?? 'neither'}); give each scanner's output in a file of its own.`,
+    )
   if (!format) {
     const shape = Array.isArray(doc)
       ? 'a JSON array'
@@ -116,11 +170,7 @@ export function readResultFile(f: ResultFile, options: { checkovSeverity: Severi
     throw new ConfigurationError(`${what} is neither a Trivy report, a Checkov report nor SARIF 2.1.0: it is ${shape}.`)
   }
   if (format === 'sarif')
-    return readSarif(
-      doc,
-      { expected: EXPECTED[input], what, source: f.label, checkovSeverity: options.checkovSeverity, root: options.root },
-      strings,
-    )
+    return readSarif(doc, { expected: EXPECTED[input], what, source: f.label, checkovSeverity, root }, strings, stream.runs)
   const tool = format === 'trivy-json' ? 'trivy' : 'checkov'
   if (input !== tool) {
     const named = tool === 'trivy' ? 'a Trivy JSON report' : 'a Checkov JSON report'
@@ -128,7 +178,11 @@ export function readResultFile(f: ResultFile, options: { checkovSeverity: Severi
       `${what} is ${named}; give it in input '${tool}'${input === 'sarif' ? " (input 'sarif' takes SARIF only)" : ''}.`,
     )
   }
-  return [format === 'trivy-json' ? readTrivyJson(doc, f.label, strings) : readCheckovJson(doc, f.label, options.checkovSeverity, strings)]
+  return [
+    format === 'trivy-json'
+      ? readTrivyJson(doc, f.label, strings, stream.trivy)
+      : readCheckovJson(doc, f.label, checkovSeverity, strings, stream.checkov),
+  ]
 }
 
 function keysOf(doc: object): string {

@@ -35,18 +35,35 @@ export function looksLikeSarif(doc: unknown): boolean {
   return isRecord(doc) && Array.isArray(doc.runs) && ('version' in doc || '$schema' in doc)
 }
 
-/** Every run of a SARIF 2.1.0 log, one report per run. */
-export function readSarif(doc: unknown, options: SarifReadOptions, strings = new Strings()): ToolReport[] {
+/**
+ * Every run of a SARIF 2.1.0 log, one report per run. `started`: the runs whose results a reader
+ * of the stream already took (by their index; `doc` then holds them without those results).
+ */
+export function readSarif(
+  doc: unknown,
+  options: SarifReadOptions,
+  strings = new Strings(),
+  started: ReadonlyMap<number, RunReading> = new Map(),
+): ToolReport[] {
   const log = record(doc) ?? {}
   if (log.version !== undefined && log.version !== '2.1.0')
     throw new ConfigurationError(`${options.what} is SARIF ${String(log.version)}; only SARIF 2.1.0 is read.`)
   const runs = Array.isArray(log.runs) ? log.runs : []
-  const read: Reading = { options, strings, files: [new Map(), new Map()] }
-  return runs.map((run, i) => readRun(record(run) ?? {}, i, read))
+  const read = sarifReading(options, strings)
+  return runs.map((item, i) => {
+    const run = record(item) ?? {}
+    const reading = started.get(i) ?? openRun(run, i, read)
+    for (const result of Array.isArray(run.results) ? run.results : []) addSarifResult(reading, result)
+    return closeRun(reading, run)
+  })
+}
+
+export function sarifReading(options: SarifReadOptions, strings: Strings): Reading {
+  return { options, strings, files: [new Map(), new Map()] }
 }
 
 /** One file's reading: its options, the run's shared strings, and each URI's file worked out once. */
-interface Reading {
+export interface Reading {
   options: SarifReadOptions
   strings: Strings
   /** uri → its file and whether it is one of the repository, for `isFile` false and true. */
@@ -71,8 +88,24 @@ interface RuleFacts {
   linked: string | undefined
 }
 
-function readRun(run: Record<string, unknown>, index: number, read: Reading): ToolReport {
-  const { options, strings } = read
+/** A run being read: what its results share, worked out from the members before them. */
+export interface RunReading {
+  read: Reading
+  report: ToolReport
+  name: string
+  flavour: Expected
+  rules: (Record<string, unknown> | undefined)[]
+  byId: Map<string, Record<string, unknown>>
+  facts: Map<Record<string, unknown> | undefined, RuleFacts>
+  image: boolean
+}
+
+/**
+ * Starts reading a run from its members before `results` (`tool` comes first in every writer's
+ * output): its tool checked against the input, its rules indexed.
+ */
+export function openRun(run: Record<string, unknown>, index: number, read: Reading): RunReading {
+  const { options } = read
   const driver = record(record(run.tool)?.driver)
   let name = str(driver?.name)
   const notes: string[] = []
@@ -98,32 +131,48 @@ function readRun(run: Record<string, unknown>, index: number, read: Reading): To
   const rules = Array.isArray(driver?.rules) ? driver.rules.map(record) : []
   const byId = new Map<string, Record<string, unknown>>()
   for (const r of rules) if (r && typeof r.id === 'string' && !byId.has(r.id)) byId.set(r.id, r)
-  const facts = new Map<Record<string, unknown> | undefined, RuleFacts>()
-  // Trivy marks image scans on the run; then no location is a repository file.
-  const image = isRecord(run.properties) && 'imageName' in run.properties
-  const results = Array.isArray(run.results) ? run.results : []
-  for (const item of results) {
-    const result = record(item)
-    if (!result) continue
-    const ruleIndex = typeof result.ruleIndex === 'number' ? result.ruleIndex : -1
-    const ruleId = str(result.ruleId) ?? str(record(result.rule)?.id) ?? str(rules[ruleIndex]?.id)
-    if (!ruleId) {
-      report.notes.push(`a result of ${name} in ${options.source} has no rule id and was skipped`)
-      continue
-    }
-    const rule = (ruleIndex >= 0 ? rules[ruleIndex] : undefined) ?? byId.get(ruleId)
-    let known = facts.get(rule)
-    if (!known) facts.set(rule, (known = factsOf(rule, strings)))
-    const finding =
-      flavour === 'Trivy'
-        ? trivyResult(result, known, strings.of(ruleId), image, read)
-        : flavour === 'Checkov'
-          ? checkovResult(result, known, strings.of(ruleId), name, read)
-          : genericResult(result, known, strings.of(ruleId), name, read)
-    finding.suppressedBy = suppressionOf(result, name)
-    report.findings.push(finding)
+  return { read, report, name, flavour, rules, byId, facts: new Map(), image: imageRun(run) }
+}
+
+/** Trivy marks image scans on the run (after its results); then no location is a repository file. */
+const imageRun = (run: Record<string, unknown>): boolean => isRecord(run.properties) && 'imageName' in run.properties
+
+/** One result of the run read into its report. */
+export function addSarifResult(reading: RunReading, item: unknown): void {
+  const { read, report, name, flavour, rules, byId, facts, image } = reading
+  const { options, strings } = read
+  const result = record(item)
+  if (!result) return
+  const ruleIndex = typeof result.ruleIndex === 'number' ? result.ruleIndex : -1
+  const ruleId = str(result.ruleId) ?? str(record(result.rule)?.id) ?? str(rules[ruleIndex]?.id)
+  if (!ruleId) {
+    report.notes.push(`a result of ${name} in ${options.source} has no rule id and was skipped`)
+    return
   }
-  return report
+  const rule = (ruleIndex >= 0 ? rules[ruleIndex] : undefined) ?? byId.get(ruleId)
+  let known = facts.get(rule)
+  if (!known) facts.set(rule, (known = factsOf(rule, strings)))
+  const finding =
+    flavour === 'Trivy'
+      ? trivyResult(result, known, strings.of(ruleId), image, read)
+      : flavour === 'Checkov'
+        ? checkovResult(result, known, strings.of(ruleId), name, read)
+        : genericResult(result, known, strings.of(ruleId), name, read)
+  finding.suppressedBy = suppressionOf(result, name)
+  report.findings.push(finding)
+}
+
+/**
+ * The run's report, once all of it is read. Trivy writes `properties.imageName` after the
+ * results: when it turns out to be an image scan, the results taken before are no repository
+ * files after all.
+ */
+export function closeRun(reading: RunReading, run: Record<string, unknown>): ToolReport {
+  if (!reading.image && imageRun(run) && reading.flavour === 'Trivy') {
+    reading.image = true
+    for (const f of reading.report.findings) f.locations = f.locations.map((l) => (l.isFile ? { ...l, isFile: false } : l))
+  }
+  return reading.report
 }
 
 function factsOf(rule: Record<string, unknown> | undefined, strings: Strings): RuleFacts {

@@ -29,11 +29,29 @@ export interface SarifCut {
   reasons: string[]
 }
 
+/**
+ * Where the log's UTF-8 bytes go, in pieces of at most 1 MiB as they are made: the file being
+ * written (the log is never held whole), or memory. A piece is lent: copy it to keep it.
+ */
+export interface SarifSink {
+  write(piece: Uint8Array): void
+  /** Forgets what was written: the log is made again, smaller. */
+  restart(): void
+}
+
+/** A sink that keeps the log in memory (tests, and logs too small to matter). */
+export function memorySink(): SarifSink & { readonly text: string } {
+  let pieces: Buffer[] = []
+  return {
+    write: (piece) => void pieces.push(Buffer.from(piece)),
+    restart: () => void (pieces = []),
+    get text() {
+      return Buffer.concat(pieces).toString('utf8')
+    },
+  }
+}
+
 export interface SarifLog {
-  /** The log's UTF-8 bytes, in pieces of about 1 MiB: written as they are, never one string. */
-  chunks: Buffer[]
-  /** The log as one string (for tests; the action writes `chunks`). */
-  readonly text: string
   results: number
   gzipBytes: number
   cut: SarifCut | undefined
@@ -64,7 +82,7 @@ export function toolInfos(reports: readonly ToolReport[]): Map<string, ToolInfo>
   return tools
 }
 
-export function buildSarif(findings: readonly Finding[], tools: Map<string, ToolInfo>, options: SarifOptions): SarifLog {
+export function buildSarif(findings: readonly Finding[], tools: Map<string, ToolInfo>, options: SarifOptions, sink: SarifSink): SarifLog {
   const limits = { ...LIMITS, ...options.limits }
   const cut: SarifCut = { results: { critical: 0, high: 0, medium: 0, low: 0, unknown: 0 }, runs: [], locations: 0, reasons: [] }
   // Per tool, most severe first and counted before suppressed: the end of the list goes first.
@@ -90,8 +108,7 @@ export function buildSarif(findings: readonly Finding[], tools: Map<string, Tool
     if (!cut.reasons.some((r) => r.includes('results per run')))
       cut.reasons.push(`code scanning takes at most ${thousands(limits.resultsPerRun)} results per run`)
   }
-  let chunks = render(kept, tools, options, limits, cut)
-  let gzipBytes = compressedSize(chunks, limits.gzipBytes)
+  let gzipBytes = render(kept, tools, options, limits, cut, sink)
   // Too large even compressed: drop the least severe results everywhere, in proportion, until it fits.
   for (let attempt = 0; gzipBytes > limits.gzipBytes && attempt < 8; attempt++) {
     const all = [...kept.values()].flat().sort(keepOrder)
@@ -106,60 +123,59 @@ export function buildSarif(findings: readonly Finding[], tools: Map<string, Tool
     if (!cut.reasons.some((r) => r.includes('compressed')))
       cut.reasons.push(`code scanning takes at most ${limits.gzipBytes / 1e6} MB compressed`)
     cut.locations = 0
-    chunks = render(kept, tools, options, limits, cut)
-    gzipBytes = compressedSize(chunks, limits.gzipBytes)
+    sink.restart()
+    gzipBytes = render(kept, tools, options, limits, cut, sink)
   }
   const results = [...kept.values()].reduce((n, l) => n + l.length, 0)
   const anyCut = cut.runs.length > 0 || cut.locations > 0 || Object.values(cut.results).some((n) => n > 0)
-  const done = chunks
   return {
-    chunks: done,
-    get text() {
-      return Buffer.concat(done).toString('utf8')
-    },
     results,
     gzipBytes,
     cut: anyCut ? cut : undefined,
   }
 }
 
-// Level 1 compresses less than upload-sarif's default, so a log that fits here fits there.
-// A log whose plain text fits needs no compressing to know that it fits.
-const compressedSize = (chunks: readonly Buffer[], limit: number): number => {
-  const plain = chunks.reduce((n, c) => n + c.length, 0)
-  return plain <= limit ? plain : gzipSync(Buffer.concat(chunks, plain), { level: 1 }).length
-}
+const PIECE_BYTES = 1 << 20
 
-const CHUNK_BYTES = 1 << 20
-
-/** Text appended as UTF-8 to buffers of about 1 MiB each: a large log is never one string. */
-class Utf8Chunks {
-  readonly #done: Buffer[] = []
-  #buffer = Buffer.allocUnsafe(CHUNK_BYTES)
+/**
+ * Text appended as UTF-8 to one buffer of 1 MiB, handed to the sink each time it fills: a large
+ * log is never one string, nor held. Counts what the sink got, plain and compressed: level 1
+ * compresses less than upload-sarif's default, and each piece compressed on its own loses the
+ * history of the piece before (a few KiB each), so a log that fits here fits there.
+ */
+class Utf8Pieces {
+  readonly #buffer = Buffer.allocUnsafe(PIECE_BYTES)
   #used = 0
+  gzipBytes = 0
+
+  constructor(private readonly sink: SarifSink) {}
 
   write(text: string): void {
     // A UTF-16 unit takes at most 3 bytes of UTF-8.
-    if (this.#used + text.length * 3 > this.#buffer.length) {
-      this.#close()
-      if (text.length * 3 > CHUNK_BYTES) {
-        this.#done.push(Buffer.from(text, 'utf8'))
+    if (this.#used + text.length * 3 > PIECE_BYTES) {
+      this.#hand()
+      if (text.length * 3 > PIECE_BYTES) {
+        this.#give(Buffer.from(text, 'utf8'))
         return
       }
-      this.#buffer = Buffer.allocUnsafe(CHUNK_BYTES)
     }
     this.#used += this.#buffer.write(text, this.#used, 'utf8')
   }
 
-  end(): Buffer[] {
-    this.#close()
-    return this.#done
+  /** The rest to the sink; the compressed size of all of it. */
+  end(): number {
+    this.#hand()
+    return this.gzipBytes
   }
 
-  #close(): void {
-    if (this.#used > 0) this.#done.push(this.#buffer.subarray(0, this.#used))
-    this.#buffer = Buffer.alloc(0)
+  #hand(): void {
+    if (this.#used > 0) this.#give(this.#buffer.subarray(0, this.#used))
     this.#used = 0
+  }
+
+  #give(piece: Buffer): void {
+    this.sink.write(piece)
+    this.gzipBytes += gzipSync(piece, { level: 1 }).length
   }
 }
 
@@ -178,10 +194,11 @@ function render(
   options: SarifOptions,
   limits: typeof LIMITS,
   cut: SarifCut,
-): Buffer[] {
+  sink: SarifSink,
+): number {
   // Written as text, result by result: the same log JSON.stringify makes of the objects the
   // schema describes, without building 50,000 of them first. Compact: indentation would double it.
-  const parts = new Utf8Chunks()
+  const parts = new Utf8Pieces(sink)
   parts.write('{"$schema":"https://json.schemastore.org/sarif-2.1.0.json","version":"2.1.0","runs":[')
   const caches: Caches = { uris: [new Map(), new Map()], lines: new Map() }
   let first = true
@@ -214,7 +231,7 @@ interface Caches {
 }
 
 function renderRun(
-  parts: Utf8Chunks,
+  parts: Utf8Pieces,
   name: string,
   list: readonly Finding[],
   tool: ToolInfo,

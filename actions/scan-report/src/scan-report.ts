@@ -1,4 +1,4 @@
-import { closeSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs'
+import { closeSync, ftruncateSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs'
 import path from 'node:path'
 import { SUMMARY_LIMIT_BYTES, plural, pullRequestNumber, utf8Bytes, type ActionContext } from '@infra-actions/common'
 import { commentMarker, postComment, type CommentApi, type UpsertResult } from '@infra-actions/github'
@@ -10,7 +10,7 @@ import { readResultFile, type ResultFile } from './load.js'
 import { Strings } from './model.js'
 import { assemble, renderReport } from './render.js'
 import type { ToolReport } from './report.js'
-import { buildSarif, toolInfos } from './sarif-write.js'
+import { buildSarif, toolInfos, type SarifLog, type SarifSink } from './sarif-write.js'
 import type { ScanReportSettings } from './settings.js'
 import { applyIgnores } from './suppress.js'
 
@@ -68,8 +68,9 @@ export async function runScanReport(settings: ScanReportSettings, deps: ScanRepo
   const options = { failOn: settings.failOn, newOnly: settings.newOnly, hasBaseline }
   const verdict = decide(findings, options)
 
-  const sarif = buildSarif(findings, toolInfos(reports), { category: settings.category, hasBaseline })
-  writeAtomically(settings.sarifOutput, sarif.chunks)
+  const sarif = writeAtomically(settings.sarifOutput, (sink) =>
+    buildSarif(findings, toolInfos(reports), { category: settings.category, hasBaseline }, sink),
+  )
   if (sarif.cut)
     deps.log.warning(
       `The merged SARIF was cut to code scanning's upload limits (${sarif.cut.reasons.join('; ')}); the job summary says what.`,
@@ -180,18 +181,33 @@ function sourcesOf(reports: readonly ToolReport[], files: readonly ResultFile[])
 
 type Source = { label: string; tool: string; version?: string }
 
-/** Written beside its place and renamed in: a reader never sees half a file. */
-function writeAtomically(file: string, chunks: readonly Uint8Array[]): void {
+/** The log written beside its place as it is made, and renamed in: a reader never sees half a file. */
+function writeAtomically(file: string, write: (sink: SarifSink) => SarifLog): SarifLog {
   mkdirSync(path.dirname(file), { recursive: true })
   const tmp = `${file}.${process.pid}.tmp`
   try {
     const fd = openSync(tmp, 'w')
+    let log: SarifLog
     try {
-      for (const chunk of chunks) for (let at = 0; at < chunk.length;) at += writeSync(fd, chunk, at)
+      let position = 0
+      log = write({
+        write: (piece) => {
+          for (let at = 0; at < piece.length;) {
+            const n = writeSync(fd, piece, at, piece.length - at, position)
+            at += n
+            position += n
+          }
+        },
+        restart: () => {
+          ftruncateSync(fd, 0)
+          position = 0
+        },
+      })
     } finally {
       closeSync(fd)
     }
     renameSync(tmp, file)
+    return log
   } catch (error) {
     rmSync(tmp, { force: true })
     throw error

@@ -108,6 +108,19 @@ const exists = (file: string): boolean => {
 
 const isInside = (file: string, files: string[]): boolean => files.includes(file)
 
+/** The bytes of the result files the inputs name (0 for what cannot be found: readSettings says why). */
+export function resultBytes(inputs: Inputs = new Inputs(), root: string = process.cwd()): number {
+  let bytes = 0
+  for (const input of ['trivy', 'checkov', 'sarif', 'baseline'] as const) {
+    try {
+      for (const f of expandPatterns(input, inputs.list(input), root)) bytes += statSync(f.file).size
+    } catch {
+      // Said by readSettings, on the thread that runs the action.
+    }
+  }
+  return bytes
+}
+
 export function todayUtc(now: Date = new Date()): string {
   return now.toISOString().slice(0, 10)
 }

@@ -17,17 +17,16 @@ import { arrayOf, emptyReport, positive, str, type ToolReport } from './report.j
  * pre-0.20 bare array of results, `null` for an empty legacy scan, and `trivy k8s` reports
  * (`Resources[]`, or the older `Vulnerabilities[]` / `Misconfigurations[]` of resources).
  */
-export function readTrivyJson(doc: unknown, source: string, strings = new Strings()): ToolReport {
-  const report = emptyReport('Trivy')
+export function readTrivyJson(doc: unknown, source: string, strings = new Strings(), report = emptyReport('Trivy')): ToolReport {
   if (doc === null) return report
   if (Array.isArray(doc)) {
-    for (const r of doc) readResult(record(r), { source, image: false, strings }, report)
+    for (const r of doc) readTrivyResult(record(r), { source, image: false, strings }, report)
     return report
   }
   const top = record(doc) ?? {}
   report.version = str(record(top.Trivy)?.Version)
-  const image = top.ArtifactType === 'container_image' || top.ArtifactType === 'vm'
-  for (const r of arrayOf(top.Results)) readResult(record(r), { source, image, strings }, report)
+  const scope = trivyScope(top, source, strings)
+  for (const r of arrayOf(top.Results)) readTrivyResult(record(r), scope, report)
   // trivy k8s: results under each cluster object; its targets are images and objects, not files.
   for (const group of ['Resources', 'Vulnerabilities', 'Misconfigurations']) {
     if (!('ClusterName' in top) && group !== 'Resources') continue
@@ -35,13 +34,21 @@ export function readTrivyJson(doc: unknown, source: string, strings = new String
       const o = record(res)
       if (!o) continue
       const object = [o.Namespace, o.Kind, o.Name].filter((p) => typeof p === 'string' && p !== '').join('/')
-      for (const r of arrayOf(o.Results)) readResult(record(r), { source, image: true, object, strings }, report)
+      for (const r of arrayOf(o.Results)) readTrivyResult(record(r), { source, image: true, object, strings }, report)
     }
   }
   return report
 }
 
-interface Scope {
+/**
+ * What every result of a SchemaVersion 2 report shares, from the members before `Results` (where
+ * Trivy writes them): a reader of the stream takes each result as it is read (readTrivyResult).
+ */
+export function trivyScope(top: Record<string, unknown>, source: string, strings: Strings): Scope {
+  return { source, image: top.ArtifactType === 'container_image' || top.ArtifactType === 'vm', strings }
+}
+
+export interface Scope {
   source: string
   /** The artifact is an image or a cluster: no target is a file of the repository. */
   image: boolean
@@ -64,7 +71,8 @@ interface Target {
   byName?: Map<string, Record<string, unknown>[]>
 }
 
-function readResult(result: Record<string, unknown> | undefined, scope: Scope, report: ToolReport): void {
+/** One result (one target): its findings added to `report`. */
+export function readTrivyResult(result: Record<string, unknown> | undefined, scope: Scope, report: ToolReport): void {
   if (!result) return
   const name = str(result.Target) ?? ''
   const cls = str(result.Class) ?? (Array.isArray(result.Misconfigurations) ? 'config' : 'lang-pkgs')

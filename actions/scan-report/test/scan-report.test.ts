@@ -1,4 +1,5 @@
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { gzipSync } from 'node:zlib'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { beforeEach, describe, expect, it } from 'vitest'
@@ -6,7 +7,7 @@ import { Inputs, extendContext, type GitHubContext } from '@infra-actions/common
 import type { CommentApi, IssueComment } from '@infra-actions/github'
 import { runScanReport, type ScanReportDeps } from '../src/scan-report.js'
 import { readSettings } from '../src/settings.js'
-import { buildSarif } from '../src/sarif-write.js'
+import { buildSarif, LIMITS, memorySink } from '../src/sarif-write.js'
 import { corpusFiles, corpusPath } from '../../../test/support/corpus.js'
 import { FIXTURES, merged, validateSarif } from './support.js'
 
@@ -363,13 +364,32 @@ describe('the PR comment', () => {
 describe('code scanning limits', () => {
   it('drops the least severe results first and says so', () => {
     const { findings } = merged(['trivy', 'trivy/trivy-action-config-scan.v0.72.0.json'])
-    const log = buildSarif(findings, new Map(), { category: 'c', hasBaseline: false, limits: { resultsPerRun: 5 } })
-    const kept = JSON.parse(log.text).runs[0].results.map((r: { level: string }) => r.level)
+    const sink = memorySink()
+    const log = buildSarif(findings, new Map(), { category: 'c', hasBaseline: false, limits: { resultsPerRun: 5 } }, sink)
+    const kept = JSON.parse(sink.text).runs[0].results.map((r: { level: string }) => r.level)
     expect(kept).toEqual(['error', 'error', 'error', 'error', 'error'])
     expect(log.cut).toMatchObject({ results: { high: 0, medium: 1, low: 2 }, reasons: ['code scanning takes at most 5 results per run'] })
-    const small = buildSarif(findings, new Map(), { category: 'c', hasBaseline: false, limits: { gzipBytes: 800 } })
+    const small = buildSarif(findings, new Map(), { category: 'c', hasBaseline: false, limits: { gzipBytes: 800 } }, memorySink())
     expect(small.gzipBytes).toBeLessThanOrEqual(800)
     expect(small.cut!.reasons).toEqual(['code scanning takes at most 0.0008 MB compressed'])
+  })
+
+  it('writes the file again, smaller, when the first try is over the compressed limit: one whole log, no leftovers', async () => {
+    const inputs = { trivy: copy(corpusPath('trivy', 'trivy-action-config-scan.v0.72.0.json')), 'fail-on': 'none' }
+    const full = await run(inputs)
+    const before = LIMITS.gzipBytes
+    const limit = Math.floor(gzipSync(full.sarifText, { level: 1 }).length * 0.75)
+    LIMITS.gzipBytes = limit
+    try {
+      const r = await run(inputs)
+      expect(r.sarif.runs[0].results.length).toBeGreaterThan(0)
+      expect(r.sarif.runs[0].results.length).toBeLessThan(full.sarif.runs[0].results.length)
+      expect(gzipSync(r.sarifText, { level: 1 }).length).toBeLessThanOrEqual(limit)
+      expect(validateSarif(r.sarifText).errors).toEqual([])
+      expect(r.summary).toContain('compressed')
+    } finally {
+      LIMITS.gzipBytes = before
+    }
   })
 })
 

@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs'
+import { isMainThread, Worker } from 'node:worker_threads'
 import * as core from '@actions/core'
 import { errorMessage, isActionError } from './errors.js'
 
@@ -7,7 +9,25 @@ export interface RunOptions {
    * whose outputs promise a safe value on failure (destroy-gate's `allowed=false`) writes it here.
    */
   onFailure?: (message: string) => void
+  /**
+   * The bytes of the action's large inputs (result files, a plan), worked out without failing
+   * (0 when unsure: the action itself then says what is wrong). From LARGE_INPUT_BYTES on, the
+   * action runs on a worker thread with a small young generation (see runOnWorker).
+   */
+  inputBytes?: () => number
 }
+
+/** From this size of input on, an action runs on a worker thread (INFRA_ACTIONS_WORKER_BYTES overrides it, for tests). */
+export const LARGE_INPUT_BYTES = 32 * 1024 * 1024
+
+/**
+ * The young generation of the worker that reads large inputs, in MiB. V8 grows it up to
+ * ~100 MiB when most of what is allocated survives a while (a report's findings, a plan's
+ * changes being built): that was a third of scan-report's peak memory, and the node binary of
+ * a runner takes no flags from an action (`--max-semi-space-size`). A worker takes it as a
+ * resource limit. Measured in docs/performance.md.
+ */
+const YOUNG_GENERATION_MB = 12
 
 /**
  * The one place an action's failure is reported. An expected failure (ActionError: a user's
@@ -16,6 +36,7 @@ export interface RunOptions {
  * exits with 1 either way. Rejections and exceptions that escape `main` are caught too.
  */
 export async function run(actionName: string, main: () => Promise<void>, options: RunOptions = {}): Promise<void> {
+  if (isMainThread && options.inputBytes && (await runOnWorker(actionName, options.inputBytes, options))) return
   const onStray = (error: unknown): void => fail(actionName, error, options)
   process.on('unhandledRejection', onStray)
   process.on('uncaughtException', onStray)
@@ -42,4 +63,35 @@ function fail(actionName: string, error: unknown, options: RunOptions): void {
   }
   core.setFailed(message)
   if (core.isDebug() && error instanceof Error && error.stack) core.info(error.stack)
+}
+
+/**
+ * Runs this action's script again on a worker thread when its inputs are large: the whole action
+ * (the same `main`), with its young generation capped, while this thread only waits. Its log
+ * lines, outputs and summary are the worker's own (the worker's stdout is this process's); its
+ * exit code becomes the step's. false (run here) when the inputs are small or the script cannot
+ * be found (a test importing the code).
+ */
+async function runOnWorker(actionName: string, inputBytes: () => number, options: RunOptions): Promise<boolean> {
+  const script = process.argv[1]
+  if (!script || !/\.m?js$/.test(script) || !existsSync(script)) return false
+  const threshold = Number(process.env.INFRA_ACTIONS_WORKER_BYTES || LARGE_INPUT_BYTES)
+  let bytes: number
+  try {
+    bytes = inputBytes()
+  } catch {
+    return false
+  }
+  if (!(bytes >= threshold)) return false
+  core.debug(
+    `${(bytes / 1048576).toFixed(1)} MiB of input: the action runs on a worker thread (young generation ${YOUNG_GENERATION_MB} MiB).`,
+  )
+  const worker = new Worker(script, { argv: process.argv.slice(2), resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB } })
+  const code = await new Promise<number>((resolve) => {
+    // What escapes the worker's own run wrapper (it cannot start, it runs out of memory) fails here, as a bug.
+    worker.on('error', (error) => fail(actionName, error, options))
+    worker.on('exit', resolve)
+  })
+  if (code !== 0) process.exitCode = code
+  return true
 }

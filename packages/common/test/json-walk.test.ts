@@ -40,11 +40,9 @@ function expected(text: string): { value: unknown; taken: unknown[] } | 'refused
     if (v === null || typeof v !== 'object') return v
     const out: Record<string, unknown> = {}
     for (const [k, x] of Object.entries(v)) {
-      let y = x
-      if (k === 'take' && Array.isArray(x)) {
-        y = []
-        taken.push(...x)
-      } else y = visit(x)
+      const take = k === 'take' && Array.isArray(x)
+      if (take) taken.push(...x)
+      const y = take ? [] : visit(x)
       Object.defineProperty(out, k, { value: y, enumerable: true, writable: true, configurable: true })
     }
     return out

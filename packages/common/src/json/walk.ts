@@ -18,7 +18,8 @@ export type ElementTaker = (element: unknown, index: number) => boolean
 export interface JsonWalk {
   /**
    * Whether the object or array at `path` is read member by member (so that arrays inside it can
-   * be streamed) rather than built whole. An array's elements are asked about once, as index 0.
+   * be streamed) rather than built whole. An array's elements are asked about once, as index 0
+   * (elements built whole are read in runs); walked ones again each with its own index.
    */
   walk(path: JsonPath): boolean
   /**
@@ -87,8 +88,7 @@ function readObject(c: Cursor, path: JsonPath, parents: readonly object[], walk:
 function readArray(c: Cursor, path: JsonPath, parents: readonly object[], walk: JsonWalk): unknown[] {
   const kept: unknown[] = []
   const take = walk.take(path, parents)
-  const elementPath = [...path, 0]
-  const walked = walk.walk(elementPath)
+  const walked = walk.walk([...path, 0])
   const inside = [...parents, kept]
   c.i++
   if (c.space() && c.byte() === CLOSE_ARRAY) {
@@ -118,7 +118,8 @@ function readArray(c: Cursor, path: JsonPath, parents: readonly object[], walk: 
     if (read === 0) {
       if (index === 1 && !walked && firstEnd >= 0) boundary = learnBoundary(c, firstEnd)
       const first = c.byte()
-      hand(readValue(c, elementPath, inside, walk), index++)
+      hand(walked ? readValue(c, [...path, index], inside, walk) : c.unit(parseValue), index)
+      index++
       if (index === 1 && first === OPEN_OBJECT) firstEnd = c.abs()
     }
     if (!c.next(CLOSE_ARRAY)) return kept
