@@ -1,5 +1,9 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { corpusFiles } from '../../../test/support/corpus.js'
+import { corpusFiles, corpusPath } from '../../../test/support/corpus.js'
+import { readResultFile, type ResultFile } from '../src/load.js'
 import type { Kind } from '../src/model.js'
 import type { ToolReport } from '../src/report.js'
 import { read } from './support.js'
@@ -209,5 +213,86 @@ describe('fixtures for what the corpus lacks (built from the formats, see test/f
     })
     expect(secret!.locations).toEqual([{ file: 'deploy.sh', isFile: true, startLine: 3, endLine: 3 }])
     expect(license).toMatchObject({ kind: 'license', ruleId: 'GPL-3.0', severity: 'high', package: { name: 'lodash' } })
+  })
+})
+
+describe('reading as a stream (element by element) reads what a whole-document reading reads', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'stream-'))
+  const put = (name: string, content: unknown): ResultFile => {
+    const f = path.join(dir, name)
+    writeFileSync(f, typeof content === 'string' ? content : JSON.stringify(content, null, 2))
+    return { input: name.startsWith('checkov') ? 'checkov' : 'trivy', file: f, label: name }
+  }
+  const readFile = (f: ResultFile) => readResultFile(f, { checkovSeverity: 'medium', root: dir })
+  const findingsOf = (reports: ToolReport[]) => reports.flatMap((r) => r.findings).map((f) => ({ ...f, source: '' }))
+
+  it('gives the same findings whatever the order of the members (a Trivy report with Results before ArtifactType)', () => {
+    const doc = JSON.parse(readFileSync(corpusPath('trivy', 'trivy-alpine-310.json.golden'), 'utf8')) as Record<string, unknown>
+    const { Results, ...rest } = doc
+    const usual = readFile(put('trivy-usual.json', doc))
+    const reordered = readFile(put('trivy-reordered.json', { Results, ...rest }))
+    expect(findingsOf(usual).length).toBeGreaterThan(0)
+    expect(findingsOf(reordered)).toEqual(findingsOf(usual))
+    // An image scan: no location is a file of the repository, either way.
+    expect(findingsOf(reordered).every((f) => f.locations.every((l) => !l.isFile))).toBe(true)
+  })
+
+  it("takes a SARIF run's image scan (properties after results, as Trivy writes them) as no repository files", () => {
+    const log = JSON.parse(readFileSync(corpusPath('trivy', 'trivy-action-config.v0.72.0.sarif'), 'utf8')) as {
+      runs: Record<string, unknown>[]
+    }
+    const plain = findingsOf(readFile(put('trivy-plain.sarif', log)))
+    expect(plain.some((f) => f.locations.some((l) => l.isFile))).toBe(true)
+    log.runs[0]!.properties = { imageName: 'registry.example.com/app:1' }
+    const image = findingsOf(readFile(put('trivy-image.sarif', log)))
+    expect(image).toHaveLength(plain.length)
+    expect(image.every((f) => f.locations.every((l) => !l.isFile))).toBe(true)
+  })
+
+  it('reads a Checkov list of reports, its passed checks counted', () => {
+    const report = (checkType: string, failed: number, passed: number) => ({
+      check_type: checkType,
+      results: {
+        passed_checks: Array.from({ length: passed }, (_, i) => ({ check_id: `CKV_P_${i}` })),
+        failed_checks: Array.from({ length: failed }, (_, i) => ({
+          check_id: `CKV_AWS_${i}`,
+          check_name: `check ${i}`,
+          file_path: `/m${i}.tf`,
+          file_line_range: [i + 1, i + 2],
+          resource: `aws_s3_bucket.b${i}`,
+        })),
+      },
+      summary: { passed, failed, checkov_version: '3.2.0' },
+    })
+    const [r] = readFile(put('checkov-list.json', [report('terraform', 3, 4), report('secrets', 2, 1)]))
+    expect(r!.findings.map((f) => `${f.target}:${f.ruleId}`)).toEqual([
+      'terraform:CKV_AWS_0',
+      'terraform:CKV_AWS_1',
+      'terraform:CKV_AWS_2',
+      'secrets:CKV_AWS_0',
+      'secrets:CKV_AWS_1',
+    ])
+    expect(r!.passed).toBe(5)
+  })
+
+  it('refuses a member written twice where it reads as a stream, naming the file and the line', () => {
+    const twice = `{"SchemaVersion": 2, "ArtifactType": "filesystem",\n "Results": [{"Target": "a.tf", "Misconfigurations": [{"ID": "AWS-0001", "Status": "FAIL", "Severity": "HIGH"}]}],\n "Results": []}`
+    expect(() => readFile(put('trivy-twice.json', twice))).toThrow(
+      /^Input 'trivy' \(trivy-twice\.json\) has the member "Results" twice in one object \(line 3, column 2\)/,
+    )
+  })
+
+  it('refuses a file that mixes two formats', () => {
+    const mixed = { SchemaVersion: 2, ArtifactType: 'filesystem', Results: [{ Target: 'a.tf' }], version: '2.1.0', runs: [] }
+    expect(() => readFile(put('trivy-mixed.json', mixed))).toThrow(/mixes the shapes of several report formats/)
+  })
+
+  it('says where broken JSON breaks, by line and column, without quoting it', () => {
+    expect(() => readFile(put('trivy-broken.json', '{"SchemaVersion": 2,\n  "Results": [{"Target": "secret-value"]}'))).toThrow(
+      /^Input 'trivy' \(trivy-broken\.json\) is not valid JSON \(.* at line 2, column \d+\); a truncated file/,
+    )
+    expect(() => readFile(put('trivy-cut.json', '{"SchemaVersion": 2, "Results": [{"Target"'))).toThrow(
+      /it ends at byte 42 with brackets or a string still open/,
+    )
   })
 })
