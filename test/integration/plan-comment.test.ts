@@ -120,6 +120,50 @@ describe('plan-comment (built action)', () => {
     expect(r.stdout).toMatch(/::warning::The artifact 'plan-.*' was not uploaded: this runner offers no artifact service/)
   })
 
+  it('runs on a worker thread when the plan is large: the same exit code, outputs, summary, comment and log, no secret', async () => {
+    const changes = [
+      rc('google_storage_bucket.gone', ['delete']),
+      ...Array.from({ length: 300 }, (_, i) =>
+        rc(`google_pubsub_topic.t${i}`, ['update'], {
+          change: { before: { labels: { v: `${i}` } }, after: { labels: { v: `${i + 1}` } } },
+        }),
+      ),
+      rc('google_secret_manager_secret_version.v', ['update'], {
+        change: {
+          before: { data: 'hunter2-a' },
+          after: { data: 'hunter2-b' },
+          before_sensitive: { data: true },
+          after_sensitive: { data: true },
+        },
+      }),
+    ]
+    const inputs = { 'plan-json': writePlan({ resource_changes: changes }), environment: 'prod' }
+    const here = await run(inputs, { RUNNER_DEBUG: '1' })
+    const hereComment = comments()[0]!.body
+    const there = await run(inputs, { RUNNER_DEBUG: '1', INFRA_ACTIONS_WORKER_BYTES: '1' })
+    expect(there.stdout).toMatch(/^::debug::0\.\d MiB of input: the action runs on a worker thread/m)
+    expect(here.stdout).not.toMatch(/worker thread/)
+    expect(there.exitCode, there.stdout).toBe(0)
+    // Each run has its own RUNNER_TEMP; the second run finds the first one's comment and updates it.
+    const same = (r: typeof here, text: string) =>
+      text.replaceAll(r.tmp, 'RUNNER_TEMP').replace(/comment (created|updated|unchanged)/g, 'comment posted')
+    const lines = (r: typeof here) =>
+      same(r, r.stdout)
+        .split('\n')
+        .filter((l) => !/^::debug::/.test(l))
+    expect(lines(there)).toEqual(lines(here))
+    expect(same(there, JSON.stringify(there.outputs))).toBe(same(here, JSON.stringify(here.outputs)))
+    expect(same(there, there.summary)).toBe(same(here, here.summary))
+    expect(comments()).toHaveLength(1)
+    expect(comments()[0]!.body.replace(/post=[\w-]+/, '')).toBe(hereComment.replace(/post=[\w-]+/, ''))
+    expect([there.stdout, there.stderr, there.summary, comments()[0]!.body].join('\n')).not.toContain('hunter2')
+    // A broken plan on the worker: one error, exit 1.
+    writeFileSync(path.join(dir, 'broken.json'), '{"format_version": "1.2", "resource_changes": [')
+    const broken = await run({ 'plan-json': path.join(dir, 'broken.json') }, { INFRA_ACTIONS_WORKER_BYTES: '1' })
+    expect(broken.exitCode).toBe(1)
+    expect(broken.stdout.split('\n').filter((l) => l.startsWith('::error::'))).toEqual([expect.stringMatching(/is not one JSON document/)])
+  })
+
   it('refuses a broken plan with one error line, no stack, and no comment', async () => {
     const file = path.join(dir, 'plan.json')
     writeFileSync(file, '[command]/usr/bin/terraform show -json tfplan\n{"format_version":"1.2"}\n::debug::exitcode: 0')

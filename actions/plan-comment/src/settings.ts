@@ -29,14 +29,16 @@ export interface PlanCommentSettings {
 
 export const GITHUB_COMMENT_LIMIT = 65536
 
+export const PLAN_INPUTS = {
+  planJson: 'plan-json',
+  planFile: 'plan-file',
+  terraformBinary: 'terraform-binary',
+  workingDirectory: 'working-directory',
+}
+
 export function readSettings(inputs: Inputs = new Inputs()): PlanCommentSettings {
   const mode = inputs.enumeration('mode', ['single', 'aggregate'], 'single')
-  const source = readPlanSource(inputs, {
-    planJson: 'plan-json',
-    planFile: 'plan-file',
-    terraformBinary: 'terraform-binary',
-    workingDirectory: 'working-directory',
-  })
+  const source = readPlanSource(inputs, PLAN_INPUTS)
   const workingDirectory = inputs.string('working-directory', { default: '.' })
   const environment = inputs.optionalString('environment')
   const defaultKey = mode === 'aggregate' ? 'aggregate' : environment ? `${workingDirectory}:${environment}` : workingDirectory

@@ -25,9 +25,11 @@ export const LARGE_INPUT_BYTES = 32 * 1024 * 1024
  * ~100 MiB when most of what is allocated survives a while (a report's findings, a plan's
  * changes being built): that was a third of scan-report's peak memory, and the node binary of
  * a runner takes no flags from an action (`--max-semi-space-size`). A worker takes it as a
- * resource limit. Measured in docs/performance.md.
+ * resource limit. Smaller is not better: at 12 MiB plan-comment promoted more short-lived objects
+ * and its old generation grew instead (80,000 changes: ~480 MiB at 12, ~320 at 32). Measured in
+ * docs/performance.md.
  */
-const YOUNG_GENERATION_MB = 12
+const YOUNG_GENERATION_MB = 32
 
 /**
  * The one place an action's failure is reported. An expected failure (ActionError: a user's

@@ -36,6 +36,18 @@ export function readPlanSource(inputs: Inputs, names: PlanInputNames): PlanSourc
 }
 
 /**
+ * About how many bytes of plan JSON the plan inputs will be read from, for run()'s choice of a
+ * worker thread: the file's size for `plan-json`; for a binary plan, whose JSON is made later by
+ * `terraform show`, eight times the (zip) file's size, a low guess. 0 when nothing is there yet.
+ */
+export function planInputBytes(inputs: Inputs, names: PlanInputNames): number {
+  const source = readPlanSource(inputs, names)
+  if (!source) return 0
+  const size = statSync(path.resolve(source.workingDirectory, source.path)).size
+  return source.kind === 'json' ? size : size * 8
+}
+
+/**
  * Runs a command with its standard output going to `stdoutFile`; injected so tests need no
  * Terraform. The output goes straight to the file: a plan's JSON can be larger than any string.
  */
