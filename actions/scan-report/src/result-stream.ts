@@ -1,11 +1,11 @@
-import { isRecord } from '@infra-actions/common'
+import { ConfigurationError, isRecord } from '@infra-actions/common'
 import type { ElementTaker, JsonPath, JsonWalk } from '@infra-actions/common/json-stream'
 import { addCheckovRecord, checkovReading, type CheckovReading } from './checkov-json.js'
 import type { Format } from './load.js'
 import type { Severity, Strings } from './model.js'
 import { addSarifResult, openRun, sarifReading, type Expected, type Reading, type RunReading } from './sarif-read.js'
 import { readTrivyResult, trivyScope } from './trivy-json.js'
-import { emptyReport, type ToolReport } from './report.js'
+import { emptyReport, str, type ToolReport } from './report.js'
 
 /**
  * Where a result file's findings are, for reading it as a stream (readJsonWalking): Trivy's
@@ -16,8 +16,11 @@ import { emptyReport, type ToolReport } from './report.js'
  *
  * An array is streamed only when the members before it say what it is: Trivy's `ArtifactType`
  * (which decides whether targets are files), a Checkov report's `check_type`, a SARIF log's
- * `version` or `$schema` and the run's `tool`. Every writer puts them first; a document written
- * in another order is read whole, as before, with the same result.
+ * `version` (2.1.0) or `$schema` and the run's `tool`. Every writer puts them first; a document
+ * written in another order is read whole, as before, with the same result, findings in the same
+ * order: once one of Checkov's lists is kept for later, no later one is streamed (the whole
+ * reading goes report by report, failed checks before skipped ones). A reader's complaint about
+ * what came first (a run's tool) waits for the whole file to be checked: the reading after says it.
  */
 export class ResultStream implements JsonWalk {
   /** The format the streamed elements were read as (the whole document must turn out the same). */
@@ -25,6 +28,8 @@ export class ResultStream implements JsonWalk {
   /** Trivy JSON's report, when its results were taken. */
   trivy: ToolReport | undefined
   checkov: CheckovReading | undefined
+  /** A Checkov list was kept for the reading after: streaming more would put findings out of order. */
+  #checkovKept = false
   /** SARIF runs whose results were taken, by index. */
   readonly runs = new Map<number, RunReading>()
   #sarif: Reading | undefined
@@ -63,8 +68,8 @@ export class ResultStream implements JsonWalk {
     const root = parents[0]
     if (path.length === 1 && path[0] === 'Results') return this.#trivy(root)
     if (path.length === 3 && path[0] === 'runs' && path[2] === 'results') return this.#sarifRun(root, parents[2], path[1] as number)
-    if (path.length === 2 && path[0] === 'results') return this.#checkov(root, path[1])
-    if (path.length === 3 && path[1] === 'results') return this.#checkov(parents[1], path[2])
+    if (path.length === 2 && path[0] === 'results') return this.#checkov(root, parents[1], path[1])
+    if (path.length === 3 && path[1] === 'results') return this.#checkov(parents[1], parents[2], path[2])
     return undefined
   }
 
@@ -77,23 +82,37 @@ export class ResultStream implements JsonWalk {
     return (result) => (readTrivyResult(isRecord(result) ? result : undefined, scope, report), true)
   }
 
-  #checkov(report: object | undefined, list: string | number | undefined): ElementTaker | undefined {
-    if (this.options.input !== 'checkov' || !isRecord(report) || typeof report.check_type !== 'string' || !CHECKOV_LISTS.has(list))
+  #checkov(report: object | undefined, results: object | undefined, list: string | number | undefined): ElementTaker | undefined {
+    if (this.options.input !== 'checkov' || !CHECKOV_LISTS.has(list)) return undefined
+    const counted = list === 'passed_checks'
+    // Skipped checks come after the failed ones in the reading: only once those are known.
+    const inOrder = counted || (!this.#checkovKept && (list === 'failed_checks' || (isRecord(results) && 'failed_checks' in results)))
+    if (!isRecord(report) || !('check_type' in report) || !inOrder || !this.#is('checkov-json')) {
+      if (!counted) this.#checkovKept = true
       return undefined
-    if (!this.#is('checkov-json')) return undefined
+    }
     const read = (this.checkov ??= checkovReading(this.options.source, this.options.checkovSeverity, this.options.strings))
-    if (list === 'passed_checks') return () => (read.report.passed++, true)
+    if (counted) return () => (read.report.passed++, true)
     const skipped = list === 'skipped_checks'
-    const checkType = report.check_type
+    // As the reading of a whole report has it (`readCheckovJson`).
+    const checkType = str(report.check_type) ?? ''
     return (c) => (addCheckovRecord(isRecord(c) ? c : undefined, checkType, skipped, read), true)
   }
 
   #sarifRun(log: object | undefined, run: object | undefined, index: number): ElementTaker | undefined {
-    if (!isRecord(log) || !('version' in log || '$schema' in log) || !isRecord(run) || !('tool' in run)) return undefined
-    if (!this.#is('sarif')) return undefined
+    if (!isRecord(log) || !isRecord(run) || !('tool' in run)) return undefined
+    // Another version is refused by the reading after, once the whole file is known to be JSON.
+    if (!(log.version === '2.1.0' || (!('version' in log) && '$schema' in log)) || !this.#is('sarif')) return undefined
     const { expected, what, source, checkovSeverity, root, strings } = this.options
     this.#sarif ??= sarifReading({ expected, what, source, checkovSeverity, root }, strings)
-    const reading = openRun(run, index, this.#sarif)
+    let reading: RunReading
+    try {
+      reading = openRun(run, index, this.#sarif)
+    } catch (error) {
+      // Said by the reading after (in the runs' order), if the rest of the file is JSON at all.
+      if (error instanceof ConfigurationError) return undefined
+      throw error
+    }
     this.runs.set(index, reading)
     return (result) => (addSarifResult(reading, result), true)
   }

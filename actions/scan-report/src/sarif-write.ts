@@ -37,6 +37,8 @@ export interface SarifSink {
   write(piece: Uint8Array): void
   /** Forgets what was written: the log is made again, smaller. */
   restart(): void
+  /** The size of what was written, gzipped at level 1 (less than upload-sarif's default compresses). */
+  compressedSize(): Promise<number>
 }
 
 /** A sink that keeps the log in memory (tests, and logs too small to matter). */
@@ -45,6 +47,7 @@ export function memorySink(): SarifSink & { readonly text: string } {
   return {
     write: (piece) => void pieces.push(Buffer.from(piece)),
     restart: () => void (pieces = []),
+    compressedSize: async () => gzipSync(Buffer.concat(pieces), { level: 1 }).length,
     get text() {
       return Buffer.concat(pieces).toString('utf8')
     },
@@ -82,7 +85,12 @@ export function toolInfos(reports: readonly ToolReport[]): Map<string, ToolInfo>
   return tools
 }
 
-export function buildSarif(findings: readonly Finding[], tools: Map<string, ToolInfo>, options: SarifOptions, sink: SarifSink): SarifLog {
+export async function buildSarif(
+  findings: readonly Finding[],
+  tools: Map<string, ToolInfo>,
+  options: SarifOptions,
+  sink: SarifSink,
+): Promise<SarifLog> {
   const limits = { ...LIMITS, ...options.limits }
   const cut: SarifCut = { results: { critical: 0, high: 0, medium: 0, low: 0, unknown: 0 }, runs: [], locations: 0, reasons: [] }
   // Per tool, most severe first and counted before suppressed: the end of the list goes first.
@@ -108,7 +116,9 @@ export function buildSarif(findings: readonly Finding[], tools: Map<string, Tool
     if (!cut.reasons.some((r) => r.includes('results per run')))
       cut.reasons.push(`code scanning takes at most ${thousands(limits.resultsPerRun)} results per run`)
   }
-  let gzipBytes = render(kept, tools, options, limits, cut, sink)
+  // A log whose plain text fits needs no compressing to know that it fits.
+  const sizeOf = async (plain: number): Promise<number> => (plain <= limits.gzipBytes ? plain : sink.compressedSize())
+  let gzipBytes = await sizeOf(render(kept, tools, options, limits, cut, sink))
   // Too large even compressed: drop the least severe results everywhere, in proportion, until it fits.
   for (let attempt = 0; gzipBytes > limits.gzipBytes && attempt < 8; attempt++) {
     const all = [...kept.values()].flat().sort(keepOrder)
@@ -124,7 +134,7 @@ export function buildSarif(findings: readonly Finding[], tools: Map<string, Tool
       cut.reasons.push(`code scanning takes at most ${limits.gzipBytes / 1e6} MB compressed`)
     cut.locations = 0
     sink.restart()
-    gzipBytes = render(kept, tools, options, limits, cut, sink)
+    gzipBytes = await sizeOf(render(kept, tools, options, limits, cut, sink))
   }
   const results = [...kept.values()].reduce((n, l) => n + l.length, 0)
   const anyCut = cut.runs.length > 0 || cut.locations > 0 || Object.values(cut.results).some((n) => n > 0)
@@ -139,14 +149,12 @@ const PIECE_BYTES = 1 << 20
 
 /**
  * Text appended as UTF-8 to one buffer of 1 MiB, handed to the sink each time it fills: a large
- * log is never one string, nor held. Counts what the sink got, plain and compressed: level 1
- * compresses less than upload-sarif's default, and each piece compressed on its own loses the
- * history of the piece before (a few KiB each), so a log that fits here fits there.
+ * log is never one string, nor held. Counts the bytes the sink got.
  */
 class Utf8Pieces {
   readonly #buffer = Buffer.allocUnsafe(PIECE_BYTES)
   #used = 0
-  gzipBytes = 0
+  #bytes = 0
 
   constructor(private readonly sink: SarifSink) {}
 
@@ -162,10 +170,10 @@ class Utf8Pieces {
     this.#used += this.#buffer.write(text, this.#used, 'utf8')
   }
 
-  /** The rest to the sink; the compressed size of all of it. */
+  /** The rest to the sink; the size of all of it. */
   end(): number {
     this.#hand()
-    return this.gzipBytes
+    return this.#bytes
   }
 
   #hand(): void {
@@ -175,7 +183,7 @@ class Utf8Pieces {
 
   #give(piece: Buffer): void {
     this.sink.write(piece)
-    this.gzipBytes += gzipSync(piece, { level: 1 }).length
+    this.#bytes += piece.length
   }
 }
 

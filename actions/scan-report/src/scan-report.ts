@@ -1,4 +1,6 @@
-import { closeSync, ftruncateSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs'
+import { closeSync, createReadStream, ftruncateSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs'
+import { pipeline } from 'node:stream/promises'
+import { createGzip } from 'node:zlib'
 import path from 'node:path'
 import { SUMMARY_LIMIT_BYTES, plural, pullRequestNumber, utf8Bytes, type ActionContext } from '@infra-actions/common'
 import { commentMarker, postComment, type CommentApi, type UpsertResult } from '@infra-actions/github'
@@ -68,7 +70,7 @@ export async function runScanReport(settings: ScanReportSettings, deps: ScanRepo
   const options = { failOn: settings.failOn, newOnly: settings.newOnly, hasBaseline }
   const verdict = decide(findings, options)
 
-  const sarif = writeAtomically(settings.sarifOutput, (sink) =>
+  const sarif = await writeAtomically(settings.sarifOutput, (sink) =>
     buildSarif(findings, toolInfos(reports), { category: settings.category, hasBaseline }, sink),
   )
   if (sarif.cut)
@@ -182,7 +184,7 @@ function sourcesOf(reports: readonly ToolReport[], files: readonly ResultFile[])
 type Source = { label: string; tool: string; version?: string }
 
 /** The log written beside its place as it is made, and renamed in: a reader never sees half a file. */
-function writeAtomically(file: string, write: (sink: SarifSink) => SarifLog): SarifLog {
+async function writeAtomically(file: string, write: (sink: SarifSink) => Promise<SarifLog>): Promise<SarifLog> {
   mkdirSync(path.dirname(file), { recursive: true })
   const tmp = `${file}.${process.pid}.tmp`
   try {
@@ -190,7 +192,7 @@ function writeAtomically(file: string, write: (sink: SarifSink) => SarifLog): Sa
     let log: SarifLog
     try {
       let position = 0
-      log = write({
+      log = await write({
         write: (piece) => {
           for (let at = 0; at < piece.length;) {
             const n = writeSync(fd, piece, at, piece.length - at, position)
@@ -201,6 +203,14 @@ function writeAtomically(file: string, write: (sink: SarifSink) => SarifLog): Sa
         restart: () => {
           ftruncateSync(fd, 0)
           position = 0
+        },
+        // Read back in 64 KiB pieces through gzip: the log is never held whole.
+        compressedSize: async () => {
+          let size = 0
+          await pipeline(createReadStream(tmp, { start: 0, end: Math.max(0, position - 1) }), createGzip({ level: 1 }), async (chunks) => {
+            for await (const chunk of chunks as AsyncIterable<Buffer>) size += chunk.length
+          })
+          return size
         },
       })
     } finally {

@@ -275,11 +275,66 @@ describe('reading as a stream (element by element) reads what a whole-document r
     expect(r!.passed).toBe(5)
   })
 
+  it('keeps the order of a whole reading when Checkov lists come in an unusual order (failed before skipped, report by report)', () => {
+    const check = (id: string, file: string, guideline?: string) => ({
+      check_id: id,
+      file_path: file,
+      file_line_range: [1, 2],
+      resource: 'r',
+      guideline,
+    })
+    const ids = (reports: ToolReport[]) => reports.flatMap((r) => r.findings.map((x) => x.ruleId))
+    const skippedFirst = {
+      check_type: 'terraform',
+      results: { skipped_checks: [check('CKV_9', '/z.tf')], failed_checks: [check('CKV_1', '/a.tf')] },
+    }
+    expect(ids(readFile(put('checkov-skipped-first.json', skippedFirst)))).toEqual(['CKV_1', 'CKV_9'])
+    // The first report names its type after its results (kept for later); the second must not overtake it.
+    const list = [
+      { results: { failed_checks: [check('CKV_1', '/a.tf', 'https://a.example')] }, check_type: 'terraform' },
+      { check_type: 'terraform', results: { failed_checks: [check('CKV_1', '/a.tf', 'https://b.example'), check('CKV_2', '/b.tf')] } },
+    ]
+    const [r] = readFile(put('checkov-late-type.json', list))
+    expect(r!.findings.map((x) => `${x.ruleId} ${x.helpUrl ?? ''}`)).toEqual([
+      'CKV_1 https://a.example',
+      'CKV_1 https://b.example',
+      'CKV_2 ',
+    ])
+  })
+
+  it('reads a Checkov check_type of white space as a whole reading does (no target)', () => {
+    const doc = { check_type: ' ', results: { failed_checks: [{ check_id: 'CKV_1', file_path: '/a.tf' }, { foo: 1 }] } }
+    const [r] = readFile(put('checkov-blank-type.json', doc))
+    expect(r!.findings[0]!.target).toBeUndefined()
+    expect(r!.notes).toEqual(['a Checkov record without check_id was skipped'])
+  })
+
+  it('says what is wrong with a SARIF log in the order a whole reading says it: the version first, broken JSON before a run without a tool', () => {
+    const sarif = (name: string, text: string): ResultFile => ({ ...put(name, text), input: 'trivy' })
+    expect(() =>
+      readFile(sarif('v2.sarif', '{"version":"2.0.0","runs":[{"tool":{"driver":{"name":"Foo"}},"results":[{"ruleId":"x"}]}]}')),
+    ).toThrow(/is SARIF 2\.0\.0; only SARIF 2\.1\.0 is read/)
+    const broken = '{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"Foo"}},"results":[{"ruleId":"x"}]}], "x": }'
+    expect(() => readFile(sarif('broken.sarif', broken))).toThrow(/is not valid JSON/)
+    const twoRuns = '{"$schema":"x","runs":[{"tool":{"driver":{}}},{"tool":{"driver":{"name":"Foo"}},"results":[{"ruleId":"x"}]}]}'
+    expect(() => readFile({ ...sarif('two.sarif', twoRuns), input: 'sarif' } as ResultFile)).toThrow(/run 1 has no tool\.driver\.name/)
+  })
+
   it('refuses a member written twice where it reads as a stream, naming the file and the line', () => {
     const twice = `{"SchemaVersion": 2, "ArtifactType": "filesystem",\n "Results": [{"Target": "a.tf", "Misconfigurations": [{"ID": "AWS-0001", "Status": "FAIL", "Severity": "HIGH"}]}],\n "Results": []}`
     expect(() => readFile(put('trivy-twice.json', twice))).toThrow(
       /^Input 'trivy' \(trivy-twice\.json\) has the member "Results" twice in one object \(line 3, column 2\)/,
     )
+    // A long name (it could be anything, even a token) is cut in the message.
+    const name = `ghp_${'A'.repeat(2000)}`
+    let message = ''
+    try {
+      readFile(put('trivy-long-twice.json', `{"SchemaVersion":2,"${name}":1,"${name}":2}`))
+    } catch (error) {
+      message = (error as Error).message
+    }
+    expect(message).toMatch(/has the member "ghp_A+\.\.\." twice/)
+    expect(message.length).toBeLessThan(400)
   })
 
   it('refuses a file that mixes two formats', () => {

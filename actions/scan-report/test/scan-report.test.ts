@@ -362,14 +362,14 @@ describe('the PR comment', () => {
 })
 
 describe('code scanning limits', () => {
-  it('drops the least severe results first and says so', () => {
+  it('drops the least severe results first and says so', async () => {
     const { findings } = merged(['trivy', 'trivy/trivy-action-config-scan.v0.72.0.json'])
     const sink = memorySink()
-    const log = buildSarif(findings, new Map(), { category: 'c', hasBaseline: false, limits: { resultsPerRun: 5 } }, sink)
+    const log = await buildSarif(findings, new Map(), { category: 'c', hasBaseline: false, limits: { resultsPerRun: 5 } }, sink)
     const kept = JSON.parse(sink.text).runs[0].results.map((r: { level: string }) => r.level)
     expect(kept).toEqual(['error', 'error', 'error', 'error', 'error'])
     expect(log.cut).toMatchObject({ results: { high: 0, medium: 1, low: 2 }, reasons: ['code scanning takes at most 5 results per run'] })
-    const small = buildSarif(findings, new Map(), { category: 'c', hasBaseline: false, limits: { gzipBytes: 800 } }, memorySink())
+    const small = await buildSarif(findings, new Map(), { category: 'c', hasBaseline: false, limits: { gzipBytes: 800 } }, memorySink())
     expect(small.gzipBytes).toBeLessThanOrEqual(800)
     expect(small.cut!.reasons).toEqual(['code scanning takes at most 0.0008 MB compressed'])
   })

@@ -120,6 +120,15 @@ describe('readJsonWalking (a document read as a stream, long arrays handed over 
     }
   })
 
+  it('costs linear time when later elements are unlike the first two (no boundary in reach is searched for once, not per element)', () => {
+    // Two elements teach `},{"Target":`; 600,000 empty objects never show it. Searching the same
+    // 256 KiB again for each took ~20 s here; once per window it takes well under one.
+    const text = Buffer.from(`{"take":[{"Target":"a"},{"Target":"b"}${',{}'.repeat(600_000)}]}`)
+    let n = 0
+    readJsonWalking(bufferSource(text), { walk: (path) => path.length < 2, take: () => () => (n++, true) })
+    expect(n).toBe(600_002)
+  }, 5_000)
+
   it('hands each element over as it is read: the taker sees the members written before the array', () => {
     const text = JSON.stringify({ kind: 'image', take: [{ n: 1 }, { n: 2 }], after: true })
     const seen: unknown[] = []

@@ -235,14 +235,13 @@ function readElements(c: Cursor, section: ChangeSection, sink: PlanSink, how: El
 
 /**
  * The elements from the cursor up to the last guessed boundary within RUN_BYTES, parsed at once;
- * [] when there is no boundary in reach; the boundary's position in the whole when the guess was
- * wrong (JSON.parse refused the run: a boundary inside a value, or damage, which reading element
- * by element then finds). With `shape`, the run's elements are checked against it for repeated
+ * or the position in the whole before which no run is tried again: the end of what was searched
+ * when no boundary is in reach, the boundary when the guess was wrong (JSON.parse refused the
+ * run: a boundary inside a value, or damage, which reading element by element then finds). With `shape`, the run's elements are checked against it for repeated
  * members (which JSON.parse merges).
  */
 function tryRun(c: Cursor, shape: Shape | undefined): unknown[] | number {
   const run = parseRun(c, ELEMENT_BOUNDARY, RUN_BYTES)
-  if (run === undefined) return []
   if (typeof run === 'number') return run
   const b = c.w.b
   const at = run.end - 1

@@ -261,17 +261,20 @@ export function parseValue(b: Buffer, i: number): { value: unknown; end: number 
  * last `boundary` within `maxBytes`: the bytes between one element and the next, such as
  * `},{"address":`, whose first byte ends an element. One JSON.parse of the run proves the guess:
  * a boundary inside a string or a nested value leaves a quote or a bracket open. Returns the
- * elements and the index in `c.w.b` just past the last (the caller moves the cursor there),
- * undefined when no boundary is in reach, or the boundary's position in the whole when the guess
- * was wrong (damage, or the bytes inside a value), which reading element by element then sorts out.
+ * elements and the index in `c.w.b` just past the last (the caller moves the cursor there), or
+ * a position in the whole before which no run is to be tried again: the end of what was searched
+ * when no boundary is in reach (elements unlike the first two: searching the same bytes again
+ * for each would cost quadratic time), or the boundary when the guess was wrong (damage, or the
+ * bytes inside a value), which reading element by element then sorts out.
  */
-export function parseRun(c: Cursor, boundary: Uint8Array, maxBytes: number): { elements: unknown[]; end: number } | number | undefined {
+export function parseRun(c: Cursor, boundary: Uint8Array, maxBytes: number): { elements: unknown[]; end: number } | number {
   const b = c.w.b
   const from = c.i
   const limit = Math.min(b.length, from + maxBytes)
-  if (limit - from < boundary.length) return undefined
+  const searched = c.w.base + limit - boundary.length
+  if (limit - from < boundary.length) return searched
   const at = b.lastIndexOf(boundary, limit - boundary.length)
-  if (at < from) return undefined
+  if (at < from) return searched
   try {
     return { elements: JSON.parse(`[${b.toString('utf8', from, at + 1)}]`) as unknown[], end: at + 1 }
   } catch {

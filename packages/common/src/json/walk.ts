@@ -109,7 +109,7 @@ function readArray(c: Cursor, path: JsonPath, parents: readonly object[], walk: 
     if (boundary && c.abs() > noRunsBefore) {
       const run = parseRun(c, boundary, RUN_BYTES)
       if (typeof run === 'number') noRunsBefore = run
-      else if (run) {
+      else {
         for (const element of run.elements) hand(element, index++)
         read = run.elements.length
         c.i = run.end
