@@ -204,12 +204,17 @@ async function writeAtomically(file: string, write: (sink: SarifSink) => Promise
           ftruncateSync(fd, 0)
           position = 0
         },
-        // Read back in 64 KiB pieces through gzip: the log is never held whole.
+        // Read back in 1 MiB pieces through gzip: the log is never held whole.
         compressedSize: async () => {
           let size = 0
-          await pipeline(createReadStream(tmp, { start: 0, end: Math.max(0, position - 1) }), createGzip({ level: 1 }), async (chunks) => {
-            for await (const chunk of chunks as AsyncIterable<Buffer>) size += chunk.length
-          })
+          const piece = 1 << 20
+          await pipeline(
+            createReadStream(tmp, { start: 0, end: Math.max(0, position - 1), highWaterMark: piece }),
+            createGzip({ level: 1, chunkSize: piece }),
+            async (chunks) => {
+              for await (const chunk of chunks as AsyncIterable<Buffer>) size += chunk.length
+            },
+          )
           return size
         },
       })
