@@ -12,12 +12,12 @@ import {
   type ChangeSection,
 } from '../src/index.js'
 import { bufferSource, JsonDuplicateMemberError, JsonScanError, scanJson, SkipScan, SKIPPED } from '@infra-actions/common/json-stream'
+import { chunkSize, damaged } from '../../../test/support/json-damage.js'
 import { oldParsePlanText } from './support/old-reader.js'
 
 // The streaming reader against JSON.parse and against the reader it replaced (issue #14), with
 // the bytes handed over in chunks of every size from 1 byte: every boundary falls everywhere.
 const bytes = (s: string) => Buffer.from(s, 'utf8')
-const chunkSize = fc.oneof(fc.integer({ min: 1, max: 16 }), fc.integer({ min: 17, max: 300 }), fc.constant(1 << 20))
 
 /** A scan of `text` in chunks of `chunk` bytes, as the reader does it: the end, or the error. */
 function skipInChunks(text: string, chunk: number): number | string {
@@ -53,18 +53,12 @@ function scanWhole(text: string): number | string {
   }
 }
 
-const damage = (text: string, at: number, c: string, replace: number): string => {
-  const i = at % (text.length + 1)
-  return text.slice(0, i) + c + text.slice(i + replace)
-}
-const DAMAGE = ['', '"', '\\', '{', '}', '[', ']', ',', ':', '\u0001', '\n', 'x', '0', '-', '.', 'e', 't', 'n', '\\u12', ' ', 'é']
-
 describe('SkipScan (a validating scan that goes on from chunk to chunk)', () => {
   it('ends where scanJson ends and fails where it fails, with the same words, for any chunking', () => {
     const json = fc.jsonValue().map((v) => JSON.stringify(v))
     const text = fc.oneof(
       json,
-      fc.tuple(json, fc.nat(), fc.constantFrom(...DAMAGE), fc.constantFrom(0, 1)).map(([t, at, c, r]) => damage(t, at, c, r)),
+      damaged(json),
       fc.constantFrom('"\\u12ab"', '"a\\"b"', '"\\\\"', '1e5', '-0.5E-3', 'true', '[{"a":[]},{}]', '"x\\u12', '"\\'),
     )
     fc.assert(
@@ -117,7 +111,7 @@ const member = fc.oneof(
 const uniqueMembers = fc.uniqueArray(member, { maxLength: 8, selector: ([k]) => k })
 const text = (members: [string, unknown][]) => `{${members.map(([k, v]) => `${JSON.stringify(k)}:${JSON.stringify(v)}`).join(',')}}`
 const planText = uniqueMembers.map(text)
-const damaged = fc.tuple(planText, fc.nat(), fc.constantFrom(...DAMAGE), fc.constantFrom(0, 1)).map(([t, at, c, r]) => damage(t, at, c, r))
+const damagedPlans = damaged(planText)
 
 const READ = READ_PLAN_SECTIONS
 const STREAMED = ['resource_changes', 'resource_drift', 'deferred_changes']
@@ -169,7 +163,7 @@ describe('readPlanStream', () => {
 
   it('refuses exactly what JSON.parse refuses, wherever the damage and the chunk boundaries are', () => {
     fc.assert(
-      fc.property(damaged, chunkSize, fc.boolean(), (t, chunk, values) => {
+      fc.property(damagedPlans, chunkSize, fc.boolean(), (t, chunk, values) => {
         const a = streamed(t, chunk, values)
         // A repeated name is refused whatever JSON.parse makes of the document (it would merge it).
         if (a === 'duplicate') return
@@ -212,7 +206,7 @@ function verdict(read: () => ReturnType<typeof analyzePlan>): unknown {
 describe('the plan reader, against the one it replaced', () => {
   const plans = fc.oneof(
     planText.map((t) => `{"format_version":"1.2",${t.slice(1)}`.replace(/,}$/, '}')),
-    damaged,
+    damagedPlans,
     planText,
   )
   it('accepts the same plans with the same model and refuses the rest with the same words, streamed in any chunks', () => {
