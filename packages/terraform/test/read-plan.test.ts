@@ -151,6 +151,17 @@ function streamed(t: string, chunk: number, attributeValues = true): unknown {
 }
 
 describe('readPlanStream', () => {
+  it('costs linear time when elements do not start as Terraform writes them (no boundary in reach is searched for once)', () => {
+    // `},{"address":` never appears: searching the same 256 KiB again for each of 300,000
+    // elements took ~20 s; once per window it takes well under one.
+    const t = Buffer.from(
+      `{"format_version":"1.2","resource_changes":[${Array.from({ length: 300_000 }, () => '{"mode":"managed"}').join(',')}]}`,
+    )
+    let n = 0
+    readPlanStream(bufferSource(t), { element: () => void n++, output: () => undefined })
+    expect(n).toBe(300_000)
+  }, 5_000)
+
   it('hands over what JSON.parse reads, members nothing reads unbuilt, for any chunking', () => {
     fc.assert(
       fc.property(uniqueMembers, chunkSize, fc.boolean(), (members, chunk, indent) => {
