@@ -50,33 +50,50 @@ describe.skipIf(!terraformVersionOnPath)(`real Terraform ${terraformVersionOnPat
     expect(r.outputs).toMatchObject({ allowed: 'false', reason: expect.stringMatching(/Cannot verify the plan: it errored/) })
   })
 
-  it('plan-comment never shows the sensitive value that became unknown, anywhere, and shows the unknown part of an output', async () => {
-    const gh = await new FakeGitHub().start()
-    try {
-      const r = await runAction({
-        action: 'plan-comment',
-        inputs: { 'plan-file': cases.planFile, environment: 'prod' },
-        event: EVENT,
-        apiUrl: gh.url,
-      })
-      expect(r.exitCode, r.stdout).toBe(0)
-      const comment = gh.commentsOf('acme', 'infra', 42)[0]!.body
-      const markdown = readFileSync(r.outputs['markdown-file']!, 'utf8')
-      for (const text of [comment, r.summary, markdown, r.stdout, r.stderr, JSON.stringify(r.outputs)]) expect(text).not.toContain('Zq9!x')
-      expect(markdown).toContain('| `input` | `{"password":(sensitive),"user":"app"}` | `(known after apply)` |')
-      expect(markdown).toContain('| `o` | create | `(none)` | `{"fixed":"a","id":(known after apply)}` |')
-      expect(markdown).toMatch(
-        /`terraform_data\.gone` — the target of its `moved` block does not exist; moved from `module\.db\.terraform_data\.main`/,
-      )
-    } finally {
-      await gh.stop()
-    }
-  })
+  // On the main thread, and on the worker thread that large inputs get (terraform show run from there).
+  it.each([
+    ['on the main thread', {}],
+    ['on a worker thread', { INFRA_ACTIONS_WORKER_BYTES: '1' }],
+  ])(
+    'plan-comment never shows the sensitive value that became unknown, anywhere, and shows the unknown part of an output (%s)',
+    async (_, env) => {
+      const gh = await new FakeGitHub().start()
+      try {
+        const r = await runAction({
+          action: 'plan-comment',
+          inputs: { 'plan-file': cases.planFile, environment: 'prod' },
+          event: EVENT,
+          apiUrl: gh.url,
+          env,
+        })
+        expect(r.exitCode, r.stdout).toBe(0)
+        const comment = gh.commentsOf('acme', 'infra', 42)[0]!.body
+        const markdown = readFileSync(r.outputs['markdown-file']!, 'utf8')
+        for (const text of [comment, r.summary, markdown, r.stdout, r.stderr, JSON.stringify(r.outputs)])
+          expect(text).not.toContain('Zq9!x')
+        expect(markdown).toContain('| `input` | `{"password":(sensitive),"user":"app"}` | `(known after apply)` |')
+        expect(markdown).toContain('| `o` | create | `(none)` | `{"fixed":"a","id":(known after apply)}` |')
+        expect(markdown).toMatch(
+          /`terraform_data\.gone` — the target of its `moved` block does not exist; moved from `module\.db\.terraform_data\.main`/,
+        )
+      } finally {
+        await gh.stop()
+      }
+    },
+  )
 
   it('plan-comment posts an errored plan, says so loudly, then fails the step', async () => {
     const gh = await new FakeGitHub().start()
     try {
-      const r = await runAction({ action: 'plan-comment', inputs: { 'plan-file': errored.planFile }, event: EVENT, apiUrl: gh.url })
+      // On a worker thread: its exit code is the step's.
+      const r = await runAction({
+        action: 'plan-comment',
+        inputs: { 'plan-file': errored.planFile },
+        event: EVENT,
+        apiUrl: gh.url,
+        env: { INFRA_ACTIONS_WORKER_BYTES: '1', RUNNER_DEBUG: '1' },
+      })
+      expect(r.stdout).toMatch(/::debug::.* the action runs on a worker thread/)
       expect(r.exitCode).toBe(1)
       expect(gh.commentsOf('acme', 'infra', 42)[0]!.body).toContain('**The plan errored.**')
       expect(r.stdout).toMatch(/::error::The Terraform plan errored/)
