@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs'
+import { realpathSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
 import { isMainThread, Worker } from 'node:worker_threads'
 import * as core from '@actions/core'
 import { errorMessage, isActionError } from './errors.js'
@@ -71,12 +72,12 @@ function fail(actionName: string, error: unknown, options: RunOptions): void {
  * Runs this action's script again on a worker thread when its inputs are large: the whole action
  * (the same `main`), with its young generation capped, while this thread only waits. Its log
  * lines, outputs and summary are the worker's own (the worker's stdout is this process's); its
- * exit code becomes the step's. false (run here) when the inputs are small or the script cannot
- * be found (a test importing the code).
+ * exit code becomes the step's. false (run here) when the inputs are small, or when the script
+ * node runs is not the bundle this code is in (a test runner, a wrapper that imports a bundle).
  */
 async function runOnWorker(actionName: string, inputBytes: () => number, options: RunOptions): Promise<boolean> {
-  const script = process.argv[1]
-  if (!script || !/\.m?js$/.test(script) || !existsSync(script)) return false
+  const script = bundleScript()
+  if (!script) return false
   const threshold = Number(process.env.INFRA_ACTIONS_WORKER_BYTES || LARGE_INPUT_BYTES)
   let bytes: number
   try {
@@ -96,4 +97,15 @@ async function runOnWorker(actionName: string, inputBytes: () => number, options
   })
   if (code !== 0) process.exitCode = code
   return true
+}
+
+/** The file node was started with, when it is the file this code is bundled in; undefined otherwise. */
+function bundleScript(): string | undefined {
+  try {
+    const self = realpathSync(fileURLToPath(import.meta.url))
+    const started = process.argv[1]
+    return started && /\.m?js$/.test(self) && realpathSync(started) === self ? self : undefined
+  } catch {
+    return undefined
+  }
 }

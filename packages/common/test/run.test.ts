@@ -70,6 +70,16 @@ describe('run()', () => {
   })
 })
 
+describe('run() with large inputs', () => {
+  it('runs main here when the script node started is not the bundle (a test runner, a wrapper script)', async () => {
+    // Under vitest, process.argv[1] is vitest's own worker script: a worker on it would never run main.
+    let ran = false
+    await run('probe', async () => void (ran = true), { inputBytes: () => 1e12 })
+    expect(ran).toBe(true)
+    expect(process.exitCode ?? 0).toBe(0)
+  })
+})
+
 describe('run() with onFailure (fail closed)', () => {
   it('calls the hook with the message of an expected failure and of a bug, before the error line', async () => {
     const seen: string[] = []
