@@ -144,7 +144,7 @@ describe('scan-report (built action)', () => {
     const r = await run({ trivy: 'trivy.json', checkov: CHECKOV })
     expect(r.exitCode).toBe(1)
     expect(errors(r.stdout)).toEqual([
-      expect.stringMatching(/^::error::Input 'trivy' \(trivy\.json\) is not valid JSON \(.*\); a truncated file/),
+      expect.stringMatching(/^::error::Input 'trivy' \(trivy\.json\) is not valid JSON: it ends early \(truncated\?\).*A truncated file/),
     ])
     expect(r.stdout + r.stderr).not.toMatch(/\n\s+at /)
     expect(r.outputs).toEqual({})

@@ -8,7 +8,9 @@ import {
   fileSource,
   JsonDuplicateMemberError,
   JsonScanError,
+  jsonDamage,
   lineAndColumn,
+  rangeSource,
   readJsonWalking,
   type ByteSource,
   type JsonWalk,
@@ -96,7 +98,7 @@ export function readResultDocument(f: ResultFile, walk: JsonWalk): unknown {
   const file = fileSource(openRegularFile(f.file, what))
   try {
     // A byte order mark (PowerShell 5's utf8) is no part of the JSON; JSON.parse was given the text after it.
-    const source = bytesAt(file, 0, 3).equals(BOM) ? after(file, BOM.length) : file
+    const source = bytesAt(file, 0, 3).equals(BOM) ? rangeSource(file, BOM.length) : file
     try {
       return readJsonWalking(source, walk)
     } catch (error) {
@@ -109,37 +111,16 @@ export function readResultDocument(f: ResultFile, walk: JsonWalk): unknown {
 
 const BOM = Buffer.from([0xef, 0xbb, 0xbf])
 
-/** The bytes of `source` from `skip` on (to its end, however long it grows while read). */
-function after(source: ByteSource, skip: number): ByteSource {
-  let at = skip
-  return {
-    read: (into, to, length) => {
-      const n = source.readAt(into, to, length, at)
-      at += n
-      return n
-    },
-    readAt: (into, to, length, position) => source.readAt(into, to, length, position + skip),
-    size: () => source.size() - skip,
-    close: () => source.close(),
-  }
-}
-
 function refusal(error: unknown, source: ByteSource, what: string): unknown {
   if (error instanceof EmptyDocumentError) return new ConfigurationError(`${what} is empty: did the scan step fail before writing it?`)
   if (error instanceof JsonDuplicateMemberError)
     return new ConfigurationError(
       `${what} has the member ${quote(error.member)} twice in one object (${lineAndColumn(source, error.position)}); no scanner writes that, and one copy could hide the findings of the other.`,
     )
-  if (error instanceof JsonScanError) {
-    const size = source.size()
-    const where =
-      error.position >= size
-        ? `it ends at byte ${size} with brackets or a string still open`
-        : `${error.reason} at ${lineAndColumn(source, error.position)}`
+  if (error instanceof JsonScanError)
     return new ConfigurationError(
-      `${what} is not valid JSON (${where}); a truncated file means the scan was interrupted. Neither Trivy, Checkov nor SARIF output.`,
+      `${what} is not valid JSON: ${jsonDamage(source, error)} A truncated file means the scan was interrupted; it is neither Trivy, Checkov nor SARIF output.`,
     )
-  }
   return error
 }
 

@@ -371,7 +371,9 @@ function genericResult(result: Record<string, unknown>, facts: RuleFacts, ruleId
 
 function suppressionOf(result: Record<string, unknown>, tool: string): Suppression | undefined {
   const list = Array.isArray(result.suppressions) ? result.suppressions.map(record) : []
-  // A suppression under review or rejected does not suppress (SARIF §3.35.3).
+  // A suppression under review or rejected does not suppress (SARIF §3.35.3), and outweighs an
+  // accepted one beside it: a result one reviewer rejected is not suppressed.
+  if (list.some((x) => x && (x.status === 'rejected' || x.status === 'underReview'))) return undefined
   const s = list.find((x) => x && (x.status === undefined || x.status === 'accepted'))
   if (!s) return undefined
   return {

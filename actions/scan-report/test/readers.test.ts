@@ -337,6 +337,22 @@ describe('reading as a stream (element by element) reads what a whole-document r
     expect(message.length).toBeLessThan(400)
   })
 
+  it('does not suppress a SARIF result whose suppressions include a rejected or pending one', () => {
+    for (const status of ['rejected', 'underReview']) {
+      const log = {
+        version: '2.1.0',
+        runs: [
+          {
+            tool: { driver: { name: 'tfsec', rules: [{ id: 'R1', properties: { 'security-severity': '9.5' } }] } },
+            results: [{ ruleId: 'R1', message: { text: 'bad' }, suppressions: [{ kind: 'external' }, { kind: 'external', status }] }],
+          },
+        ],
+      }
+      const [f] = findingsOf(readFile({ ...put(`sup-${status}.sarif`, log), input: 'sarif' }))
+      expect(f).toMatchObject({ severity: 'critical', suppressedBy: undefined })
+    }
+  })
+
   it('refuses a file that mixes two formats', () => {
     const mixed = { SchemaVersion: 2, ArtifactType: 'filesystem', Results: [{ Target: 'a.tf' }], version: '2.1.0', runs: [] }
     expect(() => readFile(put('trivy-mixed.json', mixed))).toThrow(/mixes the shapes of several report formats/)
@@ -344,10 +360,10 @@ describe('reading as a stream (element by element) reads what a whole-document r
 
   it('says where broken JSON breaks, by line and column, without quoting it', () => {
     expect(() => readFile(put('trivy-broken.json', '{"SchemaVersion": 2,\n  "Results": [{"Target": "secret-value"]}'))).toThrow(
-      /^Input 'trivy' \(trivy-broken\.json\) is not valid JSON \(.* at line 2, column \d+\); a truncated file/,
+      /^Input 'trivy' \(trivy-broken\.json\) is not valid JSON: malformed JSON at line 2, column \d+: .*\. A truncated file/,
     )
     expect(() => readFile(put('trivy-cut.json', '{"SchemaVersion": 2, "Results": [{"Target"'))).toThrow(
-      /it ends at byte 42 with brackets or a string still open/,
+      /it ends early \(truncated\?\): the JSON stops at byte 42 with brackets or a string still open/,
     )
   })
 })

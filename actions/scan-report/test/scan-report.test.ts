@@ -274,7 +274,7 @@ describe('bad input: one clear error, nothing written', () => {
     [
       'truncated.json',
       '{"SchemaVersion": 2, "Results": [',
-      /Input 'trivy' \(truncated\.json\) is not valid JSON .*truncated file means the scan was interrupted/,
+      /Input 'trivy' \(truncated\.json\) is not valid JSON: it ends early .*A truncated file means the scan was interrupted/,
     ],
     [
       'other.json',

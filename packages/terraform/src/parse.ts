@@ -5,6 +5,7 @@ import {
   bytesAt,
   JsonDuplicateMemberError,
   JsonScanError,
+  jsonDamage,
   lineAndColumn,
   type ByteSource,
 } from '@infra-actions/common/json-stream'
@@ -129,12 +130,10 @@ function diagnose(source: ByteSource, error: JsonScanError): string {
   if (/^(\[command\]|::debug::|::\w+)/m.test(head.slice(0, 2000)) || (!head.startsWith('{') && contains(source, '{"format_version"'))) {
     return "it has text around the JSON, like the output of hashicorp/setup-terraform's wrapper. Set 'terraform_wrapper: false' on setup-terraform, or write the file with the real binary."
   }
-  const position = Math.min(error.position, size)
-  if (error.reason === 'unexpected text after the JSON object' && bytesAt(source, position, 1).toString() === '{') {
+  if (error.reason === 'unexpected text after the JSON object' && bytesAt(source, Math.min(error.position, size), 1).toString() === '{') {
     return 'it holds several JSON documents one after another (as `terragrunt run-all show -json` prints). Give each root module its own plan file.'
   }
-  if (position >= size) return `it ends early (truncated?): the JSON stops at byte ${size} with brackets or a string still open.`
-  return `malformed JSON at ${lineAndColumn(source, position)}: ${error.reason}.`
+  return jsonDamage(source, error)
 }
 
 const CHUNK = 1 << 20

@@ -134,8 +134,11 @@ export class ByteWindow {
   }
 }
 
-/** The bytes of `source` from `start` to `end`. */
-export function rangeSource(source: ByteSource, start: number, end: number): ByteSource {
+/**
+ * The bytes of `source` from `start` to `end` (by default to its end, however long it grows
+ * while read). Closing it leaves `source` open.
+ */
+export function rangeSource(source: ByteSource, start: number, end = Number.POSITIVE_INFINITY): ByteSource {
   let at = start
   return {
     read: (into, to, length) => {
@@ -144,7 +147,7 @@ export function rangeSource(source: ByteSource, start: number, end: number): Byt
       return n
     },
     readAt: (into, to, length, position) => source.readAt(into, to, Math.min(length, end - start - position), start + position),
-    size: () => end - start,
+    size: () => Math.min(end, source.size()) - start,
     close: () => undefined,
   }
 }
@@ -288,6 +291,17 @@ const CHUNK = 1 << 20
 export function bytesAt(source: ByteSource, position: number, length: number): Buffer {
   const out = Buffer.alloc(length)
   return out.subarray(0, source.readAt(out, 0, length, position))
+}
+
+/**
+ * What is wrong with JSON a scan refused, said by position, never by quoting the text there:
+ * "it ends early (truncated?) …" when it stopped at the end, else "malformed JSON at line 3,
+ * column 14: unexpected character."
+ */
+export function jsonDamage(source: ByteSource, error: JsonScanError): string {
+  const size = source.size()
+  if (error.position >= size) return `it ends early (truncated?): the JSON stops at byte ${size} with brackets or a string still open.`
+  return `malformed JSON at ${lineAndColumn(source, error.position)}: ${error.reason}.`
 }
 
 /**
