@@ -1,4 +1,4 @@
-import { ConfigurationError, errorMessage, isActionError, pullRequestNumber, type ActionContext } from '@infra-actions/common'
+import { ConfigurationError, errorMessage, isActionError, pullRequestNumber, visible, type ActionContext } from '@infra-actions/common'
 import { explainApiError } from '@infra-actions/github/api'
 import { loadPlan, type PlanModel, type ShowCommand } from '@infra-actions/terraform'
 import { checkAllowLabel, checkApprovingReview, type ApprovalApi } from './approvals.js'
@@ -58,7 +58,7 @@ export async function runDestroyGate(settings: DestroyGateSettings, deps: Destro
     deps.log.warning(`The plan destroys ${listForLog(decision.counted)} (within max-destroy ${rules.maxDestroy}).`)
   }
   for (const row of decision.rows.filter((r) => r.verdict === 'deferred'))
-    deps.log.warning(`Deferred to a later plan, would destroy: ${row.address}`)
+    deps.log.warning(`Deferred to a later plan, would destroy: ${visible(row.address)}`)
   return { outputs: outputs(decision, decision.reason), failure: decision.allowed ? undefined : decision.reason }
 }
 
@@ -102,9 +102,8 @@ async function lookForApproval(settings: DestroyGateSettings, deps: DestroyGateD
 
 /** Annotations are cut at 4,096 characters; the job summary has the whole list. */
 function listForLog(addresses: string[], max = 20): string {
-  return addresses.length <= max
-    ? addresses.join(', ')
-    : `${addresses.slice(0, max).join(', ')} and ${addresses.length - max} more (see the job summary)`
+  const shown = addresses.slice(0, max).map(visible).join(', ')
+  return addresses.length <= max ? shown : `${shown} and ${addresses.length - max} more (see the job summary)`
 }
 
 function outputs(decision: Decision | undefined, reason: string): Outputs {

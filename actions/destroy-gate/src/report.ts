@@ -1,4 +1,15 @@
-import { code, fitToBudget, plural, table, tableRow, text, utf8Bytes, SUMMARY_LIMIT_BYTES, type Block } from '@infra-actions/common'
+import {
+  code,
+  fitToBudget,
+  plural,
+  table,
+  tableRow,
+  text,
+  utf8Bytes,
+  visible,
+  SUMMARY_LIMIT_BYTES,
+  type Block,
+} from '@infra-actions/common'
 import { actionReasonInWords } from '@infra-actions/terraform'
 import type { Decision, GateRow, Verdict } from './decide.js'
 import type { GateRules } from './settings.js'
@@ -55,10 +66,11 @@ function reasonCell(r: GateRow): string {
 /** GitHub shows 10 error annotations per step; one is the failure itself. */
 export const MAX_ADDRESS_ANNOTATIONS = 8
 
+/** Error annotations naming the destroyed addresses; a `for_each` key's bidi or zero-width characters shown as escapes. */
 export function addressAnnotations(decision: Decision): string[] {
   const hits = [
-    ...decision.protectedHits.map((a) => `Protected resource would be destroyed: ${a}`),
-    ...decision.counted.filter((a) => !decision.protectedHits.includes(a)).map((a) => `Would be destroyed: ${a}`),
+    ...decision.protectedHits.map((a) => `Protected resource would be destroyed: ${visible(a)}`),
+    ...decision.counted.filter((a) => !decision.protectedHits.includes(a)).map((a) => `Would be destroyed: ${visible(a)}`),
   ]
   if (hits.length <= MAX_ADDRESS_ANNOTATIONS) return hits
   return [

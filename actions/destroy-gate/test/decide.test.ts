@@ -189,3 +189,12 @@ describe('destroy-gate rules', () => {
     }
   })
 })
+
+describe('destroy-gate annotations', () => {
+  it('shows a for_each key with bidi or zero-width characters as escapes, so the address reads as it is', async () => {
+    const { addressAnnotations } = await import('../src/report.js')
+    const d = gate({ resource_changes: [rc('google_storage_bucket.b["prod\u202e\u200bgol"]', ['delete'])] })
+    const lines = addressAnnotations(d)
+    expect(lines).toEqual(['Would be destroyed: google_storage_bucket.b["prod\\u202e\\u200bgol"]'])
+  })
+})

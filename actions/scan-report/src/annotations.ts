@@ -1,4 +1,4 @@
-import { ellipsize } from '@infra-actions/common'
+import { ellipsize, visible } from '@infra-actions/common'
 import { SARIF_LEVEL, type Finding, type Location } from './model.js'
 
 /** GitHub shows at most 10 annotations of each type per step and drops the rest silently. */
@@ -27,7 +27,8 @@ const LEVEL: Record<'error' | 'warning' | 'note', AnnotationLevel> = { error: 'e
  * Annotations for the worst findings that sit in a file of the repository, in the order given
  * (worst first), at most `max` in all and never more of one type than GitHub shows. A finding
  * seen in several files is annotated at its first. Messages are workflow-command text, not
- * Markdown: the runner escapes them.
+ * Markdown: the runner escapes them. Scanner text is cut short and shows its bidi and zero-width
+ * characters as escapes, as in the comment.
  */
 export function planAnnotations(counted: readonly Finding[], max: number): AnnotationPlan {
   const annotations: Annotation[] = []
@@ -55,8 +56,12 @@ export function planAnnotations(counted: readonly Finding[], max: number): Annot
     const more = f.locations.length > 1 ? ` Also at ${f.locations.length - 1} other location${f.locations.length > 2 ? 's' : ''}.` : ''
     annotations.push({
       level,
-      title: `${f.severity.toUpperCase()} ${ellipsize(f.rule, 200)} (${ellipsize(f.tool, 100)}${f.baseline === 'new' ? ', new' : ''})`,
-      message: `${ellipsize(f.title, 1000)}${pkg}${fix}${f.resource && f.kind !== 'secret' ? ` [${ellipsize(f.resource, 300)}]` : ''}.${more}`,
+      title: visible(
+        `${f.severity.toUpperCase()} ${ellipsize(f.rule, 200)} (${ellipsize(f.tool, 100)}${f.baseline === 'new' ? ', new' : ''})`,
+      ),
+      message: visible(
+        `${ellipsize(f.title, 1000)}${pkg}${fix}${f.resource && f.kind !== 'secret' ? ` [${ellipsize(f.resource, 300)}]` : ''}.${more}`,
+      ),
       file: at.file,
       ...(at.startLine ? { startLine: at.startLine, endLine: at.endLine ?? at.startLine } : {}),
     })

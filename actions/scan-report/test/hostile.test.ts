@@ -149,6 +149,29 @@ describe('scan-report annotations of huge titles', () => {
   })
 })
 
+describe('scan-report annotations of text that displays as something else', () => {
+  it('shows bidi overrides, zero-width characters and line breaks as escapes, as the comment does', async () => {
+    const { planAnnotations } = await import('../src/annotations.js')
+    const v = {
+      VulnerabilityID: 'CVE-2099-\u202e0005',
+      PkgName: 'left\u2066pad',
+      InstalledVersion: '1\u200b',
+      FixedVersion: '2\u2028',
+      Severity: 'CRITICAL',
+      Title: 'harmless\u202e gnirts\nsecond line',
+    }
+    const { findings } = mergeFindings([
+      readTrivyJson({ SchemaVersion: 2, Results: [lockfile('package-lock.json', 'Vulnerabilities', v)] }, 't.json'),
+    ])
+    const [a] = planAnnotations(findings, 10).annotations
+    const shown = `${a!.title} ${a!.message}`
+    expect(shown).not.toMatch(/[\u0000-\u001f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/)
+    expect(a!.message).toContain('harmless\\u202e gnirts\\nsecond line')
+    expect(a!.message).toContain('left\\u2066pad')
+    expect(a!.title).toContain('CVE-2099-\\u202e0005')
+  })
+})
+
 describe('scan-report paths with lone surrogates', () => {
   it('writes a URI for a path with a lone surrogate instead of failing with URI malformed', async () => {
     const { relativeUri } = await import('../src/sarif-write.js')

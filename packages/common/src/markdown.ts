@@ -10,7 +10,12 @@ const INVISIBLE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u200b-\u200f\u2
 
 const NEEDS_VISIBLE = /[\u0000-\u001f\u007f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/
 
-function visible(value: string): string {
+/**
+ * Text with line breaks, control, bidi and zero-width characters written as escapes (`\n`,
+ * `\u202e`): for untrusted text in places that are not Markdown (annotations), so that it shows
+ * what it is and stays on one line.
+ */
+export function visible(value: string): string {
   // Fast path: almost every address and value has nothing to make visible.
   if (!NEEDS_VISIBLE.test(value)) return value
   return value
