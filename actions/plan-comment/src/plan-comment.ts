@@ -1,9 +1,10 @@
-import { closeSync, mkdirSync, openSync, readdirSync, statSync, writeFileSync, writeSync } from 'node:fs'
+import { closeSync, openSync, readdirSync, statSync, writeFileSync, writeSync } from 'node:fs'
 import path from 'node:path'
 import {
   ConfigurationError,
   SUMMARY_LIMIT_BYTES,
   fitToBudget,
+  makeDirectory,
   pullRequestNumber,
   readRegularFile,
   utf8Bytes,
@@ -184,7 +185,7 @@ const changedWhileRead = (label: string): ConfigurationError =>
 async function runSingle(settings: PlanCommentSettings, deps: PlanCommentDeps): Promise<PlanCommentResult> {
   const { context } = deps
   const pr = pullRequestNumber(context, settings.prNumber)
-  mkdirSync(deps.outputDir, { recursive: true })
+  makeDirectory(deps.outputDir, "The runner's temporary directory (RUNNER_TEMP)")
   const base = path.join(deps.outputDir, `plan-comment-${slug(settings.key)}`)
   const markdownFile = `${base}.md`
   const spool = new Spool(deps.outputDir)

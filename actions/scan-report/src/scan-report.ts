@@ -1,8 +1,18 @@
-import { closeSync, createReadStream, ftruncateSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs'
+import { closeSync, createReadStream, ftruncateSync, openSync, renameSync, rmSync, writeSync } from 'node:fs'
 import { pipeline } from 'node:stream/promises'
 import { createGzip } from 'node:zlib'
 import path from 'node:path'
-import { SUMMARY_LIMIT_BYTES, plural, pullRequestNumber, utf8Bytes, type ActionContext } from '@infra-actions/common'
+import {
+  ConfigurationError,
+  SUMMARY_LIMIT_BYTES,
+  describeFileError,
+  isFileError,
+  makeDirectory,
+  plural,
+  pullRequestNumber,
+  utf8Bytes,
+  type ActionContext,
+} from '@infra-actions/common'
 import { commentMarker, postComment, type CommentApi, type UpsertResult } from '@infra-actions/github'
 import { planAnnotations, type Annotation } from './annotations.js'
 import { applyBaseline, readBaseline } from './baseline.js'
@@ -183,9 +193,14 @@ function sourcesOf(reports: readonly ToolReport[], files: readonly ResultFile[])
 
 type Source = { label: string; tool: string; version?: string }
 
-/** The log written beside its place as it is made, and renamed in: a reader never sees half a file. */
+/**
+ * The log written beside its place as it is made, and renamed in: a reader never sees half a
+ * file. A place that cannot be written (no such directory, permission, a full disk) is an error
+ * of the input that names it.
+ */
 async function writeAtomically(file: string, write: (sink: SarifSink) => Promise<SarifLog>): Promise<SarifLog> {
-  mkdirSync(path.dirname(file), { recursive: true })
+  const what = `Input 'sarif-output' (${file})`
+  makeDirectory(path.dirname(file), what)
   const tmp = `${file}.${process.pid}.tmp`
   try {
     const fd = openSync(tmp, 'w')
@@ -225,6 +240,7 @@ async function writeAtomically(file: string, write: (sink: SarifSink) => Promise
     return log
   } catch (error) {
     rmSync(tmp, { force: true })
+    if (isFileError(error)) throw new ConfigurationError(`${what} cannot be written: ${describeFileError(error)}.`)
     throw error
   }
 }

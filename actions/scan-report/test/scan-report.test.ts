@@ -1,4 +1,4 @@
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { gzipSync } from 'node:zlib'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
@@ -75,7 +75,7 @@ async function run(inputs: Record<string, string>, options: { comments?: Comment
     annotate: (a) => void annotations.push(a),
     log: { info: (m) => void log.info.push(m), warning: (m) => void log.warning.push(m) },
   })
-  const sarifText = readFileSync(path.join(dir, 'out/merged.sarif'), 'utf8')
+  const sarifText = readFileSync(settings.sarifOutput, 'utf8')
   return { result, log, summary: summaries.join('\n'), annotations, sarifText, sarif: JSON.parse(sarifText) }
 }
 
@@ -302,6 +302,32 @@ describe('bad input: one clear error, nothing written', () => {
     await expect(run({ trivy: 'x.json', 'fail-on': 'severe' })).rejects.toThrow(
       "Input 'fail-on' must be one of 'critical', 'high', 'medium', 'low', 'unknown', 'none', got \"severe\"",
     )
+  })
+})
+
+describe('a sarif-output that cannot be written: an error of the input, not a bug', () => {
+  const trivy = () => put('t.json', '{"SchemaVersion": 2, "Results": []}')
+  it('under a file', async () => {
+    put('a-file', 'x')
+    await expect(run({ trivy: trivy(), 'sarif-output': 'a-file/merged.sarif' })).rejects.toThrow(
+      new RegExp(`^Input 'sarif-output' \\(${dir}/a-file/merged\\.sarif\\) cannot be written: ${dir}/a-file is not a directory\\.$`),
+    )
+  })
+  it('under /proc, where a recursive mkdir never returns', async () => {
+    await expect(run({ trivy: trivy(), 'sarif-output': '/proc/no-such-dir/deeper/merged.sarif' })).rejects.toThrow(
+      /^Input 'sarif-output' \(\/proc\/no-such-dir\/deeper\/merged\.sarif\) cannot be written: the directory \/proc\/no-such-dir cannot be made \(no such file\)\.$/,
+    )
+  }, 5_000)
+  it('a directory where the file should be', async () => {
+    mkdirSync(path.join(dir, 'taken.sarif'))
+    await expect(run({ trivy: trivy(), 'sarif-output': 'taken.sarif' })).rejects.toThrow(
+      /^Input 'sarif-output' \(.*taken\.sarif\) cannot be written: it is a directory\.$/,
+    )
+    expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([])
+  })
+  it('makes the directories it lacks', async () => {
+    await run({ trivy: trivy(), 'sarif-output': 'new/deeper/merged.sarif' })
+    expect(existsSync(path.join(dir, 'new/deeper/merged.sarif'))).toBe(true)
   })
 })
 

@@ -1,4 +1,5 @@
-import { closeSync, constants, fstatSync, openSync, readFileSync, type Stats } from 'node:fs'
+import { closeSync, constants, fstatSync, mkdirSync, openSync, readFileSync, statSync, type Stats } from 'node:fs'
+import path from 'node:path'
 import { ConfigurationError } from './errors.js'
 
 /**
@@ -38,7 +39,7 @@ export function openRegularFile(file: string, what: string): number {
   try {
     fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK)
   } catch (error) {
-    throw new ConfigurationError(`${what} cannot be read: ${describeOpenError(error)}`)
+    throw new ConfigurationError(`${what} cannot be read: ${describeFileError(error)}`)
   }
   try {
     const stat = fstatSync(fd)
@@ -50,11 +51,56 @@ export function openRegularFile(file: string, what: string): number {
   }
 }
 
-function describeOpenError(error: unknown): string {
+/**
+ * Creates `dir` and the parents it lacks, one level at a time (Node's recursive mkdir never
+ * returns for a path under /proc), or throws a ConfigurationError that starts with `what` and
+ * says which part could not be made and why.
+ */
+export function makeDirectory(dir: string, what: string): void {
+  const missing: string[] = []
+  for (let d = path.resolve(dir); ;) {
+    let stat: Stats | undefined
+    try {
+      stat = statSync(d)
+    } catch (error) {
+      if (!isFileError(error) || error.code !== 'ENOENT') throw cannotMake(what, d, error)
+    }
+    if (stat) {
+      if (!stat.isDirectory()) throw new ConfigurationError(`${what} cannot be written: ${d} is not a directory.`)
+      break
+    }
+    missing.push(d)
+    const parent = path.dirname(d)
+    if (parent === d) break
+    d = parent
+  }
+  for (const d of missing.reverse()) {
+    try {
+      mkdirSync(d)
+    } catch (error) {
+      // Made by someone else in the meantime: as good.
+      if (!isFileError(error) || error.code !== 'EEXIST') throw cannotMake(what, d, error)
+    }
+  }
+}
+
+const cannotMake = (what: string, dir: string, error: unknown): ConfigurationError =>
+  new ConfigurationError(`${what} cannot be written: the directory ${dir} cannot be made (${describeFileError(error)}).`)
+
+/** An error of a file system call (it has a code such as ENOENT). */
+export function isFileError(error: unknown): error is NodeJS.ErrnoException & { code: string } {
+  return error instanceof Error && typeof (error as { code?: unknown }).code === 'string' && 'syscall' in error
+}
+
+/** What a file system error means, in words a user can act on. */
+export function describeFileError(error: unknown): string {
   const code = (error as { code?: unknown }).code
   if (code === 'ENOENT') return 'no such file'
   if (code === 'EACCES' || code === 'EPERM') return 'permission denied'
   if (code === 'EISDIR') return 'it is a directory'
+  if (code === 'ENOTDIR') return 'a part of the path is not a directory'
+  if (code === 'EROFS') return 'read-only file system'
+  if (code === 'ENOSPC') return 'no space left on the device'
   return error instanceof Error ? error.message : String(error)
 }
 
