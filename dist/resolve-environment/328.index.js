@@ -15,8 +15,8 @@ __webpack_require__.d(__webpack_exports__, {
 
 // UNUSED EXPORTS: retryBaseMs, statusOf
 
-// EXTERNAL MODULE: ./packages/common/src/index.ts + 8 modules
-var src = __webpack_require__(1546);
+// EXTERNAL MODULE: ./packages/common/src/index.ts + 9 modules
+var src = __webpack_require__(1306);
 ;// CONCATENATED MODULE: ./packages/github/src/api-errors.ts
 
 /** The HTTP status of an Octokit RequestError (or anything carrying `status`), else undefined. */

@@ -175,6 +175,17 @@ describe('scan-report (built action)', () => {
     expect(broken.outputs).toEqual({})
   })
 
+  it('says a worker that runs out of memory did, with what to do, not that it is a bug', async () => {
+    const r = await run({ trivy: TRIVY, checkov: CHECKOV }, { env: { INFRA_ACTIONS_WORKER_BYTES: '1', INFRA_ACTIONS_WORKER_HEAP_MB: '8' } })
+    expect(r.exitCode).toBe(1)
+    expect(errors(r.stdout)).toEqual([
+      expect.stringMatching(
+        /^::error::scan-report ran out of memory with 0\.\d MiB of input \(the heap of Node\.js on this runner holds at most ~8 MiB\)\. Split the input into smaller files/,
+      ),
+    ])
+    expect(r.stdout).not.toMatch(/This is a bug/)
+  })
+
   it('names a bad input value', async () => {
     const r = await run({ trivy: TRIVY, 'fail-on': 'severe' })
     expect(r.exitCode).toBe(1)

@@ -1,8 +1,9 @@
 import { realpathSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
+import { getHeapStatistics } from 'node:v8'
 import { isMainThread, Worker } from 'node:worker_threads'
 import * as core from '@actions/core'
-import { errorMessage, isActionError } from './errors.js'
+import { ActionError, errorMessage, isActionError } from './errors.js'
 
 export interface RunOptions {
   /**
@@ -89,14 +90,29 @@ async function runOnWorker(actionName: string, inputBytes: () => number, options
   core.debug(
     `${(bytes / 1048576).toFixed(1)} MiB of input: the action runs on a worker thread (young generation ${YOUNG_GENERATION_MB} MiB).`,
   )
-  const worker = new Worker(script, { argv: process.argv.slice(2), resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB } })
+  // The old generation's limit is a test knob only: the worker otherwise has this process's.
+  const heapMb = Number(process.env.INFRA_ACTIONS_WORKER_HEAP_MB) || undefined
+  const worker = new Worker(script, {
+    argv: process.argv.slice(2),
+    resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB, ...(heapMb ? { maxOldGenerationSizeMb: heapMb } : {}) },
+  })
   const code = await new Promise<number>((resolve) => {
-    // What escapes the worker's own run wrapper (it cannot start, it runs out of memory) fails here, as a bug.
-    worker.on('error', (error) => fail(actionName, error, options))
+    // What escapes the worker's own run wrapper fails here: out of memory said as such, anything else (it cannot start) as a bug.
+    worker.on('error', (error) => fail(actionName, outOfMemory(actionName, error, bytes, heapMb) ?? error, options))
     worker.on('exit', resolve)
   })
   if (code !== 0) process.exitCode = code
   return true
+}
+
+/** A worker that reached the heap's limit: the input is too large for this runner, not a bug. */
+function outOfMemory(actionName: string, error: unknown, bytes: number, heapMb: number | undefined): ActionError | undefined {
+  if ((error as { code?: unknown }).code !== 'ERR_WORKER_OUT_OF_MEMORY') return undefined
+  const limit = heapMb ?? Math.round(getHeapStatistics().heap_size_limit / 1048576)
+  return new ActionError(
+    `${actionName} ran out of memory with ${(bytes / 1048576).toFixed(1)} MiB of input (the heap of Node.js on this runner holds at most ~${limit} MiB). ` +
+      'Split the input into smaller files (several plans or scans), or use a runner with more memory.',
+  )
 }
 
 /** The file node was started with, when it is the file this code is bundled in; undefined otherwise. */
