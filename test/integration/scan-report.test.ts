@@ -110,7 +110,7 @@ describe('scan-report (built action)', () => {
       expect.stringMatching(/^::error title=HIGH CKV_GCP_28 \(Checkov\),file=infra\/prod\/storage.tf,line=11,endLine=15::/),
     ])
     expect(r.summary).toContain('2 annotations written (`max-annotations: 2`')
-    expect(r.summary).toContain('5 more findings on files are only listed here')
+    expect(r.summary).toContain('5 more findings on files have no annotation')
   })
 
   it('only warns when a pull request from a fork gets a read-only token; outputs and summary still written', async () => {

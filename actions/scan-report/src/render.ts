@@ -91,7 +91,10 @@ export function renderReport(r: ReportInput): Block[] {
     keep(table(['', 'severity', 'rule', 'where', 'package or resource', 'title'], []))
     for (const f of v.counted.slice(0, MAX_ROWS)) blocks.push({ text: findingRow(f, r.hasBaseline), group: 'findings' })
     const beyond = v.counted.length - MAX_ROWS
-    if (beyond > 0) keep(`\n_… and ${thousands(beyond)} more findings not listed here; the merged SARIF file has every one._`)
+    if (beyond > 0)
+      keep(
+        `\n_… and ${thousands(beyond)} more findings not listed here; the merged SARIF file has ${r.sarif?.cut ? "them, but for those cut to code scanning's limits (below)" : 'every one'}._`,
+      )
     keep('')
   }
   if (v.suppressed.length) {
@@ -117,7 +120,7 @@ export function renderReport(r: ReportInput): Block[] {
   if (r.annotations.notAnnotated > 0)
     keep(
       `_${plural(r.annotations.shown, 'annotation')} written (\`max-annotations: ${r.annotations.max}\`, GitHub shows at most 10 of each type per step); ` +
-        `${plural(r.annotations.notAnnotated, 'more finding')} on files ${r.annotations.notAnnotated === 1 ? 'is' : 'are'} only listed here._`,
+        `${plural(r.annotations.notAnnotated, 'more finding')} on files ${r.annotations.notAnnotated === 1 ? 'has' : 'have'} no annotation._`,
     )
   const sarifCut = r.sarif?.cut
   if (sarifCut) {

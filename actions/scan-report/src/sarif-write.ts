@@ -103,9 +103,16 @@ export async function buildSarif(
   for (const list of byTool.values()) list.sort(keepOrder)
   let names = [...byTool.keys()].sort(toolOrder)
   if (names.length > limits.runsPerFile) {
-    cut.runs = names.slice(limits.runsPerFile)
+    // The runs whose worst finding is least severe go (then the smaller ones); the rest keep their order.
+    const worst = (n: string): Finding => (byTool.get(n) as Finding[])[0] as Finding
+    const byWorth = [...names].sort(
+      (a, b) =>
+        keepOrder(worst(a), worst(b)) || (byTool.get(b) as Finding[]).length - (byTool.get(a) as Finding[]).length || toolOrder(a, b),
+    )
+    const keep = new Set(byWorth.slice(0, limits.runsPerFile))
+    cut.runs = names.filter((n) => !keep.has(n))
     for (const n of cut.runs) for (const f of byTool.get(n) ?? []) cut.results[f.severity]++
-    names = names.slice(0, limits.runsPerFile)
+    names = names.filter((n) => keep.has(n))
     cut.reasons.push(`code scanning takes at most ${limits.runsPerFile} runs per file`)
   }
   const kept = new Map(names.map((n) => [n, byTool.get(n) as Finding[]]))

@@ -133,7 +133,7 @@ export async function runScanReport(settings: ScanReportSettings, deps: ScanRepo
   else {
     const body = assemble(blocks, {
       max: settings.maxLength - MARKER_RESERVE,
-      rest: 'The job summary of this run lists more; the merged SARIF has every finding.',
+      rest: `The job summary of this run lists more; the merged SARIF has ${sarif.cut ? "every finding but those cut to code scanning's limits (see the job summary)" : 'every finding'}.`,
     })
     const result = await postComment(
       deps.comments,
@@ -149,7 +149,7 @@ export async function runScanReport(settings: ScanReportSettings, deps: ScanRepo
     assemble(blocks, {
       max: SUMMARY_LIMIT_BYTES,
       measure: utf8Bytes,
-      rest: `The merged SARIF (${path.basename(settings.sarifOutput)}) has every finding.`,
+      rest: `The merged SARIF (${path.basename(settings.sarifOutput)}) has ${sarif.cut ? "every finding but those cut to code scanning's limits (said above)" : 'every finding'}.`,
     }),
   )
 

@@ -150,9 +150,9 @@ describe('failing, thresholds and outputs', () => {
       ['error', 'HIGH AWS-0087 (Trivy)'],
       ['error', 'HIGH AWS-0091 (Trivy)'],
     ])
-    expect(r.annotations[0]).toMatchObject({ file: 'main.tf', startLine: 8, endLine: 10 })
+    expect(r.annotations[0]).toMatchObject({ file: 'test/data/config-scan/main.tf', startLine: 8, endLine: 10 })
     expect(r.summary).toContain('3 annotations written (`max-annotations: 3`')
-    expect(r.summary).toContain('5 more findings on files are only listed here')
+    expect(r.summary).toContain('5 more findings on files have no annotation')
   })
 
   it('never annotates more than GitHub shows of one type', async () => {
@@ -170,7 +170,7 @@ describe('ignore file', () => {
   const IGNORE = [
     '# accepted risks',
     '- id: AVD-AWS-0086 # the pre-0.69 spelling still matches',
-    '  path: "*.tf"',
+    '  path: "test/data/**/*.tf"',
     '  reason: public website bucket',
     '  expires: 2026-12-31',
     '- id: CVE-2019-1549',
@@ -400,6 +400,23 @@ describe('code scanning limits', () => {
     expect(small.cut!.reasons).toEqual(['code scanning takes at most 0.0008 MB compressed'])
   })
 
+  it('over the runs limit, drops the runs whose worst finding is least severe, not the last by name', async () => {
+    const { findings } = merged(['trivy', 'trivy/trivy-action-config-scan.v0.72.0.json'])
+    const one = (tool: string, severity: 'critical' | 'low') => ({
+      ...findings[0]!,
+      tool,
+      severity,
+      locations: [...findings[0]!.locations],
+    })
+    const many = ['toola', 'toolb', 'toolc'].map((t) => one(t, 'low')).concat(one('toolz', 'critical'))
+    const sink = memorySink()
+    const log = await buildSarif(many, new Map(), { category: 'c', hasBaseline: false, limits: { runsPerFile: 2 } }, sink)
+    const names = JSON.parse(sink.text).runs.map((r: { tool: { driver: { name: string } } }) => r.tool.driver.name)
+    expect(names).toContain('toolz')
+    expect(names).toHaveLength(2)
+    expect(log.cut).toMatchObject({ results: { critical: 0, low: 2 }, reasons: ['code scanning takes at most 2 runs per file'] })
+  })
+
   it('writes the file again, smaller, when the first try is over the compressed limit: one whole log, no leftovers', async () => {
     const inputs = { trivy: copy(corpusPath('trivy', 'trivy-action-config-scan.v0.72.0.json')), 'fail-on': 'none' }
     const full = await run(inputs)
@@ -413,6 +430,8 @@ describe('code scanning limits', () => {
       expect(gzipSync(r.sarifText, { level: 1 }).length).toBeLessThanOrEqual(limit)
       expect(validateSarif(r.sarifText).errors).toEqual([])
       expect(r.summary).toContain('compressed')
+      // Nothing claims the cut file still has every finding.
+      expect(r.summary).not.toMatch(/has every (finding|one)/)
     } finally {
       LIMITS.gzipBytes = before
     }

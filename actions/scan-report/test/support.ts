@@ -1,5 +1,7 @@
 import path from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 import { corpusPath } from '../../../test/support/corpus.js'
 import { mergeFindings } from '../src/dedupe.js'
 import { readResultFile, type ResultFile, type ResultInput } from '../src/load.js'
@@ -11,13 +13,26 @@ export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 
 /** A corpus file (`trivy/x.json`) or a fixture (`fixtures/x.sarif`) as an input would name it. */
 export function file(input: ResultInput, name: string): ResultFile {
+  if (path.isAbsolute(name)) return { input, file: name, label: path.basename(name) }
   const [dir, rest] = name.split(/\/(.*)/s) as [string, string]
   const abs = dir === 'fixtures' ? path.join(FIXTURES, rest) : corpusPath(dir, rest)
   return { input, file: abs, label: name }
 }
 
-export function read(input: ResultInput, name: string, checkovSeverity: Severity = 'medium'): ToolReport[] {
-  return readResultFile(file(input, name), { checkovSeverity, root: ROOT })
+export function read(input: ResultInput, name: string, checkovSeverity: Severity = 'medium', root = ROOT): ToolReport[] {
+  return readResultFile(file(input, name), { checkovSeverity, root })
+}
+
+/**
+ * A corpus SARIF of Trivy's as Trivy writes it when it scanned `dir` of the workspace: with
+ * `originalUriBaseIds.ROOTPATH` (the corpus's copies had it taken out), in a temporary file.
+ */
+export function scannedAt(name: string, dir: string): string {
+  const doc = JSON.parse(readFileSync(corpusPath('trivy', name), 'utf8'))
+  for (const run of doc.runs) run.originalUriBaseIds = { ROOTPATH: { uri: pathToFileURL(path.join(ROOT, dir)).href + '/' } }
+  const out = path.join(mkdtempSync(path.join(tmpdir(), 'sarif-')), name)
+  writeFileSync(out, JSON.stringify(doc))
+  return out
 }
 
 export function merged(...files: [ResultInput, string][]) {
