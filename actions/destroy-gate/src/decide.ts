@@ -1,4 +1,4 @@
-import { plural } from '@infra-actions/common'
+import { plural, visible } from '@infra-actions/common'
 import { AddressMatcher, type PlanModel, type ResourceItem } from '@infra-actions/terraform'
 import type { GateRules } from './settings.js'
 
@@ -119,7 +119,7 @@ export function decide(model: PlanModel, rules: GateRules, override: Overrides =
       overridden: false,
       unverifiable: false,
       reason:
-        `The plan destroys ${plural(protectedHits.length, 'protected resource')} (${protectedHits.slice(0, 3).join(', ')}${protectedHits.length > 3 ? ', …' : ''}); ` +
+        `The plan destroys ${plural(protectedHits.length, 'protected resource')} (${protectedHits.slice(0, 3).map(visible).join(', ')}${protectedHits.length > 3 ? ', …' : ''}); ` +
         "no override allows that. To destroy one, remove it from 'protected' in a reviewed change.",
     }
   }

@@ -198,3 +198,14 @@ describe('destroy-gate annotations', () => {
     expect(lines).toEqual(['Would be destroyed: google_storage_bucket.b["prod\\u202e\\u200bgol"]'])
   })
 })
+
+describe('destroy-gate reason', () => {
+  it('names protected addresses with their bidi and zero-width characters as escapes (it becomes the error line and an output)', () => {
+    const d = gate(
+      { resource_changes: [rc('google_sql_database_instance.db["a\u202eb\u200bc"]', ['delete'])] },
+      { protected: ['google_sql_database_instance.*'] },
+    )
+    expect(d.reason).toContain('google_sql_database_instance.db["a\\u202eb\\u200bc"]')
+    expect(d.reason).not.toMatch(/[\u202e\u200b]/)
+  })
+})

@@ -134,6 +134,10 @@ async function renderFromPlan(
       const model = builder.finish(readPlanDocument(bytes, label, builder, { ranges, digests }))
       const all = new Secrets()
       for (const s of Object.values(secrets)) all.absorb(s)
+      if (all.unscrubbed > 0)
+        deps.log.warning(
+          `${label} has more distinct sensitive values of 6 or more characters than are looked for inside longer text (2,000): ${all.unscrubbed} more are masked where they are a whole value only. Check the comment for secrets copied into other attributes before sharing it.`,
+        )
       const renderer = new PlanRenderer(options, all, spool)
       let changes = 0
       const again = (section: 'resource_changes' | 'resource_drift', take: (raw: unknown, index: number) => void): void => {
@@ -165,7 +169,9 @@ async function renderFromPlan(
       return { model, renderer }
     },
     { show: deps.show, tempDir: deps.outputDir },
-  )
+  ).catch((error: unknown) => {
+    throw tooLongToShow(error) ?? error
+  })
   const rendered = renderer.render(model, write)
   const summary = toSummary(model, {
     key: settings.key,
@@ -175,6 +181,17 @@ async function renderFromPlan(
     sha: deps.context.headSha || undefined,
   })
   return { rendered, summary }
+}
+
+/** A value past V8's longest string (~512 MiB) cannot be built to be shown: said, not called a bug. */
+function tooLongToShow(error: unknown): ConfigurationError | undefined {
+  const tooLong =
+    (error as { code?: unknown }).code === 'ERR_STRING_TOO_LONG' ||
+    (error instanceof RangeError && /string longer than/i.test(error.message))
+  if (!tooLong) return undefined
+  return new ConfigurationError(
+    "Input 'plan-json': a change of the plan holds a value of over 512 MiB, longer than Node.js can hold as one string, so plan-comment cannot show it. destroy-gate still reads such a plan; leave this plan's comment out.",
+  )
 }
 
 const changedWhileRead = (label: string): ConfigurationError =>
@@ -210,16 +227,19 @@ async function renderAndPost(
   const commenting = settings.commentMode !== 'off' && pr !== undefined && deps.comments !== undefined
   const commentLimits = { max: settings.maxLength - MARKER_RESERVE, announcedMax: settings.maxLength }
   const summaryLimits = { max: SUMMARY_LIMIT_BYTES, measure: utf8Bytes, limitText: 'GitHub’s 1 MiB job summary limit' }
-  const renderOutputs = (fullPlanUrl: string | undefined) => ({
-    comment: commenting
-      ? assemble(rendered, { ...commentLimits, fullPlanUrl, fullPlanNote: 'The full plan is in the job summary of this run.' })
-      : undefined,
-    jobSummary: assemble(rendered, {
+  const notUploaded = settings.artifact ? '' : " (input 'artifact' is false, so it was not uploaded)"
+  const renderOutputs = (fullPlanUrl: string | undefined) => {
+    const jobSummary = assemble(rendered, {
       ...summaryLimits,
       fullPlanUrl,
-      fullPlanNote: `The full rendering was written to ${path.basename(markdownFile)} on the runner${settings.artifact ? '' : " (input 'artifact' is false, so it was not uploaded)"}.`,
-    }),
-  })
+      fullPlanNote: `The full rendering was written to ${path.basename(markdownFile)} on the runner${notUploaded}.`,
+    })
+    // The summary is "the full plan" only when it was not cut itself.
+    const fullPlanNote = jobSummary.cut
+      ? `More of the plan is in the job summary of this run (cut too, to 1 MiB); the full rendering is ${path.basename(markdownFile)} on the runner${notUploaded}.`
+      : 'The full plan is in the job summary of this run.'
+    return { comment: commenting ? assemble(rendered, { ...commentLimits, fullPlanUrl, fullPlanNote }) : undefined, jobSummary }
+  }
   let { comment, jobSummary } = renderOutputs(undefined)
   let fullPlanUrl: string | undefined
   // One artifact, linked from whichever of the two had to be cut (or the drift issue).

@@ -129,7 +129,7 @@ export class PlanRenderer {
     private readonly secrets: Secrets,
     private readonly texts?: TextSpool,
   ) {
-    this.limit = options.maxAttributes ?? 50
+    this.limit = options.maxAttributes ?? MAX_ATTRIBUTES
     this.value = (v: Shown): string => (v.kind === 'value' ? code(formatShown(v, 120, secrets)) : VALUELESS[v.kind])
   }
 
@@ -403,6 +403,12 @@ const IDENTIFYING = new Set(['id', 'name', 'self_link', 'arn', 'location', 'regi
 const identifying = (path: readonly (string | number)[]): boolean => typeof path[0] === 'string' && IDENTIFYING.has(path[0])
 
 /**
+ * Rows of one attribute table or diff: every attribute of a real resource (a GKE cluster has a few
+ * hundred leaves), in the full rendering too; only a pathological one is cut, with "… and N more".
+ */
+const MAX_ATTRIBUTES = 2_000
+
+/**
  * One resource: its line, what changes (updates, replacements), and what the object is (creates,
  * imports, the new side of a replacement, what a delete takes away), each collapsed, with the
  * lighter forms the budget uses (no attribute list, then no diff, then a shortened line).
@@ -426,8 +432,9 @@ function itemBlock(item: ResourceItem, g: Group, value: (v: Shown) => string, li
       value,
     )
   } else if (item.importing) {
+    // What is adopted is the object as it is (before); an import that also updates shows the update in its diff.
     list = valuesBlock(
-      attributeValues(c.after ?? c.before, { sensitive: marks, unknown: c.after_unknown }, limit),
+      attributeValues(c.before ?? c.after, { sensitive: marks, unknown: c.before == null ? c.after_unknown : undefined }, limit),
       (n) => `${plural(n, 'attribute')} adopted`,
       value,
     )

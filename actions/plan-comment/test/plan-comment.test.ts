@@ -397,6 +397,21 @@ describe('the full plan artifact', () => {
     expect(u.uploads).toHaveLength(0)
     expect(u.comments.all[0]!.body).toContain('The full plan is in the job summary of this run.')
   })
+
+  it('does not send reviewers to the job summary for the full plan when the summary was cut too', async () => {
+    const many = Array.from({ length: 12000 }, (_, i) =>
+      rc(`google_pubsub_topic.topic_with_quite_a_long_name_${i}`, ['update'], {
+        change: { before: { labels: { a: 'x'.repeat(40) } }, after: { labels: { a: 'y'.repeat(40) } } },
+      }),
+    )
+    const t = setup({ resource_changes: many }, { artifact: false })
+    await runPlanComment(t.settings, t.deps)
+    const body = t.comments.all[0]!.body
+    expect(body).not.toContain('The full plan is in the job summary')
+    expect(body).toMatch(
+      /More of the plan is in the job summary of this run \(cut too, to 1 MiB\); the full rendering is plan-comment-[\w-]+\.md on the runner \(input 'artifact' is false/,
+    )
+  })
 })
 
 describe('aggregate mode and untrusted summary files', () => {

@@ -232,6 +232,29 @@ describe('what each new, adopted or deleted resource is (#15)', () => {
   })
 })
 
+describe('what each resource will be', () => {
+  it('lists every attribute of a wide new resource, far past fifty', () => {
+    const after = Object.fromEntries(Array.from({ length: 72 }, (_, i) => [`attribute_${String(i).padStart(2, '0')}`, `v${i}`]))
+    const { text } = render({ resource_changes: [rc('google_storage_bucket.wide', ['create'], { change: { after } })] })
+    expect(text).toContain('72 attributes')
+    expect(text).toContain('| `attribute_71` | `"v71"` |')
+    expect(text).not.toContain('… and')
+  })
+
+  it('shows what an import adopts as it is, not as the update that follows will make it', () => {
+    const { text } = render({
+      resource_changes: [
+        rc('aws_s3_bucket.imported', ['update'], {
+          change: { before: { acl: 'private', bucket: 'b' }, after: { acl: 'public-read', bucket: 'b' }, importing: { id: 'b' } },
+        }),
+      ],
+    })
+    const adopted = text.slice(text.indexOf('adopted'))
+    expect(adopted).toContain('| `acl` | `"private"` |')
+    expect(adopted).not.toContain('| `acl` | `"public-read"` |')
+  })
+})
+
 describe('secrets', () => {
   const secretPlan = {
     resource_changes: [
@@ -293,6 +316,28 @@ describe('secrets', () => {
     expect(text).not.toContain('BEGIN PRIVATE KEY')
     // The provider copied the secret into a plain attribute: the value equals a sensitive one, so it is masked.
     expect(text).toContain('| `note` | `"x"` | `(sensitive)` |')
+  })
+
+  it('are found inside longer text whatever escaping the rendering gives them (a table cell, code, JSON)', () => {
+    const secrets = { pw: 'pass|word123', zw: 'zero\u200bwidth-secret', nl: 'multi\nline-secret', q: 'quote"d-secret' }
+    const { text } = render({
+      resource_changes: [
+        rc('a.src', ['create'], { change: { after: secrets, after_sensitive: { pw: true, zw: true, nl: true, q: true } } }),
+        rc('b.dst', ['create'], {
+          change: {
+            after: {
+              copy: 'prefix pass|word123 suffix',
+              copy2: 'see zero\u200bwidth-secret here',
+              copy3: 'a multi\nline-secret b',
+              nested: { json: { v: 'x quote"d-secret y', w: 'pass|word123!' } },
+            },
+          },
+        }),
+        rc('c.upd', ['update'], { change: { before: { v: 'old' }, after: { v: 'prefix pass|word123 suffix' } } }),
+      ],
+    })
+    for (const leaked of ['word123', 'width-secret', 'line-secret', 'd-secret']) expect(text).not.toContain(leaked)
+    expect(text).toContain('prefix (sensitive) suffix')
   })
 
   it('never appear in the rendering, however deep, and are masked where shown', () => {

@@ -1,3 +1,4 @@
+import { visible } from '@infra-actions/common'
 import type { RawChange } from './parse.js'
 
 /**
@@ -276,6 +277,9 @@ export class Secrets {
   // Checked before the Set: hashing a long string that cannot be a secret is most of the cost.
   private readonly lengths = new Set<number>()
   private readonly long = new Set<string>()
+  private scrubbed = 0
+  /** Long secrets beyond `maxScrubbed`: masked where they are a whole value, not inside longer text. */
+  unscrubbed = 0
   private pattern: RegExp | undefined | null = null
 
   constructor(
@@ -324,12 +328,13 @@ export class Secrets {
     this.pattern = null
     this.leaves.add(s)
     this.lengths.add(s.length)
-    if (s.length >= 6 && this.long.size < this.maxScrubbed) {
-      this.long.add(s)
-      // JSON-encoded forms appear in rendered values too.
-      const quoted = JSON.stringify(s).slice(1, -1)
-      if (quoted !== s) this.long.add(quoted)
+    if (s.length < 6) return
+    if (this.scrubbed >= this.maxScrubbed) {
+      this.unscrubbed++
+      return
     }
+    this.scrubbed++
+    for (const form of renderedForms(s)) this.long.add(form)
   }
 
   /**
@@ -353,6 +358,18 @@ export class Secrets {
     }
     return this.pattern ? text.replace(this.pattern, SENSITIVE) : text
   }
+}
+
+/**
+ * Every spelling a secret takes on its way into the Markdown, where it is looked for: as it is,
+ * JSON-encoded (inside a rendered object), with control, bidi and zero-width characters written
+ * as escapes (`code()`), and with `|` escaped for a table cell.
+ */
+function renderedForms(secret: string): Set<string> {
+  const forms = new Set([secret, JSON.stringify(secret).slice(1, -1)])
+  for (const f of [...forms]) forms.add(visible(f))
+  for (const f of [...forms]) if (f.includes('|')) forms.add(f.replace(/\|/g, '\\|'))
+  return forms
 }
 
 export interface AttributeValue {
