@@ -136,7 +136,8 @@ async function renderFromPlan(
       for (const s of Object.values(secrets)) all.absorb(s)
       if (all.unscrubbed > 0)
         deps.log.warning(
-          `${label} has more distinct sensitive values of 6 or more characters than are looked for inside longer text (2,000): ${all.unscrubbed} more are masked where they are a whole value only. Check the comment for secrets copied into other attributes before sharing it.`,
+          `${label} has more distinct sensitive values of 6 or more characters than are looked for inside longer text (2,000): ` +
+            `${all.unscrubbed} more are masked where they are a whole value only. Check the comment for secrets copied into other attributes before sharing it.`,
         )
       const renderer = new PlanRenderer(options, all, spool)
       let changes = 0

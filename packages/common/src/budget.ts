@@ -71,9 +71,6 @@ export interface BudgetResult {
   cut: Cut | undefined
 }
 
-const NOTE_RESERVE = 160
-const FOOTER_RESERVE = 600
-
 export const utf8Bytes = (s: string): number => Buffer.byteLength(s, 'utf8')
 
 const chars = (s: string): number => s.length
@@ -95,11 +92,27 @@ export function fitToBudget(blocks: readonly Block[], options: BudgetOptions): B
   const lighterSizes = blocks.map((b) => b.lighter?.map((l) => measure(l.text) + sep))
   let used = total
   const groupsWithDrops = new Set<string>()
-  const reserve = (): number => FOOTER_RESERVE + groupsWithDrops.size * NOTE_RESERVE
-  const fits = (): boolean => used + reserve() <= options.max
   const lightened = new Map<number, number>()
+  let keptDropped = false
+  // Room for the notes and the footer, measured (not guessed: a small budget has no room to spare),
+  // with every count at its largest so the texts cannot grow past it. Measured again only when
+  // what the footer says changes (a pass or a group first cut), not for every block.
+  const groupSizes = new Map<string, number>()
+  for (const b of blocks) if (b.group) groupSizes.set(b.group, (groupSizes.get(b.group) ?? 0) + 1)
+  const note = (g: string, n: number): string => (options.omitted ? options.omitted(g, n) : `… ${n} more ${g} not shown.`)
+  let notes = 0
+  let footer = 0
+  const measureFooter = (): void => {
+    if (!options.footer) return
+    const most = new Map([...lightened.keys()].map((p) => [p, blocks.length]))
+    if (most.size === 0 && groupsWithDrops.size === 0 && !keptDropped) most.set(passes[0] ?? 0, blocks.length)
+    const dropped = new Map([...groupsWithDrops].map((g) => [g, groupSizes.get(g) ?? blocks.length]))
+    footer = measureText(options.footer({ lightened: most, dropped, keptDropped })) + sep
+  }
+  const fits = (): boolean => used + notes + footer <= options.max
 
   const passes = [...new Set(blocks.flatMap((b) => b.lighter?.map((l) => l.pass) ?? []))].sort((a, b) => a - b)
+  measureFooter()
   for (const pass of passes) {
     for (let i = blocks.length - 1; i >= 0 && !fits(); i--) {
       const forms = blocks[i]!.lighter
@@ -113,7 +126,9 @@ export function fitToBudget(blocks: readonly Block[], options: BudgetOptions): B
       size[i] = sizes[k - 1] as number
       form[i] = k
       const p = (forms[k - 1] as Lighter).pass
+      const first = !lightened.has(p)
       lightened.set(p, (lightened.get(p) ?? 0) + 1)
+      if (first) measureFooter()
     }
   }
   const drop = (keep: boolean): void => {
@@ -122,13 +137,17 @@ export function fitToBudget(blocks: readonly Block[], options: BudgetOptions): B
       if (form[i] === -1 || !!b.keep !== keep) continue
       used -= size[i] as number
       form[i] = -1
-      if (b.group) groupsWithDrops.add(b.group)
+      if (b.group && !groupsWithDrops.has(b.group)) {
+        groupsWithDrops.add(b.group)
+        notes += measureText(note(b.group, groupSizes.get(b.group) as number)) + sep
+        measureFooter()
+      }
     }
   }
   drop(false)
-  let keptDropped = false
   if (!fits()) {
     keptDropped = true
+    measureFooter()
     drop(true)
   }
 
@@ -147,7 +166,7 @@ export function fitToBudget(blocks: readonly Block[], options: BudgetOptions): B
     const next = blocks[i + 1]
     if (g && dropped.has(g) && !noted.has(g) && next?.group !== g) {
       noted.add(g)
-      out.push(options.omitted ? options.omitted(g, dropped.get(g) as number) : `… ${dropped.get(g)} more ${g} not shown.`)
+      out.push(note(g, dropped.get(g) as number))
     }
   })
   const cut: Cut = { lightened, dropped, keptDropped }

@@ -69,9 +69,18 @@ describe('fitToBudget', () => {
     expect(r.cut!.keptDropped).toBe(false)
   })
 
+  it('keeps every kept item in a small budget they fit in: the notes and footer are measured, not guessed', () => {
+    const footer = (c: { dropped: Map<string, number> }) => `Cut to fit: ${[...c.dropped].map(([g, n]) => `${n} ${g}`).join(', ')}.`
+    const r = fitToBudget(blocks, { max: 1000, omitted: (g, n) => `… ${n} more ${g}`, footer })
+    expect(r.text.length).toBeLessThanOrEqual(1000)
+    expect(r.cut!.keptDropped).toBe(false)
+    for (let i = 0; i < 50; i++) expect(r.text).toContain(`- destroy ${i}`)
+    expect(r.text).toMatch(/\n… (\d+) more create\nCut to fit: \1 create\.$/)
+  })
+
   it('cuts even kept items as a last resort, and says so', () => {
-    const r = fitToBudget(blocks, { max: 1200, omitted: (g, n) => `… ${n} more ${g}` })
-    expect(r.text.length).toBeLessThanOrEqual(1200)
+    const r = fitToBudget(blocks, { max: 500, omitted: (g, n) => `… ${n} more ${g}` })
+    expect(r.text.length).toBeLessThanOrEqual(500)
     expect(r.cut!.keptDropped).toBe(true)
     expect(r.text).toContain('## Heading and counts')
     expect(r.text).toMatch(/… \d+ more destroy/)
