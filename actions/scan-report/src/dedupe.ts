@@ -154,9 +154,15 @@ function foldLineOnly(byKey: Map<string, Finding>): number {
     const files = filesOf(lines, f)
     if (!files) continue
     for (const l of f.locations) {
-      const at = l.startLine ? files.get(l.file) : undefined
+      const at = files.get(l.file)
       if (!at) continue
-      at.set(l.startLine as number, f)
+      if (l.startLine) at.set(l.startLine, f)
+      else {
+        // A whole-file finding (Checkov's [0,0], Trivy without lines): a SARIF writer puts it at
+        // line 1, or at no line.
+        at.set(0, f)
+        if (!at.has(1)) at.set(1, f)
+      }
       indexed++
     }
   }
@@ -164,7 +170,9 @@ function foldLineOnly(byKey: Map<string, Finding>): number {
   let folded = 0
   for (const f of lineOnly) {
     const l = f.locations[0] as Location
-    const match = l.startLine ? filesOf(lines, f)?.get(l.file)?.get(l.startLine) : undefined
+    const match = filesOf(lines, f)
+      ?.get(l.file)
+      ?.get(l.startLine ?? 0)
     if (!match) continue
     absorb(match, f)
     addSources(match, f.sources)
@@ -197,7 +205,25 @@ function assignFingerprints(findings: Finding[], byKey: Map<string, Finding>): v
     group.forEach((f, i) => (f.partialFingerprint = [hash, i].join(':')))
   }
   for (const f of findings) if (f.key === f.identity && !f.partialFingerprint) f.partialFingerprint = [shortHash(f.identity), 0].join(':')
+  // A misconfiguration with a resource is also numbered among the file's findings of its rule, as
+  // a reading without resources (SARIF) numbers them: a baseline of that kind still matches it.
+  const byFile = new Map<string, Finding[]>()
+  for (const f of findings) {
+    if (f.kind !== 'misconfiguration' || f.resource === undefined) continue
+    const id = withoutResource(f)
+    const g = byFile.get(id)
+    if (g) g.push(f)
+    else byFile.set(id, [f])
+  }
+  for (const [id, group] of byFile) {
+    const hash = shortHash(id)
+    if (group.length > 1) group.sort(byPlace)
+    group.forEach((f, i) => (f.fileFingerprint = [hash, i].join(':')))
+  }
 }
+
+/** The identity a misconfiguration would have without its resource (keyAndIdentity's, resource ''). */
+const withoutResource = (f: Finding): string => f.identity.slice(0, f.identity.length - (f.resource as string).length)
 
 function byPlace(a: Finding, b: Finding): number {
   const la = a.locations[0]

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { mergeFindings } from '../src/dedupe.js'
+import { readCheckovJson } from '../src/checkov-json.js'
+import { readSarif } from '../src/sarif-read.js'
+import { readTrivyJson } from '../src/trivy-json.js'
 import { canonicalTrivyRule, newFinding } from '../src/model.js'
 import { emptyReport } from '../src/report.js'
 import { merged, scannedAt } from './support.js'
@@ -106,5 +109,75 @@ describe('dedupe', () => {
     const byLine = new Map(findings.map((f) => [f.locations[0]!.startLine, f.partialFingerprint]))
     const hash = byLine.get(1)!.split(':')[0]
     expect([1, 3, 9].map((l) => byLine.get(l))).toEqual([`${hash}:0`, `${hash}:1`, `${hash}:2`])
+  })
+})
+
+describe('the JSON and SARIF of one scan, for a finding on a whole file (no line)', () => {
+  const sarifOf = (tool: string, ruleId: string, uri: string) => ({
+    version: '2.1.0',
+    runs: [
+      {
+        tool: { driver: { name: tool, rules: [{ id: ruleId, name: 'Misconfiguration' }] } },
+        results: [
+          {
+            ruleId,
+            level: 'error',
+            message: { text: 'Severity: HIGH' },
+            locations: [{ physicalLocation: { artifactLocation: { uri }, region: { startLine: 1, endLine: 1 } } }],
+          },
+        ],
+      },
+    ],
+  })
+  const options = (expected: 'Trivy' | 'Checkov') => ({
+    expected,
+    what: 'x',
+    source: 's.sarif',
+    checkovSeverity: 'medium' as const,
+    root: '/w',
+  })
+
+  it("counts Checkov's whole-file check once (file_line_range [0,0] in JSON, line 1 in SARIF)", () => {
+    const json = {
+      check_type: 'dockerfile',
+      results: {
+        failed_checks: [
+          {
+            check_id: 'CKV_DOCKER_3',
+            check_name: 'Ensure that a user for the container has been created',
+            repo_file_path: '/Dockerfile',
+            file_line_range: [0, 0],
+            resource: '/Dockerfile.',
+            severity: null,
+          },
+        ],
+      },
+    }
+    const { findings } = mergeFindings([
+      readCheckovJson(json, 'c.json', 'medium'),
+      ...readSarif(sarifOf('Checkov', 'CKV_DOCKER_3', 'Dockerfile'), options('Checkov')),
+    ])
+    expect(findings).toHaveLength(1)
+    expect(findings[0]!.sources).toHaveLength(2)
+  })
+
+  it("counts Trivy's misconfiguration with a resource but no lines once (SARIF writes 1:1)", () => {
+    const json = {
+      SchemaVersion: 2,
+      ArtifactName: '.',
+      ArtifactType: 'filesystem',
+      Results: [
+        {
+          Target: 'main.tf',
+          Class: 'config',
+          Misconfigurations: [{ ID: 'AWS-0094', Severity: 'HIGH', Status: 'FAIL', CauseMetadata: { Resource: 'aws_s3_bucket.b' } }],
+        },
+      ],
+    }
+    const { findings } = mergeFindings([
+      readTrivyJson(json, 't.json', undefined, undefined, '/w'),
+      ...readSarif(sarifOf('Trivy', 'AWS-0094', 'main.tf'), options('Trivy')),
+    ])
+    expect(findings).toHaveLength(1)
   })
 })

@@ -61,7 +61,8 @@ describe('scan-report secrets with one mask', () => {
       mergeFindings([
         readTrivyJson({ SchemaVersion: 2, Results: [{ Target: '.env', Class: 'secret', Secrets: lines.map(secret) }] }, 't.json'),
       ])
-    const base = new Set(scan([1]).findings.map((f) => f.partialFingerprint))
+    const fingerprints = new Set(scan([1]).findings.map((f) => f.partialFingerprint))
+    const base = { fingerprints, withoutResources: fingerprints, resourceless: new Set<string>() }
     const { findings } = scan([1, 5])
     expect(findings).toHaveLength(2)
     applyBaseline(findings, base)
