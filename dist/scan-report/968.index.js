@@ -109,6 +109,7 @@ function parseIgnoreFile(textContent, label, today) {
             where: `${label}${line ? `:${line}` : ''}`,
             expired: e.expires !== undefined && e.expires < today,
             matched: 0,
+            partly: 0,
         };
     });
     return { label, entries };

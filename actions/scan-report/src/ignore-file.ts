@@ -17,6 +17,8 @@ export interface IgnoreEntry {
   where: string
   expired: boolean
   matched: number
+  /** Findings it matched in some of their places but not all (so it suppressed none of them). */
+  partly: number
 }
 
 export interface IgnoreFile {
@@ -56,6 +58,7 @@ export function parseIgnoreFile(textContent: string, label: string, today: strin
       where: `${label}${line ? `:${line}` : ''}`,
       expired: e.expires !== undefined && e.expires < today,
       matched: 0,
+      partly: 0,
     }
   })
   return { label, entries }

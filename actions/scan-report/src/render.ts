@@ -110,8 +110,10 @@ export function renderReport(r: ReportInput): Block[] {
   }
   const notes = [
     ...r.notes.map((n) => text(n)),
-    ...r.unusedEntries.map(
-      (e) => `${code(e.where)}: the suppression of ${code(e.id)} matched no finding; remove it when it is no longer needed.`,
+    ...r.unusedEntries.map((e) =>
+      e.partly > 0
+        ? `${code(e.where)}: the suppression of ${code(e.id)} matched ${plural(e.partly, 'finding')} in some of ${e.partly === 1 ? 'its' : 'their'} places only, so it suppressed none (a path suppresses a finding only when every place it was seen matches).`
+        : `${code(e.where)}: the suppression of ${code(e.id)} matched no finding; remove it when it is no longer needed.`,
     ),
   ]
   if (notes.length) blocks.push({ text: details(html(`Notes (${notes.length})`), notes.map((n) => `- ${n}`).join('\n')), group: 'notes' })
@@ -214,14 +216,17 @@ function sourcesLine(r: ReportInput): string {
 }
 
 /** The blocks within a budget; the footer says what was left out and where the rest is. */
-export function assemble(blocks: readonly Block[], options: { max: number; measure?: (s: string) => number; rest: string }): string {
+export function assemble(
+  blocks: readonly Block[],
+  options: { max: number; measure?: (s: string) => number; rest: string; /** The limit as the footer names it. */ limitText?: string },
+): string {
   return fitToBudget(blocks, {
     max: options.max,
     measure: options.measure,
     omitted: (group, n) => `\n_… and ${thousands(n)} more ${group} not shown._\n`,
     footer: (cut) => {
       const dropped = [...cut.dropped].map(([g, n]) => `${thousands(n)} ${g}`).join(', ')
-      return `\n_Shortened to fit ${thousands(options.max)} characters${dropped ? `: ${dropped} left out` : ''}. ${options.rest}_`
+      return `\n_Shortened to fit ${options.limitText ?? `${thousands(options.max)} characters`}${dropped ? `: ${dropped} left out` : ''}. ${options.rest}_`
     },
   }).text
 }

@@ -10,6 +10,7 @@ import {
   makeDirectory,
   plural,
   pullRequestNumber,
+  thousands,
   utf8Bytes,
   type ActionContext,
 } from '@infra-actions/common'
@@ -133,6 +134,7 @@ export async function runScanReport(settings: ScanReportSettings, deps: ScanRepo
   else {
     const body = assemble(blocks, {
       max: settings.maxLength - MARKER_RESERVE,
+      limitText: `${thousands(settings.maxLength)} characters`,
       rest: `The job summary of this run lists more; the merged SARIF has ${sarif.cut ? "every finding but those cut to code scanning's limits (see the job summary)" : 'every finding'}.`,
     })
     const result = await postComment(
@@ -149,6 +151,7 @@ export async function runScanReport(settings: ScanReportSettings, deps: ScanRepo
     assemble(blocks, {
       max: SUMMARY_LIMIT_BYTES,
       measure: utf8Bytes,
+      limitText: 'GitHub’s 1 MiB job summary limit',
       rest: `The merged SARIF (${path.basename(settings.sarifOutput)}) has ${sarif.cut ? "every finding but those cut to code scanning's limits (said above)" : 'every finding'}.`,
     }),
   )

@@ -27,7 +27,10 @@ export function applyIgnores(findings: readonly Finding[], ignore: IgnoreFile | 
       if (m.entry.expired || !ids.has(m.id)) continue
       if (m.package !== undefined && f.package?.name.toLowerCase() !== m.package) continue
       // A path suppresses a finding only where it is: every place it was seen must match.
-      if (m.path && !pathMatches(f, m.path)) continue
+      if (m.path && !pathMatches(f, m.path)) {
+        if (f.locations.some((l) => m.path?.(l.file))) m.entry.partly++
+        continue
+      }
       m.entry.matched++
       f.suppression = { by: 'ignore-file', kind: 'external', reason: m.entry.reason, expires: m.entry.expires, source: m.entry.where }
       break

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { mergeFindings } from '../src/dedupe.js'
+import { decide } from '../src/decide.js'
 import { parseIgnoreFile } from '../src/ignore-file.js'
 import { link } from '@infra-actions/common'
 import { applyIgnores } from '../src/suppress.js'
@@ -91,6 +92,46 @@ describe('scan-report ignore paths and targets', () => {
     const { findings } = mergeFindings([readCheckovJson(doc, 'checkov.json', 'medium')])
     applyIgnores(findings, parseIgnoreFile('- id: CKV_AWS_20\n  path: "*"\n  reason: root files only\n', 'ignore.yml', '2026-01-01'))
     expect(findings[0]!.suppression).toBeUndefined()
+  })
+
+  it('says an entry whose path matched only some places of a finding suppressed nothing, instead of "remove it"', async () => {
+    const { renderReport } = await import('../src/render.js')
+    const v = { VulnerabilityID: 'CVE-2021-23337', PkgName: 'lodash', InstalledVersion: '4.17.15', Severity: 'HIGH' }
+    const { findings } = mergeFindings([
+      readTrivyJson(
+        {
+          SchemaVersion: 2,
+          Results: [lockfile('a/package-lock.json', 'Vulnerabilities', v), lockfile('b/package-lock.json', 'Vulnerabilities', v)],
+        },
+        't.json',
+      ),
+    ])
+    const ignore = parseIgnoreFile('- id: CVE-2021-23337\n  path: "a/**"\n  reason: only in a\n', 'ignore.yml', '2026-01-01')
+    applyIgnores(findings, ignore)
+    expect(findings[0]!.suppression).toBeUndefined()
+    const entry = ignore.entries[0]!
+    expect(entry).toMatchObject({ matched: 0, partly: 1 })
+    const text = renderReport({
+      title: 'Scan report',
+      verdict: decide(findings, { failOn: 'none', newOnly: false, hasBaseline: false }),
+      failOn: 'none',
+      newOnly: false,
+      hasBaseline: false,
+      fixed: 0,
+      passedChecks: new Map(),
+      expired: [],
+      unusedEntries: [entry],
+      notes: [],
+      sources: [],
+      duplicates: 0,
+      annotations: { shown: 0, notAnnotated: 0, max: 10 },
+      sarif: undefined,
+      runUrl: undefined,
+    })
+      .map((b) => String(b.text))
+      .join('\n')
+    expect(text).toContain('matched 1 finding in some of its places only, so it suppressed none')
+    expect(text).not.toContain('remove it')
   })
 })
 

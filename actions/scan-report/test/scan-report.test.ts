@@ -381,7 +381,7 @@ describe('the PR comment', () => {
     expect(body.length).toBeLessThanOrEqual(5000)
     expect(body).toContain('| **all** | **0** | **0** | **400** |')
     expect(body).toMatch(/_… and \d+ more findings not shown\._/)
-    expect(body).toMatch(/_Shortened to fit 4,700 characters: \d+ findings left out\. The job summary of this run lists more/)
+    expect(body).toMatch(/_Shortened to fit 5,000 characters: \d+ findings left out\. The job summary of this run lists more/)
   })
 
   it('escapes scanner text: no HTML, no mentions, no broken tables', async () => {
