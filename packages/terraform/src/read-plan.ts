@@ -150,7 +150,7 @@ export function readPlanStream(source: ByteSource, sink: PlanSink, options: Stre
         if (options.digests) options.digests.set(name, c.w.endDigest(c.i))
         members.set(name, [])
       } else if (name === 'output_changes' && first === OPEN_OBJECT) {
-        readOutputs(c, sink)
+        readOutputs(c, sink, how)
         members.set(name, {})
       } else {
         members.set(name, c.unit(parseValue))
@@ -284,7 +284,11 @@ export function readSection(
   if (c.space() || (options.digest !== undefined && digest !== options.digest)) throw new ChangedWhileReadError()
 }
 
-function readOutputs(c: Cursor, sink: PlanSink): void {
+/**
+ * Each output's change, built whole, or without values (nor sensitive marks: its `sensitive` then
+ * reads false) for a reader that needs only its actions (destroy-gate).
+ */
+function readOutputs(c: Cursor, sink: PlanSink, how: ElementReading): void {
   c.i++
   if (c.space() && c.byte() === CLOSE_OBJECT) {
     c.i++
@@ -293,7 +297,34 @@ function readOutputs(c: Cursor, sink: PlanSink): void {
   for (;;) {
     c.space()
     const name = c.memberName()
-    sink.output(name, c.unit(parseValue))
+    sink.output(name, how === 'lean' && c.byte() === OPEN_OBJECT ? readOutputLean(c) : c.unit(parseValue))
     if (!c.next(CLOSE_OBJECT)) return
+  }
+}
+
+const VALUE_MEMBERS = new Set(Object.keys((VALUES_SKIPPED as { members: object }).members))
+
+/**
+ * One output's change without its values, member by member: the values are scanned as the bytes
+ * go by (an output can be a whole module's objects, a hundred MB), never held; a member named
+ * twice is refused, as in a change read without values.
+ */
+function readOutputLean(c: Cursor): Record<string, unknown> {
+  c.i++
+  const members: [string, unknown][] = []
+  const seen = new Set<string>()
+  if (c.space() && c.byte() === CLOSE_OBJECT) {
+    c.i++
+    return {}
+  }
+  for (;;) {
+    c.space()
+    const at = c.abs()
+    const name = c.memberName()
+    if (seen.has(name)) throw new JsonDuplicateMemberError(name, at)
+    seen.add(name)
+    if (VALUE_MEMBERS.has(name)) c.skip()
+    else members.push([name, c.unit(parseValue)])
+    if (!c.next(CLOSE_OBJECT)) return Object.fromEntries(members)
   }
 }
