@@ -112,7 +112,8 @@ export function renderReport(r: ReportInput): Block[] {
     ...r.notes.map((n) => text(n)),
     ...r.unusedEntries.map((e) =>
       e.partly > 0
-        ? `${code(e.where)}: the suppression of ${code(e.id)} matched ${plural(e.partly, 'finding')} in some of ${e.partly === 1 ? 'its' : 'their'} places only, so it suppressed none (a path suppresses a finding only when every place it was seen matches).`
+        ? `${code(e.where)}: the suppression of ${code(e.id)} matched ${plural(e.partly, 'finding')} in some of ${e.partly === 1 ? 'its' : 'their'} places only, ` +
+          'so it suppressed none (a path suppresses a finding only when every place it was seen matches).'
         : `${code(e.where)}: the suppression of ${code(e.id)} matched no finding; remove it when it is no longer needed.`,
     ),
   ]
