@@ -331,6 +331,24 @@ describe('runPlanComment', () => {
     )
   })
 
+  it('says terraform show was killed by a signal, not that it exited with 1', async () => {
+    const t = withPlanFile(setup({}))
+    t.deps.show = async () => ({ exitCode: 1, signal: 'SIGKILL', stderr: '' })
+    await expect(runPlanComment(t.settings, t.deps)).rejects.toThrow(
+      new ConfigurationError("Input 'plan-file' (tfplan): 'terraform show -json tfplan' was killed by SIGKILL: (nothing on stderr)"),
+    )
+  })
+
+  it('says a RUNNER_TEMP that is a file is one, not that terraform could not run', async () => {
+    const t = withPlanFile(setup({}))
+    const file = path.join(t.dir, 'not-a-dir')
+    writeFileSync(file, 'x')
+    t.deps.outputDir = file
+    await expect(runPlanComment(t.settings, t.deps)).rejects.toThrow(
+      new ConfigurationError(`The runner's temporary directory (RUNNER_TEMP) cannot be written: ${file} is not a directory.`),
+    )
+  })
+
   it('reports a failing terraform show with its stderr', async () => {
     const t = withPlanFile(setup({}))
     t.deps.show = async () => ({ exitCode: 1, stderr: 'Error: Failed to load plugin schemas' })

@@ -3,7 +3,7 @@ import { closeSync, openSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { randomBytes } from 'node:crypto'
-import { ConfigurationError, errorMessage, openRegularFile, type Inputs } from '@infra-actions/common'
+import { ConfigurationError, errorMessage, makeDirectory, openRegularFile, type Inputs } from '@infra-actions/common'
 import { fileSource, type ByteSource } from '@infra-actions/common/json-stream'
 import { PlanBuilder, type BuildOptions, type PlanModel } from './model.js'
 import { readPlanDocument, type ParseOptions } from './parse.js'
@@ -51,12 +51,19 @@ export function planInputBytes(inputs: Inputs, names: PlanInputNames): number {
  * Runs a command with its standard output going to `stdoutFile`; injected so tests need no
  * Terraform. The output goes straight to the file: a plan's JSON can be larger than any string.
  */
-export type ShowCommand = (binary: string, args: string[], cwd: string, stdoutFile: string) => Promise<{ exitCode: number; stderr: string }>
+export type ShowCommand = (binary: string, args: string[], cwd: string, stdoutFile: string) => Promise<ShowResult>
 
-export function showToFile(binary: string, args: string[], cwd: string, stdoutFile: string): Promise<{ exitCode: number; stderr: string }> {
+/** How the command ended: its exit code, or the signal that killed it (the exit code is then 1). */
+export interface ShowResult {
+  exitCode: number
+  signal?: string
+  stderr: string
+}
+
+export function showToFile(binary: string, args: string[], cwd: string, stdoutFile: string): Promise<ShowResult> {
   // 0600: the plan JSON holds sensitive values in clear text; it never reaches the log either.
   const fd = openSync(stdoutFile, 'w', 0o600)
-  return new Promise<{ exitCode: number; stderr: string }>((resolve, reject) => {
+  return new Promise<ShowResult>((resolve, reject) => {
     const child = spawn(binary, args, { cwd, stdio: ['ignore', fd, 'pipe'] })
     let stderr = ''
     child.stderr?.setEncoding('utf8')
@@ -64,7 +71,7 @@ export function showToFile(binary: string, args: string[], cwd: string, stdoutFi
       if (stderr.length < 1 << 16) stderr += d
     })
     child.on('error', reject)
-    child.on('close', (code) => resolve({ exitCode: code ?? 1, stderr }))
+    child.on('close', (code, signal) => resolve({ exitCode: code ?? 1, ...(signal ? { signal } : {}), stderr }))
   }).finally(() => closeSync(fd))
 }
 
@@ -96,8 +103,16 @@ async function openPlan(
   }
   if (!stat.isFile())
     throw new ConfigurationError(`Input '${source.input}' (${source.path}) is not a regular file; give the saved plan's path.`)
+  // A RUNNER_TEMP that is not a directory is said as such, not as Terraform failing to run.
+  makeDirectory(tempDir, "The runner's temporary directory (RUNNER_TEMP)")
   const out = path.join(tempDir, `plan-${randomBytes(8).toString('hex')}.json`)
-  const done = (): void => rmSync(out, { force: true })
+  const done = (): void => {
+    try {
+      rmSync(out, { force: true })
+    } catch {
+      // Nothing to remove where nothing could be made: the error that matters is the one being thrown.
+    }
+  }
   let result
   try {
     result = await show(source.binary, ['show', '-json', file], source.workingDirectory, out)
@@ -112,7 +127,7 @@ async function openPlan(
     // Terraform colours its diagnostics even with -json: escape codes are noise in an annotation.
     const stderr = result.stderr.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '').trim()
     throw new ConfigurationError(
-      `Input '${source.input}' (${source.path}): '${source.binary} show -json ${source.path}' failed with exit code ${result.exitCode}: ${stderr.slice(0, 2000)}`,
+      `Input '${source.input}' (${source.path}): '${source.binary} show -json ${source.path}' ${result.signal ? `was killed by ${result.signal}` : `failed with exit code ${result.exitCode}`}: ${stderr.slice(0, 2000) || '(nothing on stderr)'}`,
     )
   }
   const label = `The output of '${source.binary} show -json ${source.path}' (input '${source.input}')`
