@@ -51,19 +51,31 @@ function parseYamlConfig(text, file, schema) {
     const result = schema.safeParse(value ?? {});
     if (result.success)
         return result.data;
-    const issues = result.error.issues.slice(0, 5).map((issue) => {
+    // One complaint per place: a date both malformed and not a date is said once.
+    const seen = new Set();
+    const distinct = result.error.issues.filter((i) => {
+        const at = JSON.stringify(i.path);
+        return seen.has(at) ? false : (seen.add(at), true);
+    });
+    const issues = distinct.slice(0, 5).map((issue) => {
         const path = issue.path;
         // For an unknown key, point at the key itself rather than at its parent.
         const line = lineOf(doc, lineCounter, issue.code === 'unrecognized_keys' && issue.keys[0] !== undefined ? [...path, issue.keys[0]] : path);
-        const where = issue.path.length ? issue.path.join('.') : '(top level)';
-        return `${file}${line ? `:${line}` : ''}: ${where}: ${describeIssue(issue)}`;
+        return `${file}${line ? `:${line}` : ''}: ${pathText(issue.path)}: ${describeIssue(issue)}`;
     });
-    const more = result.error.issues.length > 5 ? `\n(and ${result.error.issues.length - 5} more)` : '';
+    const more = distinct.length > 5 ? `\n(and ${distinct.length - 5} more)` : '';
     throw new errors/* ConfigurationError */.j1(`${issues.join('\n')}${more}`);
+}
+/** `environments.prod.max-destroy`; the line number says which list entry. */
+function pathText(path) {
+    return path.length ? path.join('.') : '(top level)';
 }
 function describeIssue(issue) {
     if (issue.code === 'unrecognized_keys')
         return `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `'${k}'`).join(', ')}`;
+    // zod's "Invalid input: expected string, received undefined" for a key that is not there.
+    if (issue.code === 'invalid_type' && /received undefined$/.test(issue.message))
+        return `is required (${issue.expected})`;
     return issue.message;
 }
 /** The line of the deepest node on `path` that exists. */
