@@ -1,5 +1,5 @@
 import { ConfigurationError, record } from '@infra-actions/common'
-import { mergeFindings } from './dedupe.js'
+import { assignFileFingerprints, mergeFindings } from './dedupe.js'
 import { parseResultFile, type ResultFile } from './load.js'
 import type { Finding, Severity } from './model.js'
 import { looksLikeSarif, readSarif, scanReportFingerprint } from './sarif-read.js'
@@ -49,6 +49,7 @@ export function readBaseline(f: ResultFile, options: { checkovSeverity: Severity
 /** Marks each finding new or unchanged; returns how many baseline findings are gone. */
 export function applyBaseline(findings: readonly Finding[], baseline: Baseline | undefined): number {
   if (!baseline) return 0
+  if (baseline.resourceless.size > 0) assignFileFingerprints(findings)
   let present = 0
   for (const f of findings) {
     const known =

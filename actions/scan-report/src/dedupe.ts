@@ -205,8 +205,14 @@ function assignFingerprints(findings: Finding[], byKey: Map<string, Finding>): v
     group.forEach((f, i) => (f.partialFingerprint = [hash, i].join(':')))
   }
   for (const f of findings) if (f.key === f.identity && !f.partialFingerprint) f.partialFingerprint = [shortHash(f.identity), 0].join(':')
-  // A misconfiguration with a resource is also numbered among the file's findings of its rule, as
-  // a reading without resources (SARIF) numbers them: a baseline of that kind still matches it.
+}
+
+/**
+ * Each misconfiguration with a resource numbered among its file's findings of its rule, as a
+ * reading without resources (SARIF) numbers them (`fileFingerprint`), so that a baseline of that
+ * kind still matches it. Worked out only when such a baseline is given.
+ */
+export function assignFileFingerprints(findings: readonly Finding[]): void {
   const byFile = new Map<string, Finding[]>()
   for (const f of findings) {
     if (f.kind !== 'misconfiguration' || f.resource === undefined) continue
