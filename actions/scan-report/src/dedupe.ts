@@ -207,30 +207,6 @@ function assignFingerprints(findings: Finding[], byKey: Map<string, Finding>): v
   for (const f of findings) if (f.key === f.identity && !f.partialFingerprint) f.partialFingerprint = [shortHash(f.identity), 0].join(':')
 }
 
-/**
- * Each misconfiguration with a resource numbered among its file's findings of its rule, as a
- * reading without resources (SARIF) numbers them (`fileFingerprint`), so that a baseline of that
- * kind still matches it. Worked out only when such a baseline is given.
- */
-export function assignFileFingerprints(findings: readonly Finding[]): void {
-  const byFile = new Map<string, Finding[]>()
-  for (const f of findings) {
-    if (f.kind !== 'misconfiguration' || f.resource === undefined) continue
-    const id = withoutResource(f)
-    const g = byFile.get(id)
-    if (g) g.push(f)
-    else byFile.set(id, [f])
-  }
-  for (const [id, group] of byFile) {
-    const hash = shortHash(id)
-    if (group.length > 1) group.sort(byPlace)
-    group.forEach((f, i) => (f.fileFingerprint = [hash, i].join(':')))
-  }
-}
-
-/** The identity a misconfiguration would have without its resource (keyAndIdentity's, resource ''). */
-const withoutResource = (f: Finding): string => f.identity.slice(0, f.identity.length - (f.resource as string).length)
-
 function byPlace(a: Finding, b: Finding): number {
   const la = a.locations[0]
   const lb = b.locations[0]

@@ -174,7 +174,7 @@ export function readResultFile(f: ResultFile, options: { checkovSeverity: Severi
   }
   return [
     format === 'trivy-json'
-      ? readTrivyJson(doc, f.label, strings, stream.trivy, root)
+      ? readTrivyJson(doc, f.label, strings, stream.trivy)
       : readCheckovJson(doc, f.label, checkovSeverity, strings, stream.checkov),
   ]
 }

@@ -78,11 +78,6 @@ export interface Finding extends RawFinding {
   baseline?: 'new' | 'unchanged'
   /** `scanReport/v1`: identity hash and occurrence, stable across runs. */
   partialFingerprint: string
-  /**
-   * A misconfiguration's fingerprint without its resource (what its SARIF, which names none,
-   * gives it): matched against a baseline whose findings had no resource.
-   */
-  fileFingerprint?: string
 }
 
 /**
@@ -115,7 +110,6 @@ export function newFinding(tool: string, kind: Kind, ruleId: string, severity: S
     suppression: undefined,
     baseline: undefined,
     partialFingerprint: undefined,
-    fileFingerprint: undefined,
   }
   return f
 }

@@ -78,7 +78,7 @@ export class ResultStream implements JsonWalk {
       return undefined
     if (!this.#is('trivy-json')) return undefined
     const report = (this.trivy ??= emptyReport('Trivy'))
-    const scope = trivyScope(top, this.options.source, this.options.strings, this.options.root)
+    const scope = trivyScope(top, this.options.source, this.options.strings)
     return (result) => (readTrivyResult(isRecord(result) ? result : undefined, scope, report), true)
   }
 

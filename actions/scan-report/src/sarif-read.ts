@@ -59,7 +59,7 @@ export function readSarif(
 }
 
 export function sarifReading(options: SarifReadOptions, strings: Strings): Reading {
-  return { options, strings, files: [new Map(), new Map()], based: new Map() }
+  return { options, strings, files: [new Map(), new Map()] }
 }
 
 /** One file's reading: its options, the run's shared strings, and each URI's file worked out once. */
@@ -68,15 +68,7 @@ export interface Reading {
   strings: Strings
   /** uri → its file and whether it is one of the repository, for `isFile` false and true. */
   files: [Map<string, FileOfUri>, Map<string, FileOfUri>]
-  /** The `based` of the run whose result is being read. */
-  based: Based
 }
-
-/**
- * The files a run's results named by a URI relative to a base (`uriBaseId`), as they were placed
- * before the run's `originalUriBaseIds` (written after the results) is known.
- */
-type Based = Map<string, { uri: string; base: string }>
 
 interface FileOfUri {
   file: string
@@ -106,7 +98,6 @@ export interface RunReading {
   byId: Map<string, Record<string, unknown>>
   facts: Map<Record<string, unknown> | undefined, RuleFacts>
   image: boolean
-  based: Based
 }
 
 /**
@@ -142,7 +133,7 @@ export function openRun(run: Record<string, unknown>, index: number, read: Readi
   const rules = Array.isArray(driver?.rules) ? driver.rules.map(record) : []
   const byId = new Map<string, Record<string, unknown>>()
   for (const r of rules) if (r && typeof r.id === 'string' && !byId.has(r.id)) byId.set(r.id, r)
-  return { read, report, name, flavour, rules, byId, facts: new Map(), image: imageRun(run), based: new Map() }
+  return { read, report, name, flavour, rules, byId, facts: new Map(), image: imageRun(run) }
 }
 
 /** Trivy marks image scans on the run (after its results); then no location is a repository file. */
@@ -154,7 +145,6 @@ export function addSarifResult(reading: RunReading, item: unknown): void {
   const { options, strings } = read
   const result = record(item)
   if (!result) return
-  read.based = reading.based
   const ruleIndex = typeof result.ruleIndex === 'number' ? result.ruleIndex : -1
   const ruleId = str(result.ruleId) ?? str(record(result.rule)?.id) ?? str(rules[ruleIndex]?.id)
   if (!ruleId) {
@@ -184,40 +174,7 @@ export function closeRun(reading: RunReading, run: Record<string, unknown>): Too
     reading.image = true
     for (const f of reading.report.findings) f.locations = f.locations.map((l) => (l.isFile ? { ...l, isFile: false } : l))
   }
-  placeBasedFiles(reading, run)
   return reading.report
-}
-
-/**
- * URIs relative to a base the run defines (Trivy: `ROOTPATH`, the directory it scanned, as a
- * `file://` URI) placed in the workspace: `main.tf` of a scan of infra/ is infra/main.tf. A base
- * outside the workspace makes them no files of the repository; a base the run does not define
- * leaves them as they are (relative to the workspace).
- */
-function placeBasedFiles(reading: RunReading, run: Record<string, unknown>): void {
-  const { read, based } = reading
-  if (based.size === 0) return
-  const bases = record(run.originalUriBaseIds)
-  const moved = new Map<string, FileOfUri>()
-  for (const [file, { uri, base }] of based) {
-    const baseUri = str(record(bases?.[base])?.uri)
-    if (!baseUri || !/^file:/i.test(baseUri)) continue
-    let resolved: string
-    try {
-      resolved = new URL(uri, baseUri.endsWith('/') ? baseUri : `${baseUri}/`).href
-    } catch {
-      continue
-    }
-    const at = fileOfUri(resolved, read.options.root, true)
-    moved.set(file, { file: read.strings.of(at.file), isFile: at.isFile })
-  }
-  based.clear()
-  if (moved.size === 0) return
-  for (const f of reading.report.findings)
-    f.locations = f.locations.map((l) => {
-      const to = moved.get(l.file)
-      return to ? { ...l, file: to.file, isFile: l.isFile && to.isFile } : l
-    })
 }
 
 function factsOf(rule: Record<string, unknown> | undefined, strings: Strings): RuleFacts {
@@ -242,8 +199,7 @@ function locationsOf(result: Record<string, unknown>, read: Reading, isFile = tr
   const files = read.files[isFile ? 1 : 0]
   for (const l of Array.isArray(result.locations) ? result.locations : []) {
     const physical = record(record(l)?.physicalLocation)
-    const artifact = record(physical?.artifactLocation)
-    const uri = str(artifact?.uri)
+    const uri = str(record(physical?.artifactLocation)?.uri)
     if (!uri) continue
     let at = files.get(uri)
     if (!at) {
@@ -251,8 +207,6 @@ function locationsOf(result: Record<string, unknown>, read: Reading, isFile = tr
       at.file = read.strings.of(at.file)
       files.set(uri, at)
     }
-    const base = str(artifact?.uriBaseId)
-    if (base && !/^[a-z][a-z0-9+.-]*:/i.test(uri)) read.based.set(at.file, { uri, base })
     const region = record(physical?.region)
     const startLine = positive(region?.startLine)
     out.push(

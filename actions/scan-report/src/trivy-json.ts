@@ -1,4 +1,3 @@
-import path from 'node:path'
 import { isRecord, record } from '@infra-actions/common'
 import {
   canonicalTrivyRule,
@@ -18,13 +17,7 @@ import { arrayOf, emptyReport, positive, str, type ToolReport } from './report.j
  * pre-0.20 bare array of results, `null` for an empty legacy scan, and `trivy k8s` reports
  * (`Resources[]`, or the older `Vulnerabilities[]` / `Misconfigurations[]` of resources).
  */
-export function readTrivyJson(
-  doc: unknown,
-  source: string,
-  strings = new Strings(),
-  report = emptyReport('Trivy'),
-  root?: string,
-): ToolReport {
+export function readTrivyJson(doc: unknown, source: string, strings = new Strings(), report = emptyReport('Trivy')): ToolReport {
   if (doc === null) return report
   if (Array.isArray(doc)) {
     for (const r of doc) readTrivyResult(record(r), { source, image: false, strings }, report)
@@ -32,7 +25,7 @@ export function readTrivyJson(
   }
   const top = record(doc) ?? {}
   report.version = str(record(top.Trivy)?.Version)
-  const scope = trivyScope(top, source, strings, root)
+  const scope = trivyScope(top, source, strings)
   for (const r of arrayOf(top.Results)) readTrivyResult(record(r), scope, report)
   // trivy k8s: results under each cluster object; its targets are images and objects, not files.
   for (const group of ['Resources', 'Vulnerabilities', 'Misconfigurations']) {
@@ -51,47 +44,8 @@ export function readTrivyJson(
  * What every result of a SchemaVersion 2 report shares, from the members before `Results` (where
  * Trivy writes them): a reader of the stream takes each result as it is read (readTrivyResult).
  */
-export function trivyScope(top: Record<string, unknown>, source: string, strings: Strings, root?: string): Scope {
-  const image = top.ArtifactType === 'container_image' || top.ArtifactType === 'vm'
-  return { source, image, strings, base: image ? undefined : scannedDirectory(top, root) }
-}
-
-/**
- * The directory a filesystem or repository scan ran on, relative to the workspace (`root`):
- * Trivy writes each target relative to it (`trivy config infra` reports infra/main.tf as
- * `main.tf`). '' for the workspace itself; null when it lies outside the workspace (its targets
- * are then no files of the repository); undefined when the report does not say (a target is
- * then taken as relative to the workspace). A container action sees the workspace as
- * /github/workspace.
- */
-export function scannedDirectory(top: Record<string, unknown>, root: string | undefined): string | null | undefined {
-  if (top.ArtifactType !== 'filesystem' && top.ArtifactType !== 'repository') return undefined
-  const name = str(top.ArtifactName)
-  if (!name || URL_LIKE.test(name)) return undefined
-  const p = name.replace(/\\/g, '/')
-  if (path.posix.isAbsolute(p) || /^[A-Za-z]:\//.test(p)) {
-    for (const r of [root?.replace(/\\/g, '/'), '/github/workspace']) {
-      if (!r) continue
-      const rel = path.posix.relative(r, p)
-      if (!rel.startsWith('..') && !path.posix.isAbsolute(rel)) return rel
-    }
-    return null
-  }
-  const rel = path.posix.normalize(p).replace(/\/$/, '')
-  if (rel === '..' || rel.startsWith('../')) return null
-  return rel === '.' ? '' : rel
-}
-
-/** A URL or a remote module source (`git::https://…`, `git@github.com:…`): no file of the repository. */
-const URL_LIKE = /^(?:[a-z][a-z0-9+.-]*:\/\/|[a-z0-9]+::|git@)/i
-
-/** A target (or a file Trivy names) as a file of the repository, placed under the scanned directory. */
-export function placeInRepository(base: string | null | undefined, target: string): { file: string; isFile: boolean } {
-  if (base === null || URL_LIKE.test(target)) return { file: target, isFile: false }
-  if (base === undefined) return { file: normalizePath(target), isFile: true }
-  const joined = path.posix.normalize(path.posix.join(base, target.replace(/\\/g, '/')))
-  if (joined === '..' || joined.startsWith('../') || path.posix.isAbsolute(joined)) return { file: joined, isFile: false }
-  return { file: normalizePath(joined === '.' ? '' : joined) || '.', isFile: true }
+export function trivyScope(top: Record<string, unknown>, source: string, strings: Strings): Scope {
+  return { source, image: top.ArtifactType === 'container_image' || top.ArtifactType === 'vm', strings }
 }
 
 export interface Scope {
@@ -101,8 +55,6 @@ export interface Scope {
   /** `namespace/Kind/name` of a k8s object. */
   object?: string
   strings: Strings
-  /** Where the scanned directory is in the workspace (scannedDirectory). */
-  base?: string | null
 }
 
 /** One result (one target) and what every finding of it shares, worked out once. */
@@ -125,16 +77,13 @@ export function readTrivyResult(result: Record<string, unknown> | undefined, sco
   const name = str(result.Target) ?? ''
   const cls = str(result.Class) ?? legacyClass(result, name)
   // OS packages live in an image, not in a file of the repository.
-  const placed =
-    !scope.image && cls !== 'os-pkgs' && cls !== 'license'
-      ? placeInRepository(scope.base, name)
-      : { file: withoutDistro(name), isFile: false }
+  const isFile = !scope.image && cls !== 'os-pkgs' && cls !== 'license'
   const t: Target = {
     scope,
     name: scope.strings.of(name),
     cls,
-    isFile: placed.isFile,
-    file: scope.strings.of(placed.file),
+    isFile,
+    file: scope.strings.of(isFile ? normalizePath(name) : withoutDistro(name)),
     packages: arrayOf(result.Packages),
   }
   for (const v of arrayOf(result.Vulnerabilities)) addVulnerability(record(v), t, report)
@@ -298,12 +247,12 @@ function addLicense(l: Record<string, unknown> | undefined, t: Target, report: T
   if (!name) return skipped(report, t, 'a license finding', 'Name')
   const pkgName = str(l.PkgName)
   const file = str(l.FilePath)
-  const placed = !scope.image && t.cls === 'license-file' && file !== undefined ? placeInRepository(scope.base, file) : undefined
+  const inRepo = !scope.image && t.cls === 'license-file' && file !== undefined
   const title = pkgName ? `${name} license in ${pkgName}` : `${name} license in ${file ?? t.name}`
   const f = trivyFinding(t, 'license', name, l, title)
   f.helpUrl = str(l.Link)
   f.message = str(l.Category) ? `classified ${l.Category}` : undefined
-  f.locations = [placed ?? (file ? { file, isFile: false } : { file: t.name, isFile: false })]
+  f.locations = [file ? { file: inRepo ? normalizePath(file) : file, isFile: inRepo } : { file: t.name, isFile: false }]
   if (pkgName) f.package = { name: pkgName }
   f.target = t.name
   report.findings.push(f)

@@ -62,8 +62,7 @@ describe('scan-report secrets with one mask', () => {
       mergeFindings([
         readTrivyJson({ SchemaVersion: 2, Results: [{ Target: '.env', Class: 'secret', Secrets: lines.map(secret) }] }, 't.json'),
       ])
-    const fingerprints = new Set(scan([1]).findings.map((f) => f.partialFingerprint))
-    const base = { fingerprints, withoutResources: fingerprints, resourceless: new Set<string>() }
+    const base = new Set(scan([1]).findings.map((f) => f.partialFingerprint))
     const { findings } = scan([1, 5])
     expect(findings).toHaveLength(2)
     applyBaseline(findings, base)

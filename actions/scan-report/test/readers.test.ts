@@ -6,7 +6,6 @@ import { corpusFiles, corpusPath } from '../../../test/support/corpus.js'
 import { readResultFile, type ResultFile } from '../src/load.js'
 import type { Kind } from '../src/model.js'
 import type { ToolReport } from '../src/report.js'
-import { readSarif } from '../src/sarif-read.js'
 import { readTrivyJson } from '../src/trivy-json.js'
 import { read } from './support.js'
 
@@ -113,62 +112,7 @@ describe('the corpus, file by file', () => {
   })
 })
 
-describe('where a scan of a directory puts its files (targets are relative to the directory scanned)', () => {
-  const config = (artifactName: string, target: string) => ({
-    SchemaVersion: 2,
-    ArtifactName: artifactName,
-    ArtifactType: 'filesystem',
-    Results: [
-      {
-        Target: target,
-        Class: 'config',
-        Misconfigurations: [
-          { ID: 'AWS-0086', Severity: 'HIGH', Status: 'FAIL', CauseMetadata: { Resource: 'aws_s3_bucket.b', StartLine: 3 } },
-        ],
-      },
-    ],
-  })
-  const at = (artifactName: string, target: string, root = '/home/runner/work/app/app') =>
-    readTrivyJson(config(artifactName, target), 't.json', undefined, undefined, root).findings[0]!.locations[0]
-  it.each([
-    ['.', 'main.tf', { file: 'main.tf', isFile: true }],
-    ['infra/prod', 'main.tf', { file: 'infra/prod/main.tf', isFile: true }],
-    ['./infra/prod/', 'main.tf', { file: 'infra/prod/main.tf', isFile: true }],
-    ['tofu/clusters/sandbox', '../../aws-credentials/main.tf', { file: 'tofu/aws-credentials/main.tf', isFile: true }],
-    ['/home/runner/work/app/app/infra', 'main.tf', { file: 'infra/main.tf', isFile: true }],
-    ['/github/workspace/infra', 'main.tf', { file: 'infra/main.tf', isFile: true }],
-    ['/tmp/other-checkout', 'main.tf', { file: 'main.tf', isFile: false }],
-    ['infra', '../../outside/main.tf', { file: '../outside/main.tf', isFile: false }],
-    ['infra', 'git::https://example.com/vpc.git/main.tf', { file: 'git::https://example.com/vpc.git/main.tf', isFile: false }],
-  ])('ArtifactName %j, Target %j', (artifactName, target, expected) => {
-    expect(at(artifactName, target)).toMatchObject({ ...expected, startLine: 3 })
-  })
-
-  it("places Trivy SARIF's URIs under its ROOTPATH, and outside the workspace as no files of it", () => {
-    const log = (rootPath: string) => ({
-      version: '2.1.0',
-      runs: [
-        {
-          tool: { driver: { name: 'Trivy', rules: [{ id: 'AWS-0086', name: 'Misconfiguration' }] } },
-          results: [
-            {
-              ruleId: 'AWS-0086',
-              level: 'error',
-              message: { text: 'Severity: HIGH' },
-              locations: [{ physicalLocation: { artifactLocation: { uri: 'main.tf', uriBaseId: 'ROOTPATH' }, region: { startLine: 3 } } }],
-            },
-          ],
-          originalUriBaseIds: { ROOTPATH: { uri: rootPath } },
-        },
-      ],
-    })
-    const options = { expected: 'Trivy' as const, what: 'x', source: 't.sarif', checkovSeverity: 'medium' as const, root: '/w/app' }
-    const loc = (rootPath: string) => readSarif(log(rootPath), options)[0]!.findings[0]!.locations[0]
-    expect(loc('file:///w/app/infra/')).toEqual({ file: 'infra/main.tf', isFile: true, startLine: 3, endLine: 3 })
-    expect(loc('file:///w/app/')).toEqual({ file: 'main.tf', isFile: true, startLine: 3, endLine: 3 })
-    expect(loc('file:///elsewhere/')).toEqual({ file: '/elsewhere/main.tf', isFile: false, startLine: 3, endLine: 3 })
-  })
-
+describe('Trivy before 0.20', () => {
   it("reads a pre-0.20 report's OS packages as no files of the repository", () => {
     const legacy = [
       {
@@ -191,7 +135,7 @@ describe('Trivy fields', () => {
       ruleId: 'CVE-2019-11358',
       severity: 'medium',
       package: { name: 'jquery', installedVersion: '3.3.9', fixedVersion: '3.4.0', purl: 'pkg:npm/jquery@3.3.9' },
-      locations: [{ file: 'testdata/fixtures/repo/npm/package-lock.json', isFile: true, startLine: 11, endLine: 15 }],
+      locations: [{ file: 'package-lock.json', isFile: true, startLine: 11, endLine: 15 }],
     })
   })
 
@@ -207,7 +151,7 @@ describe('Trivy fields', () => {
       ruleId: 'AWS-0086',
       severity: 'high',
       resource: 'aws_s3_bucket.bucket',
-      locations: [{ file: 'test/data/config-scan/main.tf', startLine: 8, endLine: 10 }],
+      locations: [{ file: 'main.tf', startLine: 8, endLine: 10 }],
     })
   })
 
@@ -277,8 +221,7 @@ describe('fixtures for what the corpus lacks (built from the formats, see test/f
   })
 
   it('Trivy secret and license SARIF', () => {
-    // Scanned at the workspace's root (ROOTPATH): its files are the repository's.
-    const [secret, license] = read('trivy', 'fixtures/trivy-secret-license.sarif', 'medium', '/home/runner/work/app/app')[0]!.findings
+    const [secret, license] = read('trivy', 'fixtures/trivy-secret-license.sarif')[0]!.findings
     expect(secret).toMatchObject({
       kind: 'secret',
       ruleId: 'aws-access-key-id',

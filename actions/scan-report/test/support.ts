@@ -1,7 +1,5 @@
 import path from 'node:path'
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { fileURLToPath, pathToFileURL } from 'node:url'
+import { fileURLToPath } from 'node:url'
 import { corpusPath } from '../../../test/support/corpus.js'
 import { mergeFindings } from '../src/dedupe.js'
 import { readResultFile, type ResultFile, type ResultInput } from '../src/load.js'
@@ -19,20 +17,8 @@ export function file(input: ResultInput, name: string): ResultFile {
   return { input, file: abs, label: name }
 }
 
-export function read(input: ResultInput, name: string, checkovSeverity: Severity = 'medium', root = ROOT): ToolReport[] {
-  return readResultFile(file(input, name), { checkovSeverity, root })
-}
-
-/**
- * A corpus SARIF of Trivy's as Trivy writes it when it scanned `dir` of the workspace: with
- * `originalUriBaseIds.ROOTPATH` (the corpus's copies had it taken out), in a temporary file.
- */
-export function scannedAt(name: string, dir: string): string {
-  const doc = JSON.parse(readFileSync(corpusPath('trivy', name), 'utf8'))
-  for (const run of doc.runs) run.originalUriBaseIds = { ROOTPATH: { uri: pathToFileURL(path.join(ROOT, dir)).href + '/' } }
-  const out = path.join(mkdtempSync(path.join(tmpdir(), 'sarif-')), name)
-  writeFileSync(out, JSON.stringify(doc))
-  return out
+export function read(input: ResultInput, name: string, checkovSeverity: Severity = 'medium'): ToolReport[] {
+  return readResultFile(file(input, name), { checkovSeverity, root: ROOT })
 }
 
 export function merged(...files: [ResultInput, string][]) {
