@@ -330,6 +330,8 @@ describe('secrets', () => {
               copy2: 'see zero\u200bwidth-secret here',
               copy3: 'a multi\nline-secret b',
               nested: { json: { v: 'x quote"d-secret y', w: 'pass|word123!' } },
+              // A jsonencode()d attribute holding the secrets: escaped twice on the way to the Markdown.
+              container_definitions: JSON.stringify([{ environment: secrets }]),
             },
           },
         }),

@@ -6,9 +6,11 @@
  */
 
 // Bidi overrides and zero-width characters can make text display differently from what it is.
-const INVISIBLE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g
+// Also the Arabic letter mark, NEL, the soft hyphen, the Mongolian vowel separator and the tag characters.
+const INVISIBLE =
+  /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u0085\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\u{e0000}-\u{e007f}]/gu
 
-const NEEDS_VISIBLE = /[\u0000-\u001f\u007f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/
+const NEEDS_VISIBLE = /[\u0000-\u001f\u007f\u0085\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\u{e0000}-\u{e007f}]/u
 
 /**
  * Text with line breaks, control, bidi and zero-width characters written as escapes (`\n`,
@@ -21,7 +23,10 @@ export function visible(value: string): string {
   return value
     .replace(/\r\n|\r|\n/g, '\\n')
     .replace(/\t/g, '\\t')
-    .replace(INVISIBLE, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`)
+    .replace(INVISIBLE, (ch) => {
+      const code = ch.codePointAt(0) as number
+      return code > 0xffff ? `\\u{${code.toString(16)}}` : `\\u${code.toString(16).padStart(4, '0')}`
+    })
 }
 
 /** Inline code, safe for any input: the fence is longer than any run of backticks inside. */

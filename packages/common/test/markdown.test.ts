@@ -19,8 +19,11 @@ const shown = (value: string) =>
     .replace(/\r\n|\r|\n/g, '\\n')
     .replace(/\t/g, '\\t')
     .replace(
-      /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g,
-      (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+      /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u0085\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\u{e0000}-\u{e007f}]/gu,
+      (c) => {
+        const n = c.codePointAt(0) as number
+        return n > 0xffff ? `\\u{${n.toString(16)}}` : `\\u${n.toString(16).padStart(4, '0')}`
+      },
     )
 
 const hostile = fc.oneof(
@@ -132,5 +135,13 @@ describe('thousands()', () => {
         expect(thousands(n)).toBe(n.toLocaleString('en-US'))
       }),
     )
+  })
+})
+
+describe('visible', () => {
+  it('writes every character that displays as something else, or as nothing, as an escape', async () => {
+    const { visible } = await import('../src/markdown.js')
+    expect(visible('a\u061cb\u0085c\u00add\u180ee\u{e0041}f\u202eg')).toBe('a\\u061cb\\u0085c\\u00add\\u180ee\\u{e0041}f\\u202eg')
+    expect(visible('plain text')).toBe('plain text')
   })
 })

@@ -362,11 +362,13 @@ export class Secrets {
 
 /**
  * Every spelling a secret takes on its way into the Markdown, where it is looked for: as it is,
- * JSON-encoded (inside a rendered object), with control, bidi and zero-width characters written
- * as escapes (`code()`), and with `|` escaped for a table cell.
+ * JSON-encoded (inside a rendered object) once or twice (inside a `jsonencode`d string attribute:
+ * a task definition, a policy), with control, bidi and zero-width characters written as escapes
+ * (`code()`), and with `|` escaped for a table cell.
  */
 function renderedForms(secret: string): Set<string> {
-  const forms = new Set([secret, JSON.stringify(secret).slice(1, -1)])
+  const once = JSON.stringify(secret).slice(1, -1)
+  const forms = new Set([secret, once, JSON.stringify(once).slice(1, -1)])
   for (const f of [...forms]) forms.add(visible(f))
   for (const f of [...forms]) if (f.includes('|')) forms.add(f.replace(/\|/g, '\\|'))
   return forms
