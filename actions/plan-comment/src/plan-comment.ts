@@ -117,9 +117,12 @@ async function renderFromPlan(
         : undefined,
     runUrl: deps.context.runUrl,
   }
+  // What the plan's bytes are ("Input 'plan-json' (plan.json)", or terraform show's output), for the error below.
+  let what = `Input '${(settings.source as PlanSource).input}'`
   const { model, renderer } = await withPlanBytes(
     settings.source as PlanSource,
     (bytes, label) => {
+      what = label
       // Per source, merged in the order the limits of Secrets have always been applied in.
       const secrets = { changes: new Secrets(), drift: new Secrets(), deferred: new Secrets(), outputs: new Secrets() }
       const builder = new PlanBuilder({
@@ -171,7 +174,7 @@ async function renderFromPlan(
     },
     { show: deps.show, tempDir: deps.outputDir },
   ).catch((error: unknown) => {
-    throw tooLongToShow(error) ?? error
+    throw tooLongToShow(error, what) ?? error
   })
   const rendered = renderer.render(model, write)
   const summary = toSummary(model, {
@@ -185,13 +188,14 @@ async function renderFromPlan(
 }
 
 /** A value past V8's longest string (~512 MiB) cannot be built to be shown: said, not called a bug. */
-function tooLongToShow(error: unknown): ConfigurationError | undefined {
+function tooLongToShow(error: unknown, what: string): ConfigurationError | undefined {
   const tooLong =
     (error as { code?: unknown }).code === 'ERR_STRING_TOO_LONG' ||
     (error instanceof RangeError && /string longer than/i.test(error.message))
   if (!tooLong) return undefined
   return new ConfigurationError(
-    "Input 'plan-json': a change of the plan holds a value of over 512 MiB, longer than Node.js can hold as one string, so plan-comment cannot show it. destroy-gate still reads such a plan; leave this plan's comment out.",
+    `${what}: a change of the plan holds a value of over 512 MiB, longer than Node.js can hold as one string, so plan-comment cannot show it. ` +
+      "destroy-gate still reads such a plan; leave this plan's comment out.",
   )
 }
 
