@@ -506,13 +506,22 @@ export interface AssembleOptions {
 
 /** The blocks within a budget, with a footer saying exactly what was cut and where the rest is. */
 export function assemble(rendered: RenderedPlan, options: AssembleOptions): BudgetResult {
-  const result = fitToBudget(rendered.blocks, {
-    max: options.max,
-    measure: options.measure,
-    omitted: (group, n) => `- … and ${n} more ${group} not shown here.`,
-    footer: (cut) => cutFooter(cut, options, options.limitText ?? `${thousands(options.announcedMax ?? options.max)} characters`),
-  })
-  return { text: rendered.redact(result.text), cut: result.cut }
+  const measure = options.measure ?? ((t: string) => t.length)
+  // `(sensitive)` can be longer than the secret it stands for: a text that grew past the limit
+  // when scrubbed is fitted again to a budget smaller by what it grew.
+  let max = options.max
+  for (;;) {
+    const result = fitToBudget(rendered.blocks, {
+      max,
+      measure: options.measure,
+      omitted: (group, n) => `- … and ${n} more ${group} not shown here.`,
+      footer: (cut) => cutFooter(cut, options, options.limitText ?? `${thousands(options.announcedMax ?? options.max)} characters`),
+    })
+    const text = rendered.redact(result.text)
+    const over = max === Number.POSITIVE_INFINITY ? 0 : measure(text) - options.max
+    if (over <= 0 || max <= 0) return { text, cut: result.cut }
+    max -= over + 64
+  }
 }
 
 function cutFooter(cut: Cut, o: AssembleOptions, limit: string): string {

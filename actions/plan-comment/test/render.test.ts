@@ -342,6 +342,58 @@ describe('secrets', () => {
     expect(text).toContain('prefix (sensitive) suffix')
   })
 
+  it("are found in Terraform's jsonencode() spelling (& < > as \\u escapes)", () => {
+    const { text } = render({
+      resource_changes: [
+        rc('aws_db_instance.main', ['update'], {
+          change: {
+            before: { password: 'old-password-1' },
+            after: { password: 's3cr3t&<>pass' },
+            before_sensitive: { password: true },
+            after_sensitive: { password: true },
+          },
+        }),
+        rc('aws_ecs_task_definition.app', ['create'], {
+          change: { after: { container_definitions: '[{"value":"s3cr3t\\u0026\\u003c\\u003epass"}]' } },
+        }),
+      ],
+    })
+    expect(text).not.toContain('s3cr3t')
+  })
+
+  it('mask every sensitive value as a whole value, past 100,000 of them', () => {
+    const keys = Array.from({ length: 100_001 }, (_, i) => `k${i}`)
+    const { text } = render({
+      resource_changes: [
+        rc('terraform_data.keys', ['create'], { change: { after: { input: keys }, after_sensitive: { input: true } } }),
+        rc('terraform_data.copy', ['create'], { change: { after: { output: 'TOPSECRET-pw-42' } } }),
+      ],
+      output_changes: { pw: { actions: ['create'], before: null, after: 'TOPSECRET-pw-42', after_sensitive: true } },
+    })
+    expect(text).not.toContain('TOPSECRET')
+  })
+
+  it('keep the comment within its limit when (sensitive) is longer than the secrets it replaced', () => {
+    const many = Array.from({ length: 3000 }, (_, i) =>
+      rc(`null_resource.r["${'abcdef'.repeat(20)}${i}"]`, ['delete'], { change: { before: { id: `x${i}` } } }),
+    )
+    const rendered = renderPlan(
+      analyzePlan(
+        checkPlanDocument(
+          plan({
+            resource_changes: many,
+            output_changes: { pw: { actions: ['create'], before: null, after: 'abcdef', after_sensitive: true } },
+          }),
+          'p',
+        ),
+      ),
+      options,
+    )
+    const { text } = assemble(rendered, { max: 60_000 })
+    expect(text).not.toContain('abcdef')
+    expect(text.length).toBeLessThanOrEqual(60_000)
+  })
+
   it('never appear in the rendering, however deep, and are masked where shown', () => {
     const { text } = render(secretPlan)
     for (const secret of ['hunter2', 'OLDTOKEN', 'NEWTOKEN', 'p@ssw0rd', 'output-secret']) expect(text).not.toContain(secret)

@@ -29,7 +29,7 @@ export type ChangeSection = 'resource_changes' | 'resource_drift' | 'deferred_ch
 export interface PlanSink {
   /** One element of a change section (JSON.parse's value, or read in parts without values). */
   element(section: ChangeSection, value: unknown, index: number): void
-  /** One member of `output_changes`; a name given twice keeps the last value, as JSON.parse does. */
+  /** One member of `output_changes`; a name given twice is refused (JsonDuplicateMemberError). */
   output(name: string, value: unknown): void
 }
 
@@ -294,9 +294,14 @@ function readOutputs(c: Cursor, sink: PlanSink, how: ElementReading): void {
     c.i++
     return
   }
+  // Each name once: a second `x` would hand the sink two changes of one output.
+  const seen = new Set<string>()
   for (;;) {
     c.space()
+    const at = c.abs()
     const name = c.memberName()
+    if (seen.has(name)) throw new JsonDuplicateMemberError(name, at)
+    seen.add(name)
     sink.output(name, how === 'lean' && c.byte() === OPEN_OBJECT ? readOutputLean(c) : c.unit(parseValue))
     if (!c.next(CLOSE_OBJECT)) return
   }

@@ -282,10 +282,7 @@ export class Secrets {
   unscrubbed = 0
   private pattern: RegExp | undefined | null = null
 
-  constructor(
-    private readonly maxLeaves = 100_000,
-    private readonly maxScrubbed = 2000,
-  ) {}
+  constructor(private readonly maxScrubbed = 2000) {}
 
   get size(): number {
     return this.leaves.size
@@ -324,7 +321,8 @@ export class Secrets {
   }
 
   private addLeaf(s: string): void {
-    if (s === '' || this.leaves.size >= this.maxLeaves || this.leaves.has(s)) return
+    // Every secret is masked as a whole value, however many: only looking inside longer text has a limit.
+    if (s === '' || this.leaves.has(s)) return
     this.pattern = null
     this.leaves.add(s)
     this.lengths.add(s.length)
@@ -368,7 +366,9 @@ export class Secrets {
  */
 function renderedForms(secret: string): Set<string> {
   const once = JSON.stringify(secret).slice(1, -1)
-  const forms = new Set([secret, once, JSON.stringify(once).slice(1, -1)])
+  // Terraform's jsonencode() also writes & < > and the line and paragraph separators as \u escapes.
+  const terraform = once.replace(/[&<>\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
+  const forms = new Set([secret, once, terraform, JSON.stringify(once).slice(1, -1), JSON.stringify(terraform).slice(1, -1)])
   for (const f of [...forms]) forms.add(visible(f))
   for (const f of [...forms]) if (f.includes('|')) forms.add(f.replace(/\|/g, '\\|'))
   return forms

@@ -194,6 +194,11 @@ describe('readPlanStream', () => {
     ])
       for (const chunk of [1, 3, 1 << 20]) expect(streamed(t, chunk)).toBe('duplicate')
   })
+
+  it('refuses an output named twice, with values and without (destroy-gate)', () => {
+    const t = '{"output_changes":{"x":{"actions":["delete"],"before":1},"x":{"actions":["no-op"]}}}'
+    for (const values of [true, false]) for (const chunk of [1, 3, 1 << 20]) expect(streamed(t, chunk, values)).toBe('duplicate')
+  })
 })
 
 /** A reader's verdict: the model's counts and items (without values), or the refusal's words. */
