@@ -286,25 +286,11 @@ export function readSection(
 
 /**
  * Each output's change, built whole, or without values (nor sensitive marks: its `sensitive` then
- * reads false) for a reader that needs only its actions (destroy-gate).
+ * reads false) for a reader that needs only its actions (destroy-gate). A second `x` would hand
+ * the sink two changes of one output: refused.
  */
 function readOutputs(c: Cursor, sink: PlanSink, how: ElementReading): void {
-  c.i++
-  if (c.space() && c.byte() === CLOSE_OBJECT) {
-    c.i++
-    return
-  }
-  // Each name once: a second `x` would hand the sink two changes of one output.
-  const seen = new Set<string>()
-  for (;;) {
-    c.space()
-    const at = c.abs()
-    const name = c.memberName()
-    if (seen.has(name)) throw new JsonDuplicateMemberError(name, at)
-    seen.add(name)
-    sink.output(name, how === 'lean' && c.byte() === OPEN_OBJECT ? readOutputLean(c) : c.unit(parseValue))
-    if (!c.next(CLOSE_OBJECT)) return
-  }
+  eachMember(c, (name) => sink.output(name, how === 'lean' && c.byte() === OPEN_OBJECT ? readOutputLean(c) : c.unit(parseValue)))
 }
 
 const VALUE_MEMBERS = new Set(Object.keys((VALUES_SKIPPED as { members: object }).members))
@@ -315,21 +301,29 @@ const VALUE_MEMBERS = new Set(Object.keys((VALUES_SKIPPED as { members: object }
  * twice is refused, as in a change read without values.
  */
 function readOutputLean(c: Cursor): Record<string, unknown> {
-  c.i++
   const members: [string, unknown][] = []
-  const seen = new Set<string>()
+  eachMember(c, (name) => {
+    if (VALUE_MEMBERS.has(name)) c.skip()
+    else members.push([name, c.unit(parseValue)])
+  })
+  return Object.fromEntries(members)
+}
+
+/** The members of the object at the cursor, each read by `read` (the cursor at its value); a name given twice is refused. */
+function eachMember(c: Cursor, read: (name: string) => void): void {
+  c.i++
   if (c.space() && c.byte() === CLOSE_OBJECT) {
     c.i++
-    return {}
+    return
   }
+  const seen = new Set<string>()
   for (;;) {
     c.space()
     const at = c.abs()
     const name = c.memberName()
     if (seen.has(name)) throw new JsonDuplicateMemberError(name, at)
     seen.add(name)
-    if (VALUE_MEMBERS.has(name)) c.skip()
-    else members.push([name, c.unit(parseValue)])
-    if (!c.next(CLOSE_OBJECT)) return Object.fromEntries(members)
+    read(name)
+    if (!c.next(CLOSE_OBJECT)) return
   }
 }
