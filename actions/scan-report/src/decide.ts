@@ -32,8 +32,8 @@ export function decide(findings: readonly Finding[], options: DecideOptions): Ve
   const counted: Finding[] = []
   const suppressed: Finding[] = []
   for (const f of findings) (f.suppression ? suppressed : counted).push(f)
-  counted.sort(worstFirst)
-  suppressed.sort(worstFirst)
+  sortWorstFirst(counted)
+  sortWorstFirst(suppressed)
   const counts = zeroCounts()
   const byTool = new Map<string, Counts>()
   let newCount = 0
@@ -63,6 +63,49 @@ export function worstFirst(a: Finding, b: Finding): number {
     (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0)
   )
 }
+
+/**
+ * Sorts in place into the order of `worstFirst`, the same order (ties kept as they were), with
+ * each finding's place in it worked out once: comparing 100,000 findings by their files' order
+ * would ask ICU about ~2 million pairs of paths, and there are only so many files.
+ */
+export function sortWorstFirst(findings: Finding[]): void {
+  const n = findings.length
+  if (n < 2) return
+  const fileRank = ranks(findings, (f) => f.locations[0]?.file ?? '', compareFiles)
+  const toolRank = ranks(findings, (f) => f.tool, codeUnitOrder)
+  const ruleRank = ranks(findings, (f) => f.rule, codeUnitOrder)
+  // Baseline state, severity, tool and file packed into one number per finding (each rank below its radix), then line, then rule.
+  const place = new Float64Array(n)
+  const line = new Float64Array(n)
+  const rule = new Float64Array(n)
+  for (let i = 0; i < n; i++) {
+    const f = findings[i] as Finding
+    const group = (Number(f.baseline === 'unchanged') * 8 + severityRank(f.severity) + 1) * toolRank.size + (toolRank.get(f.tool) as number)
+    place[i] = group * fileRank.size + (fileRank.get(f.locations[0]?.file ?? '') as number)
+    line[i] = f.locations[0]?.startLine ?? 0
+    rule[i] = ruleRank.get(f.rule) as number
+  }
+  const order = Array.from({ length: n }, (_, i) => i)
+  const at = (a: Float64Array, i: number): number => a[i] as number
+  order.sort((a, b) => at(place, a) - at(place, b) || at(line, a) - at(line, b) || at(rule, a) - at(rule, b) || a - b)
+  const sorted = order.map((i) => findings[i] as Finding)
+  for (let i = 0; i < n; i++) findings[i] = sorted[i] as Finding
+}
+
+/** Each distinct value's place among them in `compare`'s order; values it finds equal share one. */
+function ranks(findings: readonly Finding[], of: (f: Finding) => string, compare: (a: string, b: string) => number): Map<string, number> {
+  const distinct = [...new Set(findings.map(of))].sort(compare)
+  const rank = new Map<string, number>()
+  let r = 0
+  distinct.forEach((v, i) => {
+    if (i > 0 && compare(distinct[i - 1] as string, v) !== 0) r++
+    rank.set(v, r)
+  })
+  return rank
+}
+
+const codeUnitOrder = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0)
 
 /** `3 critical, 1 high` (severities with no findings left out), or `none`. */
 export function severityList(counts: Record<Severity, number>): string {

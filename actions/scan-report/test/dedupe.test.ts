@@ -3,7 +3,8 @@ import { mergeFindings } from '../src/dedupe.js'
 import { readCheckovJson } from '../src/checkov-json.js'
 import { readSarif } from '../src/sarif-read.js'
 import { readTrivyJson } from '../src/trivy-json.js'
-import { canonicalTrivyRule, newFinding } from '../src/model.js'
+import { SEVERITIES, canonicalTrivyRule, newFinding, type Finding, type Severity } from '../src/model.js'
+import { sortWorstFirst, worstFirst } from '../src/decide.js'
 import { emptyReport } from '../src/report.js'
 import { merged } from './support.js'
 
@@ -171,5 +172,36 @@ describe('the JSON and SARIF of one scan, for a finding on a whole file (no line
       ...readSarif(sarifOf('Trivy', 'AWS-0094', 'main.tf'), options('Trivy')),
     ])
     expect(findings).toHaveLength(1)
+  })
+})
+
+describe('worst-first order', () => {
+  it('sorts 5,000 findings exactly as the worstFirst comparison does, ties in their order', () => {
+    // Paths ICU orders unlike code units (case, accents), and two it finds equal (é and e + U+0301).
+    const files = ['b.tf', 'B.tf', 'a.tf', 'é.tf', 'e\u0301.tf', 'z/x.tf', 'Z/x.tf', '10.tf', '9.tf', '']
+    const rules = ['CKV_AWS_1', 'CKV_AWS_10', 'AWS-0086', 'a', 'B']
+    let seed = 7
+    const random = (n: number): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n
+    const findings: Finding[] = []
+    for (let i = 0; i < 5_000; i++) {
+      const f = newFinding(
+        ['Trivy', 'Checkov', 'zed'][random(3)] as string,
+        'misconfiguration',
+        rules[random(5)] as string,
+        SEVERITIES[random(5)] as Severity,
+        't',
+        's',
+      ) as Finding
+      f.rule = f.ruleId
+      f.baseline = (['new', 'unchanged', undefined] as const)[random(3)]
+      if (random(10) > 0)
+        f.locations = [{ file: files[random(files.length)] as string, isFile: true, ...(random(4) ? { startLine: random(30) + 1 } : {}) }]
+      f.message = String(i)
+      findings.push(f)
+    }
+    const expected = [...findings].sort(worstFirst).map((f) => f.message)
+    const fast = [...findings]
+    sortWorstFirst(fast)
+    expect(fast.map((f) => f.message)).toEqual(expected)
   })
 })
