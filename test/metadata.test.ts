@@ -80,6 +80,7 @@ const SCENARIOS: Record<
       trivy: 'examples/scans/trivy.json',
       checkov: 'examples/scans/checkov.json',
       sarif: 'test/corpus/trivy/trivy-action-config.v0.72.0.sarif',
+      'trivy-root': '.',
       'fail-on': 'critical',
       'checkov-severity': 'low',
       'ignore-file': 'examples/scans/scan-ignore.yml',

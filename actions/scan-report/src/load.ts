@@ -138,16 +138,27 @@ export function detectFormat(doc: unknown): Format | undefined {
 
 const EXPECTED: Record<ResultInput, Expected> = { trivy: 'Trivy', checkov: 'Checkov', sarif: undefined }
 
+export interface ReadOptions {
+  checkovSeverity: Severity
+  /** The workspace. */
+  root: string
+  /** Input 'trivy-root': the directory Trivy scanned, relative to the workspace ('' for its root). */
+  trivyRoot?: string
+  strings?: Strings
+}
+
 /**
  * One result file read into reports (one per SARIF run), or an error naming the input and file.
  * `strings` is shared by the files of one run, so what they repeat is kept once.
  */
-export function readResultFile(f: ResultFile, options: { checkovSeverity: Severity; root: string; strings?: Strings }): ToolReport[] {
+export function readResultFile(f: ResultFile, options: ReadOptions): ToolReport[] {
   const strings = options.strings ?? new Strings()
   const what = `Input '${f.input}' (${f.label})`
   const input = f.input === 'baseline' ? 'sarif' : f.input
   const { checkovSeverity, root } = options
-  const stream = new ResultStream({ input, expected: EXPECTED[input], what, source: f.label, checkovSeverity, root, strings })
+  // Only Trivy's own files: a baseline is our merged SARIF, its paths already the workspace's.
+  const trivyRoot = f.input === 'trivy' ? (options.trivyRoot ?? '') : ''
+  const stream = new ResultStream({ input, expected: EXPECTED[input], what, source: f.label, checkovSeverity, root, trivyRoot, strings })
   const doc = readResultDocument(f, stream)
   if (Array.isArray(doc) && doc.length === 0) return []
   const format = detectFormat(doc)
@@ -164,7 +175,7 @@ export function readResultFile(f: ResultFile, options: { checkovSeverity: Severi
     throw new ConfigurationError(`${what} is neither a Trivy report, a Checkov report nor SARIF 2.1.0: it is ${shape}.`)
   }
   if (format === 'sarif')
-    return readSarif(doc, { expected: EXPECTED[input], what, source: f.label, checkovSeverity, root }, strings, stream.runs)
+    return readSarif(doc, { expected: EXPECTED[input], what, source: f.label, checkovSeverity, root, trivyRoot }, strings, stream.runs)
   const tool = format === 'trivy-json' ? 'trivy' : 'checkov'
   if (input !== tool) {
     const named = tool === 'trivy' ? 'a Trivy JSON report' : 'a Checkov JSON report'
@@ -174,7 +185,7 @@ export function readResultFile(f: ResultFile, options: { checkovSeverity: Severi
   }
   return [
     format === 'trivy-json'
-      ? readTrivyJson(doc, f.label, strings, stream.trivy)
+      ? readTrivyJson(doc, f.label, strings, stream.trivy, trivyRoot)
       : readCheckovJson(doc, f.label, checkovSeverity, strings, stream.checkov),
   ]
 }

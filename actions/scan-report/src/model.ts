@@ -219,6 +219,12 @@ export function normalizePath(file: string): string {
   return p.replace(/^\/+/, '')
 }
 
+/**
+ * A path Trivy wrote relative to the directory it scanned, as a path of the workspace: under
+ * `root` (input `trivy-root`, already normalized; '' when Trivy scanned the workspace root).
+ */
+export const underRoot = (root: string, file: string): string => (root === '' ? file : file === '' ? root : `${root}/${file}`)
+
 export function shortHash(text: string): string {
   return hash('sha256', text, 'hex').slice(0, 32)
 }

@@ -42,6 +42,8 @@ export class ResultStream implements JsonWalk {
       source: string
       checkovSeverity: Severity
       root: string
+      /** Input 'trivy-root' for the files of input 'trivy'; '' otherwise. */
+      trivyRoot: string
       strings: Strings
     },
   ) {}
@@ -78,7 +80,7 @@ export class ResultStream implements JsonWalk {
       return undefined
     if (!this.#is('trivy-json')) return undefined
     const report = (this.trivy ??= emptyReport('Trivy'))
-    const scope = trivyScope(top, this.options.source, this.options.strings)
+    const scope = trivyScope(top, this.options.source, this.options.strings, this.options.trivyRoot)
     return (result) => (readTrivyResult(isRecord(result) ? result : undefined, scope, report), true)
   }
 
@@ -103,8 +105,8 @@ export class ResultStream implements JsonWalk {
     if (!isRecord(log) || !isRecord(run) || !('tool' in run)) return undefined
     // Another version is refused by the reading after, once the whole file is known to be JSON.
     if (!(log.version === '2.1.0' || (!('version' in log) && '$schema' in log)) || !this.#is('sarif')) return undefined
-    const { expected, what, source, checkovSeverity, root, strings } = this.options
-    this.#sarif ??= sarifReading({ expected, what, source, checkovSeverity, root }, strings)
+    const { expected, what, source, checkovSeverity, root, trivyRoot, strings } = this.options
+    this.#sarif ??= sarifReading({ expected, what, source, checkovSeverity, root, trivyRoot }, strings)
     let reading: RunReading
     try {
       reading = openRun(run, index, this.#sarif)

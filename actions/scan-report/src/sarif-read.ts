@@ -4,6 +4,7 @@ import {
   canonicalTrivyRule,
   newFinding,
   normalizePath,
+  underRoot,
   severityFromLabel,
   severityFromScore,
   type Kind,
@@ -26,6 +27,8 @@ export interface SarifReadOptions {
   checkovSeverity: Severity
   /** The workspace: absolute `file://` URIs under it become relative. */
   root: string
+  /** Where relative URIs are (input 'trivy-root', for Trivy's own files): they are placed under it. '' for the workspace. */
+  trivyRoot?: string
 }
 
 /** Checkov's SARIF has been written as `Bridgecrew` by default and `Checkov` by its CLI. */
@@ -172,7 +175,11 @@ export function addSarifResult(reading: RunReading, item: unknown): void {
 export function closeRun(reading: RunReading, run: Record<string, unknown>): ToolReport {
   if (!reading.image && imageRun(run) && reading.flavour === 'Trivy') {
     reading.image = true
-    for (const f of reading.report.findings) f.locations = f.locations.map((l) => (l.isFile ? { ...l, isFile: false } : l))
+    // Nor were they under 'trivy-root'.
+    const under = reading.read.options.trivyRoot ?? ''
+    const unplaced = (file: string): string => (under && file.startsWith(`${under}/`) ? file.slice(under.length + 1) : file)
+    for (const f of reading.report.findings)
+      f.locations = f.locations.map((l) => (l.isFile ? { ...l, file: unplaced(l.file), isFile: false } : l))
   }
   return reading.report
 }
@@ -203,7 +210,7 @@ function locationsOf(result: Record<string, unknown>, read: Reading, isFile = tr
     if (!uri) continue
     let at = files.get(uri)
     if (!at) {
-      at = fileOfUri(uri, read.options.root, isFile)
+      at = fileOfUri(uri, read.options.root, isFile, read.options.trivyRoot ?? '')
       at.file = read.strings.of(at.file)
       files.set(uri, at)
     }
@@ -218,7 +225,7 @@ function locationsOf(result: Record<string, unknown>, read: Reading, isFile = tr
   return out
 }
 
-function fileOfUri(uri: string, root: string, isFile: boolean): FileOfUri {
+function fileOfUri(uri: string, root: string, isFile: boolean, under: string): FileOfUri {
   let p = uri
   try {
     p = decodeURIComponent(uri)
@@ -231,7 +238,7 @@ function fileOfUri(uri: string, root: string, isFile: boolean): FileOfUri {
     return rel.startsWith('..') || path.isAbsolute(rel) ? { file: abs, isFile: false } : { file: normalizePath(rel), isFile }
   }
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(uri)) return { file: p, isFile: false }
-  return { file: normalizePath(p), isFile }
+  return { file: isFile ? underRoot(under, normalizePath(p)) : normalizePath(p), isFile }
 }
 
 function levelOf(result: Record<string, unknown>, rule: Record<string, unknown> | undefined): string {

@@ -68,7 +68,12 @@ const MARKER_RESERVE = 300
 export async function runScanReport(settings: ScanReportSettings, deps: ScanReportDeps): Promise<ScanReportResult> {
   const { context } = deps
   // Everything is read and checked before anything is written: a bad file leaves no half a report.
-  const readOptions = { checkovSeverity: settings.checkovSeverity, root: settings.root, strings: new Strings() }
+  const readOptions = {
+    checkovSeverity: settings.checkovSeverity,
+    root: settings.root,
+    trivyRoot: settings.trivyRoot,
+    strings: new Strings(),
+  }
   const reports: ToolReport[] = settings.files.flatMap((f) => readResultFile(f, readOptions))
   const baseline = settings.baseline ? readBaseline(settings.baseline, readOptions) : undefined
   const sources = sourcesOf(reports, settings.files)

@@ -29,6 +29,8 @@ export interface ScanReportSettings {
   maxLength: number
   /** The workspace: relative paths are resolved against it. */
   root: string
+  /** The directory Trivy scanned, relative to the workspace with forward slashes; '' for the workspace itself. */
+  trivyRoot: string
 }
 
 export async function readSettings(
@@ -44,6 +46,7 @@ export async function readSettings(
     ignoreFile: inputs.string('ignore-file', { default: DEFAULT_IGNORE_FILE }),
     baseline: inputs.optionalString('baseline'),
     sarifOutput: inputs.optionalString('sarif-output'),
+    trivyRoot: inputs.string('trivy-root'),
   }
   const failOn = inputs.enumeration<FailOn>('fail-on', [...SEVERITIES, 'none'], 'high')
   const checkovSeverity = inputs.enumeration<Severity>('checkov-severity', SEVERITIES, 'medium')
@@ -67,6 +70,7 @@ export async function readSettings(
     maxAnnotations: inputs.integer('max-annotations', { default: 10, min: 0, max: 50 }),
     maxLength: inputs.integer('max-length', { default: GITHUB_COMMENT_LIMIT, min: 2000, max: GITHUB_COMMENT_LIMIT }),
     root,
+    trivyRoot: scannedDirectory(raw.trivyRoot, root),
   }
   if (!raw.trivy.length && !raw.checkov.length && !raw.sarif.length)
     throw new ConfigurationError("Give at least one of the inputs 'trivy', 'checkov' or 'sarif': the result files to report on.")
@@ -87,6 +91,18 @@ export async function readSettings(
   )
     throw new InputError('sarif-output', `would overwrite one of the result files it reads (${settings.sarifOutput})`)
   return settings
+}
+
+/**
+ * Input 'trivy-root' as a path of the workspace ('' for its root): relative to it or absolute
+ * inside it, never outside (Trivy's paths would then be no files of the checkout).
+ */
+export function scannedDirectory(value: string, root: string): string {
+  if (value === '') return ''
+  const rel = path.relative(root, path.resolve(root, value))
+  if (rel === '..' || rel.startsWith(`..${path.sep}`) || path.isAbsolute(rel))
+    throw new InputError('trivy-root', `must be a directory inside the workspace (${root}), like 'infra'; got ${quote(value)}`)
+  return rel.split(path.sep).join('/')
 }
 
 /** The default ignore file is read when present; one named explicitly must exist. */

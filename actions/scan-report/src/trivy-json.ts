@@ -3,6 +3,7 @@ import {
   canonicalTrivyRule,
   newFinding,
   normalizePath,
+  underRoot,
   severityFromLabel,
   Strings,
   type Kind,
@@ -17,15 +18,15 @@ import { arrayOf, emptyReport, positive, str, type ToolReport } from './report.j
  * pre-0.20 bare array of results, `null` for an empty legacy scan, and `trivy k8s` reports
  * (`Resources[]`, or the older `Vulnerabilities[]` / `Misconfigurations[]` of resources).
  */
-export function readTrivyJson(doc: unknown, source: string, strings = new Strings(), report = emptyReport('Trivy')): ToolReport {
+export function readTrivyJson(doc: unknown, source: string, strings = new Strings(), report = emptyReport('Trivy'), root = ''): ToolReport {
   if (doc === null) return report
   if (Array.isArray(doc)) {
-    for (const r of doc) readTrivyResult(record(r), { source, image: false, strings }, report)
+    for (const r of doc) readTrivyResult(record(r), { source, image: false, strings, root }, report)
     return report
   }
   const top = record(doc) ?? {}
   report.version = str(record(top.Trivy)?.Version)
-  const scope = trivyScope(top, source, strings)
+  const scope = trivyScope(top, source, strings, root)
   for (const r of arrayOf(top.Results)) readTrivyResult(record(r), scope, report)
   // trivy k8s: results under each cluster object; its targets are images and objects, not files.
   for (const group of ['Resources', 'Vulnerabilities', 'Misconfigurations']) {
@@ -34,7 +35,7 @@ export function readTrivyJson(doc: unknown, source: string, strings = new String
       const o = record(res)
       if (!o) continue
       const object = [o.Namespace, o.Kind, o.Name].filter((p) => typeof p === 'string' && p !== '').join('/')
-      for (const r of arrayOf(o.Results)) readTrivyResult(record(r), { source, image: true, object, strings }, report)
+      for (const r of arrayOf(o.Results)) readTrivyResult(record(r), { source, image: true, object, strings, root }, report)
     }
   }
   return report
@@ -44,8 +45,8 @@ export function readTrivyJson(doc: unknown, source: string, strings = new String
  * What every result of a SchemaVersion 2 report shares, from the members before `Results` (where
  * Trivy writes them): a reader of the stream takes each result as it is read (readTrivyResult).
  */
-export function trivyScope(top: Record<string, unknown>, source: string, strings: Strings): Scope {
-  return { source, image: top.ArtifactType === 'container_image' || top.ArtifactType === 'vm', strings }
+export function trivyScope(top: Record<string, unknown>, source: string, strings: Strings, root: string): Scope {
+  return { source, image: top.ArtifactType === 'container_image' || top.ArtifactType === 'vm', strings, root }
 }
 
 export interface Scope {
@@ -55,6 +56,8 @@ export interface Scope {
   /** `namespace/Kind/name` of a k8s object. */
   object?: string
   strings: Strings
+  /** The directory Trivy scanned, in the workspace (input `trivy-root`): its file targets are placed under it. */
+  root: string
 }
 
 /** One result (one target) and what every finding of it shares, worked out once. */
@@ -83,7 +86,7 @@ export function readTrivyResult(result: Record<string, unknown> | undefined, sco
     name: scope.strings.of(name),
     cls,
     isFile,
-    file: scope.strings.of(isFile ? normalizePath(name) : withoutDistro(name)),
+    file: scope.strings.of(isFile ? underRoot(scope.root, normalizePath(name)) : withoutDistro(name)),
     packages: arrayOf(result.Packages),
   }
   for (const v of arrayOf(result.Vulnerabilities)) addVulnerability(record(v), t, report)
@@ -188,7 +191,7 @@ function addVulnerability(v: Record<string, unknown> | undefined, t: Target, rep
     fixedVersion: strings.maybe(str(v.FixedVersion)),
     purl: strings.maybe(str(record(v.PkgIdentifier)?.PURL)),
   }
-  f.target = scope.object ? `${scope.object} (${t.name})` : t.name
+  f.target = scope.object ? `${scope.object} (${t.name})` : t.isFile ? t.file : t.name
   report.findings.push(f)
 }
 

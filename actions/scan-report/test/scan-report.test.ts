@@ -453,3 +453,143 @@ describe('hostile help links', () => {
     expect(r.summary).not.toContain(')@acme')
   })
 })
+
+describe("trivy-root: Trivy's paths are relative to the directory it scanned", () => {
+  // `trivy config infra` and `trivy fs infra` from the workspace root: targets relative to infra/.
+  const json = {
+    SchemaVersion: 2,
+    ArtifactName: 'infra',
+    ArtifactType: 'filesystem',
+    Results: [
+      {
+        Target: 'main.tf',
+        Class: 'config',
+        Type: 'terraform',
+        Misconfigurations: [
+          {
+            ID: 'AWS-0086',
+            AVDID: 'AVD-AWS-0086',
+            Title: 'S3 Access block should block public ACL',
+            Severity: 'HIGH',
+            Status: 'FAIL',
+            PrimaryURL: 'https://avd.aquasec.com/misconfig/avd-aws-0086',
+            CauseMetadata: { Resource: 'aws_s3_bucket.logs', Provider: 'AWS', Service: 's3', StartLine: 3, EndLine: 7 },
+          },
+        ],
+      },
+      {
+        Target: 'app/package-lock.json',
+        Class: 'lang-pkgs',
+        Type: 'npm',
+        Vulnerabilities: [
+          {
+            VulnerabilityID: 'CVE-2024-0001',
+            PkgName: 'left-pad',
+            InstalledVersion: '1.0.0',
+            FixedVersion: '1.0.1',
+            Severity: 'MEDIUM',
+            Title: 'pads',
+          },
+        ],
+      },
+    ],
+  }
+  const sarif = {
+    version: '2.1.0',
+    runs: [
+      {
+        tool: {
+          driver: {
+            name: 'Trivy',
+            version: '0.72.0',
+            rules: [
+              { id: 'AWS-0086', name: 'Misconfiguration', shortDescription: { text: 'S3 Access block should block public ACL' } },
+              { id: 'CVE-2024-0001', name: 'LanguageSpecificPackageVulnerability', shortDescription: { text: 'pads' } },
+            ],
+          },
+        },
+        results: [
+          {
+            ruleId: 'AWS-0086',
+            ruleIndex: 0,
+            level: 'error',
+            message: { text: 'Artifact: main.tf\nType: terraform\nVulnerability AWS-0086\nSeverity: HIGH\nMessage: public ACL' },
+            locations: [
+              { physicalLocation: { artifactLocation: { uri: 'main.tf', uriBaseId: 'ROOTPATH' }, region: { startLine: 3, endLine: 7 } } },
+            ],
+          },
+          {
+            ruleId: 'CVE-2024-0001',
+            ruleIndex: 1,
+            level: 'warning',
+            message: {
+              text: 'Package: left-pad\nInstalled Version: 1.0.0\nVulnerability CVE-2024-0001\nSeverity: MEDIUM\nFixed Version: 1.0.1',
+            },
+            locations: [
+              {
+                physicalLocation: {
+                  artifactLocation: { uri: 'app/package-lock.json', uriBaseId: 'ROOTPATH' },
+                  region: { startLine: 1, endLine: 1 },
+                },
+              },
+            ],
+          },
+        ],
+        originalUriBaseIds: { ROOTPATH: { uri: 'file:///home/runner/work/infra/infra/infra/' } },
+      },
+    ],
+  }
+
+  it('places the JSON and the SARIF of one scan under it: annotations, SARIF URIs and ignore globs see workspace paths, counted once', async () => {
+    put('ignore.yml', '- id: CVE-2024-0001\n  path: infra/app/*.json\n  reason: test fixture only\n')
+    const r = await run({
+      trivy: [put('trivy.json', JSON.stringify(json)), put('trivy.sarif', JSON.stringify(sarif))].join('\n'),
+      'trivy-root': 'infra/',
+      'ignore-file': 'ignore.yml',
+    })
+    expect(r.result.outputs).toMatchObject({ total: '1', suppressed: '1', high: '1' })
+    expect(r.annotations.map((a) => `${a.file}:${a.startLine}`)).toEqual(['infra/main.tf:3'])
+    const uris = r.sarif.runs[0].results.map(
+      (x: { locations: { physicalLocation: { artifactLocation: { uri: string } } }[] }) =>
+        x.locations[0]!.physicalLocation.artifactLocation.uri,
+    )
+    expect(uris.sort()).toEqual(['infra/app/package-lock.json', 'infra/main.tf'])
+    expect(validateSarif(r.sarifText).errors).toEqual([])
+    // Without it, the paths are as Trivy wrote them (the documented default).
+    const plain = await run({ trivy: 'trivy.json\ntrivy.sarif' })
+    expect(plain.annotations.map((a) => a.file)).toEqual(['main.tf', 'app/package-lock.json'])
+  })
+
+  it('reads its own merged SARIF as a baseline without placing its paths a second time', async () => {
+    await run({ trivy: put('trivy.json', JSON.stringify(json)), 'trivy-root': 'infra', 'sarif-output': 'base.sarif' })
+    const r = await run({ trivy: 'trivy.json', 'trivy-root': 'infra', baseline: 'base.sarif' })
+    expect(r.result.outputs).toMatchObject({ total: '2', new: '0' })
+  })
+
+  it('leaves image targets alone, even when the SARIF says it was an image only after its results', async () => {
+    const image = structuredClone(sarif) as typeof sarif & { runs: { properties?: unknown }[] }
+    image.runs[0]!.properties = { imageName: 'acme/app:1.0' }
+    const r = await run({ trivy: put('image.sarif', JSON.stringify(image)), 'trivy-root': 'infra' })
+    const files = r.sarif.runs[0].results.map(
+      (x: { locations: { physicalLocation: { artifactLocation: { uri: string } } }[] }) =>
+        x.locations[0]!.physicalLocation.artifactLocation.uri,
+    )
+    expect(files.sort()).toEqual(['app/package-lock.json', 'main.tf'])
+    expect(r.annotations).toEqual([])
+  })
+
+  it.each([
+    ['../elsewhere', /must be a directory inside the workspace/],
+    ['/etc', /must be a directory inside the workspace/],
+  ])("refuses trivy-root '%s'", async (value, message) => {
+    await expect(run({ trivy: put('trivy.json', JSON.stringify(json)), 'trivy-root': value })).rejects.toThrow(message)
+  })
+
+  it('takes an absolute path inside the workspace, and . for the workspace itself', async () => {
+    put('trivy.json', JSON.stringify(json))
+    const absolute = await run({ trivy: 'trivy.json', 'trivy-root': path.join(dir, 'infra') })
+    expect(absolute.annotations.map((a) => a.file)).toEqual(['infra/main.tf', 'infra/app/package-lock.json'])
+    const dot = await run({ trivy: 'trivy.json', 'trivy-root': '.' })
+    expect(dot.annotations.map((a) => a.file)).toEqual(['main.tf', 'app/package-lock.json'])
+  })
+})
