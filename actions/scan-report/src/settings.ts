@@ -102,6 +102,12 @@ export function scannedDirectory(value: string, root: string): string {
   const rel = path.relative(root, path.resolve(root, value))
   if (rel === '..' || rel.startsWith(`..${path.sep}`) || path.isAbsolute(rel))
     throw new InputError('trivy-root', `must be a directory inside the workspace (${root}), like 'infra'; got ${quote(value)}`)
+  // A scan of one file: Trivy names its target by itself; the root would place it under its own name.
+  if (statSync(path.resolve(root, value), { throwIfNoEntry: false })?.isFile())
+    throw new InputError(
+      'trivy-root',
+      `names a file (${quote(value)}); give the directory Trivy scanned, or nothing for a scan of one file`,
+    )
   return rel.split(path.sep).join('/')
 }
 

@@ -581,6 +581,7 @@ describe("trivy-root: Trivy's paths are relative to the directory it scanned", (
   it.each([
     ['../elsewhere', /must be a directory inside the workspace/],
     ['/etc', /must be a directory inside the workspace/],
+    ['trivy.json', /names a file \("trivy.json"\); give the directory Trivy scanned/],
   ])("refuses trivy-root '%s'", async (value, message) => {
     await expect(run({ trivy: put('trivy.json', JSON.stringify(json)), 'trivy-root': value })).rejects.toThrow(message)
   })
