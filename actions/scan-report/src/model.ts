@@ -1,4 +1,5 @@
 import { hash } from 'node:crypto'
+import path from 'node:path'
 
 /**
  * One finding model for every scanner. Readers turn each format into `RawFinding`s; `finalize`
@@ -220,10 +221,17 @@ export function normalizePath(file: string): string {
 }
 
 /**
- * A path Trivy wrote relative to the directory it scanned, as a path of the workspace: under
- * `root` (input `trivy-root`, already normalized; '' when Trivy scanned the workspace root).
+ * A path Trivy wrote relative to the directory it scanned (normalized), as a path of the
+ * workspace: under `root` (input `trivy-root`, normalized; '' when Trivy scanned the workspace
+ * root, and then the path is as written), its `..` segments resolved (`../../modules/x.tf` of a
+ * scan of `envs/prod`). `inside` is false when it leaves the workspace: no file of the checkout.
  */
-export const underRoot = (root: string, file: string): string => (root === '' ? file : file === '' ? root : `${root}/${file}`)
+export function underRoot(root: string, file: string): { file: string; inside: boolean } {
+  if (root === '') return { file, inside: true }
+  const placed = path.posix.normalize(file === '' ? root : `${root}/${file}`).replace(/\/$/, '')
+  const inside = placed !== '..' && !placed.startsWith('../')
+  return { file: inside ? placed : file, inside }
+}
 
 export function shortHash(text: string): string {
   return hash('sha256', text, 'hex').slice(0, 32)

@@ -179,7 +179,9 @@ export function closeRun(reading: RunReading, run: Record<string, unknown>): Too
     const under = reading.read.options.trivyRoot ?? ''
     const unplaced = (file: string): string => (under && file.startsWith(`${under}/`) ? file.slice(under.length + 1) : file)
     for (const f of reading.report.findings)
-      f.locations = f.locations.map((l) => (l.isFile ? { ...l, file: unplaced(l.file), isFile: false } : l))
+      f.locations = f.locations.map((l) =>
+        l.isFile || (under && f.kind === 'license') ? { ...l, file: unplaced(l.file), isFile: false } : l,
+      )
   }
   return reading.report
 }
@@ -238,7 +240,9 @@ function fileOfUri(uri: string, root: string, isFile: boolean, under: string): F
     return rel.startsWith('..') || path.isAbsolute(rel) ? { file: abs, isFile: false } : { file: normalizePath(rel), isFile }
   }
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(uri)) return { file: p, isFile: false }
-  return { file: isFile ? underRoot(under, normalizePath(p)) : normalizePath(p), isFile }
+  if (!isFile) return { file: normalizePath(p), isFile }
+  const placed = underRoot(under, normalizePath(p))
+  return { file: placed.file, isFile: placed.inside }
 }
 
 function levelOf(result: Record<string, unknown>, rule: Record<string, unknown> | undefined): string {
@@ -320,7 +324,10 @@ function trivyResult(result: Record<string, unknown>, facts: RuleFacts, ruleId: 
       f.ruleId = license
       f.title = pkgName ? `${license} license in ${pkgName}` : `${license} license in ${filePath ?? locations[0]?.file ?? ''}`
       f.message = classification ? `classified ${classification}` : undefined
-      f.locations = filePath ? [{ file: filePath, isFile: false }] : lineless(locations)
+      // A license file's path is relative to the scanned directory, as in the JSON (an image run is put back at its close).
+      const under = read.options.trivyRoot ?? ''
+      const placed = filePath && !image && under ? underRoot(under, normalizePath(filePath)).file : filePath
+      f.locations = placed ? [{ file: placed, isFile: false }] : lineless(locations)
       if (pkgName) f.package = { name: pkgName }
       f.target = field(message, 'Artifact')
       return f

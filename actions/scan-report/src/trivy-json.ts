@@ -80,13 +80,15 @@ export function readTrivyResult(result: Record<string, unknown> | undefined, sco
   const name = str(result.Target) ?? ''
   const cls = str(result.Class) ?? legacyClass(result, name)
   // OS packages live in an image, not in a file of the repository.
-  const isFile = !scope.image && cls !== 'os-pkgs' && cls !== 'license'
+  const inRepo = !scope.image && cls !== 'os-pkgs' && cls !== 'license'
+  const placed = inRepo ? underRoot(scope.root, normalizePath(name)) : undefined
+  const isFile = placed?.inside === true
   const t: Target = {
     scope,
     name: scope.strings.of(name),
     cls,
     isFile,
-    file: scope.strings.of(isFile ? underRoot(scope.root, normalizePath(name)) : withoutDistro(name)),
+    file: scope.strings.of(placed ? placed.file : withoutDistro(name)),
     packages: arrayOf(result.Packages),
   }
   for (const v of arrayOf(result.Vulnerabilities)) addVulnerability(record(v), t, report)
@@ -176,8 +178,12 @@ function addVulnerability(v: Record<string, unknown> | undefined, t: Target, rep
   // A language package inside an image names its own path; in the repository the lockfile's lines.
   const pkgPath = str(v.PkgPath)
   const locations: Location[] = []
-  if (pkgPath) locations.push({ file: strings.of(pkgPath), isFile: false })
-  else {
+  // Relative to the scanned directory too, outside an image (a jar of the checkout): placed like the target.
+  if (pkgPath) {
+    const placed = scope.image || !scope.root ? pkgPath : underRoot(scope.root, normalizePath(pkgPath)).file
+    locations.push({ file: strings.of(placed), isFile: false })
+  }
+  if (!pkgPath) {
     const lines = arrayOf(packageOf(t, name, installedVersion)?.Locations)
     if (lines.length && t.isFile) for (const l of lines) locations.push(targetLocation(t.file, true, record(l)))
     else locations.push(targetLocation(t.file, t.isFile))
@@ -250,12 +256,13 @@ function addLicense(l: Record<string, unknown> | undefined, t: Target, report: T
   if (!name) return skipped(report, t, 'a license finding', 'Name')
   const pkgName = str(l.PkgName)
   const file = str(l.FilePath)
-  const inRepo = !scope.image && t.cls === 'license-file' && file !== undefined
+  const placed = !scope.image && t.cls === 'license-file' && file !== undefined ? underRoot(scope.root, normalizePath(file)) : undefined
+  const inRepo = placed?.inside === true
   const title = pkgName ? `${name} license in ${pkgName}` : `${name} license in ${file ?? t.name}`
   const f = trivyFinding(t, 'license', name, l, title)
   f.helpUrl = str(l.Link)
   f.message = str(l.Category) ? `classified ${l.Category}` : undefined
-  f.locations = [file ? { file: inRepo ? normalizePath(file) : file, isFile: inRepo } : { file: t.name, isFile: false }]
+  f.locations = [file ? { file: placed?.file ?? file, isFile: inRepo } : { file: t.name, isFile: false }]
   if (pkgName) f.package = { name: pkgName }
   f.target = t.name
   report.findings.push(f)

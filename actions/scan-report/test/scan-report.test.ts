@@ -578,6 +578,78 @@ describe("trivy-root: Trivy's paths are relative to the directory it scanned", (
     expect(r.annotations).toEqual([])
   })
 
+  it("resolves a target's .. segments under it, and a target that leaves the workspace is no file of it", async () => {
+    // A real shape (`trivy config tofu/clusters/sandbox` reaching a shared module).
+    const up = structuredClone(json)
+    up.Results[0]!.Target = '../../aws-credentials/main.tf'
+    up.Results[1]!.Target = '../../../../outside/package-lock.json'
+    const r = await run({ trivy: put('up.json', JSON.stringify(up)), 'trivy-root': 'tofu/clusters/sandbox' })
+    expect(r.annotations.map((a) => a.file)).toEqual(['tofu/aws-credentials/main.tf'])
+    expect(r.result.outputs.total).toBe('2')
+  })
+
+  it('places license files and the paths of packages (a jar of the checkout) too, so JSON and SARIF still fold', async () => {
+    const licenses = {
+      SchemaVersion: 2,
+      ArtifactName: 'infra',
+      ArtifactType: 'filesystem',
+      Results: [
+        {
+          Target: 'Loose File License(s)',
+          Class: 'license-file',
+          Licenses: [{ Name: 'GPL-3.0', FilePath: 'vendor/lib/LICENSE', Severity: 'HIGH', Category: 'restricted' }],
+        },
+        {
+          Target: 'app/lib/foo.jar',
+          Class: 'lang-pkgs',
+          Type: 'jar',
+          Vulnerabilities: [
+            {
+              VulnerabilityID: 'CVE-2024-0002',
+              PkgName: 'foo',
+              PkgPath: 'app/lib/foo.jar',
+              InstalledVersion: '1.0',
+              Severity: 'LOW',
+              Title: 'foo',
+            },
+          ],
+        },
+      ],
+    }
+    const licenseSarif = structuredClone(sarif)
+    const trivyRun = licenseSarif.runs[0]!
+    trivyRun.tool.driver.rules = [{ id: 'GPL-3.0', name: 'License', shortDescription: { text: 'GPL-3.0' } }]
+    trivyRun.results = [
+      {
+        ruleId: 'GPL-3.0',
+        ruleIndex: 0,
+        level: 'error',
+        message: {
+          text: 'Artifact: Loose File License(s)\nLicense GPL-3.0\nPkgName: \n Classification: restricted\n Path: vendor/lib/LICENSE',
+        },
+        locations: [
+          {
+            physicalLocation: {
+              artifactLocation: { uri: 'vendor/lib/LICENSE', uriBaseId: 'ROOTPATH' },
+              region: { startLine: 1, endLine: 1 },
+            },
+          },
+        ],
+      },
+    ]
+    put('ignore.yml', '- id: GPL-3.0\n  path: infra/vendor/**\n  reason: vendored under its own terms\n')
+    const r = await run({
+      trivy: [put('lic.json', JSON.stringify(licenses)), put('lic.sarif', JSON.stringify(licenseSarif))].join('\n'),
+      'trivy-root': 'infra',
+      'ignore-file': 'ignore.yml',
+    })
+    expect(r.result.outputs).toMatchObject({ total: '1', suppressed: '1' })
+    const jar = r.sarif.runs[0].results.find((x: { ruleId: string }) => x.ruleId === 'CVE-2024-0002')
+    expect(
+      jar.locations.map((l: { physicalLocation: { artifactLocation: { uri: string } } }) => l.physicalLocation.artifactLocation.uri),
+    ).toEqual(['infra/app/lib/foo.jar'])
+  })
+
   it.each([
     ['../elsewhere', /must be a directory inside the workspace/],
     ['/etc', /must be a directory inside the workspace/],
