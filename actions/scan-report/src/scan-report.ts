@@ -1,4 +1,4 @@
-import { closeSync, createReadStream, ftruncateSync, openSync, renameSync, rmSync, writeSync } from 'node:fs'
+import { closeSync, createReadStream, ftruncateSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs'
 import { pipeline } from 'node:stream/promises'
 import { createGzip } from 'node:zlib'
 import path from 'node:path'
@@ -100,6 +100,10 @@ export async function runScanReport(settings: ScanReportSettings, deps: ScanRepo
   if (expired.length)
     deps.log.warning(
       `${plural(expired.length, 'suppression')} in ${settings.ignore?.label} expired and no longer suppress: ${expired.map((e) => `${e.where} (${e.id}, expired ${e.expires})`).join(', ')}.`,
+    )
+  if (settings.trivyRoot && !statSync(path.join(settings.root, settings.trivyRoot), { throwIfNoEntry: false })?.isDirectory())
+    deps.log.warning(
+      `trivy-root '${settings.trivyRoot}' is no directory of this checkout: Trivy's paths were placed under it all the same, and their annotations point at files that are not here (a typo?).`,
     )
   if (settings.newOnly && !hasBaseline) deps.log.info("new-only is set but no 'baseline' was given: every finding is new.")
 

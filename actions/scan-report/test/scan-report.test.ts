@@ -662,6 +662,11 @@ describe("trivy-root: Trivy's paths are relative to the directory it scanned", (
     put('trivy.json', JSON.stringify(json))
     const absolute = await run({ trivy: 'trivy.json', 'trivy-root': path.join(dir, 'infra') })
     expect(absolute.annotations.map((a) => a.file)).toEqual(['infra/main.tf', 'infra/app/package-lock.json'])
+    // No such directory in this checkout (a typo?): said, and the paths placed all the same.
+    expect(absolute.log.warning.join('\n')).toMatch(/trivy-root 'infra' is no directory of this checkout/)
+    mkdirSync(path.join(dir, 'infra'))
+    const there = await run({ trivy: 'trivy.json', 'trivy-root': 'infra' })
+    expect(there.log.warning.join('\n')).not.toMatch(/trivy-root/)
     const dot = await run({ trivy: 'trivy.json', 'trivy-root': '.' })
     expect(dot.annotations.map((a) => a.file)).toEqual(['main.tf', 'app/package-lock.json'])
   })
