@@ -19,7 +19,7 @@ import { looksLikeCheckov, readCheckovJson } from './checkov-json.js'
 import { Strings, type Severity } from './model.js'
 import type { ToolReport } from './report.js'
 import { ResultStream } from './result-stream.js'
-import { looksLikeSarif, readSarif, type Expected } from './sarif-read.js'
+import { looksLikeSarif, readSarif, type Expected, type SarifReadOptions } from './sarif-read.js'
 import { looksLikeTrivy, readTrivyJson } from './trivy-json.js'
 
 export type ResultInput = 'trivy' | 'checkov' | 'sarif'
@@ -158,7 +158,8 @@ export function readResultFile(f: ResultFile, options: ReadOptions): ToolReport[
   const { checkovSeverity, root } = options
   // Only Trivy's own files: a baseline is our merged SARIF, its paths already the workspace's.
   const trivyRoot = f.input === 'trivy' ? (options.trivyRoot ?? '') : ''
-  const stream = new ResultStream({ input, expected: EXPECTED[input], what, source: f.label, checkovSeverity, root, trivyRoot, strings })
+  const reading: SarifReadOptions = { expected: EXPECTED[input], what, source: f.label, checkovSeverity, root, trivyRoot }
+  const stream = new ResultStream({ ...reading, input, strings })
   const doc = readResultDocument(f, stream)
   if (Array.isArray(doc) && doc.length === 0) return []
   const format = detectFormat(doc)
@@ -174,8 +175,7 @@ export function readResultFile(f: ResultFile, options: ReadOptions): ToolReport[
         : `a JSON ${typeof doc}`
     throw new ConfigurationError(`${what} is neither a Trivy report, a Checkov report nor SARIF 2.1.0: it is ${shape}.`)
   }
-  if (format === 'sarif')
-    return readSarif(doc, { expected: EXPECTED[input], what, source: f.label, checkovSeverity, root, trivyRoot }, strings, stream.runs)
+  if (format === 'sarif') return readSarif(doc, reading, strings, stream.runs)
   const tool = format === 'trivy-json' ? 'trivy' : 'checkov'
   if (input !== tool) {
     const named = tool === 'trivy' ? 'a Trivy JSON report' : 'a Checkov JSON report'

@@ -2,8 +2,8 @@ import { ConfigurationError, isRecord } from '@infra-actions/common'
 import type { ElementTaker, JsonPath, JsonWalk } from '@infra-actions/common/json-stream'
 import { addCheckovRecord, checkovReading, type CheckovReading } from './checkov-json.js'
 import type { Format } from './load.js'
-import type { Severity, Strings } from './model.js'
-import { addSarifResult, openRun, sarifReading, type Expected, type Reading, type RunReading } from './sarif-read.js'
+import type { Strings } from './model.js'
+import { addSarifResult, openRun, sarifReading, type Reading, type RunReading, type SarifReadOptions } from './sarif-read.js'
 import { readTrivyResult, trivyScope } from './trivy-json.js'
 import { emptyReport, str, type ToolReport } from './report.js'
 
@@ -35,17 +35,8 @@ export class ResultStream implements JsonWalk {
   #sarif: Reading | undefined
 
   constructor(
-    private readonly options: {
-      input: 'trivy' | 'checkov' | 'sarif'
-      expected: Expected
-      what: string
-      source: string
-      checkovSeverity: Severity
-      root: string
-      /** Input 'trivy-root' for the files of input 'trivy'; '' otherwise. */
-      trivyRoot: string
-      strings: Strings
-    },
+    /** How the file is read (the SARIF reader's options serve every format), its input and the run's strings. */
+    private readonly options: SarifReadOptions & { input: 'trivy' | 'checkov' | 'sarif'; strings: Strings },
   ) {}
 
   walk(path: JsonPath): boolean {
@@ -80,7 +71,7 @@ export class ResultStream implements JsonWalk {
       return undefined
     if (!this.#is('trivy-json')) return undefined
     const report = (this.trivy ??= emptyReport('Trivy'))
-    const scope = trivyScope(top, this.options.source, this.options.strings, this.options.trivyRoot)
+    const scope = trivyScope(top, this.options.source, this.options.strings, this.options.trivyRoot ?? '')
     return (result) => (readTrivyResult(isRecord(result) ? result : undefined, scope, report), true)
   }
 
@@ -105,8 +96,7 @@ export class ResultStream implements JsonWalk {
     if (!isRecord(log) || !isRecord(run) || !('tool' in run)) return undefined
     // Another version is refused by the reading after, once the whole file is known to be JSON.
     if (!(log.version === '2.1.0' || (!('version' in log) && '$schema' in log)) || !this.#is('sarif')) return undefined
-    const { expected, what, source, checkovSeverity, root, trivyRoot, strings } = this.options
-    this.#sarif ??= sarifReading({ expected, what, source, checkovSeverity, root, trivyRoot }, strings)
+    this.#sarif ??= sarifReading(this.options, this.options.strings)
     let reading: RunReading
     try {
       reading = openRun(run, index, this.#sarif)

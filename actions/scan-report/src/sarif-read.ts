@@ -62,7 +62,7 @@ export function readSarif(
 }
 
 export function sarifReading(options: SarifReadOptions, strings: Strings): Reading {
-  return { options, strings, files: [new Map(), new Map()] }
+  return { options, strings, files: [new Map(), new Map()], placed: new Map() }
 }
 
 /** One file's reading: its options, the run's shared strings, and each URI's file worked out once. */
@@ -71,6 +71,15 @@ export interface Reading {
   strings: Strings
   /** uri → its file and whether it is one of the repository, for `isFile` false and true. */
   files: [Map<string, FileOfUri>, Map<string, FileOfUri>]
+  /** Paths placed under 'trivy-root' → as Trivy wrote them: an image run found out at its close is put back. */
+  placed: Map<string, string>
+}
+
+/** A path of Trivy's, relative to the directory it scanned, placed under 'trivy-root' (remembered: see closeRun). */
+function place(read: Reading, file: string): { file: string; inside: boolean } {
+  const placed = underRoot(read.options.trivyRoot ?? '', file)
+  if (placed.file !== file) read.placed.set(placed.file, file)
+  return placed
 }
 
 interface FileOfUri {
@@ -175,12 +184,11 @@ export function addSarifResult(reading: RunReading, item: unknown): void {
 export function closeRun(reading: RunReading, run: Record<string, unknown>): ToolReport {
   if (!reading.image && imageRun(run) && reading.flavour === 'Trivy') {
     reading.image = true
-    // Nor were they under 'trivy-root'.
-    const under = reading.read.options.trivyRoot ?? ''
-    const unplaced = (file: string): string => (under && file.startsWith(`${under}/`) ? file.slice(under.length + 1) : file)
+    // Nor are their paths under 'trivy-root': each put back as Trivy wrote it.
+    const { placed } = reading.read
     for (const f of reading.report.findings)
       f.locations = f.locations.map((l) =>
-        l.isFile || (under && f.kind === 'license') ? { ...l, file: unplaced(l.file), isFile: false } : l,
+        l.isFile || placed.has(l.file) ? { ...l, file: placed.get(l.file) ?? l.file, isFile: false } : l,
       )
   }
   return reading.report
@@ -212,7 +220,7 @@ function locationsOf(result: Record<string, unknown>, read: Reading, isFile = tr
     if (!uri) continue
     let at = files.get(uri)
     if (!at) {
-      at = fileOfUri(uri, read.options.root, isFile, read.options.trivyRoot ?? '')
+      at = fileOfUri(uri, read, isFile)
       at.file = read.strings.of(at.file)
       files.set(uri, at)
     }
@@ -227,7 +235,7 @@ function locationsOf(result: Record<string, unknown>, read: Reading, isFile = tr
   return out
 }
 
-function fileOfUri(uri: string, root: string, isFile: boolean, under: string): FileOfUri {
+function fileOfUri(uri: string, read: Reading, isFile: boolean): FileOfUri {
   let p = uri
   try {
     p = decodeURIComponent(uri)
@@ -236,12 +244,12 @@ function fileOfUri(uri: string, root: string, isFile: boolean, under: string): F
   }
   if (/^file:/i.test(uri)) {
     const abs = p.replace(/^file:(\/\/[^/]*)?/i, '')
-    const rel = path.relative(root, abs)
+    const rel = path.relative(read.options.root, abs)
     return rel.startsWith('..') || path.isAbsolute(rel) ? { file: abs, isFile: false } : { file: normalizePath(rel), isFile }
   }
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(uri)) return { file: p, isFile: false }
   if (!isFile) return { file: normalizePath(p), isFile }
-  const placed = underRoot(under, normalizePath(p))
+  const placed = place(read, normalizePath(p))
   return { file: placed.file, isFile: placed.inside }
 }
 
@@ -324,9 +332,8 @@ function trivyResult(result: Record<string, unknown>, facts: RuleFacts, ruleId: 
       f.ruleId = license
       f.title = pkgName ? `${license} license in ${pkgName}` : `${license} license in ${filePath ?? locations[0]?.file ?? ''}`
       f.message = classification ? `classified ${classification}` : undefined
-      // A license file's path is relative to the scanned directory, as in the JSON (an image run is put back at its close).
-      const under = read.options.trivyRoot ?? ''
-      const placed = filePath && !image && under ? underRoot(under, normalizePath(filePath)).file : filePath
+      // A license file's path is relative to the scanned directory, as in the JSON.
+      const placed = filePath && !image ? place(read, normalizePath(filePath)).file : filePath
       f.locations = placed ? [{ file: placed, isFile: false }] : lineless(locations)
       if (pkgName) f.package = { name: pkgName }
       f.target = field(message, 'Artifact')

@@ -1,4 +1,4 @@
-import { closeSync, createReadStream, ftruncateSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs'
+import { closeSync, createReadStream, ftruncateSync, openSync, renameSync, rmSync, writeSync } from 'node:fs'
 import { pipeline } from 'node:stream/promises'
 import { createGzip } from 'node:zlib'
 import path from 'node:path'
@@ -101,7 +101,7 @@ export async function runScanReport(settings: ScanReportSettings, deps: ScanRepo
     deps.log.warning(
       `${plural(expired.length, 'suppression')} in ${settings.ignore?.label} expired and no longer suppress: ${expired.map((e) => `${e.where} (${e.id}, expired ${e.expires})`).join(', ')}.`,
     )
-  if (settings.trivyRoot && !statSync(path.join(settings.root, settings.trivyRoot), { throwIfNoEntry: false })?.isDirectory())
+  if (settings.trivyRootMissing)
     deps.log.warning(
       `trivy-root '${settings.trivyRoot}' is no directory of this checkout: Trivy's paths were placed under it all the same, and their annotations point at files that are not here (a typo?).`,
     )

@@ -31,6 +31,8 @@ export interface ScanReportSettings {
   root: string
   /** The directory Trivy scanned, relative to the workspace with forward slashes; '' for the workspace itself. */
   trivyRoot: string
+  /** trivy-root names no directory of the checkout (a typo?): warned about, its paths placed all the same. */
+  trivyRootMissing: boolean
 }
 
 export async function readSettings(
@@ -70,7 +72,7 @@ export async function readSettings(
     maxAnnotations: inputs.integer('max-annotations', { default: 10, min: 0, max: 50 }),
     maxLength: inputs.integer('max-length', { default: GITHUB_COMMENT_LIMIT, min: 2000, max: GITHUB_COMMENT_LIMIT }),
     root,
-    trivyRoot: scannedDirectory(raw.trivyRoot, root),
+    ...scannedDirectory(raw.trivyRoot, root),
   }
   if (!raw.trivy.length && !raw.checkov.length && !raw.sarif.length)
     throw new ConfigurationError("Give at least one of the inputs 'trivy', 'checkov' or 'sarif': the result files to report on.")
@@ -97,18 +99,19 @@ export async function readSettings(
  * Input 'trivy-root' as a path of the workspace ('' for its root): relative to it or absolute
  * inside it, never outside (Trivy's paths would then be no files of the checkout).
  */
-export function scannedDirectory(value: string, root: string): string {
-  if (value === '') return ''
+export function scannedDirectory(value: string, root: string): { trivyRoot: string; trivyRootMissing: boolean } {
+  if (value === '') return { trivyRoot: '', trivyRootMissing: false }
   const rel = path.relative(root, path.resolve(root, value))
   if (rel === '..' || rel.startsWith(`..${path.sep}`) || path.isAbsolute(rel))
     throw new InputError('trivy-root', `must be a directory inside the workspace (${root}), like 'infra'; got ${quote(value)}`)
+  const stat = statSync(path.resolve(root, value), { throwIfNoEntry: false })
   // A scan of one file: Trivy names its target by itself; the root would place it under its own name.
-  if (statSync(path.resolve(root, value), { throwIfNoEntry: false })?.isFile())
+  if (stat?.isFile())
     throw new InputError(
       'trivy-root',
       `names a file (${quote(value)}); give the directory Trivy scanned, or nothing for a scan of one file`,
     )
-  return rel.split(path.sep).join('/')
+  return { trivyRoot: rel.split(path.sep).join('/'), trivyRootMissing: !stat?.isDirectory() }
 }
 
 /** The default ignore file is read when present; one named explicitly must exist. */

@@ -180,10 +180,9 @@ function addVulnerability(v: Record<string, unknown> | undefined, t: Target, rep
   const locations: Location[] = []
   // Relative to the scanned directory too, outside an image (a jar of the checkout): placed like the target.
   if (pkgPath) {
-    const placed = scope.image || !scope.root ? pkgPath : underRoot(scope.root, normalizePath(pkgPath)).file
+    const placed = scope.image ? pkgPath : underRoot(scope.root, normalizePath(pkgPath)).file
     locations.push({ file: strings.of(placed), isFile: false })
-  }
-  if (!pkgPath) {
+  } else {
     const lines = arrayOf(packageOf(t, name, installedVersion)?.Locations)
     if (lines.length && t.isFile) for (const l of lines) locations.push(targetLocation(t.file, true, record(l)))
     else locations.push(targetLocation(t.file, t.isFile))

@@ -454,6 +454,13 @@ describe('hostile help links', () => {
   })
 })
 
+type SarifLocation = { physicalLocation: { artifactLocation: { uri: string } } }
+/** Every location's URI of one result of the merged SARIF. */
+const urisOf = (result: { locations: SarifLocation[] }): string[] => result.locations.map((l) => l.physicalLocation.artifactLocation.uri)
+/** The first location's URI of each result of the first run. */
+const firstUris = (sarif: { runs: { results: { locations: SarifLocation[] }[] }[] }): string[] =>
+  sarif.runs[0]!.results.map((x) => urisOf(x)[0] as string)
+
 describe("trivy-root: Trivy's paths are relative to the directory it scanned", () => {
   // `trivy config infra` and `trivy fs infra` from the workspace root: targets relative to infra/.
   const json = {
@@ -549,11 +556,7 @@ describe("trivy-root: Trivy's paths are relative to the directory it scanned", (
     })
     expect(r.result.outputs).toMatchObject({ total: '1', suppressed: '1', high: '1' })
     expect(r.annotations.map((a) => `${a.file}:${a.startLine}`)).toEqual(['infra/main.tf:3'])
-    const uris = r.sarif.runs[0].results.map(
-      (x: { locations: { physicalLocation: { artifactLocation: { uri: string } } }[] }) =>
-        x.locations[0]!.physicalLocation.artifactLocation.uri,
-    )
-    expect(uris.sort()).toEqual(['infra/app/package-lock.json', 'infra/main.tf'])
+    expect(firstUris(r.sarif).sort()).toEqual(['infra/app/package-lock.json', 'infra/main.tf'])
     expect(validateSarif(r.sarifText).errors).toEqual([])
     // Without it, the paths are as Trivy wrote them (the documented default).
     const plain = await run({ trivy: 'trivy.json\ntrivy.sarif' })
@@ -570,11 +573,7 @@ describe("trivy-root: Trivy's paths are relative to the directory it scanned", (
     const image = structuredClone(sarif) as typeof sarif & { runs: { properties?: unknown }[] }
     image.runs[0]!.properties = { imageName: 'acme/app:1.0' }
     const r = await run({ trivy: put('image.sarif', JSON.stringify(image)), 'trivy-root': 'infra' })
-    const files = r.sarif.runs[0].results.map(
-      (x: { locations: { physicalLocation: { artifactLocation: { uri: string } } }[] }) =>
-        x.locations[0]!.physicalLocation.artifactLocation.uri,
-    )
-    expect(files.sort()).toEqual(['app/package-lock.json', 'main.tf'])
+    expect(firstUris(r.sarif).sort()).toEqual(['app/package-lock.json', 'main.tf'])
     expect(r.annotations).toEqual([])
   })
 
@@ -645,9 +644,7 @@ describe("trivy-root: Trivy's paths are relative to the directory it scanned", (
     })
     expect(r.result.outputs).toMatchObject({ total: '1', suppressed: '1' })
     const jar = r.sarif.runs[0].results.find((x: { ruleId: string }) => x.ruleId === 'CVE-2024-0002')
-    expect(
-      jar.locations.map((l: { physicalLocation: { artifactLocation: { uri: string } } }) => l.physicalLocation.artifactLocation.uri),
-    ).toEqual(['infra/app/lib/foo.jar'])
+    expect(urisOf(jar)).toEqual(['infra/app/lib/foo.jar'])
   })
 
   it.each([
