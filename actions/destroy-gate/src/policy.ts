@@ -44,10 +44,25 @@ export function readPolicy(file: string, label: string): Policy {
 }
 
 /** The entry for `environment`, or the `default` entry; a missing entry is an error (fail closed). */
+/**
+ * GitHub's environment names are case-insensitive: `PROD` is the environment `prod` (it must not
+ * fall back to the default entry and lose prod's protection). Two entries that differ only in
+ * case are ambiguous: refused.
+ */
+function ownIgnoringCase<T>(entries: Record<string, T>, environment: string, label: string): T | undefined {
+  const lower = environment.toLowerCase()
+  const names = Object.keys(entries).filter((k) => k.toLowerCase() === lower)
+  if (names.length > 1)
+    throw new ConfigurationError(
+      `The policy ${label} has entries ${names.map((n) => `'${n}'`).join(' and ')}, one environment to GitHub (names are case-insensitive); keep one.`,
+    )
+  return names.length === 1 ? own(entries, names[0] as string) : undefined
+}
+
 export function policyFor(policy: Policy, environment: string | undefined, label: string): EnvironmentPolicy {
   if (environment) {
     // Own entries only: an environment named `constructor` must not find Object.prototype's.
-    const entry = own(policy.environments, environment) ?? policy.default
+    const entry = own(policy.environments, environment) ?? ownIgnoringCase(policy.environments, environment, label) ?? policy.default
     if (!entry) {
       const known = Object.keys(policy.environments)
       throw new ConfigurationError(

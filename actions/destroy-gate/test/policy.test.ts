@@ -25,6 +25,16 @@ describe('policy file', () => {
     expect((await settings(POLICY, { environment: 'dev' })).rules.maxDestroy).toBe(-1)
   })
 
+  it("finds an environment's entry whatever its case, as GitHub does, and refuses entries that differ only in case", async () => {
+    // `PROD` falling back to a default entry would lose prod's protected list.
+    const withDefault = `${POLICY}default: { max-destroy: -1 }\n`
+    const r = (await settings(withDefault, { environment: 'PROD' })).rules
+    expect(r).toMatchObject({ maxDestroy: 0, protected: ['google_sql_database_instance.*', 'google_storage_bucket.*'] })
+    const twice = POLICY.replace('environments:\n', 'environments:\n  PROD: { max-destroy: 3 }\n')
+    expect((await settings(twice, { environment: 'prod' })).rules.maxDestroy).toBe(0)
+    await expect(settings(twice, { environment: 'Prod' })).rejects.toThrow(/entries 'PROD' and 'prod', one environment to GitHub/)
+  })
+
   it('lets explicit inputs win, and adds protected patterns instead of replacing them', async () => {
     const r = (await settings(POLICY, { environment: 'prod', 'max-destroy': '2', protected: 'module.db.*' })).rules
     expect(r.maxDestroy).toBe(2)
