@@ -9,7 +9,7 @@ export const modules = {
 /* harmony export */   parseSummary: () => (/* binding */ parseSummary)
 /* harmony export */ });
 /* harmony import */ var zod__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(16435);
-/* harmony import */ var _infra_actions_common__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(8560);
+/* harmony import */ var _infra_actions_common__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(61306);
 /* harmony import */ var _summary_file_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(26020);
 
 

@@ -95,7 +95,7 @@ const WHOLE: JsonWalk = { walk: () => false, take: () => undefined }
  */
 export function readResultDocument(f: ResultFile, walk: JsonWalk): unknown {
   const what = `Input '${f.input}' (${f.label})`
-  const file = fileSource(openRegularFile(f.file, what))
+  const file = fileSource(openRegularFile(f.file, what), what)
   try {
     // A byte order mark (PowerShell 5's utf8) is no part of the JSON; JSON.parse was given the text after it.
     const source = bytesAt(file, 0, 3).equals(BOM) ? rangeSource(file, BOM.length) : file

@@ -25,6 +25,10 @@ function readRegular<T>(file: string, what: string, read: (fd: number) => T): T 
   const fd = openRegularFile(file, what)
   try {
     return read(fd)
+  } catch (error) {
+    // A device behind a regular-looking name (`/proc/self/mem`: EIO) is the input's problem, not a bug.
+    if (isFileError(error)) throw new ConfigurationError(`${what} cannot be read: ${describeFileError(error)}.`)
+    throw error
   } finally {
     closeSync(fd)
   }
@@ -101,6 +105,7 @@ export function describeFileError(error: unknown): string {
   if (code === 'ENOTDIR') return 'a part of the path is not a directory'
   if (code === 'EROFS') return 'read-only file system'
   if (code === 'ENOSPC') return 'no space left on the device'
+  if (code === 'EIO') return 'an input/output error (a device or a special file, not a file of results)'
   return error instanceof Error ? error.message : String(error)
 }
 

@@ -89,7 +89,7 @@ async function openPlan(
   const file = path.resolve(source.workingDirectory, source.path)
   if (source.kind === 'json') {
     const label = `Input '${source.input}' (${source.path})`
-    return { bytes: fileSource(openRegularFile(file, label)), label, done: () => undefined }
+    return { bytes: fileSource(openRegularFile(file, label), label), label, done: () => undefined }
   }
   // Checked here so a missing file is not reported as Terraform's own, longer error, and a FIFO
   // never reaches a binary that would wait on it.
@@ -131,7 +131,7 @@ async function openPlan(
     )
   }
   const label = `The output of '${source.binary} show -json ${source.path}' (input '${source.input}')`
-  return { bytes: fileSource(openRegularFile(out, label)), label, done }
+  return { bytes: fileSource(openRegularFile(out, label), label), label, done }
 }
 
 /**

@@ -1,6 +1,8 @@
 import { createHash, type Hash } from 'node:crypto'
 import { closeSync, fstatSync, readSync } from 'node:fs'
 import { StringDecoder } from 'node:string_decoder'
+import { ConfigurationError } from '../errors.js'
+import { describeFileError, isFileError } from '../files.js'
 import { decodeName, JsonDuplicateMemberError, JsonScanError, LOOKAHEAD, scanJson, scanString, SkipScan, whitespace } from './scan.js'
 
 /**
@@ -20,13 +22,30 @@ export interface ByteSource {
   close(): void
 }
 
-/** A file, read through its descriptor (which this source closes). */
-export function fileSource(fd: number): ByteSource {
+/**
+ * A file, read through its descriptor (which this source closes). A read that fails (EIO: a
+ * device, `/proc/self/mem`) is a ConfigurationError that starts with `what`. Its size is what
+ * fstat says or, when more was read (files of /proc say 0), how far it was read.
+ */
+export function fileSource(fd: number, what: string): ByteSource {
   let closed = false
+  let far = 0
+  const read = (into: Uint8Array, at: number, length: number, position: number | null): number => {
+    try {
+      return readSync(fd, into, at, length, position)
+    } catch (error) {
+      if (isFileError(error)) throw new ConfigurationError(`${what} cannot be read: ${describeFileError(error)}.`)
+      throw error
+    }
+  }
   return {
-    read: (into, at, length) => readSync(fd, into, at, length, null),
-    readAt: (into, at, length, position) => readSync(fd, into, at, length, position),
-    size: () => fstatSync(fd).size,
+    read: (into, at, length) => {
+      const n = read(into, at, length, null)
+      far += n
+      return n
+    },
+    readAt: (into, at, length, position) => read(into, at, length, position),
+    size: () => Math.max(fstatSync(fd).size, far),
     close: () => {
       if (!closed) closeSync(fd)
       closed = true
