@@ -175,7 +175,17 @@ export function readResultFile(f: ResultFile, options: ReadOptions): ToolReport[
         : `a JSON ${typeof doc}`
     throw new ConfigurationError(`${what} is neither a Trivy report, a Checkov report nor SARIF 2.1.0: it is ${shape}.`)
   }
-  if (format === 'sarif') return readSarif(doc, reading, strings, stream.runs)
+  if (format === 'sarif') {
+    const reports = readSarif(doc, reading, strings, stream.runs)
+    // Counted twice when the same scan's JSON came in input 'trivy', placed: said where it can be seen.
+    if (f.input === 'sarif' && options.trivyRoot)
+      for (const r of reports)
+        if (r.tool === 'Trivy')
+          r.notes.push(
+            `the Trivy run of ${f.label} came in input 'sarif', so its paths are as Trivy wrote them: trivy-root applies to input 'trivy' only`,
+          )
+    return reports
+  }
   const tool = format === 'trivy-json' ? 'trivy' : 'checkov'
   if (input !== tool) {
     const named = tool === 'trivy' ? 'a Trivy JSON report' : 'a Checkov JSON report'

@@ -221,16 +221,20 @@ export function normalizePath(file: string): string {
 }
 
 /**
- * A path Trivy wrote relative to the directory it scanned (normalized), as a path of the
- * workspace: under `root` (input `trivy-root`, normalized; '' when Trivy scanned the workspace
- * root, and then the path is as written), its `..` segments resolved (`../../modules/x.tf` of a
- * scan of `envs/prod`). `inside` is false when it leaves the workspace: no file of the checkout.
+ * A path as Trivy wrote it, relative to the directory it scanned, as a path of the workspace
+ * (normalized): under `root` (input `trivy-root`, normalized; '' when Trivy scanned the
+ * workspace root, and then the path is only normalized), its `..` segments resolved
+ * (`../../modules/x.tf` of a scan of `envs/prod`). `inside` is false, and the path left as
+ * written, when it is no file of the checkout that can be told: it leaves the workspace, it is
+ * absolute (`/abs/x.tf`, `C:\x.tf`, `file:///x.tf`: not relative to the scanned directory), or empty.
  */
-export function underRoot(root: string, file: string): { file: string; inside: boolean } {
+export function underRoot(root: string, written: string): { file: string; inside: boolean } {
+  const file = normalizePath(written)
   if (root === '') return { file, inside: true }
-  const placed = path.posix.normalize(file === '' ? root : `${root}/${file}`).replace(/\/$/, '')
+  if (file === '' || /^(?:[\\/]|[a-z][a-z0-9+.-]*:)/i.test(written)) return { file: written, inside: false }
+  const placed = path.posix.normalize(`${root}/${file}`).replace(/\/$/, '')
   const inside = placed !== '..' && !placed.startsWith('../')
-  return { file: inside ? placed : file, inside }
+  return { file: inside ? placed : written, inside }
 }
 
 export function shortHash(text: string): string {

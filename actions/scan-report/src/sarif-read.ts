@@ -76,9 +76,10 @@ export interface Reading {
 }
 
 /** A path of Trivy's, relative to the directory it scanned, placed under 'trivy-root' (remembered: see closeRun). */
-function place(read: Reading, file: string): { file: string; inside: boolean } {
-  const placed = underRoot(read.options.trivyRoot ?? '', file)
-  if (placed.file !== file) read.placed.set(placed.file, file)
+function place(read: Reading, written: string): { file: string; inside: boolean } {
+  const placed = underRoot(read.options.trivyRoot ?? '', written)
+  const as = normalizePath(written)
+  if (placed.file !== as) read.placed.set(placed.file, as)
   return placed
 }
 
@@ -249,7 +250,7 @@ function fileOfUri(uri: string, read: Reading, isFile: boolean): FileOfUri {
   }
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(uri)) return { file: p, isFile: false }
   if (!isFile) return { file: normalizePath(p), isFile }
-  const placed = place(read, normalizePath(p))
+  const placed = place(read, p)
   return { file: placed.file, isFile: placed.inside }
 }
 
@@ -333,7 +334,7 @@ function trivyResult(result: Record<string, unknown>, facts: RuleFacts, ruleId: 
       f.title = pkgName ? `${license} license in ${pkgName}` : `${license} license in ${filePath ?? locations[0]?.file ?? ''}`
       f.message = classification ? `classified ${classification}` : undefined
       // A license file's path is relative to the scanned directory, as in the JSON.
-      const placed = filePath && !image ? place(read, normalizePath(filePath)).file : filePath
+      const placed = filePath && !image ? place(read, filePath).file : filePath
       f.locations = placed ? [{ file: placed, isFile: false }] : lineless(locations)
       if (pkgName) f.package = { name: pkgName }
       f.target = field(message, 'Artifact')

@@ -2,7 +2,6 @@ import { isRecord, record } from '@infra-actions/common'
 import {
   canonicalTrivyRule,
   newFinding,
-  normalizePath,
   underRoot,
   severityFromLabel,
   Strings,
@@ -81,7 +80,7 @@ export function readTrivyResult(result: Record<string, unknown> | undefined, sco
   const cls = str(result.Class) ?? legacyClass(result, name)
   // OS packages live in an image, not in a file of the repository.
   const inRepo = !scope.image && cls !== 'os-pkgs' && cls !== 'license'
-  const placed = inRepo ? underRoot(scope.root, normalizePath(name)) : undefined
+  const placed = inRepo ? underRoot(scope.root, name) : undefined
   const isFile = placed?.inside === true
   const t: Target = {
     scope,
@@ -180,7 +179,7 @@ function addVulnerability(v: Record<string, unknown> | undefined, t: Target, rep
   const locations: Location[] = []
   // Relative to the scanned directory too, outside an image (a jar of the checkout): placed like the target.
   if (pkgPath) {
-    const placed = scope.image ? pkgPath : underRoot(scope.root, normalizePath(pkgPath)).file
+    const placed = scope.image ? pkgPath : underRoot(scope.root, pkgPath).file
     locations.push({ file: strings.of(placed), isFile: false })
   } else {
     const lines = arrayOf(packageOf(t, name, installedVersion)?.Locations)
@@ -255,7 +254,7 @@ function addLicense(l: Record<string, unknown> | undefined, t: Target, report: T
   if (!name) return skipped(report, t, 'a license finding', 'Name')
   const pkgName = str(l.PkgName)
   const file = str(l.FilePath)
-  const placed = !scope.image && t.cls === 'license-file' && file !== undefined ? underRoot(scope.root, normalizePath(file)) : undefined
+  const placed = !scope.image && t.cls === 'license-file' && file !== undefined ? underRoot(scope.root, file) : undefined
   const inRepo = placed?.inside === true
   const title = pkgName ? `${name} license in ${pkgName}` : `${name} license in ${file ?? t.name}`
   const f = trivyFinding(t, 'license', name, l, title)

@@ -558,6 +558,9 @@ describe("trivy-root: Trivy's paths are relative to the directory it scanned", (
     expect(r.annotations.map((a) => `${a.file}:${a.startLine}`)).toEqual(['infra/main.tf:3'])
     expect(firstUris(r.sarif).sort()).toEqual(['infra/app/package-lock.json', 'infra/main.tf'])
     expect(validateSarif(r.sarifText).errors).toEqual([])
+    // A Trivy SARIF in input 'sarif' is read as written, and the summary says so.
+    const mixed = await run({ trivy: 'trivy.json', sarif: 'trivy.sarif', 'trivy-root': 'infra' })
+    expect(mixed.summary).toMatch(/the Trivy run of trivy\S+sarif came in input \S+sarif\S+, so its paths are as Trivy wrote them\S+ trivy\S+root applies/)
     // Without it, the paths are as Trivy wrote them (the documented default).
     const plain = await run({ trivy: 'trivy.json\ntrivy.sarif' })
     expect(plain.annotations.map((a) => a.file)).toEqual(['main.tf', 'app/package-lock.json'])
@@ -585,6 +588,16 @@ describe("trivy-root: Trivy's paths are relative to the directory it scanned", (
     const r = await run({ trivy: put('up.json', JSON.stringify(up)), 'trivy-root': 'tofu/clusters/sandbox' })
     expect(r.annotations.map((a) => a.file)).toEqual(['tofu/aws-credentials/main.tf'])
     expect(r.result.outputs.total).toBe('2')
+  })
+
+  it('places no absolute target under it (/abs, C:\\, file://) nor an empty one: no file of the checkout, kept as written', async () => {
+    const odd = structuredClone(json)
+    const misconfiguration = odd.Results[0]!
+    odd.Results = ['/abs/path.tf', 'C:\\win\\x.tf', 'file:///etc/x.tf', ''].map((Target) => ({ ...misconfiguration, Target }))
+    const r = await run({ trivy: put('odd.json', JSON.stringify(odd)), 'trivy-root': 'infra' })
+    expect(r.annotations).toEqual([])
+    expect(r.result.outputs.total).toBe('4')
+    expect(r.sarifText).not.toContain('infra/')
   })
 
   it('places license files and the paths of packages (a jar of the checkout) too, so JSON and SARIF still fold', async () => {
