@@ -461,6 +461,17 @@ const urisOf = (result: { locations: SarifLocation[] }): string[] => result.loca
 const firstUris = (sarif: { runs: { results: { locations: SarifLocation[] }[] }[] }): string[] =>
   sarif.runs[0]!.results.map((x) => urisOf(x)[0] as string)
 
+/** A result as Trivy's SARIF writer makes it: the facts in the message text, the URI relative to ROOTPATH, 1:1 when there is no line. */
+function trivyResult(ruleIndex: number, ruleId: string, level: string, text: string, uri: string, [startLine, endLine] = [1, 1]) {
+  return {
+    ruleId,
+    ruleIndex,
+    level,
+    message: { text },
+    locations: [{ physicalLocation: { artifactLocation: { uri, uriBaseId: 'ROOTPATH' }, region: { startLine, endLine } } }],
+  }
+}
+
 describe("trivy-root: Trivy's paths are relative to the directory it scanned", () => {
   // `trivy config infra` and `trivy fs infra` from the workspace root: targets relative to infra/.
   const json = {
@@ -516,31 +527,21 @@ describe("trivy-root: Trivy's paths are relative to the directory it scanned", (
           },
         },
         results: [
-          {
-            ruleId: 'AWS-0086',
-            ruleIndex: 0,
-            level: 'error',
-            message: { text: 'Artifact: main.tf\nType: terraform\nVulnerability AWS-0086\nSeverity: HIGH\nMessage: public ACL' },
-            locations: [
-              { physicalLocation: { artifactLocation: { uri: 'main.tf', uriBaseId: 'ROOTPATH' }, region: { startLine: 3, endLine: 7 } } },
-            ],
-          },
-          {
-            ruleId: 'CVE-2024-0001',
-            ruleIndex: 1,
-            level: 'warning',
-            message: {
-              text: 'Package: left-pad\nInstalled Version: 1.0.0\nVulnerability CVE-2024-0001\nSeverity: MEDIUM\nFixed Version: 1.0.1',
-            },
-            locations: [
-              {
-                physicalLocation: {
-                  artifactLocation: { uri: 'app/package-lock.json', uriBaseId: 'ROOTPATH' },
-                  region: { startLine: 1, endLine: 1 },
-                },
-              },
-            ],
-          },
+          trivyResult(
+            0,
+            'AWS-0086',
+            'error',
+            'Artifact: main.tf\nType: terraform\nVulnerability AWS-0086\nSeverity: HIGH\nMessage: public ACL',
+            'main.tf',
+            [3, 7],
+          ),
+          trivyResult(
+            1,
+            'CVE-2024-0001',
+            'warning',
+            'Package: left-pad\nInstalled Version: 1.0.0\nVulnerability CVE-2024-0001\nSeverity: MEDIUM\nFixed Version: 1.0.1',
+            'app/package-lock.json',
+          ),
         ],
         originalUriBaseIds: { ROOTPATH: { uri: 'file:///home/runner/work/infra/infra/infra/' } },
       },
@@ -560,7 +561,9 @@ describe("trivy-root: Trivy's paths are relative to the directory it scanned", (
     expect(validateSarif(r.sarifText).errors).toEqual([])
     // A Trivy SARIF in input 'sarif' is read as written, and the summary says so.
     const mixed = await run({ trivy: 'trivy.json', sarif: 'trivy.sarif', 'trivy-root': 'infra' })
-    expect(mixed.summary).toMatch(/the Trivy run of trivy\S+sarif came in input \S+sarif\S+, so its paths are as Trivy wrote them\S+ trivy\S+root applies/)
+    expect(mixed.summary).toMatch(
+      /the Trivy run of trivy\S+sarif came in input \S+sarif\S+, so its paths are as Trivy wrote them\S+ trivy\S+root applies/,
+    )
     // Without it, the paths are as Trivy wrote them (the documented default).
     const plain = await run({ trivy: 'trivy.json\ntrivy.sarif' })
     expect(plain.annotations.map((a) => a.file)).toEqual(['main.tf', 'app/package-lock.json'])
@@ -632,22 +635,13 @@ describe("trivy-root: Trivy's paths are relative to the directory it scanned", (
     const trivyRun = licenseSarif.runs[0]!
     trivyRun.tool.driver.rules = [{ id: 'GPL-3.0', name: 'License', shortDescription: { text: 'GPL-3.0' } }]
     trivyRun.results = [
-      {
-        ruleId: 'GPL-3.0',
-        ruleIndex: 0,
-        level: 'error',
-        message: {
-          text: 'Artifact: Loose File License(s)\nLicense GPL-3.0\nPkgName: \n Classification: restricted\n Path: vendor/lib/LICENSE',
-        },
-        locations: [
-          {
-            physicalLocation: {
-              artifactLocation: { uri: 'vendor/lib/LICENSE', uriBaseId: 'ROOTPATH' },
-              region: { startLine: 1, endLine: 1 },
-            },
-          },
-        ],
-      },
+      trivyResult(
+        0,
+        'GPL-3.0',
+        'error',
+        'Artifact: Loose File License(s)\nLicense GPL-3.0\nPkgName: \n Classification: restricted\n Path: vendor/lib/LICENSE',
+        'vendor/lib/LICENSE',
+      ),
     ]
     put('ignore.yml', '- id: GPL-3.0\n  path: infra/vendor/**\n  reason: vendored under its own terms\n')
     const r = await run({
