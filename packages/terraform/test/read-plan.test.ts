@@ -11,49 +11,16 @@ import {
   readSection,
   type ChangeSection,
 } from '../src/index.js'
-import { bufferSource, JsonDuplicateMemberError, JsonScanError, scanJson, SkipScan, SKIPPED } from '@infra-actions/common/json-stream'
+import { bufferSource, JsonDuplicateMemberError, JsonScanError, SKIPPED } from '@infra-actions/common/json-stream'
 import { chunkSize, damaged } from '../../../test/support/json-damage.js'
+import { SCANS, scanWhole, skipInChunks, withScan } from '../../../test/support/skip-scan.js'
 import { oldParsePlanText } from './support/old-reader.js'
 
 // The streaming reader against JSON.parse and against the reader it replaced (issue #14), with
 // the bytes handed over in chunks of every size from 1 byte: every boundary falls everywhere.
 const bytes = (s: string) => Buffer.from(s, 'utf8')
 
-/** A scan of `text` in chunks of `chunk` bytes, as the reader does it: the end, or the error. */
-function skipInChunks(text: string, chunk: number): number | string {
-  const all = bytes(text)
-  const scan = new SkipScan()
-  let held = Buffer.alloc(0)
-  let base = 0
-  let read = 0
-  let i = 0
-  try {
-    for (;;) {
-      const more = all.subarray(read, read + chunk)
-      read += more.length
-      held = Buffer.concat([held, more])
-      const end = scan.run(held, i, read >= all.length, base)
-      if (end >= 0) return base + end
-      held = held.subarray(scan.keep)
-      base += scan.keep
-      i = 0
-    }
-  } catch (error) {
-    if (error instanceof JsonScanError) return error.message
-    throw error
-  }
-}
-
-function scanWhole(text: string): number | string {
-  try {
-    return scanJson(bytes(text), 0)
-  } catch (error) {
-    if (error instanceof JsonScanError) return error.message
-    throw error
-  }
-}
-
-describe('SkipScan (a validating scan that goes on from chunk to chunk)', () => {
+describe.each(SCANS)('SkipScan (a validating scan that goes on from chunk to chunk), the $scan scan', (tuning) => {
   it('ends where scanJson ends and fails where it fails, with the same words, for any chunking', () => {
     const json = fc.jsonValue().map((v) => JSON.stringify(v))
     const text = fc.oneof(
@@ -64,7 +31,8 @@ describe('SkipScan (a validating scan that goes on from chunk to chunk)', () => 
     fc.assert(
       fc.property(text, chunkSize, (t, chunk) => {
         // What follows the value is not the scan's business; a number at the very end is whole.
-        expect(skipInChunks(t, chunk)).toEqual(scanWhole(t))
+        // Against the JavaScript scan of the whole: the WebAssembly one must agree with it exactly.
+        expect(withScan(tuning, () => skipInChunks(t, chunk))).toEqual(withScan(SCANS[0], () => scanWhole(t)))
       }),
       { numRuns: 4000 },
     )
@@ -72,9 +40,11 @@ describe('SkipScan (a validating scan that goes on from chunk to chunk)', () => 
 
   it('holds one chunk, not the value: a 200,000-deep array and a 1 MB string in 4 KiB chunks', () => {
     const deep = `${'['.repeat(200_000)}${']'.repeat(200_000)}`
-    expect(skipInChunks(deep, 4096)).toBe(deep.length)
     const long = `"${'a\\n'.repeat(400_000)}"`
-    expect(skipInChunks(long, 4096)).toBe(long.length)
+    withScan(tuning, () => {
+      expect(skipInChunks(deep, 4096)).toBe(deep.length)
+      expect(skipInChunks(long, 4096)).toBe(long.length)
+    })
   })
 })
 
@@ -172,10 +142,10 @@ describe('readPlanStream', () => {
     )
   })
 
-  it('refuses exactly what JSON.parse refuses, wherever the damage and the chunk boundaries are', () => {
+  it.each(SCANS)('refuses exactly what JSON.parse refuses, wherever the damage and the chunk boundaries are ($scan scan)', (tuning) => {
     fc.assert(
       fc.property(damagedPlans, chunkSize, fc.boolean(), (t, chunk, values) => {
-        const a = streamed(t, chunk, values)
+        const a = withScan(tuning, () => streamed(t, chunk, values))
         // A repeated name is refused whatever JSON.parse makes of the document (it would merge it).
         if (a === 'duplicate') return
         const e = expected(t)

@@ -1,3 +1,5 @@
+import { FAILED, wasmScan, type WasmScan } from './wasm-scan.js'
+
 /**
  * Checking JSON (UTF-8 bytes) without building it, and building only the parts a reader uses.
  *
@@ -134,6 +136,50 @@ export class SkipScan {
   keep = 0
 
   run(b: Uint8Array, i: number, eof: boolean, base: number): number {
+    const wasm = scanTuning.wasm ? wasmScan() : null
+    if (wasm && this.depth < wasm.stackCapacity && b.length - i >= scanTuning.minBytes && (this.mode !== VALUE || opensBracket(b, i)))
+      return this.runWasm(wasm, b, i, eof, base)
+    return this.runJs(b, i, eof, base)
+  }
+
+  /**
+   * The same scan in WebAssembly, over pieces of `b` copied in (small first: most skipped values
+   * are a few hundred bytes), its state read back at each pause: where it fails, the JavaScript
+   * scan goes on from that state over the same bytes and says what is wrong.
+   */
+  private runWasm(w: WasmScan, b: Uint8Array, i: number, eof: boolean, base: number): number {
+    w.setState(this.mode, this.stringIsName ? 1 : 0, this.depth)
+    w.brackets.set(this.stack.subarray(0, this.depth))
+    let at = i
+    let piece = FIRST_PIECE
+    for (;;) {
+      const length = Math.min(b.length - at, piece)
+      const last = at + length === b.length
+      w.input.set(b.subarray(at, at + length))
+      const r = w.scan(length, last && eof ? 1 : 0)
+      if (r >= 0) {
+        this.reset()
+        return at + r
+      }
+      if (r === FAILED) return this.runJs(b, at, eof, base)
+      const keep = at + w.keep()
+      this.mode = w.mode()
+      this.stringIsName = w.isName() === 1
+      this.depth = w.depth()
+      while (this.stack.length < this.depth) this.grow()
+      this.stack.set(w.brackets.subarray(0, this.depth))
+      if (last) {
+        this.keep = keep
+        return -1
+      }
+      // A token longer than the largest piece (a number of 256 KiB) is left to the JavaScript scan.
+      if (keep === at && piece >= w.capacity) return this.runJs(b, at, eof, base)
+      at = keep
+      piece = Math.min(piece * 2, w.capacity)
+    }
+  }
+
+  private runJs(b: Uint8Array, i: number, eof: boolean, base: number): number {
     const n = b.length
     let depth = this.depth
     let stack = this.stack
@@ -262,6 +308,18 @@ export class SkipScan {
     bigger.set(this.stack)
     return (this.stack = bigger)
   }
+}
+
+/** How SkipScan scans (tests run both scans, and the WebAssembly one on small pieces). */
+export const scanTuning = { wasm: true, minBytes: 512 }
+
+/** The first piece the WebAssembly scan is given (doubled while a value goes on). */
+const FIRST_PIECE = 4096
+
+/** Whether the value at `i` (before whitespace) is an object or an array. */
+function opensBracket(b: Uint8Array, i: number): boolean {
+  const c = byteAt(b, whitespace(b, i))
+  return c === OPEN_OBJECT || c === OPEN_ARRAY
 }
 
 /** After a member name: the colon. */
