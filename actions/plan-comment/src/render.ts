@@ -2,6 +2,7 @@ import {
   alert,
   code,
   ellipsize,
+  inCodeSpan,
   details,
   fitToBudget,
   plural,
@@ -54,7 +55,11 @@ export interface RenderOptions {
 
 export interface RenderedPlan {
   blocks: Block[]
-  /** Scrubs sensitive values out of any text derived from this plan. */
+  /**
+   * Scrubs the plan's long secrets out of a rendering of it: out of its code spans, where every
+   * text of the plan shown as it is goes (`code()`); the few shown as prose are scrubbed before
+   * they are escaped. Our own markup is left whole: a secret `details` cannot break a `<details>`.
+   */
   redact: (text: string) => string
 }
 
@@ -157,7 +162,7 @@ export class PlanRenderer {
       ? 'deleted outside Terraform'
       : d.action === 'update'
         ? 'changed outside Terraform'
-        : text(d.actions.join(', '))
+        : text(this.secrets.redact(d.actions.join(', ')))
     const diff = d.action === 'update' ? diffBlock(d, this.value, this.limit) : ''
     this.driftLines.push({ full: `- ${code(d.address)}: ${what}${diff ? `\n${diff}` : ''}`, short: `- ${code(d.address)}` })
   }
@@ -171,7 +176,9 @@ export class PlanRenderer {
    */
   render(model: PlanModel, write?: (text: string) => void): RenderedPlan {
     const { secrets, options, value } = this
-    const redact = (t: string): string => secrets.redact(t)
+    const redact = (t: string): string => secrets.redact(t, inCodeSpan(t))
+    // The plan's texts shown as prose, scrubbed before they are escaped (`redact` looks in code spans only).
+    const prose = (t: string): string => text(secrets.redact(t))
 
     const blocks: Block[] = []
     let pending = ''
@@ -213,7 +220,7 @@ export class PlanRenderer {
       for (const d of model.deferred) {
         const destroys = d.item.actions.includes('delete') ? ' ⚠️ **would destroy**' : ''
         add({
-          text: `- ${code(d.item.address)} (${text(d.item.actions.join(', '))}) — deferred: ${text(d.reason)}${destroys}`,
+          text: `- ${code(d.item.address)} (${prose(d.item.actions.join(', '))}) — deferred: ${prose(d.reason)}${destroys}`,
           keep: d.item.actions.includes('delete'),
           group: 'deferred',
         })
@@ -227,7 +234,7 @@ export class PlanRenderer {
         const absent: Shown = { kind: 'absent' }
         const before = c.before === undefined || o.action === 'create' ? absent : showValue(c.before, marks)
         const after = o.action === 'delete' ? absent : showValue(c.after, marks, c.after_unknown)
-        return [code(o.name), text(o.action), value(before), value(after)]
+        return [code(o.name), prose(o.action), value(before), value(after)]
       })
       add({
         text: `\n#### Outputs (${outputs.length})\n\n${table(['Output', 'Action', 'Before', 'After'], rows)}\n`,
@@ -249,7 +256,7 @@ export class PlanRenderer {
     }
     if (model.checks.length > 0) {
       const lines = model.checks.map(
-        (c) => `- ${code(c.address)}: **${text(c.status)}**${c.problems.map((p) => `\n  - ${text(redact(p))}`).join('')}`,
+        (c) => `- ${code(c.address)}: **${prose(c.status)}**${c.problems.map((p) => `\n  - ${prose(p)}`).join('')}`,
       )
       keep(`\n#### ❗ Checks that did not pass (${model.checks.length})\n\n${lines.join('\n')}\n`)
     }

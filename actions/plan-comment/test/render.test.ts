@@ -394,6 +394,82 @@ describe('secrets', () => {
     expect(text.length).toBeLessThanOrEqual(60_000)
   })
 
+  it('leave our own markup whole when a secret is one of its words', () => {
+    // Secrets that are words of the rendering's markup, marked sensitive in one resource and copied into plain
+    // attributes of others; and the same plan with secrets that are no word of it. The layout must be the same.
+    const planWith = (secrets: string[]) => ({
+      resource_changes: [
+        rc('google_secret_manager_secret_version.s', ['create'], {
+          change: {
+            after: Object.fromEntries(secrets.map((x, i) => [`k${i}`, x])),
+            after_sensitive: Object.fromEntries(secrets.map((_, i) => [`k${i}`, true])),
+          },
+        }),
+        rc('google_storage_bucket.copy', ['update'], {
+          change: {
+            before: { note: 'old' },
+            after: { note: `a ${secrets[0]} b`, ...Object.fromEntries(secrets.map((x, i) => [`c${i}`, x])) },
+          },
+        }),
+        rc('google_storage_bucket.new', ['create'], { change: { after: Object.fromEntries(secrets.map((x, i) => [`c${i}`, x])) } }),
+        rc('google_sql_database_instance.gone', ['delete']),
+      ],
+      resource_drift: [rc('google_storage_bucket.copy', ['update'], { change: { before: { v: 'x' }, after: { v: secrets[1] } } })],
+      output_changes: { out: { actions: ['create'], before: null, after: secrets[2], before_sensitive: false, after_sensitive: false } },
+    })
+    const words = [
+      'details',
+      '</details>',
+      '<summary>',
+      'Attribute',
+      'attributes',
+      'workflow run',
+      'Terraform plan',
+      '| --- |',
+      'Planned at',
+    ]
+    const neutral = words.map((_, i) => `zq-neutral-${i}`)
+    const md = new MarkdownIt({ html: true })
+    // The HTML without what code spans hold (values are masked in one and not the other).
+    const skeleton = (text: string) => md.render(text).replace(/<code>[\s\S]*?<\/code>/g, '<code/>')
+    const { text } = render(planWith(words))
+    expect(skeleton(text)).toBe(skeleton(render(planWith(neutral)).text))
+    expect(text).toContain('<details><summary>')
+    // Where they were copied, they are masked all the same.
+    const codes = [...md.render(text).matchAll(/<code>([\s\S]*?)<\/code>/g)].map((m) =>
+      m[1]!
+        .replace(/&lt;/g, '<')
+        .replace(/&gt;/g, '>')
+        .replace(/&quot;/g, '"')
+        .replace(/&amp;/g, '&'),
+    )
+    for (const w of words.filter((x) => x.length >= 6)) expect(codes.filter((c) => c.includes(w))).toEqual([])
+    expect(text).toContain('`"a (sensitive) b"`')
+  })
+
+  it('never appear where the plan’s own text is shown as prose: actions, reasons, check results', () => {
+    const canary = 'CANARY-s3cr3t-9f2e'
+    const { text } = render({
+      resource_changes: [rc('google_storage_bucket.odd', [canary])],
+      resource_drift: [rc('google_storage_bucket.drifted', [canary])],
+      deferred_changes: [{ reason: `wait ${canary}`, resource_change: rc('google_storage_bucket.later', [canary]) }],
+      output_changes: {
+        leaked: { actions: [canary], before: null, after: 'x', before_sensitive: false, after_sensitive: false },
+        pw: { actions: ['create'], before: null, after: canary, before_sensitive: false, after_sensitive: true },
+      },
+      checks: [
+        {
+          address: { to_display: 'check.health' },
+          status: 'fail',
+          instances: [{ address: { to_display: 'check.health' }, status: 'fail', problems: [{ message: `got ${canary}` }] }],
+        },
+      ],
+    })
+    expect(text).toContain('check.health')
+    expect(text).toContain('deferred: wait \\(sensitive\\)')
+    expect(text).not.toContain(canary)
+  })
+
   it('never appear in the rendering, however deep, and are masked where shown', () => {
     const { text } = render(secretPlan)
     for (const secret of ['hunter2', 'OLDTOKEN', 'NEWTOKEN', 'p@ssw0rd', 'output-secret']) expect(text).not.toContain(secret)

@@ -39,6 +39,68 @@ export function code(value: string): string {
   return `${fence}${pad}${content}${pad}${fence}`
 }
 
+/**
+ * Whether a part of Markdown written with `code()` and `text()` touches the content of a code
+ * span: a test of [start, end) positions. Every untrusted text that is not escaped prose is in
+ * such a span, so a scrubber can leave the rest (our own markup: `<details>`, headings, tables)
+ * alone. Spans are found as CommonMark finds them: outside a span a backslash escapes the next
+ * character (`text()` escapes every backtick), a run of n backticks opens a span that the next run
+ * of exactly n closes; a run nothing closes (a text cut short) is taken to open a span to the
+ * end, so a cut can only widen what is scrubbed.
+ */
+export function inCodeSpan(markdown: string): (start: number, end: number) => boolean {
+  let spans: number[] | undefined
+  return (start, end) => {
+    spans ??= codeSpans(markdown)
+    // The first span whose content ends after `start`: it touches [start, end) if it begins before `end`.
+    let lo = 0
+    let hi = spans.length / 2
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1
+      if ((spans[2 * mid + 1] as number) <= start) lo = mid + 1
+      else hi = mid
+    }
+    return lo < spans.length / 2 && (spans[2 * lo] as number) < end
+  }
+}
+
+/** The contents of the code spans of `markdown`: start, end, start, end… (see inCodeSpan). */
+function codeSpans(markdown: string): number[] {
+  const out: number[] = []
+  const n = markdown.length
+  let i = 0
+  while (i < n) {
+    const c = markdown.charCodeAt(i)
+    if (c === 0x5c) {
+      i += 2
+      continue
+    }
+    if (c !== 0x60) {
+      i++
+      continue
+    }
+    let run = i
+    while (run < n && markdown.charCodeAt(run) === 0x60) run++
+    const fence = run - i
+    let close = run
+    for (;;) {
+      close = markdown.indexOf('`', close)
+      if (close < 0) break
+      let end = close
+      while (end < n && markdown.charCodeAt(end) === 0x60) end++
+      if (end - close === fence) break
+      close = end
+    }
+    if (close < 0) {
+      out.push(run, n)
+      break
+    }
+    out.push(run, close)
+    i = close + fence
+  }
+  return out
+}
+
 // `|` is left to table(), which escapes it in every cell (GFM splits cells before code spans).
 const MARKDOWN_PUNCTUATION = new Set('\\`*_{}[]()#+-.!~^=:"\'$')
 

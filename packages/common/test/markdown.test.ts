@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import MarkdownIt from 'markdown-it'
 import { describe, expect, it } from 'vitest'
-import { code, details, html, table, text, thousands } from '../src/index.js'
+import { code, details, html, inCodeSpan, table, tableRow, text, thousands } from '../src/index.js'
 
 // A CommonMark + GFM-tables renderer stands in for GitHub's: if our escaping survives a real
 // parser, the text shows as text.
@@ -143,5 +143,66 @@ describe('visible', () => {
     const { visible } = await import('../src/markdown.js')
     expect(visible('a\u061cb\u0085c\u00add\u180ee\u{e0041}f\u202eg')).toBe('a\\u061cb\\u0085c\\u00add\\u180ee\\u{e0041}f\\u202eg')
     expect(visible('plain text')).toBe('plain text')
+  })
+})
+
+describe('inCodeSpan()', () => {
+  // Markdown as the renderers write it: our markup, prose through text(), untrusted text in code().
+  const markup = fc.constantFrom(
+    '<details><summary>3 attributes</summary>\n\n',
+    '\n\n</details>',
+    '#### ➕ Create (1)\n',
+    '- ',
+    ' — ',
+    '**',
+    '\n',
+  )
+  const piece = fc.oneof(
+    fc.string({ maxLength: 12 }).map((s) => ({ kind: 'code' as const, s })),
+    fc.string({ maxLength: 12 }).map((s) => ({ kind: 'text' as const, s })),
+    fc.constantFrom('`', '``', 'a`b', '\\', '\\`', ' `x` ').map((s) => ({ kind: 'code' as const, s })),
+    fc.constantFrom('`', '\\', '\\`', '``x').map((s) => ({ kind: 'text' as const, s })),
+    markup.map((s) => ({ kind: 'ours' as const, s })),
+  )
+
+  it('finds every code() span, in table cells too, and nothing of the prose and markup around them', () => {
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 8 }), fc.boolean(), (pieces, inTable) => {
+        // Each piece written, with where its untrusted content went (code) or what must stay outside.
+        // Each piece written (in a table row, a cell each, | and newlines escaped as tableRow does),
+        // with where its untrusted content went (code) or what must stay outside.
+        const written = pieces.map((p) => (p.kind === 'code' ? code(p.s) : p.kind === 'text' ? text(p.s) : p.s))
+        const cells = inTable ? written.map((w) => (/[\n|]/.test(w) ? w.replace(/\n/g, ' ').replace(/\|/g, '\\|') : w)) : written
+        let md = inTable ? '|' : ''
+        const inside: [number, number][] = []
+        const outside: [number, number][] = []
+        for (const [k, w] of cells.entries()) {
+          // A space between pieces, as the renderers write them: two code spans that touch make one run of backticks.
+          if (inTable || k > 0) md += ' '
+          const p = pieces[k]!
+          if (p.kind === 'code' && p.s !== '') {
+            const fence = /^`+/.exec(w)![0].length
+            inside.push([md.length + fence, md.length + w.length - fence])
+          } else if (p.kind !== 'code') outside.push([md.length, md.length + w.length])
+          md += inTable ? `${w} |` : w
+        }
+        if (inTable) expect(md).toBe(tableRow(written))
+        const test = inCodeSpan(md)
+        for (const [s, e] of inside) for (let i = s; i < e; i++) expect(test(i, i + 1), `${JSON.stringify(md)} at ${i}`).toBe(true)
+        for (const [s, e] of outside) for (let i = s; i < e; i++) expect(test(i, i + 1), `${JSON.stringify(md)} at ${i}`).toBe(false)
+      }),
+      { numRuns: 2000 },
+    )
+  })
+
+  it('takes a span that a cut left open to reach the end, and a range that only touches a span as inside', () => {
+    const cut = 'done `first` and ``second, cut sho'
+    const test = inCodeSpan(cut)
+    expect(test(cut.indexOf('second'), cut.length)).toBe(true)
+    expect(test(cut.indexOf('first'), cut.indexOf('first') + 5)).toBe(true)
+    expect(test(0, 4)).toBe(false)
+    expect(test(cut.indexOf(' and'), cut.indexOf(' and') + 4)).toBe(false)
+    // From the prose into a span.
+    expect(test(0, cut.indexOf('first') + 1)).toBe(true)
   })
 })

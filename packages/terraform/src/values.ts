@@ -208,7 +208,7 @@ const shown = (value: unknown, sensitive: Mark, otherSide: Mark, unknown?: Mark)
  * mark or equal to a known sensitive leaf, and `(known after apply)` for every unknown part.
  * The text scrubber of `secrets` runs on the whole text before it is cut, so a long secret that a
  * provider copied into a plain attribute is never shown in part; a text short enough not to be
- * cut is left to the caller, who scrubs the whole rendering.
+ * cut is left to the caller, who scrubs the code spans it is shown in.
  */
 export function formatShown(value: Shown, max = 120, secrets?: Secrets): string {
   switch (value.kind) {
@@ -227,7 +227,7 @@ export function formatShown(value: Shown, max = 120, secrets?: Secrets): string 
         : serialize(value.value, value.sensitive ?? [], value.unknown, secrets)
       if (raw.length <= max) return raw
       // Scrubbed before it is cut, so a secret is never shown in part. (A text that is not cut is
-      // scrubbed with the rest of the rendering.)
+      // scrubbed in its code span with the rest of the rendering.)
       const text = secrets ? secrets.redact(raw) : raw
       return text.length > max ? `${text.slice(0, max)}… (+${text.length - max} chars)` : text
     }
@@ -348,13 +348,18 @@ export class Secrets {
     return this.lengths.has(leaf.length) && this.leaves.has(leaf)
   }
 
-  /** Replaces every occurrence of the long secrets (longest first) in one pass. */
-  redact(text: string): string {
+  /**
+   * Replaces every occurrence of the long secrets (longest first) in one pass; with `only`, the
+   * occurrences at the places it accepts ([start, end) in `text`).
+   */
+  redact(text: string, only?: (start: number, end: number) => boolean): string {
     if (this.pattern === null) {
       const sorted = [...this.long].sort((a, b) => b.length - a.length)
       this.pattern = sorted.length ? new RegExp(sorted.map((x) => x.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'g') : undefined
     }
-    return this.pattern ? text.replace(this.pattern, SENSITIVE) : text
+    if (!this.pattern) return text
+    if (!only) return text.replace(this.pattern, SENSITIVE)
+    return text.replace(this.pattern, (match: string, at: number) => (only(at, at + match.length) ? SENSITIVE : match))
   }
 }
 
