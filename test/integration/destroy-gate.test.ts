@@ -132,6 +132,29 @@ describe('destroy-gate (built action)', () => {
     expect(errors(r.stdout)).toEqual([expect.stringMatching(/^::error::Cannot verify the plan: .*several JSON documents/)])
   })
 
+  it('runs on a worker thread when the plan is large: the same verdict, outputs, summary and log, and fails closed there too', async () => {
+    const many = [...Array.from({ length: 12 }, (_, i) => rc(`google_storage_bucket.b${i}`, ['delete'])), rc('a.keep', ['update'])]
+    const inputs = { 'plan-json': plan({ resource_changes: many }), 'max-destroy': '5' }
+    const here = await run(inputs, { RUNNER_DEBUG: '1' })
+    const there = await run(inputs, { RUNNER_DEBUG: '1', INFRA_ACTIONS_WORKER_BYTES: '1' })
+    expect(there.stdout).toMatch(/^::debug::0\.\d MiB of input: the action runs on a worker thread/m)
+    expect(here.stdout).not.toMatch(/worker thread/)
+    expect(there.exitCode).toBe(1)
+    const lines = (r: typeof here) => r.stdout.split('\n').filter((l) => !/^::debug::/.test(l))
+    expect(lines(there)).toEqual(lines(here))
+    expect(there.outputs).toEqual(here.outputs)
+    expect(there.outputs.allowed).toBe('false')
+    expect(there.summary).toBe(here.summary)
+    // A worker that dies (out of memory) still leaves allowed=false and the reason, set by the main thread.
+    const dead = await run(inputs, { INFRA_ACTIONS_WORKER_BYTES: '1', INFRA_ACTIONS_WORKER_HEAP_MB: '4' })
+    expect(dead.exitCode).toBe(1)
+    expect(dead.outputs.allowed).toBe('false')
+    expect(dead.outputs.reason).toMatch(
+      /^The destroy gate could not decide, so it blocks: destroy-gate ran out of memory with 0\.\d MiB of input/,
+    )
+    expect(errors(dead.stdout)).toEqual([expect.stringMatching(/^::error::destroy-gate ran out of memory/)])
+  })
+
   it('fails closed on a broken policy, with the line', async () => {
     writeFileSync(path.join(dir, 'policy.yml'), 'environments:\n  prod:\n    max-destroy: 0\n    protect: [x]\n')
     const r = await run({ 'plan-json': plan({}), policy: 'policy.yml', environment: 'prod' })

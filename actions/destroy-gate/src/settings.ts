@@ -25,7 +25,7 @@ export interface DestroyGateSettings {
   origin: string
 }
 
-const PLAN_INPUTS = {
+export const PLAN_INPUTS = {
   planJson: 'plan-json',
   planFile: 'plan-file',
   terraformBinary: 'terraform-binary',

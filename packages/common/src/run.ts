@@ -17,6 +17,8 @@ export interface RunOptions {
    * action runs on a worker thread with a small young generation (see runOnWorker).
    */
   inputBytes?: () => number
+  /** The input's bytes from which the action runs on a worker thread (LARGE_INPUT_BYTES when not given). */
+  workerFrom?: number
 }
 
 /** From this size of input on, an action runs on a worker thread (INFRA_ACTIONS_WORKER_BYTES overrides it, for tests). */
@@ -79,7 +81,7 @@ function fail(actionName: string, error: unknown, options: RunOptions): void {
 async function runOnWorker(actionName: string, inputBytes: () => number, options: RunOptions): Promise<boolean> {
   const script = bundleScript()
   if (!script) return false
-  const threshold = Number(process.env.INFRA_ACTIONS_WORKER_BYTES || LARGE_INPUT_BYTES)
+  const threshold = Number(process.env.INFRA_ACTIONS_WORKER_BYTES || options.workerFrom || LARGE_INPUT_BYTES)
   let bytes: number
   try {
     bytes = inputBytes()
