@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { readShaped, scanTuning, type Shape } from '../src/json/index.js'
+import { readShaped, scanTuning, SkipScan, type Shape } from '../src/json/index.js'
 import { wasmScan } from '../src/json/wasm-scan.js'
 import { chunkSize, damaged } from '../../../test/support/json-damage.js'
 import { SCANS, scanWhole, skipInChunks, withScan } from '../../../test/support/skip-scan.js'
@@ -85,7 +85,27 @@ describe('the WebAssembly scan (json/wasm/skip-scan.c)', () => {
     expect(withScan(WASM, () => skipInChunks(long, 1 << 20))).toBe(long.length)
   })
 
-  it('is used for objects and arrays from 512 bytes on, as the readers run it', () => {
+  it('starts afresh after a failure, whichever scan found it', () => {
+    // The WebAssembly scan paused inside the string (a piece ended there) before the JavaScript one found the error.
+    const bad = `[[{"a":"${'x'.repeat(5000)}\u0001"}]]`
+    const good = `[1,2,3]${' '.repeat(600)}`
+    for (const tuning of [JS, WASM, { wasm: true, minBytes: 512 }]) {
+      const scan = new SkipScan()
+      withScan(tuning, () => {
+        expect(() => scan.run(Buffer.from(bad), 0, true, 0)).toThrow('control character in a string at byte 5008')
+        expect(scan.run(Buffer.from(good), 0, true, 0)).toBe(7)
+      })
+    }
+  })
+
+  it('scans the first 512 bytes of a value in JavaScript and the rest in WebAssembly, as the readers run it', () => {
     expect(scanTuning).toEqual({ wasm: true, minBytes: 512 })
+    fc.assert(
+      fc.property(texts, fc.constantFrom(1, 300, 4096, 1 << 20), (t, chunk) => {
+        const padded = `[${JSON.stringify('p'.repeat(600))},${t}]`
+        expect(withScan(scanTuning, () => skipInChunks(padded, chunk))).toEqual(withScan(JS, () => skipInChunks(padded, chunk)))
+      }),
+      { numRuns: 500 },
+    )
   })
 })

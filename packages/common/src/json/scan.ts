@@ -136,10 +136,18 @@ export class SkipScan {
   keep = 0
 
   run(b: Uint8Array, i: number, eof: boolean, base: number): number {
-    const wasm = scanTuning.wasm ? wasmScan() : null
-    if (wasm && this.depth < wasm.stackCapacity && b.length - i >= scanTuning.minBytes && (this.mode !== VALUE || opensBracket(b, i)))
-      return this.runWasm(wasm, b, i, eof, base)
-    return this.runJs(b, i, eof, base)
+    try {
+      const wasm = scanTuning.wasm ? wasmScan() : null
+      if (!wasm || this.depth >= wasm.stackCapacity || b.length - i <= scanTuning.minBytes) return this.runJs(b, i, eof, base)
+      // Most skipped values are small: their first bytes are scanned here (copying them into the
+      // WebAssembly memory would cost more), and what goes on past them there.
+      const head = this.runJs(b.subarray(0, i + scanTuning.minBytes), i, false, base)
+      return head >= 0 ? head : this.runWasm(wasm, b, this.keep, eof, base)
+    } catch (error) {
+      // A scan that failed is over, whichever scan found it: a reused SkipScan starts afresh.
+      this.reset()
+      throw error
+    }
   }
 
   /**
@@ -310,17 +318,14 @@ export class SkipScan {
   }
 }
 
-/** How SkipScan scans (tests run both scans, and the WebAssembly one on small pieces). */
+/**
+ * How SkipScan scans: the first `minBytes` of a value in JavaScript, the rest in WebAssembly
+ * (tests run both scans, and the WebAssembly one from the first byte).
+ */
 export const scanTuning = { wasm: true, minBytes: 512 }
 
 /** The first piece the WebAssembly scan is given (doubled while a value goes on). */
 const FIRST_PIECE = 4096
-
-/** Whether the value at `i` (before whitespace) is an object or an array. */
-function opensBracket(b: Uint8Array, i: number): boolean {
-  const c = byteAt(b, whitespace(b, i))
-  return c === OPEN_OBJECT || c === OPEN_ARRAY
-}
 
 /** After a member name: the colon. */
 function colon(b: Uint8Array, i: number, base: number): number {
