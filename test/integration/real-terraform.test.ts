@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { analyzePlan, parsePlanText } from '@infra-actions/terraform'
 import { runAction } from '../../scripts/run-action.mjs'
 import { FakeGitHub } from '../support/fake-github.mjs'
-import { ERRORED_PLAN, HARDENING_CASES, realPlan, terraformVersionOnPath } from '../support/terraform.js'
+import { ERRORED_PLAN, HARDENING_CASES, NOOP_SECRET, realPlan, terraformVersionOnPath } from '../support/terraform.js'
 
 // The cases of issue #10 in plans that the real Terraform on PATH writes (terraform_data only),
 // read through the real `terraform show -json` where the actions take `plan-file`.
@@ -12,8 +12,9 @@ const EVENT = 'examples/events/pull_request.opened.main.json'
 describe.skipIf(!terraformVersionOnPath)(`real Terraform ${terraformVersionOnPath ?? '(not on PATH)'} plans`, () => {
   let cases: Awaited<ReturnType<typeof realPlan>>
   let errored: Awaited<ReturnType<typeof realPlan>>
+  let noopSecret: Awaited<ReturnType<typeof realPlan>>
   beforeAll(async () => {
-    ;[cases, errored] = await Promise.all([realPlan(HARDENING_CASES), realPlan(ERRORED_PLAN)])
+    ;[cases, errored, noopSecret] = await Promise.all([realPlan(HARDENING_CASES), realPlan(ERRORED_PLAN), realPlan(NOOP_SECRET)])
   }, 120_000)
 
   it('reads as Terraform wrote it: a move to nowhere is a delete with its previous address, removed is a forget', () => {
@@ -81,6 +82,24 @@ describe.skipIf(!terraformVersionOnPath)(`real Terraform ${terraformVersionOnPat
       }
     },
   )
+
+  it('plan-comment masks a secret that only an unchanged resource marks, where a new resource and an output copy it', async () => {
+    const gh = await new FakeGitHub().start()
+    try {
+      const model = analyzePlan(parsePlanText(noopSecret.json, 'plan'))
+      expect(model.counts).toMatchObject({ add: 1, noop: 1 })
+      // Terraform passes the copy on unmarked: only the no-op's marks say it is secret.
+      expect(noopSecret.json).toMatch(/"after":\{"input":"hunter2-Sup3rSecret"/)
+      const r = await runAction({ action: 'plan-comment', inputs: { 'plan-file': noopSecret.planFile }, event: EVENT, apiUrl: gh.url })
+      expect(r.exitCode, r.stdout).toBe(0)
+      const markdown = readFileSync(r.outputs['markdown-file']!, 'utf8')
+      const comment = gh.commentsOf('acme', 'infra', 42)[0]!.body
+      for (const text of [comment, r.summary, markdown, r.stdout, JSON.stringify(r.outputs)]) expect(text).not.toContain('Sup3rSecret')
+      expect(markdown).toContain('| `o` | create | `(none)` | `(sensitive)` |')
+    } finally {
+      await gh.stop()
+    }
+  })
 
   it('plan-comment posts an errored plan, says so loudly, then fails the step', async () => {
     const gh = await new FakeGitHub().start()

@@ -88,6 +88,23 @@ export const HARDENING_CASES = {
   },
 }
 
+/**
+ * A secret that only an unchanged resource marks: terraform_data.src (applied) holds it under
+ * `sensitive()`, and a new resource and a new output copy its output, which Terraform 1.11 passes
+ * on unmarked. src is a no-op in the plan: its marks are the only ones that say the value is secret.
+ */
+export const NOOP_SECRET = {
+  before: { 'main.tf': 'resource "terraform_data" "src" { input = sensitive("hunter2-Sup3rSecret") }\n' },
+  after: {
+    'main.tf': [
+      'resource "terraform_data" "src" { input = sensitive("hunter2-Sup3rSecret") }',
+      'resource "terraform_data" "copy" { input = terraform_data.src.output }',
+      'output "o" { value = terraform_data.src.output }',
+      '',
+    ].join('\n'),
+  },
+}
+
 /** A plan whose precondition fails: Terraform saves it with `errored: true`. */
 export const ERRORED_PLAN = {
   after: {

@@ -119,7 +119,7 @@ async function renderFromPlan(
   }
   // What the plan's bytes are ("Input 'plan-json' (plan.json)", or terraform show's output), for the error below.
   let what = `Input '${(settings.source as PlanSource).input}'`
-  const { model, renderer } = await withPlanBytes(
+  const { model, renderer, secrets } = await withPlanBytes(
     settings.source as PlanSource,
     (bytes, label) => {
       what = label
@@ -170,20 +170,24 @@ async function renderFromPlan(
       })
       again('resource_drift', (raw, index) => renderer.drift(driftItem(raw, index)))
       if (changes !== model.changes.length) throw changedWhileRead(label)
-      return { model, renderer }
+      return { model, renderer, secrets: all }
     },
     { show: deps.show, tempDir: deps.outputDir },
   ).catch((error: unknown) => {
     throw tooLongToShow(error, what) ?? error
   })
   const rendered = renderer.render(model, write)
-  const summary = toSummary(model, {
-    key: settings.key,
-    environment: settings.environment,
-    title: settings.title,
-    summary: planSummaryLine(model),
-    sha: deps.context.headSha || undefined,
-  })
+  const summary = toSummary(
+    model,
+    {
+      key: settings.key,
+      environment: settings.environment,
+      title: settings.title,
+      summary: planSummaryLine(model),
+      sha: deps.context.headSha || undefined,
+    },
+    (address) => secrets.mask(address),
+  )
   return { rendered, summary }
 }
 

@@ -142,17 +142,16 @@ export class PlanRenderer {
   change(item: ResourceItem): void {
     const key = groupOf(item)
     const g = GROUP.get(key) as Group
-    const block = itemBlock(item, g, this.value, this.limit)
+    const block = itemBlock(item, g, this.value, this.secrets, this.limit)
     const texts = this.texts
     if (texts) {
       const keep = (t: BlockText): BlockText => (typeof t === 'string' && t.length > SPOOLED ? texts.keep(t, key) : t)
       block.text = keep(block.text)
       block.lighter = block.lighter?.map((l) => ({ pass: l.pass, text: keep(l.text) }))
     } else {
-      const limit = this.limit
-      const value = this.value
+      const { limit, value, secrets } = this
       // Kept whole until written; then, as before, its large forms become sizes (see render).
-      ;(block as Block & { again?: () => Block }).again = () => itemBlock(item, g, value, limit)
+      ;(block as Block & { again?: () => Block }).again = () => itemBlock(item, g, value, secrets, limit)
     }
     ;(this.groups.get(key) as Block[]).push(block)
   }
@@ -162,7 +161,7 @@ export class PlanRenderer {
       ? 'deleted outside Terraform'
       : d.action === 'update'
         ? 'changed outside Terraform'
-        : text(this.secrets.redact(d.actions.join(', ')))
+        : text(this.secrets.mask(d.actions.join(', ')))
     const diff = d.action === 'update' ? diffBlock(d, this.value, this.limit) : ''
     this.driftLines.push({ full: `- ${code(d.address)}: ${what}${diff ? `\n${diff}` : ''}`, short: `- ${code(d.address)}` })
   }
@@ -177,8 +176,8 @@ export class PlanRenderer {
   render(model: PlanModel, write?: (text: string) => void): RenderedPlan {
     const { secrets, options, value } = this
     const redact = (t: string): string => secrets.redact(t, inCodeSpan(t))
-    // The plan's texts shown as prose, scrubbed before they are escaped (`redact` looks in code spans only).
-    const prose = (t: string): string => text(secrets.redact(t))
+    // The plan's texts shown as prose, masked before they are escaped (`redact` looks in code spans only).
+    const prose = (t: string): string => text(secrets.mask(t))
 
     const blocks: Block[] = []
     let pending = ''
@@ -234,7 +233,7 @@ export class PlanRenderer {
         const absent: Shown = { kind: 'absent' }
         const before = c.before === undefined || o.action === 'create' ? absent : showValue(c.before, marks)
         const after = o.action === 'delete' ? absent : showValue(c.after, marks, c.after_unknown)
-        return [code(o.name), prose(o.action), value(before), value(after)]
+        return [code(secrets.maskWhole(o.name)), prose(o.action), value(before), value(after)]
       })
       add({
         text: `\n#### Outputs (${outputs.length})\n\n${table(['Output', 'Action', 'Before', 'After'], rows)}\n`,
@@ -383,10 +382,11 @@ function countsTable(c: PlanCounts, model: PlanModel): string {
  * One list line for a resource. `maxText` shortens each address and id shown (the compact form a
  * budget uses), so one enormous address cannot crowd the other destroys out of a comment.
  */
-function itemLine(item: ResourceItem, maxText = Number.POSITIVE_INFINITY): string {
-  const c = (s: string): string => code(ellipsize(s, maxText))
+function itemLine(item: ResourceItem, secrets: Secrets, maxText = Number.POSITIVE_INFINITY): string {
+  // A text to shorten is scrubbed first: a cut could leave most of a secret where no scrubber finds it.
+  const c = (s: string): string => code(s.length > maxText ? ellipsize(secrets.mask(s), maxText) : secrets.maskWhole(s))
   const notes: string[] = []
-  const why = explain(item)
+  const why = explain(item, (s) => secrets.maskWhole(s))
   if (why) notes.push(why)
   if (item.previousAddress !== undefined && item.action !== 'no-op') notes.push(`moved from ${c(item.previousAddress)}`)
   if (item.previousAddress !== undefined && item.action === 'no-op') notes.push(`from ${c(item.previousAddress)}`)
@@ -420,8 +420,8 @@ const MAX_ATTRIBUTES = 2_000
  * imports, the new side of a replacement, what a delete takes away), each collapsed, with the
  * lighter forms the budget uses (no attribute list, then no diff, then a shortened line).
  */
-function itemBlock(item: ResourceItem, g: Group, value: (v: Shown) => string, limit: number): Block {
-  const line = itemLine(item)
+function itemBlock(item: ResourceItem, g: Group, value: (v: Shown) => string, secrets: Secrets, limit: number): Block {
+  const line = itemLine(item, secrets)
   const c = item.change
   const marks = [c.before_sensitive, c.after_sensitive]
   const diff = g.showDiff ? diffBlock(item, value, limit) : ''
@@ -453,7 +453,7 @@ function itemBlock(item: ResourceItem, g: Group, value: (v: Shown) => string, li
       false,
     )
   }
-  const short = itemLine(item, COMPACT_TEXT)
+  const short = itemLine(item, secrets, COMPACT_TEXT)
   const join = (...parts: string[]): string => parts.filter(Boolean).join('\n')
   const lighter = []
   if (list) lighter.push({ text: join(line, diff), pass: ATTRIBUTE_LISTS })

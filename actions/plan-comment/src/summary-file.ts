@@ -23,9 +23,11 @@ export interface PlanSummary {
   detailsUrl?: string | undefined
 }
 
+/** `mask` hides the plan's secrets in the addresses (an aggregating step shows them). */
 export function toSummary(
   model: PlanModel,
   fields: { key: string; environment: string | undefined; title: string; summary: string; sha: string | undefined },
+  mask: (text: string) => string = (t) => t,
 ): Omit<PlanSummary, 'detailsUrl'> {
   return {
     schema: SUMMARY_SCHEMA,
@@ -37,7 +39,7 @@ export function toSummary(
     destroyed: model.changes
       .filter((c) => c.destroys)
       .slice(0, 20)
-      .map((c) => c.address),
+      .map((c) => mask(c.address)),
   }
 }
 

@@ -159,6 +159,33 @@ describe('runPlanComment', () => {
     expect(r.failure).toBeUndefined()
   })
 
+  it('masks a secret that only a no-op marks, where another resource and an output copy it, and in the summary file', async () => {
+    // As Terraform 1.11 writes it: terraform_data.src (applied, unchanged) marks its input; a new copy of its
+    // output and a new output carry it unmarked. A destroyed resource is keyed by it.
+    const secret = 'hunter2-Sup3rSecret'
+    const t = setup({
+      resource_changes: [
+        rc('terraform_data.src', ['no-op'], {
+          change: {
+            before: { input: secret, output: secret },
+            after: { input: secret, output: secret },
+            before_sensitive: { input: true, output: true },
+            after_sensitive: { input: true, output: true },
+          },
+        }),
+        rc('terraform_data.copy', ['create'], { change: { after: { input: secret }, after_sensitive: {} } }),
+        rc(`terraform_data.keyed["${secret}"]`, ['delete']),
+      ],
+      output_changes: { o: { actions: ['create'], before: null, after: secret, before_sensitive: false, after_sensitive: false } },
+    })
+    const r = await runPlanComment(t.settings, t.deps)
+    const summaryFile = readFileSync(r.outputs['summary-file']!, 'utf8')
+    const markdown = readFileSync(r.outputs['markdown-file']!, 'utf8')
+    for (const text of [t.comments.all[0]!.body, t.summaries[0]!, markdown, summaryFile]) expect(text).not.toContain('Sup3rSecret')
+    expect(markdown).toContain('| `input` | `(sensitive)` |')
+    expect(JSON.parse(summaryFile).destroyed).toEqual(['terraform_data.keyed["(sensitive)"]'])
+  })
+
   it('replaces a stale plan with "No changes" in the same comment', async () => {
     const t = setup({ resource_changes: [rc('a.b', ['delete'])] })
     await runPlanComment(t.settings, t.deps)

@@ -470,6 +470,59 @@ describe('secrets', () => {
     expect(text).not.toContain(canary)
   })
 
+  it('mask a short secret wherever the plan’s own text shows it whole: ids, deposed keys, reasons, output names, messages', () => {
+    const pw = 'Pw1x'
+    const { text } = render({
+      resource_changes: [
+        rc('terraform_data.src', ['create'], { change: { after: { input: pw }, after_sensitive: { input: true } } }),
+        rc('google_storage_bucket.adopted', ['no-op'], { change: { importing: { id: pw } } }),
+        rc('google_storage_bucket.old', ['delete'], { deposed: pw, action_reason: pw }),
+      ],
+      deferred_changes: [{ reason: pw, resource_change: rc('google_storage_bucket.later', ['create']) }],
+      output_changes: { [pw]: { actions: ['create'], before: null, after: 'x', before_sensitive: false, after_sensitive: false } },
+      checks: [
+        {
+          address: { to_display: 'check.c' },
+          status: 'fail',
+          instances: [{ address: { to_display: 'check.c' }, status: 'fail', problems: [{ message: pw }] }],
+        },
+      ],
+    })
+    expect(text).toContain('imported from id `(sensitive)`')
+    expect(text).toContain('deposed object `(sensitive)`')
+    expect(text).not.toMatch(/Pw1x/)
+  })
+
+  it('scrub a long secret before an address or id is shortened to fit a budget', () => {
+    const key = `-----BEGIN KEY-----${'ABCDEFGHIJKLMNOP'.repeat(24)}-----END KEY-----`
+    const fields = {
+      resource_changes: [
+        rc('terraform_data.k', ['create'], { change: { after: { input: key }, after_sensitive: { input: true } } }),
+        rc('google_storage_bucket.adopted', ['update'], { change: { importing: { id: key } } }),
+        ...Array.from({ length: 40 }, (_, i) => rc(`google_pubsub_topic.t${i}`, ['create'])),
+      ],
+    }
+    const full = render(fields).text
+    const cut = render(fields, 1200)
+    expect(cut.cut!.lightened.size + cut.cut!.dropped.size).toBeGreaterThan(0)
+    for (const text of [full, cut.text]) expect(text).not.toContain('ABCDEFGHIJKLMNOP')
+  })
+
+  it('scrub a secret from a JSON string whose writer escaped every character past ASCII (Python’s json.dumps)', () => {
+    const secret = 'QZ\u200bzw|4-long'
+    const { text } = render({
+      resource_changes: [
+        rc('terraform_data.s', ['create'], { change: { after: { input: secret }, after_sensitive: { input: true } } }),
+        rc('google_storage_bucket.b', ['create'], {
+          change: {
+            after: { policy: JSON.stringify({ k: secret }).replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16)}`) },
+          },
+        }),
+      ],
+    })
+    expect(text).not.toContain('zw')
+  })
+
   it('never appear in the rendering, however deep, and are masked where shown', () => {
     const { text } = render(secretPlan)
     for (const secret of ['hunter2', 'OLDTOKEN', 'NEWTOKEN', 'p@ssw0rd', 'output-secret']) expect(text).not.toContain(secret)

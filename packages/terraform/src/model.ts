@@ -137,7 +137,10 @@ export function toResourceItem(raw: RawResourceChange, where: string): ResourceI
 
 /** What a model builder does besides counting: see each item with its values as it is read. */
 export interface BuildOptions {
-  /** Each change the model keeps (every one but plain no-ops), values included, in plan order. */
+  /**
+   * Each change, values included, in plan order: plain no-ops too, which the model does not keep
+   * (a no-op's values hold the plan's secrets as much as a change's).
+   */
   onChange?: (item: ResourceItem) => void
   onDrift?: (item: ResourceItem) => void
   onDeferred?: (item: DeferredItem) => void
@@ -250,10 +253,8 @@ export class PlanBuilder implements PlanSink {
         this.unknownActions.push(item)
         break
     }
-    if (isKept(item)) {
-      this.options.onChange?.(item)
-      this.changes.push(this.lean(item))
-    }
+    this.options.onChange?.(item)
+    if (isKept(item)) this.changes.push(this.lean(item))
   }
 
   /** The item as the model keeps it: without attribute values unless asked to keep them. */

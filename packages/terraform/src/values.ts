@@ -361,19 +361,40 @@ export class Secrets {
     if (!only) return text.replace(this.pattern, SENSITIVE)
     return text.replace(this.pattern, (match: string, at: number) => (only(at, at + match.length) ? SENSITIVE : match))
   }
+
+  /**
+   * A text of the plan shown as it is (an address, an id, a reason, a message): `(sensitive)`
+   * when it is a secret, however short, else with the long secrets scrubbed out of it. Before it
+   * is shortened or escaped, so no part of a secret is left to find afterwards.
+   */
+  mask(text: string): string {
+    return this.isSecret(text) ? SENSITIVE : this.redact(text)
+  }
+
+  /**
+   * `(sensitive)` when the text is a secret, however short, else the text: for a text shown whole
+   * in a code span, where the rendering's scrubber finds the long secrets inside it.
+   */
+  maskWhole(text: string): string {
+    return this.isSecret(text) ? SENSITIVE : text
+  }
 }
 
 /**
  * Every spelling a secret takes on its way into the Markdown, where it is looked for: as it is,
  * JSON-encoded (inside a rendered object) once or twice (inside a `jsonencode`d string attribute:
- * a task definition, a policy), with control, bidi and zero-width characters written as escapes
+ * a task definition, a policy; every character past ASCII escaped, as Python writes JSON), with
+ * control, bidi and zero-width characters written as escapes
  * (`code()`), and with `|` escaped for a table cell.
  */
 function renderedForms(secret: string): Set<string> {
   const once = JSON.stringify(secret).slice(1, -1)
   // Terraform's jsonencode() also writes & < > and the line and paragraph separators as \u escapes.
   const terraform = once.replace(/[&<>\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
-  const forms = new Set([secret, once, terraform, JSON.stringify(once).slice(1, -1), JSON.stringify(terraform).slice(1, -1)])
+  // Other writers (Python's json.dumps) escape every character past ASCII.
+  const ascii = terraform.replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
+  const forms = new Set([secret, once, terraform, ascii])
+  for (const f of [...forms]) forms.add(JSON.stringify(f).slice(1, -1))
   for (const f of [...forms]) forms.add(visible(f))
   for (const f of [...forms]) if (f.includes('|')) forms.add(f.replace(/\|/g, '\\|'))
   return forms
