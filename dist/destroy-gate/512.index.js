@@ -130,7 +130,6 @@ const policySchema = schemas/* object */.Ikc({
 function readPolicy(file, label) {
     return parseYamlConfig(readConfigFile(file, label, 'policy'), label, policySchema);
 }
-/** The entry for `environment`, or the `default` entry; a missing entry is an error (fail closed). */
 /**
  * GitHub's environment names are case-insensitive: `PROD` is the environment `prod` (it must not
  * fall back to the default entry and lose prod's protection). Two entries that differ only in
@@ -143,10 +142,11 @@ function ownIgnoringCase(entries, environment, label) {
         throw new src/* ConfigurationError */.j1(`The policy ${label} has entries ${names.map((n) => `'${n}'`).join(' and ')}, one environment to GitHub (names are case-insensitive); keep one.`);
     return names.length === 1 ? (0,src/* own */.ZV)(entries, names[0]) : undefined;
 }
+/** The entry for `environment`, or the `default` entry; a missing entry is an error (fail closed). */
 function policyFor(policy, environment, label) {
     if (environment) {
         // Own entries only: an environment named `constructor` must not find Object.prototype's.
-        const entry = (0,src/* own */.ZV)(policy.environments, environment) ?? ownIgnoringCase(policy.environments, environment, label) ?? policy.default;
+        const entry = ownIgnoringCase(policy.environments, environment, label) ?? policy.default;
         if (!entry) {
             const known = Object.keys(policy.environments);
             throw new src/* ConfigurationError */.j1(`The policy ${label} has no entry for environment '${environment}' and no 'default' entry (it has: ${known.join(', ') || 'none'}). Add one, or fix input 'environment'.`);

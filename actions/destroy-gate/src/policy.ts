@@ -43,7 +43,6 @@ export function readPolicy(file: string, label: string): Policy {
   return parseYamlConfig(readConfigFile(file, label, 'policy'), label, policySchema)
 }
 
-/** The entry for `environment`, or the `default` entry; a missing entry is an error (fail closed). */
 /**
  * GitHub's environment names are case-insensitive: `PROD` is the environment `prod` (it must not
  * fall back to the default entry and lose prod's protection). Two entries that differ only in
@@ -59,10 +58,11 @@ function ownIgnoringCase<T>(entries: Record<string, T>, environment: string, lab
   return names.length === 1 ? own(entries, names[0] as string) : undefined
 }
 
+/** The entry for `environment`, or the `default` entry; a missing entry is an error (fail closed). */
 export function policyFor(policy: Policy, environment: string | undefined, label: string): EnvironmentPolicy {
   if (environment) {
     // Own entries only: an environment named `constructor` must not find Object.prototype's.
-    const entry = own(policy.environments, environment) ?? ownIgnoringCase(policy.environments, environment, label) ?? policy.default
+    const entry = ownIgnoringCase(policy.environments, environment, label) ?? policy.default
     if (!entry) {
       const known = Object.keys(policy.environments)
       throw new ConfigurationError(

@@ -156,12 +156,17 @@ export class PlanRenderer {
     ;(this.groups.get(key) as Block[]).push(block)
   }
 
+  /** A text of the plan shown as prose, masked before it is escaped (`redact` looks in code spans only). */
+  private prose(t: string): string {
+    return text(this.secrets.mask(t))
+  }
+
   drift(d: ResourceItem): void {
     const what = d.actions.includes('delete')
       ? 'deleted outside Terraform'
       : d.action === 'update'
         ? 'changed outside Terraform'
-        : text(this.secrets.mask(d.actions.join(', ')))
+        : this.prose(d.actions.join(', '))
     const diff = d.action === 'update' ? diffBlock(d, this.value, this.limit) : ''
     this.driftLines.push({ full: `- ${code(d.address)}: ${what}${diff ? `\n${diff}` : ''}`, short: `- ${code(d.address)}` })
   }
@@ -176,8 +181,7 @@ export class PlanRenderer {
   render(model: PlanModel, write?: (text: string) => void): RenderedPlan {
     const { secrets, options, value } = this
     const redact = (t: string): string => secrets.redact(t, inCodeSpan(t))
-    // The plan's texts shown as prose, masked before they are escaped (`redact` looks in code spans only).
-    const prose = (t: string): string => text(secrets.mask(t))
+    const prose = (t: string): string => this.prose(t)
 
     const blocks: Block[] = []
     let pending = ''

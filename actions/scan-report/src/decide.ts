@@ -53,21 +53,10 @@ export function decide(findings: readonly Finding[], options: DecideOptions): Ve
   return verdict
 }
 
-export function worstFirst(a: Finding, b: Finding): number {
-  return (
-    Number(a.baseline === 'unchanged') - Number(b.baseline === 'unchanged') ||
-    severityRank(a.severity) - severityRank(b.severity) ||
-    (a.tool < b.tool ? -1 : a.tool > b.tool ? 1 : 0) ||
-    compareFiles(a.locations[0]?.file ?? '', b.locations[0]?.file ?? '') ||
-    (a.locations[0]?.startLine ?? 0) - (b.locations[0]?.startLine ?? 0) ||
-    (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0)
-  )
-}
-
 /**
- * Sorts in place into the order of `worstFirst`, the same order (ties kept as they were), with
- * each finding's place in it worked out once: comparing 100,000 findings by their files' order
- * would ask ICU about ~2 million pairs of paths, and there are only so many files.
+ * Sorts in place, worst first: new before known, then by severity, tool, file (compareFiles),
+ * line and rule, ties kept as they were. Each finding's place is worked out once: comparing
+ * 100,000 findings by their files' order would ask ICU about ~2 million pairs of paths.
  */
 export function sortWorstFirst(findings: Finding[]): void {
   const n = findings.length

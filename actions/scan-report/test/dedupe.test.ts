@@ -3,10 +3,22 @@ import { mergeFindings } from '../src/dedupe.js'
 import { readCheckovJson } from '../src/checkov-json.js'
 import { readSarif } from '../src/sarif-read.js'
 import { readTrivyJson } from '../src/trivy-json.js'
-import { SEVERITIES, canonicalTrivyRule, newFinding, type Finding, type Severity } from '../src/model.js'
-import { sortWorstFirst, worstFirst } from '../src/decide.js'
+import { SEVERITIES, canonicalTrivyRule, compareFiles, newFinding, severityRank, type Finding, type Severity } from '../src/model.js'
+import { sortWorstFirst } from '../src/decide.js'
 import { emptyReport } from '../src/report.js'
 import { merged } from './support.js'
+
+/** The order sortWorstFirst must give, as a comparison of two findings (the oracle). */
+function worstFirst(a: Finding, b: Finding): number {
+  return (
+    Number(a.baseline === 'unchanged') - Number(b.baseline === 'unchanged') ||
+    severityRank(a.severity) - severityRank(b.severity) ||
+    (a.tool < b.tool ? -1 : a.tool > b.tool ? 1 : 0) ||
+    compareFiles(a.locations[0]?.file ?? '', b.locations[0]?.file ?? '') ||
+    (a.locations[0]?.startLine ?? 0) - (b.locations[0]?.startLine ?? 0) ||
+    (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0)
+  )
+}
 
 describe('rule ids across Trivy versions', () => {
   it('folds the AVD prefix and the v2 dash-and-four-digits spelling into one rule', () => {

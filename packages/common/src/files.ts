@@ -26,12 +26,18 @@ function readRegular<T>(file: string, what: string, read: (fd: number) => T): T 
   try {
     return read(fd)
   } catch (error) {
-    // A device behind a regular-looking name (`/proc/self/mem`: EIO) is the input's problem, not a bug.
-    if (isFileError(error)) throw new ConfigurationError(`${what} cannot be read: ${describeFileError(error)}.`)
-    throw error
+    throw unreadable(error, what)
   } finally {
     closeSync(fd)
   }
+}
+
+/**
+ * What a failed read of an input's file is: a device behind a regular-looking name (`/proc/self/mem`:
+ * EIO) is the input's problem, a ConfigurationError that starts with `what`, not a bug.
+ */
+export function unreadable(error: unknown, what: string): unknown {
+  return isFileError(error) ? new ConfigurationError(`${what} cannot be read: ${describeFileError(error)}.`) : error
 }
 
 /**

@@ -1,8 +1,7 @@
 import { createHash, type Hash } from 'node:crypto'
 import { closeSync, fstatSync, readSync } from 'node:fs'
 import { StringDecoder } from 'node:string_decoder'
-import { ConfigurationError } from '../errors.js'
-import { describeFileError, isFileError } from '../files.js'
+import { unreadable } from '../files.js'
 import { decodeName, JsonDuplicateMemberError, JsonScanError, LOOKAHEAD, scanJson, scanString, SkipScan, whitespace } from './scan.js'
 
 /**
@@ -34,8 +33,7 @@ export function fileSource(fd: number, what: string): ByteSource {
     try {
       return readSync(fd, into, at, length, position)
     } catch (error) {
-      if (isFileError(error)) throw new ConfigurationError(`${what} cannot be read: ${describeFileError(error)}.`)
-      throw error
+      throw unreadable(error, what)
     }
   }
   return {

@@ -22,7 +22,7 @@ export interface WasmScan {
   keep(): number
 }
 
-export const PAUSED = -1
+/** What `scan` returns when a byte is not JSON (-1: paused, the bytes ended first). */
 export const FAILED = -2
 
 let loaded: WasmScan | null | undefined
