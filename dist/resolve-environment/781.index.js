@@ -47,7 +47,14 @@ function parseYamlConfig(text, file, schema) {
             }
         },
     });
-    const value = doc.toJS();
+    let value;
+    try {
+        // The yaml package refuses an alias bomb (`Excessive alias count`): the file's fault.
+        value = doc.toJS();
+    }
+    catch (error) {
+        throw new errors/* ConfigurationError */.j1(`${file}: ${error instanceof Error ? error.message : String(error)}`);
+    }
     const result = schema.safeParse(value ?? {});
     if (result.success)
         return result.data;

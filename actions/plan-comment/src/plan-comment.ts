@@ -147,18 +147,21 @@ async function renderFromPlan(
       const again = (section: 'resource_changes' | 'resource_drift', take: (raw: unknown, index: number) => void): void => {
         const range = ranges.get(section)
         if (!range) return
+        // What rendering threw is its own error; what reading threw means other bytes than pass one's.
+        let rendering: unknown
+        const element = (_s: unknown, raw: unknown, index: number): void => {
+          try {
+            take(raw, index)
+          } catch (error) {
+            throw (rendering = error)
+          }
+        }
         try {
           // Other bytes than pass one's (ChangedWhileReadError) are found once the section is read:
           // what was rendered from them is never posted, as the run fails.
-          readSection(
-            bytes,
-            range,
-            section,
-            { element: (_s, raw, index) => take(raw, index), output: () => undefined },
-            { digest: digests.get(section) },
-          )
+          readSection(bytes, range, section, { element, output: () => undefined }, { digest: digests.get(section) })
         } catch (error) {
-          if (error instanceof ConfigurationError) throw error
+          if (error === rendering || error instanceof ConfigurationError) throw error
           throw changedWhileRead(label)
         }
       }
@@ -174,7 +177,7 @@ async function renderFromPlan(
     },
     { show: deps.show, tempDir: deps.outputDir },
   ).catch((error: unknown) => {
-    throw tooLongToShow(error, what) ?? error
+    throw cannotShow(error, what) ?? error
   })
   const rendered = renderer.render(model, write)
   const summary = toSummary(
@@ -191,8 +194,16 @@ async function renderFromPlan(
   return { rendered, summary }
 }
 
-/** A value past V8's longest string (~512 MiB) cannot be built to be shown: said, not called a bug. */
-function tooLongToShow(error: unknown, what: string): ConfigurationError | undefined {
+/**
+ * A value past V8's longest string (~512 MiB), or nested deeper than the stack lets it be walked,
+ * cannot be shown: said, not called a bug.
+ */
+function cannotShow(error: unknown, what: string): ConfigurationError | undefined {
+  if (error instanceof RangeError && /call stack size/i.test(error.message))
+    return new ConfigurationError(
+      `${what}: a value of the plan is nested deeper than plan-comment can walk (thousands of levels), so it cannot show it. ` +
+        "destroy-gate still reads such a plan; leave this plan's comment out.",
+    )
   const tooLong =
     (error as { code?: unknown }).code === 'ERR_STRING_TOO_LONG' ||
     (error instanceof RangeError && /string longer than/i.test(error.message))
@@ -443,6 +454,8 @@ function summaryFiles(resolved: string, given: string): string[] {
     throw new ConfigurationError(`Input 'summaries' names a path that does not exist: ${given}`)
   }
   if (stat.isFile()) return [resolved]
+  if (!stat.isDirectory())
+    throw new ConfigurationError(`Input 'summaries' names ${given}, which is neither a file nor a directory (a device or a pipe?).`)
   const out: string[] = []
   for (const entry of readdirSync(resolved, { withFileTypes: true, recursive: true })) {
     if (entry.isFile() && entry.name.endsWith('.plan-summary.json')) out.push(path.join(entry.parentPath, entry.name))

@@ -168,7 +168,8 @@ export class PlanRenderer {
         ? 'changed outside Terraform'
         : this.prose(d.actions.join(', '))
     const diff = d.action === 'update' ? diffBlock(d, this.value, this.limit) : ''
-    this.driftLines.push({ full: `- ${code(d.address)}: ${what}${diff ? `\n${diff}` : ''}`, short: `- ${code(d.address)}` })
+    const address = code(this.secrets.maskWhole(d.address))
+    this.driftLines.push({ full: `- ${address}: ${what}${diff ? `\n${diff}` : ''}`, short: `- ${address}` })
   }
 
   /**
@@ -197,8 +198,8 @@ export class PlanRenderer {
       blocks.push(block)
     }
     const keep = (t: string): void => add({ text: t, keep: true })
-    keep(heading(model, options))
-    for (const a of alerts(model)) keep(`\n${a}`)
+    keep(heading(model, options, secrets))
+    for (const a of alerts(model, secrets)) keep(`\n${a}`)
     keep(countsTable(model.counts, model))
 
     for (const g of GROUPS) {
@@ -223,7 +224,7 @@ export class PlanRenderer {
       for (const d of model.deferred) {
         const destroys = d.item.actions.includes('delete') ? ' ⚠️ **would destroy**' : ''
         add({
-          text: `- ${code(d.item.address)} (${prose(d.item.actions.join(', '))}) — deferred: ${prose(d.reason)}${destroys}`,
+          text: `- ${code(secrets.maskWhole(d.item.address))} (${prose(d.item.actions.join(', '))}) — deferred: ${prose(d.reason)}${destroys}`,
           keep: d.item.actions.includes('delete'),
           group: 'deferred',
         })
@@ -259,7 +260,7 @@ export class PlanRenderer {
     }
     if (model.checks.length > 0) {
       const lines = model.checks.map(
-        (c) => `- ${code(c.address)}: **${prose(c.status)}**${c.problems.map((p) => `\n  - ${prose(p)}`).join('')}`,
+        (c) => `- ${code(secrets.maskWhole(c.address))}: **${prose(c.status)}**${c.problems.map((p) => `\n  - ${prose(p)}`).join('')}`,
       )
       keep(`\n#### ❗ Checks that did not pass (${model.checks.length})\n\n${lines.join('\n')}\n`)
     }
@@ -297,7 +298,7 @@ function deferLarge(block: Block, again: () => Block): Block {
   }
 }
 
-function heading(model: PlanModel, o: RenderOptions): string {
+function heading(model: PlanModel, o: RenderOptions, secrets: Secrets): string {
   const icon = model.errored ? '❌' : model.counts.destroy > 0 ? '⚠️' : model.hasChanges ? '📝' : '✅'
   const dir = o.workingDirectory && o.workingDirectory !== '.' ? o.workingDirectory : ''
   // A key someone chose (not the default derived from directory and environment) is shown too.
@@ -309,7 +310,7 @@ function heading(model: PlanModel, o: RenderOptions): string {
       ? `Planned at ${/^[0-9a-f]{7,64}$/.test(o.sha) && o.commitUrl ? `[${code(o.sha.slice(0, 7))}](${o.commitUrl})` : code(o.sha.slice(0, 7))}`
       : '',
     o.runUrl ? `[workflow run](${o.runUrl})` : '',
-    model.terraformVersion ? `Terraform/OpenTofu ${code(model.terraformVersion)}` : '',
+    model.terraformVersion ? `Terraform/OpenTofu ${code(secrets.maskWhole(model.terraformVersion))}` : '',
   ].filter(Boolean)
   return [
     `### ${icon} ${text(o.title)}${where ? ` — ${where}` : ''}`,
@@ -319,7 +320,7 @@ function heading(model: PlanModel, o: RenderOptions): string {
   ].join('\n')
 }
 
-function alerts(model: PlanModel): string[] {
+function alerts(model: PlanModel, secrets: Secrets): string[] {
   const out: string[] = []
   if (model.errored) {
     out.push(
@@ -342,7 +343,7 @@ function alerts(model: PlanModel): string[] {
         'CAUTION',
         `${plural(model.unknownActions.length, 'resource change')} with actions this tool does not know (${model.unknownActions
           .slice(0, 5)
-          .map((i) => code(i.actions.join(',')))
+          .map((i) => code(secrets.maskWhole(i.actions.join(','))))
           .join(', ')}). Read the plan itself before approving.`,
       ),
     )

@@ -186,6 +186,24 @@ describe('runPlanComment', () => {
     expect(JSON.parse(summaryFile).destroyed).toEqual(['terraform_data.keyed["(sensitive)"]'])
   })
 
+  it('says a value nested deeper than it can walk is one, not that the file changed or that it is a bug', async () => {
+    // Written by hand: JSON.stringify cannot write it either.
+    const deep = `${'['.repeat(20_000)}"x"${']'.repeat(20_000)}`
+    for (const change of [{ after: { v: 'DEEP' } }, { after: { v: 'x' }, after_sensitive: { v: 'DEEP' } }]) {
+      const t = setup({ resource_changes: [rc('terraform_data.deep', ['create'], { change })] })
+      const file = path.join(t.dir, 'plan.json')
+      writeFileSync(file, readFileSync(file, 'utf8').replace('"DEEP"', deep))
+      await expect(runPlanComment(t.settings, t.deps)).rejects.toThrow(/nested deeper than plan-comment can walk/)
+    }
+  })
+
+  it('refuses summaries that name neither a file nor a directory', async () => {
+    const t = setup({}, { mode: 'aggregate', summaries: ['/dev/null'] })
+    await expect(runPlanComment(t.settings, t.deps)).rejects.toThrow(
+      /Input 'summaries' names \/dev\/null, which is neither a file nor a directory/,
+    )
+  })
+
   it('replaces a stale plan with "No changes" in the same comment', async () => {
     const t = setup({ resource_changes: [rc('a.b', ['delete'])] })
     await runPlanComment(t.settings, t.deps)

@@ -493,6 +493,23 @@ describe('secrets', () => {
     expect(text).not.toMatch(/Pw1x/)
   })
 
+  it('take the keys of a sensitive map for secrets, and mask a short one in the version, drift and check addresses and unknown actions', () => {
+    const { text } = render({
+      terraform_version: 'Pw1x',
+      resource_changes: [
+        rc('terraform_data.a', ['create'], {
+          change: { after: { input: { 'svc-deploy-admin': 'Xk9pQ2vLm8Rt', Pw1x: 'y' } }, after_sensitive: { input: true } },
+        }),
+        rc('terraform_data.c', ['create'], { change: { after: { input: { copy: { 'svc-deploy-admin': 'z' } } } } }),
+        rc('terraform_data.odd', ['Pw1x']),
+      ],
+      resource_drift: [rc('Pw1x', ['update'])],
+      checks: [{ address: { to_display: 'Pw1x' }, status: 'fail', instances: [] }],
+    })
+    expect(text).not.toContain('svc-deploy-admin')
+    expect(text).not.toMatch(/Pw1x/)
+  })
+
   it('scrub a long secret before an address or id is shortened to fit a budget', () => {
     const key = `-----BEGIN KEY-----${'ABCDEFGHIJKLMNOP'.repeat(24)}-----END KEY-----`
     const fields = {

@@ -223,17 +223,17 @@ export function normalizePath(file: string): string {
 /**
  * A path as Trivy wrote it, relative to the directory it scanned, as a path of the workspace
  * (normalized): under `root` (input `trivy-root`, normalized; '' when Trivy scanned the
- * workspace root, and then the path is only normalized), its `..` segments resolved
+ * workspace root), its `..` segments resolved
  * (`../../modules/x.tf` of a scan of `envs/prod`). `inside` is false, and the path left as
  * written, when it is no file of the checkout that can be told: it leaves the workspace, it is
  * absolute (`/abs/x.tf`, `C:\x.tf`, `file:///x.tf`: not relative to the scanned directory), or empty.
  */
 export function underRoot(root: string, written: string): { file: string; inside: boolean } {
   const file = normalizePath(written)
-  if (root === '') return { file, inside: true }
-  if (file === '' || /^(?:[\\/]|[a-z][a-z0-9+.-]*:)/i.test(written)) return { file: written, inside: false }
-  const placed = path.posix.normalize(`${root}/${file}`).replace(/\/$/, '')
-  const inside = placed !== '..' && !placed.startsWith('../')
+  if (file === '' || file === '.' || /^(?:[\\/]|[a-z][a-z0-9+.-]*:)/i.test(written)) return { file: written, inside: false }
+  const placed = path.posix.normalize(root ? `${root}/${file}` : file).replace(/\/$/, '')
+  // `..`, `infra/../..`, and the scanned directory itself (`.`) are no files of the checkout.
+  const inside = placed !== '..' && !placed.startsWith('../') && placed !== '.'
   return { file: inside ? placed : written, inside }
 }
 

@@ -3,7 +3,16 @@ import { mergeFindings } from '../src/dedupe.js'
 import { readCheckovJson } from '../src/checkov-json.js'
 import { readSarif } from '../src/sarif-read.js'
 import { readTrivyJson } from '../src/trivy-json.js'
-import { SEVERITIES, canonicalTrivyRule, compareFiles, newFinding, severityRank, type Finding, type Severity } from '../src/model.js'
+import {
+  SEVERITIES,
+  canonicalTrivyRule,
+  compareFiles,
+  newFinding,
+  severityRank,
+  underRoot,
+  type Finding,
+  type Severity,
+} from '../src/model.js'
 import { sortWorstFirst } from '../src/decide.js'
 import { emptyReport } from '../src/report.js'
 import { merged } from './support.js'
@@ -215,5 +224,15 @@ describe('worst-first order', () => {
     const fast = [...findings]
     sortWorstFirst(fast)
     expect(fast.map((f) => f.message)).toEqual(expected)
+  })
+})
+
+describe('underRoot (Trivy paths as paths of the workspace)', () => {
+  it('takes no path that leaves the workspace, nor the scanned directory itself, for a file of the checkout, trivy-root or not', () => {
+    for (const root of ['', 'infra'])
+      for (const written of ['../../etc/shadow.tf', '/etc/passwd', 'file:///etc/passwd', '..', 'infra/../..', '.', ''])
+        expect(underRoot(root, written).inside, `${root} ${written}`).toBe(false)
+    expect(underRoot('', 'infra/../main.tf')).toEqual({ file: 'main.tf', inside: true })
+    expect(underRoot('infra', '../modules/x.tf')).toEqual({ file: 'modules/x.tf', inside: true })
   })
 })

@@ -25,7 +25,13 @@ export function parseYamlConfig<S extends z.ZodType>(text: string, file: string,
       }
     },
   })
-  const value: unknown = doc.toJS()
+  let value: unknown
+  try {
+    // The yaml package refuses an alias bomb (`Excessive alias count`): the file's fault.
+    value = doc.toJS()
+  } catch (error) {
+    throw new ConfigurationError(`${file}: ${error instanceof Error ? error.message : String(error)}`)
+  }
   const result = schema.safeParse(value ?? {})
   if (result.success) return result.data
   // One complaint per place: a date both malformed and not a date is said once.

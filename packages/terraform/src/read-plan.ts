@@ -152,6 +152,11 @@ export function readPlanStream(source: ByteSource, sink: PlanSink, options: Stre
       } else if (name === 'output_changes' && first === OPEN_OBJECT) {
         readOutputs(c, sink, how)
         members.set(name, {})
+      } else if (name === 'checks' && how === 'lean') {
+        // Checked, not built: a reader without values (destroy-gate) has no use for the checks'
+        // results, and a plan of mostly `checks` would otherwise be built whole.
+        c.skip()
+        members.set(name, first === OPEN_ARRAY ? [] : SKIPPED)
       } else {
         members.set(name, c.unit(parseValue))
       }

@@ -316,6 +316,8 @@ export class Secrets {
   private addLeaves(value: unknown): void {
     if (typeof value === 'string' || typeof value === 'number') this.addLeaf(String(value))
     else if (value !== null && typeof value === 'object') {
+      // A sensitive map's keys are as secret as its values (`{ "svc-deploy-admin" = "…" }`).
+      if (!Array.isArray(value)) for (const k of Object.keys(value)) this.addLeaf(k)
       for (const v of Object.values(value)) this.addLeaves(v)
     }
   }

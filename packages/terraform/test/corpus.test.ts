@@ -71,13 +71,14 @@ describe('plan corpus conformance', () => {
         return `refused: ${(error as Error).message}`
       }
     }
-    // Without attribute values, outputs are read without theirs too (only their actions count).
+    // Without attribute values, outputs are read without theirs too (only their actions count), and checks are not built.
     const outputsLean = (v: unknown): unknown =>
       typeof v === 'string'
         ? v
         : {
             ...(v as object),
             outputs: (v as { outputs: { name: string; action: string }[] }).outputs.map(({ name, action }) => ({ name, action })),
+            checks: [],
           }
     for (const attributeValues of [true, false]) {
       const shape = attributeValues ? (v: unknown) => v : outputsLean
@@ -101,10 +102,12 @@ describe('plan corpus conformance', () => {
       drift: model.drift.map(({ change: _change, ...item }) => item),
       deferred: model.deferred.map((d) => ({ reason: d.reason, address: d.item.address, actions: d.item.actions })),
       outputs: model.outputs.map(({ name, action }) => ({ name, action })),
+      checks: [],
     })
     const full = analyzePlan(parsePlanText(bytes, file))
     const lean = analyzePlan(parsePlanText(bytes, file, { attributeValues: false }))
     expect(strip(lean)).toEqual(strip(full))
+    expect(lean.checks).toEqual([])
     for (const item of [...lean.changes, ...lean.outputs])
       expect(Object.keys(item.change).filter((k) => /before|after/.test(k))).toEqual([])
   })
