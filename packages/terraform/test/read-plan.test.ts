@@ -49,6 +49,15 @@ describe.each(SCANS)('SkipScan (a validating scan that goes on from chunk to chu
 })
 
 // Plan-like documents: members read, skipped and unknown, in any order, with values of any JSON.
+const marks = fc.letrec<{ mark: unknown }>((tie) => ({
+  mark: fc.oneof(
+    { depthSize: 'small', withCrossShrink: true },
+    fc.boolean(),
+    fc.constant({}),
+    fc.array(tie('mark'), { maxLength: 3 }),
+    fc.dictionary(fc.constantFrom('a', 'b', 'password', '0'), tie('mark'), { maxKeys: 3 }),
+  ),
+})).mark
 const change = fc.record({
   address: fc.string({ maxLength: 8 }),
   mode: fc.constantFrom('managed', 'data'),
@@ -56,6 +65,9 @@ const change = fc.record({
     actions: fc.constantFrom(['create'], ['delete'], ['update'], ['no-op'], ['delete', 'create'], ['create', 'delete'], ['forget']),
     before: fc.jsonValue({ maxDepth: 3 }),
     after: fc.jsonValue({ maxDepth: 3 }),
+    // Marks that mark something (`true` somewhere), marks that do not, and no marks.
+    before_sensitive: fc.option(marks, { nil: undefined }),
+    after_sensitive: fc.option(marks, { nil: undefined }),
   }),
 })
 const elements = fc.array(fc.oneof({ weight: 4, arbitrary: change }, { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 2 }) }), {
@@ -98,7 +110,30 @@ function expected(t: string): unknown {
   return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, READ.includes(k) ? v : SKIPPED]))
 }
 
-function streamed(t: string, chunk: number, attributeValues = true): unknown {
+/** How a reader reads the changes' values (StreamOptions.attributeValues). */
+type Values = boolean | 'where-sensitive'
+const VALUES: Values[] = [true, false, 'where-sensitive']
+
+const VALUE_MEMBERS = ['before', 'after', 'after_unknown', 'before_identity', 'after_identity', 'generated_config']
+const marksSomething = (m: unknown): boolean =>
+  m === true || (m !== null && typeof m === 'object' && Object.values(m as object).some(marksSomething))
+
+/**
+ * What a reader of 'where-sensitive' hands over of JSON.parse's element: all of it when a mark of
+ * its change marks something, else the element without its change's values.
+ */
+function whereSensitive(section: string, element: unknown): unknown {
+  const record = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v)
+  const holder = section === 'deferred_changes' && record(element) ? element.resource_change : element
+  if (!record(holder) || !record(holder.change)) return element
+  const c = holder.change
+  if (marksSomething(c.before_sensitive) || marksSomething(c.after_sensitive)) return element
+  const change = Object.fromEntries(Object.entries(c).filter(([k]) => !VALUE_MEMBERS.includes(k)))
+  const lean = { ...holder, change }
+  return section === 'deferred_changes' ? { ...(element as object), resource_change: lean } : lean
+}
+
+function streamed(t: string, chunk: number, attributeValues: Values = true): unknown {
   const sections: Record<ChangeSection, unknown[]> = { resource_changes: [], resource_drift: [], deferred_changes: [] }
   const outputs: [string, unknown][] = []
   try {
@@ -142,15 +177,27 @@ describe('readPlanStream', () => {
     )
   })
 
+  it("with values only where sensitive (plan-comment's first pass): each change whole when a mark marks something, else without its values", () => {
+    fc.assert(
+      fc.property(uniqueMembers, chunkSize, (members, chunk) => {
+        const t = text(members)
+        const e = expected(t) as Record<string, unknown>
+        for (const s of STREAMED) if (Array.isArray(e[s])) e[s] = (e[s] as unknown[]).map((el) => whereSensitive(s, el))
+        expect(streamed(t, chunk, 'where-sensitive')).toEqual(e)
+      }),
+      { numRuns: 1500 },
+    )
+  })
+
   it.each(SCANS)('refuses exactly what JSON.parse refuses, wherever the damage and the chunk boundaries are ($scan scan)', (tuning) => {
     fc.assert(
-      fc.property(damagedPlans, chunkSize, fc.boolean(), (t, chunk, values) => {
+      fc.property(damagedPlans, chunkSize, fc.constantFrom(...VALUES), (t, chunk, values) => {
         const a = withScan(tuning, () => streamed(t, chunk, values))
         // A repeated name is refused whatever JSON.parse makes of the document (it would merge it).
         if (a === 'duplicate') return
         const e = expected(t)
         expect(a === 'refused').toBe(e === 'refused')
-        if (values && a !== 'refused') expect(a).toEqual(e)
+        if (values === true && a !== 'refused') expect(a).toEqual(e)
       }),
       { numRuns: 4000 },
     )
@@ -167,7 +214,7 @@ describe('readPlanStream', () => {
 
   it('refuses an output named twice, with values and without (destroy-gate)', () => {
     const t = '{"output_changes":{"x":{"actions":["delete"],"before":1},"x":{"actions":["no-op"]}}}'
-    for (const values of [true, false]) for (const chunk of [1, 3, 1 << 20]) expect(streamed(t, chunk, values)).toBe('duplicate')
+    for (const values of VALUES) for (const chunk of [1, 3, 1 << 20]) expect(streamed(t, chunk, values)).toBe('duplicate')
   })
 })
 
@@ -197,9 +244,9 @@ describe('the plan reader, against the one it replaced', () => {
   )
   it('accepts the same plans with the same model and refuses the rest with the same words, streamed in any chunks', () => {
     fc.assert(
-      fc.property(plans, chunkSize, fc.boolean(), (t, chunk, values) => {
+      fc.property(plans, chunkSize, fc.constantFrom(...VALUES), (t, chunk, values) => {
         const options = { attributeValues: values, chunkSize: chunk }
-        const before = verdict(() => analyzePlan(oldParsePlanText(t, 'plan.json', options)))
+        const before = verdict(() => analyzePlan(oldParsePlanText(t, 'plan.json', { ...options, attributeValues: values !== false })))
         const builder = new PlanBuilder({ keepValues: false })
         const now = verdict(() => builder.finish(readPlanDocument(bufferSource(bytes(t), chunk), 'plan.json', builder, options)))
         // The old reader merged a repeated member that shared a JSON.parse with its neighbour; now
@@ -241,7 +288,7 @@ describe('a member repeated inside an element', () => {
   it('is refused with values as without, so plan-comment and destroy-gate never read two plans', () => {
     for (const t of tampered)
       for (const chunk of [1, 5, 13, 1 << 20])
-        for (const values of [true, false]) expect([t, chunk, values, streamed(t, chunk, values)]).toEqual([t, chunk, values, 'duplicate'])
+        for (const values of VALUES) expect([t, chunk, values, streamed(t, chunk, values)]).toEqual([t, chunk, values, 'duplicate'])
   })
   it('inside attribute values, is merged as JSON.parse merges it, with values as without', () => {
     const t = rc('{"address":"a.b","change":{"actions":["update"],"after":{"x":1,"x":2}}}')
