@@ -123,6 +123,54 @@ describe('Secrets (the second line of defence)', () => {
     )
   })
 
+  it('masks every leaf of an unmarked value that is a known secret, at any depth, and shows the rest as JSON', () => {
+    // The oracle: JSON.stringify with each secret leaf (a string, or a number as written) swapped for a placeholder.
+    const leaf = fc.oneof(fc.constantFrom('k', 'hunter', '4711', 'pw-value', 'éà|`'), fc.integer({ min: 0, max: 20 }), fc.boolean())
+    const value = fc.letrec<{ v: unknown }>((tie) => ({
+      v: fc.oneof(
+        { depthSize: 'small' },
+        leaf,
+        fc.constant(null),
+        fc.array(tie('v'), { maxLength: 4 }),
+        fc.dictionary(fc.string({ maxLength: 3 }), tie('v'), { maxKeys: 4 }),
+      ),
+    })).v
+    fc.assert(
+      fc.property(value, fc.subarray(['k', 'hunter', '4711', '7', 'pw-value', 'éà|`']), (v, leaves) => {
+        const s = new Secrets()
+        s.addChange({ before: leaves, after: null, before_sensitive: true, after_sensitive: false })
+        const placeholder = '\u0000secret\u0000'
+        const expected = JSON.stringify(v, (_k, x: unknown) =>
+          (typeof x === 'string' || typeof x === 'number') && leaves.includes(String(x)) ? placeholder : x,
+        ).replaceAll(JSON.stringify(placeholder), '(sensitive)')
+        expect(formatShown({ kind: 'value', value: v }, Number.POSITIVE_INFINITY, s)).toBe(expected)
+      }),
+      { numRuns: 2000 },
+    )
+  })
+
+  it("takes nothing from a change whose marks mark nothing (no `true` in them): plan-comment's first pass does not build its values", () => {
+    // The contract read-plan's 'where-sensitive' reading relies on; marks without `true` are false, {}, [] and nestings of them.
+    const unmarking = fc.letrec<{ m: unknown }>((tie) => ({
+      m: fc.oneof(
+        { depthSize: 'small' },
+        fc.constant(false),
+        fc.constant(null),
+        fc.array(tie('m'), { maxLength: 3 }),
+        fc.dictionary(fc.constantFrom('a', 'b', '0', 'pw'), tie('m'), { maxKeys: 3 }),
+      ),
+    })).m
+    const value = fc.jsonValue({ maxDepth: 3 })
+    fc.assert(
+      fc.property(value, value, unmarking, unmarking, (before, after, bs, as) => {
+        const s = new Secrets()
+        s.addChange({ before, after, before_sensitive: bs, after_sensitive: as })
+        expect(s.size).toBe(0)
+      }),
+      { numRuns: 2000 },
+    )
+  })
+
   it('scrubs long secrets out of longer text', () => {
     expect(secrets.redact('value "hunter2-new" copied into a description; secret-in-list')).toBe(
       'value "(sensitive)" copied into a description; (sensitive)',
