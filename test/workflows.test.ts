@@ -4,11 +4,11 @@ import path from 'node:path'
 import { Evaluator, Lexer, Parser, data } from '@actions/expressions'
 import { truthy } from '@actions/expressions/result'
 import { convertWorkflowTemplate, NoOperationTraceWriter, parseWorkflow } from '@actions/workflow-parser'
-import picomatch from 'picomatch'
 import { describe, expect, it } from 'vitest'
 import { BUILTIN_RULES } from '../actions/resolve-environment/src/builtin-rules.js'
 import { parseConfig } from '../actions/resolve-environment/src/config-schema.js'
 import { eventFacts } from '../actions/resolve-environment/src/event-facts.js'
+import { matchesFilter } from '../actions/resolve-environment/src/filter-pattern.js'
 import { resolve } from '../actions/resolve-environment/src/resolve.js'
 import { contextFor } from './support/events.js'
 
@@ -55,8 +55,8 @@ function evaluate(expression: string, contexts: Record<string, unknown>, ran = t
 /** A scalar result as JavaScript (a `with:` value). */
 const plain = (d: data.ExpressionData): unknown => JSON.parse(JSON.stringify(d, data.replacer)) as unknown
 
-const globs = (patterns: unknown, value: string | undefined): boolean =>
-  value !== undefined && (patterns as string[]).some((p) => picomatch(p, { dot: true })(value))
+/** An `on:` filter (branches, tags) as GitHub reads it: the rules file's reading, one for both. */
+const globs = (patterns: unknown, value: string | undefined): boolean => matchesFilter(patterns as string[], value)
 
 /** Whether the workflow's `on:` lets this event through (GitHub's filter rules, for the filters the templates use). */
 function triggers(workflow: Workflow, event: string, payload: Record<string, any>): boolean {

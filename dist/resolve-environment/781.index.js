@@ -101,9 +101,12 @@ function readConfigFile(file, label, input) {
 
 // EXTERNAL MODULE: ./actions/resolve-environment/src/config.ts
 var src_config = __webpack_require__(5884);
+// EXTERNAL MODULE: ./actions/resolve-environment/src/filter-pattern.ts
+var filter_pattern = __webpack_require__(4783);
 // EXTERNAL MODULE: ./actions/resolve-environment/src/templates.ts
 var templates = __webpack_require__(1019);
 ;// CONCATENATED MODULE: ./actions/resolve-environment/src/config-schema.ts
+
 
 
 
@@ -124,6 +127,9 @@ const globs = schemas/* union */.KCZ([schemas/* string */.YjP(), schemas/* array
         if (problem)
             ctx.addIssue({ code: 'custom', message: `glob ${JSON.stringify(g)} ${problem}` });
     }
+    const problem = (0,filter_pattern/* filterListProblem */.uf)(list);
+    if (problem)
+        ctx.addIssue({ code: 'custom', message: `the list ${JSON.stringify(list)} ${problem}` });
 });
 const strategy = schemas/* string */.YjP().regex(/^[A-Za-z0-9][A-Za-z0-9+._-]*$/, 'must be a word such as full, full+backup, skip, rolling or canary');
 const settingsShape = {

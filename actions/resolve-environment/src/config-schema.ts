@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { parseYamlConfig, readConfigFile } from '@infra-actions/common/yaml-config'
 import { EVENTS, OPERATIONS, VALIDATION_LEVELS, globProblem, lint } from './config.js'
+import { filterListProblem } from './filter-pattern.js'
 import { parseTemplate } from './templates.js'
 
 /** Per-key validation of the rules file: unknown keys, types, globs and templates, with lines. */
@@ -19,6 +20,8 @@ const globs = z
       const problem = globProblem(g)
       if (problem) ctx.addIssue({ code: 'custom', message: `glob ${JSON.stringify(g)} ${problem}` })
     }
+    const problem = filterListProblem(list)
+    if (problem) ctx.addIssue({ code: 'custom', message: `the list ${JSON.stringify(list)} ${problem}` })
   })
 const strategy = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9+._-]*$/, 'must be a word such as full, full+backup, skip, rolling or canary')
 

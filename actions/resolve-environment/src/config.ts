@@ -1,5 +1,5 @@
-import picomatch from 'picomatch'
-import { ConfigurationError, errorMessage, own } from '@infra-actions/common'
+import { ConfigurationError, own } from '@infra-actions/common'
+import { filterPatternProblem } from './filter-pattern.js'
 import type { Config, Rule } from './config-schema.js'
 
 export type { Config, EnvironmentConfig, Rule } from './config-schema.js'
@@ -29,12 +29,8 @@ export const VALIDATION_LEVELS = ['basic', 'standard', 'enhanced', 'strict'] as 
 export function globProblem(glob: string): string | undefined {
   if (glob.trim() === '' || glob !== glob.trim()) return 'is empty or has surrounding spaces'
   if (/^refs\//.test(glob)) return 'starts with refs/: write branch or tag names (main, v*), not refs'
-  try {
-    picomatch.makeRe(glob)
-  } catch (error) {
-    return `is not a valid glob: ${errorMessage(error)}`
-  }
-  return undefined
+  const problem = filterPatternProblem(glob)
+  return problem && `is not a pattern GitHub's filters take: it ${problem}`
 }
 
 /** Events whose runs are always untrusted: applying or destroying on them is never allowed. */
@@ -75,6 +71,11 @@ export function lint(config: Config, file: string, text: string): void {
     if ((rule.merged !== undefined || rule.closed !== undefined) && !isPr)
       problems.push(`${at(i)}: 'merged' and 'closed' apply to pull_request events only`)
     if (rule.merged === false) problems.push(`${at(i)}: 'merged: false' is not supported; use 'closed: true' for any closed PR`)
+    // `types: [closed]` is how GitHub's own filters say "on merge", but it matches abandoned PRs too.
+    if (rule.operation === 'apply' && isPr && !rule.merged && (rule.closed || rule.types?.includes('closed')))
+      problems.push(
+        `${at(i)}: operation 'apply' on closed pull requests would apply one closed without merging; add 'merged: true' to apply on merge, or use 'destroy' to tear a preview down`,
+      )
     if ((rule.base || rule.head) && !rule.on.every((e) => [...PR_EVENTS, 'merge_group'].includes(e)))
       problems.push(`${at(i)}: 'base' and 'head' apply to pull_request and merge_group events only`)
     if (rule.cron && !rule.on.includes('schedule')) problems.push(`${at(i)}: 'cron' applies to schedule events only`)
@@ -115,10 +116,13 @@ const MATCH_ALL = new Set(['**', '*'])
 /** True when `a` matches every event `b` matches (conservative: it may say false when true). */
 export function shadows(a: Rule, b: Rule): boolean {
   if (!b.on.every((e) => a.on.includes(e))) return false
+  // With a negation in x (`!release/x`), only the same list is known to match the same names.
   const covers = (x: string[] | undefined, y: string[] | undefined): boolean =>
     x === undefined ||
-    (x.some((g) => MATCH_ALL.has(g)) && !(y ?? []).some((g) => g.includes('/'))) ||
-    (y !== undefined && y.every((g) => x.includes(g)))
+    (x.some((g) => g.startsWith('!'))
+      ? y !== undefined && x.join('\n') === y.join('\n')
+      : (x.some((g) => MATCH_ALL.has(g)) && !(y ?? []).some((g) => g.includes('/'))) ||
+        (y !== undefined && !y.some((g) => g.startsWith('!')) && y.every((g) => x.includes(g))))
   // A push rule with tags only matches tag pushes, with branches only branch pushes.
   const pushKind = (r: Rule): string => (r.tags && !r.branches ? 'tags' : r.branches && !r.tags ? 'branches' : 'any')
   if (b.on.includes('push') && pushKind(a) !== 'any' && pushKind(a) !== pushKind(b)) return false

@@ -1,25 +1,11 @@
-import picomatch from 'picomatch'
 import { ruleTypes, type Rule } from './config.js'
 import type { EventFacts } from './event-facts.js'
+import { matchesFilter } from './filter-pattern.js'
 
 /** Whether a rule matches the event, and if not, the first reason why not (for the summary). */
 export type Match = { matched: true } | { matched: false; why: string }
 
 const MERGE_QUEUE = 'gh-readonly-queue/'
-const matchers = new Map<string, (s: string) => boolean>()
-
-/** GitHub's filter-pattern semantics: `*` stops at `/`, `**` does not; dots are ordinary. */
-function globMatch(globs: string[], value: string | undefined): boolean {
-  if (value === undefined) return false
-  return globs.some((g) => {
-    let m = matchers.get(g)
-    if (!m) {
-      m = picomatch(g, { dot: true })
-      matchers.set(g, m)
-    }
-    return m(value)
-  })
-}
 
 const list = (g: string[]): string => g.join(', ')
 
@@ -36,15 +22,15 @@ export function matchRule(rule: Rule, f: EventFacts): Match {
       return { matched: false, why: `${f.branch} is a merge-queue branch, not a base branch` }
     }
   }
-  if (rule.branches && f.branch !== undefined && !globMatch(rule.branches, f.branch))
+  if (rule.branches && f.branch !== undefined && !matchesFilter(rule.branches, f.branch))
     return { matched: false, why: `branch ${f.branch} does not match ${list(rule.branches)}` }
   if (rule.branches && f.branch === undefined && f.tag === undefined) return { matched: false, why: 'the event has no branch' }
-  if (rule.tags && f.tag !== undefined && !globMatch(rule.tags, f.tag))
+  if (rule.tags && f.tag !== undefined && !matchesFilter(rule.tags, f.tag))
     return { matched: false, why: `tag ${f.tag} does not match ${list(rule.tags)}` }
   if (rule.tags && f.tag === undefined && f.event !== 'push') return { matched: false, why: 'the event has no tag' }
-  if (rule.base && !globMatch(rule.base, f.base))
+  if (rule.base && !matchesFilter(rule.base, f.base))
     return { matched: false, why: `base ${f.base ?? '(none)'} does not match ${list(rule.base)}` }
-  if (rule.head && !globMatch(rule.head, f.head))
+  if (rule.head && !matchesFilter(rule.head, f.head))
     return { matched: false, why: `head ${f.head ?? '(none)'} does not match ${list(rule.head)}` }
   const types = ruleTypes(rule, f.event)
   if (types && f.action !== undefined && !types.includes(f.action))

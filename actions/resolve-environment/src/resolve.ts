@@ -150,12 +150,18 @@ export async function resolve(config: Config, facts: EventFacts, options: Resolv
           `Tag releases as vMAJOR.MINOR.PATCH, or narrow rule '${rule.name}' (tags: ["v[0-9]*"]).`,
       )
     }
-    warnings.push(
-      `${what} of environment '${key}' (${template}) needs ${r.missing.map((m) => `{${m}}`).join(', ')}, which this ${event} does not have; it is left empty.`,
-    )
+    const needs = `${what} of environment '${key}' (${template}) needs ${r.missing.map((m) => `{${m}}`).join(', ')}, which this ${event} does not have`
+    // An apply or destroy with an empty state key, tfvars file or name would change another
+    // environment's state (the backend's default) or run under another environment's protection.
+    // (An empty image tag is only a value not there: a merge has no {version} for prod's tag.)
+    if (changes && what !== 'image-tag')
+      throw new ConfigurationError(
+        `${needs}: rule '${rule.name}' would ${operation} with it left empty, against another state or environment, so it is refused. ` +
+          `Run it from an event that has ${r.missing.map((m) => `{${m}}`).join(', ')}, or choose an environment whose templates this event can fill.`,
+      )
+    warnings.push(`${needs}; it is left empty.`)
     return ''
   }
-  vars.name = fill('name', env.name ?? key) || key
 
   let operation = rule.operation
   let reason = `${event} matched rule '${rule.name}'`
@@ -163,6 +169,8 @@ export async function resolve(config: Config, facts: EventFacts, options: Resolv
     reason += `; ${operation} downgraded to plan because ${facts.untrustedWhy ?? 'the context is untrusted'}`
     operation = 'plan'
   }
+  const changes = operation === 'apply' || operation === 'destroy'
+  vars.name = fill('name', env.name ?? key) || key
   return {
     resolution: {
       environment: vars.name,

@@ -68,6 +68,17 @@ describe('the rules file', () => {
     )
   })
 
+  it('rejects apply on closed pull requests without merged: true (an abandoned PR would be applied)', () => {
+    for (const how of ['types: [closed]', 'types: [opened, closed]', 'closed: true'])
+      expect(bad(`${env}rules:\n  - { name: m, on: pull_request, ${how}, base: main, environment: prod, operation: apply }\n`)).toThrow(
+        /rule 'm': operation 'apply' on closed pull requests would apply one closed without merging; add 'merged: true'/,
+      )
+    for (const ok of ['merged: true', 'types: [closed], merged: true'])
+      expect(bad(`${env}rules:\n  - { name: m, on: pull_request, ${ok}, base: main, environment: prod, operation: apply }\n`)).not.toThrow()
+    // Tearing a preview down on any close stays what `closed: true` is for.
+    expect(bad(`${env}rules:\n  - { name: m, on: pull_request, closed: true, environment: prod, operation: destroy }\n`)).not.toThrow()
+  })
+
   it('rejects branches on pull_request rules as ambiguous', () => {
     expect(bad(`${env}rules:\n  - { name: p, on: pull_request, branches: [main], environment: prod, operation: plan }\n`)).toThrow(
       /'branches' is ambiguous on pull_request rules; use 'base'/,

@@ -322,6 +322,49 @@ describe('templates', () => {
     await expect(dispatch({ region: 'eu', tag: 'v1\nx' })).rejects.toThrow(/\{inputs\.tag\} is .*, which holds a control character/)
   })
 
+  it('read branch patterns as GitHub filters do: in order, a negation excluding what came before', async () => {
+    const config = parseConfig(
+      `environments:
+  prod: { approval: true }
+rules:
+  - { name: release, on: push, branches: ["release/**", "!release/experimental/**"], environment: prod, operation: apply }
+`,
+      'rules.yml',
+    )
+    const push = (ref: string) => ({ ...realPayload('push'), ref: `refs/heads/${ref}` })
+    expect((await decide('push', push('release/1.2'), {}, config)).resolution).toMatchObject({ operation: 'apply', environment: 'prod' })
+    for (const branch of ['release/experimental/x', 'some-random-branch'])
+      expect((await decide('push', push(branch), {}, config)).resolution.operation).toBe('none')
+  })
+
+  it('refuse to apply or destroy with a state key, tfvars file or name left empty: it would change another state', async () => {
+    // A dispatch naming the preview environment (state key preview/pr-{pr}/…) has no pull request.
+    const p = { ...realPayload('workflow_dispatch'), inputs: { environment: 'preview' } }
+    await expect(decide('workflow_dispatch', p)).rejects.toThrow(
+      /name of environment 'preview' \(preview-pr-\{pr\}\) needs \{pr\}, which this workflow_dispatch on main does not have: rule 'manual' would apply with it left empty, .* so it is refused\. Run it from an event that has \{pr\}/,
+    )
+    const config = (operation: string) =>
+      parseConfig(
+        `environments:
+  dev: { tfvars-file: "envs/{inputs.region}.tfvars", state-key: "dev/{inputs.region}.tfstate" }
+rules:
+  - { name: manual, on: workflow_dispatch, environment: dev, operation: ${operation} }
+`,
+        'rules.yml',
+      )
+    const noInputs = { ...realPayload('workflow_dispatch'), inputs: {} }
+    await expect(decide('workflow_dispatch', noInputs, {}, config('destroy'))).rejects.toThrow(
+      /tfvars-file of environment 'dev' .* rule 'manual' would destroy with it left empty/,
+    )
+    // A plan only reads: left empty, with a warning, as before.
+    const { resolution, warnings } = await decide('workflow_dispatch', noInputs, {}, config('plan'))
+    expect(resolution).toMatchObject({ operation: 'plan', 'tfvars-file': '', 'state-key': '' })
+    expect(warnings).toEqual([
+      expect.stringMatching(/tfvars-file of environment 'dev' .* needs \{inputs\.region\}.*; it is left empty\./),
+      expect.stringMatching(/state-key of environment 'dev' .* needs \{inputs\.region\}.*; it is left empty\./),
+    ])
+  })
+
   it('leave a value empty, with a warning, when the event lacks what it needs', async () => {
     const { resolution, warnings } = await decide(
       'pull_request',
