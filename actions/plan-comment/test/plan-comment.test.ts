@@ -197,6 +197,47 @@ describe('runPlanComment', () => {
     }
   })
 
+  it('says a value too long to build, met first in the second pass, is one, not that the file changed', async () => {
+    // A value of over 512 MiB (V8's longest string) in a change without sensitive marks is first
+    // built in pass two; Buffer#toString then throws this. Made here without 512 MiB of plan.
+    const tooLong = Object.assign(new Error('Cannot create a string longer than 0x1fffffe8 characters'), { code: 'ERR_STRING_TOO_LONG' })
+    vi.resetModules()
+    vi.doMock('@infra-actions/terraform', async (importOriginal) => ({
+      ...(await importOriginal<typeof import('@infra-actions/terraform')>()),
+      readSection: () => {
+        throw tooLong
+      },
+    }))
+    try {
+      const { runPlanComment: withTooLong } = await import('../src/plan-comment.js')
+      const t = setup({ resource_changes: [rc('terraform_data.a', ['update'])] })
+      await expect(withTooLong(t.settings, t.deps)).rejects.toThrow(
+        /plan\.json\): a change of the plan holds a value of over 512 MiB, longer than Node\.js can hold as one string/,
+      )
+    } finally {
+      vi.doUnmock('@infra-actions/terraform')
+      vi.resetModules()
+    }
+  })
+
+  it('reads a mark nested thousands deep without `true`, beside a `true` on the other side (Secrets never walks it)', async () => {
+    const deep = `${'['.repeat(20_000)}${']'.repeat(20_000)}`
+    const t = setup({
+      resource_changes: [
+        rc('terraform_data.a', ['create'], {
+          change: { before: null, after: 'TopSecretValue', before_sensitive: 'DEEP', after_sensitive: true },
+        }),
+        rc('terraform_data.copy', ['create'], { change: { after: { input: 'TopSecretValue' }, after_sensitive: {} } }),
+      ],
+    })
+    const file = path.join(t.dir, 'plan.json')
+    writeFileSync(file, readFileSync(file, 'utf8').replace('"DEEP"', deep))
+    const r = await runPlanComment(t.settings, t.deps)
+    const markdown = readFileSync(r.outputs['markdown-file']!, 'utf8')
+    expect(markdown).not.toContain('TopSecretValue')
+    expect(markdown).toContain('| `input` | `(sensitive)` |')
+  })
+
   it('refuses summaries that name neither a file nor a directory', async () => {
     const t = setup({}, { mode: 'aggregate', summaries: ['/dev/null'] })
     await expect(runPlanComment(t.settings, t.deps)).rejects.toThrow(

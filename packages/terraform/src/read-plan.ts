@@ -112,11 +112,18 @@ const MARKED_ELEMENTS: Record<ChangeSection, Shape> = {
   deferred_changes: { members: { resource_change: { members: { change: MARKS_BUILT } } } },
 }
 
-/** Whether a mark marks anything sensitive: `true` anywhere in it (what Secrets.addChange looks for). */
+/**
+ * Whether a mark marks anything sensitive: `true` anywhere in it (what Secrets.addChange looks
+ * for). Walked with a stack of its own: a mark nested thousands deep must not overflow the call
+ * stack where Secrets, stopping at a `true` on the other side, never goes.
+ */
 function marksSomething(mark: unknown): boolean {
-  if (mark === true) return true
-  if (mark === null || typeof mark !== 'object') return false
-  for (const m of Object.values(mark)) if (marksSomething(m)) return true
+  const pending: unknown[] = [mark]
+  while (pending.length > 0) {
+    const m = pending.pop()
+    if (m === true) return true
+    if (m !== null && typeof m === 'object') for (const child of Object.values(m)) pending.push(child)
+  }
   return false
 }
 
@@ -125,7 +132,9 @@ function hasSensitiveMark(section: ChangeSection, element: unknown): boolean {
   const member = (v: unknown, name: string): unknown =>
     v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[name] : undefined
   const change = member(section === 'deferred_changes' ? member(element, 'resource_change') : element, 'change')
-  return marksSomething(member(change, 'before_sensitive')) || marksSomething(member(change, 'after_sensitive'))
+  const before = member(change, 'before_sensitive')
+  const after = member(change, 'after_sensitive')
+  return before === true || after === true || marksSomething(before) || marksSomething(after)
 }
 
 /** The document is valid JSON but not an object: what it is instead (as `typeof` says it). */
