@@ -21,7 +21,7 @@ export function runAction(options: {
   token?: string
   cwd?: string
   distDir?: string
-  interrupt?: { when: RegExp; signals?: [NodeJS.Signals, number][]; post?: boolean }
+  interrupt?: { when: RegExp; signals?: [NodeJS.Signals, number][]; post?: boolean; before?: () => void }
   echo?: boolean
 }): Promise<RunResult>
 export const RUNNER_CANCEL: [NodeJS.Signals, number][]

@@ -103,9 +103,10 @@ export const RUNNER_CANCEL = [
 /**
  * @param {{ action: string, inputs?: Record<string,string>, event?: string, eventName?: string,
  *   env?: Record<string,string>, apiUrl?: string, token?: string, cwd?: string, distDir?: string,
- *   interrupt?: { when: RegExp, signals?: [string, number][], post?: boolean }, echo?: boolean }} options
+ *   interrupt?: { when: RegExp, signals?: [string, number][], post?: boolean, before?: () => void }, echo?: boolean }} options
  * `interrupt` cancels the main step as the runner does once its output matches `when` (the
- * signals at their delays, RUNNER_CANCEL by default); `post: false` skips the post step, as
+ * signals at their delays, RUNNER_CANCEL by default), after calling `before` (what someone does
+ * meanwhile: a change by hand); `post: false` skips the post step, as
  * when the runner itself is lost. Like the runner, a post step runs even when main failed.
  * `echo` also writes the steps' output here as it comes (to watch a long run).
  */
@@ -199,6 +200,7 @@ function spawnNode(script, env, cwd, interrupt, onInterrupt, echo) {
       if (echo) process.stdout.write(d)
       if (!interrupt || timers.length || !interrupt.when.test(stdout)) return
       onInterrupt(Date.now())
+      interrupt.before?.()
       for (const [signal, afterMs] of interrupt.signals ?? RUNNER_CANCEL) {
         timers.push(setTimeout(() => child.exitCode === null && child.signalCode === null && child.kill(signal), afterMs))
       }

@@ -301,6 +301,39 @@ describe('cloud-run-traffic (built action)', () => {
     expect(cr.service('api').reconciling).toBe(false)
   })
 
+  it('on cancellation leaves a split someone else set by hand during the rollout (the restoring update is conditional)', async () => {
+    cr.addService('api', { revisions: [OLD, NEW], traffic: START, annotations: { team: 'payments' } })
+    const byHand: ApiTarget[] = [
+      { type: REV, revision: 'api-00003-hotfix', percent: 100 },
+      { type: REV, revision: OLD, percent: 0, tag: 'old' },
+    ]
+    const r = await run(
+      { interval: '30s', steps: '20,100', revision: NEW },
+      {
+        interrupt: {
+          when: /Baking for 30 s/,
+          // On-call shifts everything to a hotfix, then the job is cancelled.
+          before: () => {
+            cr.addRevision('api', 'api-00003-hotfix')
+            cr.foreignWrite('api', byHand)
+          },
+          signals: [['SIGINT', 300]],
+        },
+      },
+    )
+    expect(r.codes.main).toBe(1)
+    expect(r.outputs.result).toBe('failed')
+    expect(errors(r)[0]).toMatch(
+      /The job was cancelled \(SIGINT\) at step 1\/2 \(20%\); Someone else changed the traffic of api during the rollout/,
+    )
+    expect(pinned(cr.trafficOf('api'))).toEqual(pinned(byHand))
+    expect(cr.service('api').annotations).toMatchObject({ team: 'payments' })
+    // Every update the rollout sent was conditional on what it had read.
+    expect(patches().every((p) => typeof (p.body as { etag?: unknown }).etag === 'string')).toBe(true)
+    expect(r.codes.post).toBe(0)
+    expect(pinned(cr.trafficOf('api'))).toEqual(pinned(byHand))
+  })
+
   it('a re-run after a killed one picks up from the annotation: the current step, then on; a rollback restores the first start', async () => {
     service()
     const killed = await run(

@@ -81,7 +81,8 @@ export async function applySplit(deps: ApplyDeps, name: string, options: ApplyOp
   }
 }
 
-function isConflict(error: unknown): error is GoogleApiError {
+/** A conflict on the etag: the service changed since it was read. */
+export function isConflict(error: unknown): error is GoogleApiError {
   return (
     error instanceof GoogleApiError &&
     (error.status === 409 || error.status === 412 || (error.status === 400 && error.rpcStatus === 'FAILED_PRECONDITION'))

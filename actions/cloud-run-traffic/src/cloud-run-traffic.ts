@@ -1,5 +1,5 @@
 import { ActionError, ConfigurationError, ServiceError, errorMessage, isActionError } from '@infra-actions/common'
-import { ForeignChangeError, applySplit, splitOf, waitForOperation, waitForSplit, type ApplyDeps } from './apply.js'
+import { ForeignChangeError, applySplit, isConflict, splitOf, waitForOperation, waitForSplit, type ApplyDeps } from './apply.js'
 import { readiness, type CloudRunApi, type Operation, type Service } from './cloud-run.js'
 import { judge, metricsWanted, type Judgement, type Limits } from './judge.js'
 import type { MetricsApi, RevisionMetrics } from './monitoring.js'
@@ -136,9 +136,12 @@ export class Rollout {
       this.deps.log.warning(
         `Received ${signal}: the job is being cancelled; restoring the starting split now (${describeSplit(this.start)}).`,
       )
+      // Conditional on the last read, as every update of the rollout: a split or annotations
+      // someone changed meanwhile (a hotfix by hand) answer 409, and are then read and left.
       this.restoring = this.deps.api.updateTraffic(this.name, {
         traffic: toApi(this.start),
         annotations: withState(this.annotations, undefined),
+        etag: this.service?.etag,
       })
       this.restoring.catch(() => {})
     } else {
@@ -497,10 +500,18 @@ export class Rollout {
     if (!this.restoring) return this.done('failed', `${head}; the split is left as it is (rollback: false).`)
     const deadline = this.deps.now() + CANCEL_CONFIRM_MS
     const confirm = async (): Promise<boolean> => {
-      await waitForOperation(this.applyDeps, await (this.restoring as Promise<Operation>), deadline)
+      let sent: Operation | undefined
+      try {
+        sent = await (this.restoring as Promise<Operation>)
+      } catch (error) {
+        // The service changed since the last read: by an update of ours in flight, or by someone else.
+        if (!isConflict(error)) throw error
+      }
+      if (sent) await waitForOperation(this.applyDeps, sent, deadline)
       const service = await this.deps.api.getService(this.name)
       if (!sameSplit(splitOf(service), this.start)) {
-        // An update of the rollout that was in flight landed after the restoring one.
+        // An update of the rollout that was in flight landed after the restoring one (or
+        // instead of it); someone else's split stops this (ForeignChangeError) and is left.
         await applySplit(this.applyDeps, this.name, {
           want: this.start,
           state: undefined,
