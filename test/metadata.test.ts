@@ -122,7 +122,7 @@ const SCENARIOS: Record<
       'api-endpoint': 'https://run.googleapis.com',
       'monitoring-endpoint': 'https://monitoring.googleapis.com',
     },
-    run: { service: 'api', region: 'europe-west1', project: 'acme-prod', 'access-token': 'ya29.t', steps: '50,100', interval: '0s' },
+    run: { service: 'api', region: 'europe-west1', project: 'acme-prod', 'access-token': 'ya29.t', steps: '50,100', interval: '100ms' },
     cloudRun: (fake) => {
       fake.addService('api', {
         revisions: ['api-00001-old', 'api-00002-new'],

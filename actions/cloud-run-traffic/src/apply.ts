@@ -5,8 +5,15 @@ import { STATE_ANNOTATION, withState, type RolloutState } from './state.js'
 import { describeSplit, pinSplit, sameSplit, shortName, toApi, type Target } from './traffic.js'
 
 /** Someone else changed the split during the rollout: this action stops and leaves it to them. */
+/** Someone else changed the split: `current` is what the service holds now (the outputs say it). */
 export class ForeignChangeError extends ServiceError {
   override readonly name: string = 'ForeignChangeError'
+  constructor(
+    message: string,
+    readonly current: Target[],
+  ) {
+    super(message, undefined)
+  }
 }
 
 export interface ApplyDeps {
@@ -58,7 +65,7 @@ export async function applySplit(deps: ApplyDeps, name: string, options: ApplyOp
     if (!sameSplit(current, options.want) && !options.expected.some((e) => sameSplit(e, current))) {
       throw new ForeignChangeError(
         `Someone else changed the traffic of ${shortName(name)} during the rollout (it is now ${describeSplit(current)}); this action stops and leaves it as it is.`,
-        undefined,
+        current,
       )
     }
     let operation
@@ -155,7 +162,7 @@ export async function waitForSplit(
     if (settled && !sameSplit(splitOf(service), want)) {
       throw new ForeignChangeError(
         `The traffic of ${shortName(name)} changed while this update settled (it is now ${describeSplit(splitOf(service))}); this action stops.`,
-        undefined,
+        splitOf(service),
       )
     }
     if (deps.now() >= deadline) {

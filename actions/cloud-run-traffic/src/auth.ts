@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs'
-import { ConfigurationError, ServiceError, errorMessage, isRecord, nonEmptyString } from '@infra-actions/common'
+import { ConfigurationError, ServiceError, errorMessage, isRecord, nonEmptyString, quote } from '@infra-actions/common'
+import { PROJECT } from './settings.js'
 import { callJson, type HttpDeps } from './google-api.js'
 
 export const SCOPE = 'https://www.googleapis.com/auth/cloud-platform'
@@ -83,15 +84,21 @@ export function credentialsFile(path: string | undefined): { type?: string; proj
 
 /** The project: the input, the variables gcloud and google-github-actions/auth set, the credentials file. */
 export function projectFrom(input: string | undefined, env: NodeJS.ProcessEnv, credentials: { projectId?: string }): string {
-  const project =
-    input ??
-    [env.GOOGLE_CLOUD_PROJECT, env.CLOUDSDK_CORE_PROJECT, env.GCLOUD_PROJECT, env.GCP_PROJECT].find((v) => v) ??
-    credentials.projectId
+  const variable = ['GOOGLE_CLOUD_PROJECT', 'CLOUDSDK_CORE_PROJECT', 'GCLOUD_PROJECT', 'GCP_PROJECT'].find((v) => env[v])
+  const [project, from] =
+    input !== undefined
+      ? [input, "input 'project'"]
+      : variable
+        ? [env[variable] as string, `the variable ${variable}`]
+        : [credentials.projectId, "the credentials' project_id"]
   if (!project) {
     throw new ConfigurationError(
       "Input 'project' is required: no GOOGLE_CLOUD_PROJECT or CLOUDSDK_CORE_PROJECT is set and the credentials name no project.",
     )
   }
+  // It goes into the API's paths: checked wherever it came from, as the input is.
+  if (!PROJECT.test(project))
+    throw new ConfigurationError(`The project from ${from} is not a project ID or number: ${quote(project)}. Set input 'project'.`)
   return project
 }
 

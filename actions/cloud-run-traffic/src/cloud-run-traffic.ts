@@ -105,6 +105,8 @@ export class Rollout {
   private service: Service | undefined
   private revision = ''
   private tagUrl: string | undefined
+  /** The split someone else set, when a ForeignChangeError stopped the rollout: what the service holds. */
+  private foreign: Target[] | undefined
   private stepLabel = 'before the first step'
   /** The `id-token` input, or the last token minted for the probes. */
   private idToken: string | undefined
@@ -157,6 +159,14 @@ export class Rollout {
     const service = await this.readService()
     const revision = s.revision ?? shortName(service.latestReadyRevision ?? '')
     if (!revision) throw new ConfigurationError(`Service ${s.service} has no ready revision to shift traffic to.`)
+    // The newest revision failed (or is still starting): "latest ready" is an older one, and
+    // shifting to it would report a deploy that did not happen as promoted.
+    const newest = shortName(service.latestCreatedRevision ?? '')
+    if (s.revision === undefined && newest && newest !== revision)
+      throw new ConfigurationError(
+        `The newest revision of ${s.service}, ${newest}, is not ready (the latest ready one is ${revision}): its deploy failed or is still starting. ` +
+          "Name the revision to shift to in input 'revision'.",
+      )
     this.revision = revision
     await this.checkRevision(revision)
     const current = splitOf(service)
@@ -456,6 +466,7 @@ export class Rollout {
     const bug = !isActionError(error)
     const why = bug ? `${errorMessage(error)} (a bug in this action)` : errorMessage(error)
     if (error instanceof ForeignChangeError) {
+      this.foreign = error.current
       this.finish('failed')
       return this.done('failed', why)
     }
@@ -479,10 +490,11 @@ export class Rollout {
     } catch (rollbackError) {
       if (rollbackError instanceof ForeignChangeError) {
         // Someone else changed the split meanwhile: theirs now; the post step leaves it too.
+        this.foreign = rollbackError.current
         this.finish('failed')
         return this.done('failed', `${why} ${errorMessage(rollbackError)}`, bug ? error : undefined)
       }
-      const reason = `${why} The rollback failed too: ${errorMessage(rollbackError)}. The post step tries again; check the service's traffic.`
+      const reason = `${why} The rollback failed too: ${errorMessage(rollbackError).replace(/\.$/, '')}. The post step tries again; check the service's traffic.`
       return this.done('failed', reason, bug ? error : undefined)
     }
     this.row(this.start, '', '', 'rolled back')
@@ -528,6 +540,7 @@ export class Rollout {
       confirmed = (await Promise.race([confirm(), this.hurried.then(() => false)])) === true
     } catch (error) {
       if (error instanceof ForeignChangeError) {
+        this.foreign = error.current
         this.finish('failed')
         return this.done('failed', `${head}; ${errorMessage(error)}`)
       }
@@ -557,7 +570,12 @@ export class Rollout {
 
   private async done(result: Result, failure: string | undefined, error?: unknown): Promise<RolloutResult> {
     const final =
-      this.service && !this.cancelledBy ? splitOf(this.service) : result === 'rolled-back' ? this.start : (this.known.at(-1) ?? this.start)
+      this.foreign ??
+      (this.service && !this.cancelledBy
+        ? splitOf(this.service)
+        : result === 'rolled-back'
+          ? this.start
+          : (this.known.at(-1) ?? this.start))
     const outputs: Outputs = {
       revision: this.revision,
       'previous-traffic': JSON.stringify(toApi(this.start)),

@@ -50,14 +50,14 @@ const NAME = /^[a-z](?:[-a-z0-9]{0,61}[a-z0-9])?$/
 const MAX_TAG_AND_SERVICE = 46
 const REGION = /^[a-z][-a-z0-9]*[0-9]$/
 // Project IDs, domain-scoped ones (`example.com:my-project`), or project numbers.
-const PROJECT = /^(?:[a-z][-a-z0-9.:]{4,61}[a-z0-9]|\d{1,20})$/
+export const PROJECT = /^(?:[a-z][-a-z0-9.:]{4,61}[a-z0-9]|\d{1,20})$/
 
 export function readSettings(inputs: Inputs = new Inputs()): CloudRunTrafficSettings {
   const service = name(inputs, 'service', NAME, { required: true }) as string
   const region = name(inputs, 'region', REGION, { required: true }) as string
   const project = name(inputs, 'project', PROJECT, {})
   const revisionInput = inputs.optionalString('revision')
-  const revision = revisionInput === undefined ? undefined : revisionName(revisionInput, service)
+  const revision = revisionInput === undefined ? undefined : revisionName(revisionInput, service, region, project)
   const stepsInput = inputs.raw('steps')
   // `steps` overrides the strategy, so a strategy name this action does not know is no error then.
   const strategy = stepsInput
@@ -65,6 +65,9 @@ export function readSettings(inputs: Inputs = new Inputs()): CloudRunTrafficSett
     : inputs.enumeration('strategy', Object.keys(STRATEGIES) as Strategy[], 'canary')
   const steps = stepsInput ? parseSteps(stepsInput) : [...STRATEGIES[strategy]]
   const intervalMs = inputs.duration('interval', 5 * 60_000)
+  // No bake is no check; past a day, a timer no longer waits (Node's timers stop at ~24.8 days) and no job runs that long anyway.
+  if (intervalMs <= 0 || intervalMs > 24 * 3_600_000)
+    throw new InputError('interval', `must be more than 0 and at most 24h, got ${quote(inputs.raw('interval'))}`)
   const tag = name(inputs, 'tag', NAME, {}) ?? 'canary'
   // The tag URL's host label is `<tag>---<service>-<hash>`: Cloud Run refuses the PATCH (after the
   // revision was deployed) when the two are longer than 46 characters together; say so up front.
@@ -130,11 +133,16 @@ function name(inputs: Inputs, input: string, pattern: RegExp, options: { require
   return value
 }
 
-/** A revision's short name; a full resource name must belong to the service. */
-function revisionName(value: string, service: string): string {
-  const full = /^projects\/[^/]+\/locations\/[^/]+\/services\/([^/]+)\/revisions\/([^/]+)$/.exec(value)
-  if (full && full[1] !== service)
-    throw new InputError('revision', `names a revision of service ${quote(full[1] as string)}, not of ${quote(service)}`)
+/** A revision's short name; a full resource name must belong to the service, in its region and project. */
+function revisionName(value: string, service: string, region: string, project: string | undefined): string {
+  const full = /^projects\/([^/]+)\/locations\/([^/]+)\/services\/([^/]+)\/revisions\/([^/]+)$/.exec(value)
+  if (full && full[3] !== service)
+    throw new InputError('revision', `names a revision of service ${quote(full[3] as string)}, not of ${quote(service)}`)
+  if (full && (full[2] !== region || (project !== undefined && full[1] !== project)))
+    throw new InputError(
+      'revision',
+      `names a revision in ${quote(`${full[1]}/${full[2]}`)}, not in ${quote(`${project ?? '(the project)'}/${region}`)}, where the service is shifted`,
+    )
   const short = shortName(value)
   if (!NAME.test(short) || (!full && value.includes('/')))
     throw new InputError('revision', `must be a revision name such as api-00042-xyz, got ${quote(value)}`)
@@ -178,6 +186,9 @@ function optionalUrl(inputs: Inputs, input: string): string | undefined {
     throw new InputError(input, `must be an http(s) URL, got ${quote(value)}`)
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new InputError(input, `must be an http(s) URL, got ${quote(value)}`)
+  // Not echoed: the log, the summary and fetch's own errors would show the password.
+  if (url.username || url.password)
+    throw new InputError(input, 'must not hold credentials (user:password@…): they would be shown in the log and the job summary')
   return value
 }
 

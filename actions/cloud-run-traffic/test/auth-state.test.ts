@@ -43,10 +43,18 @@ describe('project and credentials', () => {
   })
 
   it('takes the project from the input, the environment, then the credentials; never asks an API', () => {
-    expect(projectFrom('in', { GOOGLE_CLOUD_PROJECT: 'env' }, {})).toBe('in')
-    expect(projectFrom(undefined, { CLOUDSDK_CORE_PROJECT: 'sdk' }, { projectId: 'file' })).toBe('sdk')
-    expect(projectFrom(undefined, {}, { projectId: 'file' })).toBe('file')
+    expect(projectFrom('acme-input', { GOOGLE_CLOUD_PROJECT: 'acme-env' }, {})).toBe('acme-input')
+    expect(projectFrom(undefined, { CLOUDSDK_CORE_PROJECT: 'acme-sdk' }, { projectId: 'acme-file' })).toBe('acme-sdk')
+    expect(projectFrom(undefined, {}, { projectId: 'acme-file' })).toBe('acme-file')
+    expect(projectFrom(undefined, {}, { projectId: '123456789012' })).toBe('123456789012')
     expect(() => projectFrom(undefined, {}, {})).toThrow("Input 'project' is required")
+  })
+
+  it('refuses a project from the environment or the credentials that is not a project ID: it goes into the API paths', () => {
+    expect(() =>
+      projectFrom(undefined, { GOOGLE_CLOUD_PROJECT: 'acme-prod/locations/europe-west1/services/victim?quotaUser=' }, {}),
+    ).toThrow(/The project from the variable GOOGLE_CLOUD_PROJECT is not a project ID or number: .*victim.*Set input 'project'/)
+    expect(() => projectFrom(undefined, {}, { projectId: '../other' })).toThrow(/from the credentials' project_id is not a project ID/)
   })
 })
 

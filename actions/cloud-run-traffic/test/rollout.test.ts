@@ -198,6 +198,23 @@ describe('Rollout', () => {
     expect(result.failure).toMatch(/Someone else changed the traffic of api/)
     expect(state.get(SAVED.finished)).toBe('failed')
     expect(service.traffic?.map((t) => t.revision)).toEqual(['old', 'hotfix'])
+    // The outputs say the split the service holds, not the one the rollout last wrote.
+    expect(JSON.parse(result.outputs.traffic!)).toEqual([
+      { type: REVISION, revision: 'old', percent: 50 },
+      { type: REVISION, revision: 'hotfix', percent: 50 },
+    ])
+  })
+
+  it('without input revision, refuses a service whose newest revision is not ready (latest ready is an older one)', async () => {
+    const { api, service, updates } = memoryApi()
+    service.latestCreatedRevision = `${NAME}/revisions/broken`
+    const { d } = deps(api)
+    await expect(new Rollout(settings(), d).run()).rejects.toThrow(
+      "The newest revision of api, broken, is not ready (the latest ready one is new): its deploy failed or is still starting. Name the revision to shift to in input 'revision'.",
+    )
+    expect(updates).toEqual([])
+    // Named, the ready one is shifted to as asked.
+    expect((await new Rollout(settings({ revision: 'new' }), deps(api).d).run()).outputs.result).toBe('promoted')
   })
 
   it('a failed pre-flight probe of an existing tag URL changes nothing', async () => {

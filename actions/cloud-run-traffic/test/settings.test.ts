@@ -79,8 +79,37 @@ describe('readSettings', () => {
     expect(read({ interval: '10s' }).intervalMs).toBe(10_000)
   })
 
-  it('takes a full revision name of the same service', () => {
-    expect(read({ revision: 'projects/p/locations/l/services/api/revisions/api-00042-x' }).revision).toBe('api-00042-x')
+  it('takes a full revision name of the same service, region and project', () => {
+    expect(read({ revision: 'projects/acme-prod/locations/europe-west1/services/api/revisions/api-00042-x' }).revision).toBe('api-00042-x')
+    expect(
+      read({ project: 'acme-prod', revision: 'projects/acme-prod/locations/europe-west1/services/api/revisions/api-00042-x' }).revision,
+    ).toBe('api-00042-x')
+    for (const revision of [
+      'projects/acme-prod/locations/us-east1/services/api/revisions/api-00042-x',
+      'projects/someone-else/locations/europe-west1/services/api/revisions/api-00042-x',
+    ])
+      expect(() => read({ project: 'acme-prod', revision })).toThrow(
+        /Input 'revision' names a revision in .*, not in "acme-prod\/europe-west1"/,
+      )
+  })
+
+  it('refuses an interval of 0 (no bake) or past a day', () => {
+    for (const interval of ['0s', '25h', '600h'])
+      expect(() => read({ interval })).toThrow(/Input 'interval' must be more than 0 and at most 24h/)
+    expect(read({ interval: '24h' }).intervalMs).toBe(86_400_000)
+  })
+
+  it('refuses a health-check-url holding credentials, without showing them', () => {
+    const error = (() => {
+      try {
+        read({ 'health-check-url': 'https://bob:hunter2@api.example.com/health' })
+      } catch (e) {
+        return (e as Error).message
+      }
+      return ''
+    })()
+    expect(error).toMatch(/Input 'health-check-url' must not hold credentials/)
+    expect(error).not.toContain('hunter2')
   })
 })
 
