@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { parse as parseYaml } from 'yaml'
 
 const check = (...args: string[]): { ok: boolean; out: string } => {
   try {
@@ -24,5 +25,39 @@ describe('scripts/release-check.mjs (run by release.yml)', () => {
   it('refuses a tag that is not semver, a version without notes, and another version than package.json', () => {
     expect(check('v1')).toMatchObject({ ok: false, out: expect.stringMatching(/not a release tag/) })
     expect(check('v9.9.9')).toMatchObject({ ok: false, out: expect.stringMatching(/no '## \[9\.9\.9\]' section/) })
+  })
+})
+
+describe("release.yml's check that the tagged commit is on main", () => {
+  // The step's own script, run in a repository with a main and an unreviewed side branch.
+  const workflow = parseYaml(readFileSync('.github/workflows/release.yml', 'utf8')) as {
+    jobs: { release: { steps: { name?: string; run?: string }[] } }
+  }
+  const script = workflow.jobs.release.steps.find((s) => s.name === 'The tagged commit is on main')!.run!
+  const repo = mkdtempSync(path.join(tmpdir(), 'release-main-'))
+  // An identity of its own: a fresh machine has none, and annotated tags need one.
+  const git = (...args: string[]) =>
+    execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', ...args], { cwd: repo, encoding: 'utf8', stdio: 'pipe' })
+  git('init', '-q', '-b', 'main')
+  git('commit', '-q', '--allow-empty', '-m', 'on main')
+  git('tag', '-a', 'v1.0.0', '-m', 'v1.0.0')
+  git('update-ref', 'refs/remotes/origin/main', 'HEAD')
+  git('checkout', '-q', '-b', 'side')
+  git('commit', '-q', '--allow-empty', '-m', 'not reviewed')
+  git('tag', '-a', 'v1.0.1', '-m', 'v1.0.1')
+  const step = (tag: string) => {
+    try {
+      return {
+        ok: true,
+        out: execFileSync('bash', ['-e', '-c', script], { cwd: repo, env: { ...process.env, TAG: tag }, encoding: 'utf8' }),
+      }
+    } catch (error) {
+      return { ok: false, out: String((error as { stdout?: string }).stdout) }
+    }
+  }
+
+  it('passes a tag on a commit of main, and stops one on a commit main does not hold', () => {
+    expect(step('v1.0.0').ok).toBe(true)
+    expect(step('v1.0.1')).toEqual({ ok: false, out: expect.stringContaining('::error::v1.0.1 is on a commit that main does not hold') })
   })
 })

@@ -5,6 +5,7 @@ import { Evaluator, Lexer, Parser, data } from '@actions/expressions'
 import { truthy } from '@actions/expressions/result'
 import { convertWorkflowTemplate, NoOperationTraceWriter, parseWorkflow } from '@actions/workflow-parser'
 import { describe, expect, it } from 'vitest'
+import { parse as parseYaml } from 'yaml'
 import { BUILTIN_RULES } from '../actions/resolve-environment/src/builtin-rules.js'
 import { parseConfig } from '../actions/resolve-environment/src/config-schema.js'
 import { eventFacts } from '../actions/resolve-environment/src/event-facts.js'
@@ -222,6 +223,16 @@ describe('the GitFlow template + terraform.yml, for each row of the trigger matr
   it('a tag push does not start it (its push filter names branches only)', async () => {
     expect(await simulate(gitflow, events('push.tag-v1.2.3'))).toEqual({ triggers: false, jobs: [] })
     expect((await simulate(gitflow, events('push.main'))).triggers).toBe(false)
+  })
+})
+
+describe("terraform.yml's apply job, step by step", () => {
+  it('checks that an apply is still the newest commit of its branch, and not a destroy (a merged preview torn down after main moved)', () => {
+    const workflow = parseYaml(readFileSync('.github/workflows/terraform.yml', 'utf8')) as any
+    const step = (workflow.jobs.apply.steps as any[]).find((s) => s.name === 'Still the newest commit of its branch')
+    const runs = (operation: string) => truthy(evaluate(step.if, { needs: { resolve: { outputs: { operation } } } }))
+    expect(runs('apply')).toBe(true)
+    expect(runs('destroy')).toBe(false)
   })
 })
 

@@ -147,7 +147,7 @@ export async function resolve(config: Config, facts: EventFacts, options: Resolv
     if (r.missing.includes('version') && facts.tag !== undefined) {
       throw new ConfigurationError(
         `The tag '${facts.tag}' is not a semantic version (v1.2.3), so {version} in ${what} of environment '${key}' cannot be filled. ` +
-          `Tag releases as vMAJOR.MINOR.PATCH, or narrow rule '${rule.name}' (tags: ["v[0-9]*"]).`,
+          `Tag releases as vMAJOR.MINOR.PATCH, or narrow rule '${rule.name}' (tags: ["v[0-9]+.[0-9]+.[0-9]+"], which leaves out pre-releases such as v1.2.3-rc.1 too).`,
       )
     }
     const needs = `${what} of environment '${key}' (${template}) needs ${r.missing.map((m) => `{${m}}`).join(', ')}, which this ${event} does not have`
