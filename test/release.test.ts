@@ -40,7 +40,7 @@ describe("release.yml's check that the tagged commit is on main", () => {
     execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', ...args], { cwd: repo, encoding: 'utf8', stdio: 'pipe' })
   git('init', '-q', '-b', 'main')
   git('commit', '-q', '--allow-empty', '-m', 'on main')
-  git('tag', '-a', 'v1.0.0', '-m', 'v1.0.0')
+  git('tag', '-a', 'v1.0.2', '-m', 'v1.0.2')
   git('update-ref', 'refs/remotes/origin/main', 'HEAD')
   git('checkout', '-q', '-b', 'side')
   git('commit', '-q', '--allow-empty', '-m', 'not reviewed')
@@ -57,7 +57,17 @@ describe("release.yml's check that the tagged commit is on main", () => {
   }
 
   it('passes a tag on a commit of main, and stops one on a commit main does not hold', () => {
-    expect(step('v1.0.0').ok).toBe(true)
+    expect(step('v1.0.2').ok).toBe(true)
     expect(step('v1.0.1')).toEqual({ ok: false, out: expect.stringContaining('::error::v1.0.1 is on a commit that main does not hold') })
+  })
+
+  it('stops a tag older than the newest release of its major: v1 never moves back', () => {
+    git('checkout', '-q', 'main')
+    git('commit', '-q', '--allow-empty', '-m', 'v1.10.0 on main')
+    git('tag', '-a', 'v1.10.0', '-m', 'v1.10.0')
+    git('update-ref', 'refs/remotes/origin/main', 'HEAD')
+    // v1.0.2 is on main, but v1.10.0 is newer (a version sort, not a text sort: 1.10 > 1.9).
+    expect(step('v1.0.2')).toEqual({ ok: false, out: expect.stringContaining('::error::v1.0.2 is not the newest v1 release (v1.10.0 is)') })
+    expect(step('v1.10.0').ok).toBe(true)
   })
 })

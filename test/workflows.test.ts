@@ -256,11 +256,18 @@ describe('the preview template + terraform.yml', () => {
 
 describe('the Cloud Run template: build → security-scan.yml → cloud-run-deploy.yml', () => {
   const template = 'workflow-templates/cloud-run-service.yml'
+  // Per environment, in the case GitHub stores them (lookups are case-insensitive).
   const vars = {
     CLOUD_RUN_SERVICE: 'api',
-    GCP_PROJECT: 'acme',
     GCP_REGION: 'europe-west1',
     IMAGE_REPOSITORY: 'europe-docker.pkg.dev/acme/app',
+    ...Object.fromEntries(
+      ['DEV', 'STAGE', 'PROD'].flatMap((env) => [
+        [`CLOUD_RUN_SERVICE_${env}`, `api-${env.toLowerCase()}`],
+        [`GCP_PROJECT_${env}`, `acme-${env.toLowerCase()}`],
+        [`GCP_DEPLOY_SERVICE_ACCOUNT_${env}`, `deploy-${env.toLowerCase()}@acme.iam.gserviceaccount.com`],
+      ]),
+    ),
   }
   const image = 'europe-docker.pkg.dev/acme/app/api@sha256:' + 'd'.repeat(64)
 
@@ -300,7 +307,16 @@ describe('the Cloud Run template: build → security-scan.yml → cloud-run-depl
     const r = await simulateTemplate(event)
     expect(r.jobs).toEqual(jobs)
     expect(r.with!.scan).toMatchObject({ 'image-ref': image })
-    expect(r.with!.deploy).toMatchObject({ environment, strategy, image, service: 'api', project: 'acme', region: 'europe-west1' })
+    // The environment's own service, project and deployer: never another environment's.
+    expect(r.with!.deploy).toMatchObject({
+      environment,
+      strategy,
+      image,
+      service: `api-${environment}`,
+      project: `acme-${environment}`,
+      region: 'europe-west1',
+      'gcp-service-account': `deploy-${environment}@acme.iam.gserviceaccount.com`,
+    })
   })
 
   it.each(['pull_request.opened.develop', 'pull_request.opened.main', 'pull_request.opened.fork'])(

@@ -101,6 +101,8 @@ export class Rollout {
   /** The service's other annotations, as last read (an update replaces the whole map). */
   private annotations: Record<string, string> | undefined
   private touched = false
+  /** An update of the rollout is in flight (sent, or about to be, and not yet served). */
+  private updating = false
   private finished = false
   private service: Service | undefined
   private revision = ''
@@ -138,12 +140,15 @@ export class Rollout {
       this.deps.log.warning(
         `Received ${signal}: the job is being cancelled; restoring the starting split now (${describeSplit(this.start)}).`,
       )
-      // Conditional on the last read, as every update of the rollout: a split or annotations
+      // Conditional on the last read when nothing of ours is in flight: a split or annotations
       // someone changed meanwhile (a hotfix by hand) answer 409, and are then read and left.
+      // With an update of ours in flight that etag is stale anyway, and a read first could take
+      // longer than the runner waits (the last step drops the state annotation the post step
+      // goes by): then it is sent at once, unconditional, as the rollout's own split to undo.
       this.restoring = this.deps.api.updateTraffic(this.name, {
         traffic: toApi(this.start),
         annotations: withState(this.annotations, undefined),
-        etag: this.service?.etag,
+        ...(this.updating ? {} : { etag: this.service?.etag }),
       })
       this.restoring.catch(() => {})
     } else {
@@ -327,6 +332,7 @@ export class Rollout {
       this.touched = true
       this.deps.log.info(`Shifting: ${describeSplit(want)}`)
       const started = this.deps.now()
+      this.updating = true
       this.service = await applySplit(this.applyDeps, this.name, {
         want,
         state: step.percent === 100 ? undefined : this.state(step.percent),
@@ -334,6 +340,7 @@ export class Rollout {
         signal: this.abort.signal,
         deadlineMs: UPDATE_DEADLINE_MS,
       })
+      this.updating = false
       this.annotations = this.service.annotations
       this.deps.log.info(`Serving ${describeSplit(want)} (${this.deps.now() - started} ms for the update and its reconciliation).`)
     }
@@ -511,13 +518,15 @@ export class Rollout {
     }
     if (!this.restoring) return this.done('failed', `${head}; the split is left as it is (rollback: false).`)
     const deadline = this.deps.now() + CANCEL_CONFIRM_MS
+    let conflict = false
     const confirm = async (): Promise<boolean> => {
       let sent: Operation | undefined
       try {
         sent = await (this.restoring as Promise<Operation>)
       } catch (error) {
-        // The service changed since the last read: by an update of ours in flight, or by someone else.
+        // The service changed since the last read: by someone else, or by a late update of ours.
         if (!isConflict(error)) throw error
+        conflict = true
       }
       if (sent) await waitForOperation(this.applyDeps, sent, deadline)
       const service = await this.deps.api.getService(this.name)
@@ -554,7 +563,9 @@ export class Rollout {
     // Not confirmed in the time there was: not called rolled back; the post step sees it through.
     return this.done(
       'failed',
-      `${head}; the update restoring ${describeSplit(this.start)} was sent, and the post step checks that it is served.`,
+      conflict
+        ? `${head}; the service changed since it was last read, so the starting split (${describeSplit(this.start)}) was not restored yet; the post step reads it and restores it unless the change is someone else's.`
+        : `${head}; the update restoring ${describeSplit(this.start)} was sent, and the post step checks that it is served.`,
     )
   }
 

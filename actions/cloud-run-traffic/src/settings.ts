@@ -65,9 +65,13 @@ export function readSettings(inputs: Inputs = new Inputs()): CloudRunTrafficSett
     : inputs.enumeration('strategy', Object.keys(STRATEGIES) as Strategy[], 'canary')
   const steps = stepsInput ? parseSteps(stepsInput) : [...STRATEGIES[strategy]]
   const intervalMs = inputs.duration('interval', 5 * 60_000)
-  // No bake is no check; past a day, a timer no longer waits (Node's timers stop at ~24.8 days) and no job runs that long anyway.
-  if (intervalMs <= 0 || intervalMs > 24 * 3_600_000)
-    throw new InputError('interval', `must be more than 0 and at most 24h, got ${quote(inputs.raw('interval'))}`)
+  // Between steps, no bake is no check (one step to 100% has nothing after it to guard); past a
+  // day, a timer no longer waits (Node's stop at ~24.8 days) and no job runs that long anyway.
+  if ((intervalMs <= 0 && steps.length > 1) || intervalMs > 24 * 3_600_000)
+    throw new InputError(
+      'interval',
+      `must be more than 0 (when there are steps between 0 and 100%) and at most 24h, got ${quote(inputs.raw('interval'))}`,
+    )
   const tag = name(inputs, 'tag', NAME, {}) ?? 'canary'
   // The tag URL's host label is `<tag>---<service>-<hash>`: Cloud Run refuses the PATCH (after the
   // revision was deployed) when the two are longer than 46 characters together; say so up front.
@@ -138,7 +142,9 @@ function revisionName(value: string, service: string, region: string, project: s
   const full = /^projects\/([^/]+)\/locations\/([^/]+)\/services\/([^/]+)\/revisions\/([^/]+)$/.exec(value)
   if (full && full[3] !== service)
     throw new InputError('revision', `names a revision of service ${quote(full[3] as string)}, not of ${quote(service)}`)
-  if (full && (full[2] !== region || (project !== undefined && full[1] !== project)))
+  // A project named by number and by ID cannot be compared here; the revision is addressed under the service anyway.
+  const sameKind = (a: string, b: string): boolean => /^\d+$/.test(a) === /^\d+$/.test(b)
+  if (full && (full[2] !== region || (project !== undefined && sameKind(full[1] as string, project) && full[1] !== project)))
     throw new InputError(
       'revision',
       `names a revision in ${quote(`${full[1]}/${full[2]}`)}, not in ${quote(`${project ?? '(the project)'}/${region}`)}, where the service is shifted`,

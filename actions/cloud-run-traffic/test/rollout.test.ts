@@ -119,6 +119,32 @@ describe('Rollout', () => {
     expect(state.get(SAVED.finished)).toBe('rolled-back')
   })
 
+  it('cancel() with an update of the rollout in flight restores at once, unconditionally (its etag is stale anyway)', async () => {
+    const { api, updates } = memoryApi()
+    let release = () => {}
+    const held = new Promise<void>((resolve) => (release = resolve))
+    let sent = () => {}
+    const inFlight = new Promise<void>((resolve) => (sent = resolve))
+    const update = api.updateTraffic
+    api.updateTraffic = async (name, u, options) => {
+      if (updates.length === 0) {
+        sent()
+        await held
+      }
+      return update(name, u, options)
+    }
+    const rollout = new Rollout(settings({ steps: '100' }), deps(api).d)
+    const done = rollout.run()
+    await inFlight
+    rollout.cancel('SIGINT')
+    release()
+    const result = await done
+    const restore = updates.find((u) => u.traffic.every((t) => t.revision !== 'new' || t.percent === 0))!
+    expect(restore).toMatchObject({ traffic: START })
+    expect(restore.etag).toBeUndefined()
+    expect(result.outputs.result).toBe('rolled-back')
+  })
+
   it('a bug after the first change still rolls back, and is reported as one', async () => {
     const { api, service } = memoryApi()
     const { d } = deps(api, {

@@ -93,10 +93,18 @@ describe('readSettings', () => {
       )
   })
 
-  it('refuses an interval of 0 (no bake) or past a day', () => {
+  it('refuses an interval of 0 between steps (no bake) or past a day', () => {
     for (const interval of ['0s', '25h', '600h'])
-      expect(() => read({ interval })).toThrow(/Input 'interval' must be more than 0 and at most 24h/)
+      expect(() => read({ interval })).toThrow(/Input 'interval' must be more than 0 .* and at most 24h/)
     expect(read({ interval: '24h' }).intervalMs).toBe(86_400_000)
+    // One step to 100% (recreate) has no bake between steps to skip.
+    expect(read({ interval: '0s', strategy: 'recreate' }).intervalMs).toBe(0)
+  })
+
+  it('takes a full revision name whose project is the number of the project named by ID (they cannot be compared)', () => {
+    expect(
+      read({ project: 'acme-prod', revision: 'projects/123456789012/locations/europe-west1/services/api/revisions/api-00042-x' }).revision,
+    ).toBe('api-00042-x')
   })
 
   it('refuses a health-check-url holding credentials, without showing them', () => {

@@ -29,6 +29,8 @@ export const VALIDATION_LEVELS = ['basic', 'standard', 'enhanced', 'strict'] as 
 export function globProblem(glob: string): string | undefined {
   if (glob.trim() === '' || glob !== glob.trim()) return 'is empty or has surrounding spaces'
   if (/^refs\//.test(glob)) return 'starts with refs/: write branch or tag names (main, v*), not refs'
+  // Written for a glob library, they would silently match nothing here: said instead.
+  if (/\{[^}]*,[^}]*\}/.test(glob)) return "uses {a,b} braces, which GitHub's filters do not have: write one pattern per entry"
   const problem = filterPatternProblem(glob)
   return problem && `is not a pattern GitHub's filters take: it ${problem}`
 }
@@ -72,7 +74,12 @@ export function lint(config: Config, file: string, text: string): void {
       problems.push(`${at(i)}: 'merged' and 'closed' apply to pull_request events only`)
     if (rule.merged === false) problems.push(`${at(i)}: 'merged: false' is not supported; use 'closed: true' for any closed PR`)
     // `types: [closed]` is how GitHub's own filters say "on merge", but it matches abandoned PRs too.
-    if (rule.operation === 'apply' && isPr && !rule.merged && (rule.closed || rule.types?.includes('closed')))
+    if (
+      rule.operation === 'apply' &&
+      rule.on.some((e) => PR_EVENTS.includes(e)) &&
+      !rule.merged &&
+      (rule.closed || rule.types?.includes('closed'))
+    )
       problems.push(
         `${at(i)}: operation 'apply' on closed pull requests would apply one closed without merging; add 'merged: true' to apply on merge, or use 'destroy' to tear a preview down`,
       )
@@ -111,17 +118,19 @@ export function ruleTypes(rule: Rule, event?: string): string[] | undefined {
   return undefined
 }
 
-const MATCH_ALL = new Set(['**', '*'])
-
 /** True when `a` matches every event `b` matches (conservative: it may say false when true). */
 export function shadows(a: Rule, b: Rule): boolean {
   if (!b.on.every((e) => a.on.includes(e))) return false
   // With a negation in x (`!release/x`), only the same list is known to match the same names.
+  // `**` matches every name; `*` only names without `/`, so only a list y whose patterns cannot
+  // match a `/` either (no `/`, no `**`; and no list at all matches any name).
+  const slashFree = (y: string[] | undefined): boolean => y !== undefined && y.every((g) => !g.includes('/') && !g.includes('**'))
   const covers = (x: string[] | undefined, y: string[] | undefined): boolean =>
     x === undefined ||
     (x.some((g) => g.startsWith('!'))
       ? y !== undefined && x.join('\n') === y.join('\n')
-      : (x.some((g) => MATCH_ALL.has(g)) && !(y ?? []).some((g) => g.includes('/'))) ||
+      : x.includes('**') ||
+        (x.includes('*') && slashFree(y) && !(y ?? []).some((g) => g.startsWith('!'))) ||
         (y !== undefined && !y.some((g) => g.startsWith('!')) && y.every((g) => x.includes(g))))
   // A push rule with tags only matches tag pushes, with branches only branch pushes.
   const pushKind = (r: Rule): string => (r.tags && !r.branches ? 'tags' : r.branches && !r.tags ? 'branches' : 'any')

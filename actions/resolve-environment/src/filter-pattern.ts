@@ -13,65 +13,106 @@
  * them as nektos/act's `workflowpattern`, a re-implementation of GitHub's, does.
  */
 
-const compiled = new Map<string, RegExp>()
+/**
+ * One part of a pattern: a character or class (`?` makes it optional, `+` repeats it), `*` (any
+ * characters but `/`), `**` (any characters), or `**` then `/` (nothing, or characters ending in `/`).
+ */
+type Part =
+  { kind: 'one'; test: (c: string) => boolean; min: 0 | 1; many: boolean } | { kind: 'star' } | { kind: 'globstar' } | { kind: 'dirs' }
 
-/** A pattern (without its `!`) as an anchored regular expression; throws on a pattern GitHub refuses. */
-function toRegExp(pattern: string): RegExp {
+const compiled = new Map<string, Part[]>()
+
+/** A pattern (without its `!`) as its parts; throws on a pattern GitHub refuses. */
+function partsOf(pattern: string): Part[] {
   let cached = compiled.get(pattern)
   if (cached) return cached
-  let source = ''
-  // Whether the last thing written is one character or class that `?` and `+` may follow.
-  let quantifiable = false
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i] as string
+  const chars = Array.from(pattern)
+  const parts: Part[] = []
+  for (let i = 0; i < chars.length; i++) {
+    const c = chars[i] as string
+    const last = parts[parts.length - 1]
     if (c === '\\') {
-      const next = pattern[i + 1]
+      const next = chars[i + 1]
       if (next === undefined) throw new Error('ends with a lone \\')
-      source += escape(next)
-      quantifiable = true
+      parts.push(literal(next))
       i++
     } else if (c === '*') {
-      // `**/` is any number of whole directories, none included (`**/docs` matches `docs`).
-      if (pattern.startsWith('**/', i)) {
-        source += '(?:.+/)?'
+      if (chars[i + 1] === '*' && chars[i + 2] === '/') {
+        parts.push({ kind: 'dirs' })
         i += 2
-      } else if (pattern[i + 1] === '*') {
-        source += '.*'
+      } else if (chars[i + 1] === '*') {
+        parts.push({ kind: 'globstar' })
         i++
-      } else source += '[^/]*'
-      quantifiable = false
-    } else if ((c === '?' || c === '+') && quantifiable) {
-      source += c
-      quantifiable = false
+      } else parts.push({ kind: 'star' })
+    } else if ((c === '?' || c === '+') && last?.kind === 'one' && last.min === 1 && !last.many) {
+      // Quantifies the character or class before it, once.
+      parts[parts.length - 1] = c === '?' ? { ...last, min: 0 } : { ...last, many: true }
     } else if (c === '[') {
-      const end = pattern.indexOf(']', i + 1)
+      const end = chars.indexOf(']', i + 1)
       if (end < 0) throw new Error("has a '[' without its ']'")
-      const inside = pattern.slice(i + 1, end)
+      const inside = chars.slice(i + 1, end).join('')
       if (inside === '' || !/^(?:[A-Za-z0-9](?:-[A-Za-z0-9])?)+$/.test(inside))
         throw new Error(`has [${inside}]: brackets hold letters, digits and ranges of them (a-z, 0-9) only`)
-      for (const [, from, to] of inside.matchAll(/([A-Za-z0-9])-([A-Za-z0-9])/g))
-        if ((from as string) > (to as string)) throw new Error(`has the range ${from}-${to}, which is backwards`)
-      source += `[${inside}]`
-      quantifiable = true
+      const ranges: [string, string][] = []
+      for (const [, from, to] of inside.matchAll(/([A-Za-z0-9])(?:-([A-Za-z0-9]))?/g)) {
+        if (to !== undefined && (from as string) > to) throw new Error(`has the range ${from}-${to}, which is backwards`)
+        ranges.push([from as string, to ?? (from as string)])
+      }
+      parts.push({ kind: 'one', test: (x) => ranges.some(([a, b]) => x >= a && x <= b), min: 1, many: false })
       i = end
-    } else {
-      source += escape(c)
-      quantifiable = true
-    }
+    } else parts.push(literal(c))
   }
-  cached = new RegExp(`^(?:${source})$`)
-  compiled.set(pattern, cached)
+  compiled.set(pattern, (cached = parts))
   return cached
 }
 
-const escape = (c: string): string => c.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')
+const literal = (c: string): Part => ({ kind: 'one', test: (x) => x === c, min: 1, many: false })
+
+/**
+ * Whether the whole name matches the parts: a table of "parts from t on match the name from s
+ * on", filled from the end, so time is (parts × characters) whatever the pattern: no
+ * backtracking a pushed branch name could make take minutes (`*a*a*a*a*b`).
+ */
+function matchesParts(parts: Part[], value: string): boolean {
+  const name = Array.from(value)
+  const n = name.length
+  const width = parts.length + 1
+  // next: the row for s + 1; row: for s. dirs*: inside a `**/`, before its closing `/`.
+  let next = new Uint8Array(width)
+  let row = new Uint8Array(width)
+  let dirsNext = new Uint8Array(width)
+  let dirsRow = new Uint8Array(width)
+  for (let s = n; s >= 0; s--) {
+    const c = name[s]
+    row[parts.length] = s === n ? 1 : 0
+    for (let t = parts.length - 1; t >= 0; t--) {
+      const part = parts[t] as Part
+      const more = s < n
+      let m = 0
+      if (part.kind === 'one') {
+        const here = more && part.test(c as string)
+        m = (part.min === 0 && row[t + 1]) || (here && (next[t + 1] || (part.many && next[t]))) ? 1 : 0
+      } else if (part.kind === 'star') m = row[t + 1] || (more && c !== '/' && next[t]) ? 1 : 0
+      else if (part.kind === 'globstar') m = row[t + 1] || (more && next[t]) ? 1 : 0
+      else {
+        // (.+/)? : nothing, or at least one character and then a `/`.
+        dirsRow[t] = more && ((c === '/' && next[t + 1]) || dirsNext[t]) ? 1 : 0
+        m = row[t + 1] || (more && dirsNext[t]) ? 1 : 0
+      }
+      row[t] = m
+    }
+    ;[next, row] = [row, next]
+    ;[dirsNext, dirsRow] = [dirsRow, dirsNext]
+  }
+  return next[0] === 1
+}
 
 /** Why GitHub would not take this pattern, or undefined. */
 export function filterPatternProblem(pattern: string): string | undefined {
   const body = pattern.startsWith('!') ? pattern.slice(1) : pattern
   if (body === '') return 'is empty'
   try {
-    toRegExp(body)
+    partsOf(body)
   } catch (error) {
     return (error as Error).message
   }
@@ -92,7 +133,7 @@ export function matchesFilter(patterns: readonly string[], value: string | undef
   for (const p of patterns) {
     const negated = p.startsWith('!')
     if (negated !== included) continue
-    if (toRegExp(negated ? p.slice(1) : p).test(value)) included = !negated
+    if (matchesParts(partsOf(negated ? p.slice(1) : p), value)) included = !negated
   }
   return included
 }

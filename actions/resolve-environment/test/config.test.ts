@@ -44,6 +44,27 @@ describe('the rules file', () => {
     )
   })
 
+  it('does not call a rule shadowed by `*` when it matches names with a `/` (`*` stops at `/`)', () => {
+    const rules = (a: string, b: string) =>
+      `${env}rules:\n  - { name: a, on: pull_request, ${a} environment: prod, operation: plan }\n  - { name: b, on: pull_request, ${b} environment: prod, operation: plan }\n`
+    const pairs: [string, string][] = [
+      ['base: ["*"],', ''],
+      ['base: ["*"],', 'base: ["**"],'],
+      ['base: ["*"],', 'base: ["release**"],'],
+      ['head: ["*"],', 'head: ["dependabot/**"],'],
+    ]
+    for (const [a, b] of pairs) expect(bad(rules(a, b))).not.toThrow()
+    // What `*` or `**` does cover is still said.
+    expect(bad(rules('base: ["*"],', 'base: [main],'))).toThrow(/rule 'b': can never match/)
+    expect(bad(rules('base: ["**"],', 'base: ["release/**"],'))).toThrow(/rule 'b': can never match/)
+  })
+
+  it('refuses {a,b} braces, which GitHub filters do not have (they would match nothing)', () => {
+    expect(bad(`${env}rules:\n  - { name: m, on: push, branches: ["{main,master}"], environment: prod, operation: apply }\n`)).toThrow(
+      /uses \{a,b\} braces, which GitHub's filters do not have/,
+    )
+  })
+
   it('does not call different activities or kinds of push shadowing', () => {
     expect(() => parseConfig(DEFAULT_CONFIG, 'x')).not.toThrow()
     const text = [
@@ -69,8 +90,13 @@ describe('the rules file', () => {
   })
 
   it('rejects apply on closed pull requests without merged: true (an abandoned PR would be applied)', () => {
-    for (const how of ['types: [closed]', 'types: [opened, closed]', 'closed: true'])
-      expect(bad(`${env}rules:\n  - { name: m, on: pull_request, ${how}, base: main, environment: prod, operation: apply }\n`)).toThrow(
+    for (const how of [
+      'on: pull_request, types: [closed]',
+      'on: pull_request, types: [opened, closed]',
+      'on: pull_request, closed: true',
+      'on: [pull_request, workflow_dispatch], types: [closed]',
+    ])
+      expect(bad(`${env}rules:\n  - { name: m, ${how}, environment: prod, operation: apply }\n`)).toThrow(
         /rule 'm': operation 'apply' on closed pull requests would apply one closed without merging; add 'merged: true'/,
       )
     for (const ok of ['merged: true', 'types: [closed], merged: true'])

@@ -63,6 +63,18 @@ describe('GitHub filter patterns, as the cheat sheet reads them', () => {
     expect(matches(['!main', '**'], ['main', 'dev'])).toEqual(['main', 'dev'])
   })
 
+  it('takes time in proportion to the name, whatever the pattern: a pushed branch name cannot stall it', () => {
+    // As regular expressions these backtracked: 400 characters took ~4 minutes.
+    const name = 'a'.repeat(5_000)
+    for (const pattern of ['*a*a*a*a*b', 'a+a+a+a+b', '**-**-**-**-x', '**/*-*-*']) expect(matchesFilter([pattern], name)).toBe(false)
+    expect(matchesFilter(['*a*a*a*a*'], name)).toBe(true)
+  }, 2_000)
+
+  it('reads names beyond ASCII, and line separators, as characters like any other', () => {
+    expect(matches('feature/**', ['feature/\u2028x', 'feature/é😀'])).toEqual(['feature/\u2028x', 'feature/é😀'])
+    expect(matches('v😀+', ['v😀😀', 'v😀', 'v'])).toEqual(['v😀😀', 'v😀'])
+  })
+
   it('refuses what GitHub refuses, saying why', () => {
     expect(filterPatternProblem('release/[')).toMatch(/'\[' without its '\]'/)
     expect(filterPatternProblem('v[]')).toMatch(/brackets hold letters, digits and ranges/)
