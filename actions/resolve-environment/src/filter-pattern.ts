@@ -10,7 +10,8 @@
  *   pattern after it includes again (the order matters, as in GitHub's filters).
  * Glob libraries differ (`?` is one character, `+` is literal, `!` negates one pattern alone):
  * `["release/**", "!release/experimental/**"]` matched every branch through picomatch. This reads
- * them as nektos/act's `workflowpattern`, a re-implementation of GitHub's, does.
+ * them as nektos/act's `workflowpattern`, a re-implementation of GitHub's, does, and matches
+ * without backtracking.
  */
 
 /**
@@ -88,18 +89,18 @@ function matchesParts(parts: Part[], value: string): boolean {
     for (let t = parts.length - 1; t >= 0; t--) {
       const part = parts[t] as Part
       const more = s < n
-      let m = 0
+      let m: boolean
       if (part.kind === 'one') {
         const here = more && part.test(c as string)
-        m = (part.min === 0 && row[t + 1]) || (here && (next[t + 1] || (part.many && next[t]))) ? 1 : 0
-      } else if (part.kind === 'star') m = row[t + 1] || (more && c !== '/' && next[t]) ? 1 : 0
-      else if (part.kind === 'globstar') m = row[t + 1] || (more && next[t]) ? 1 : 0
+        m = (part.min === 0 && !!row[t + 1]) || (here && (!!next[t + 1] || (part.many && !!next[t])))
+      } else if (part.kind === 'star') m = !!row[t + 1] || (more && c !== '/' && !!next[t])
+      else if (part.kind === 'globstar') m = !!row[t + 1] || (more && !!next[t])
       else {
         // (.+/)? : nothing, or at least one character and then a `/`.
         dirsRow[t] = more && ((c === '/' && next[t + 1]) || dirsNext[t]) ? 1 : 0
-        m = row[t + 1] || (more && dirsNext[t]) ? 1 : 0
+        m = !!row[t + 1] || (more && !!dirsNext[t])
       }
-      row[t] = m
+      row[t] = m ? 1 : 0
     }
     ;[next, row] = [row, next]
     ;[dirsNext, dirsRow] = [dirsRow, dirsNext]
