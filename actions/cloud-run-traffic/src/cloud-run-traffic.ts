@@ -315,9 +315,9 @@ export class Rollout {
     const url = this.probeUrl(tagUrlOf(service, this.settings.tag, this.revision))
     if (!url || this.settings.healthCheckAttempts === 0 || this.touched) return undefined
     const result = await this.probe(url)
-    this.deps.log.info(`Probe before any traffic shift: ${url} → ${result.detail}`)
+    this.deps.log.info(`Probe before any traffic shift: ${this.shown(url)} → ${result.detail}`)
     if (result.ok) return undefined
-    const reason = `The new revision ${this.revision} fails its health probe before any traffic is shifted (${url}: ${result.detail}); nothing was changed.`
+    const reason = `The new revision ${this.revision} fails its health probe before any traffic is shifted (${this.shown(url)}: ${result.detail}); nothing was changed.`
     this.row(splitOf(service), result.detail, '', 'stopped before any change')
     this.finish('failed')
     return this.done('failed', reason)
@@ -394,13 +394,20 @@ export class Rollout {
     }
     const result = await this.probe(url)
     probes.push(`${result.ok ? '✓' : '✗'} ${result.detail}`)
-    this.deps.log.info(`Probe ${url} → ${result.detail}`)
+    this.deps.log.info(`Probe ${this.shown(url)} → ${result.detail}`)
     if (!result.ok) {
       this.row(want, probes.join(' · '), metrics, 'probe failed: roll back')
       throw new CheckFailed(
-        `The health probe of ${this.revision} failed at ${shareOf(want, this.revision)}%: ${url} answered ${result.detail}.`,
+        `The health probe of ${this.revision} failed at ${shareOf(want, this.revision)}%: ${this.shown(url)} answered ${result.detail}.`,
       )
     }
+  }
+
+  /** A probe URL as the log, the summary and the failure show it: its query's values left out (a token can ride there). */
+  private shown(url: string): string {
+    const u = new URL(url)
+    if (!u.search) return url
+    return `${u.origin}${u.pathname}?${[...u.searchParams.keys()].map((k) => `${k}=…`).join('&')}`
   }
 
   private probeUrl(tagUrl: string | undefined): string | undefined {

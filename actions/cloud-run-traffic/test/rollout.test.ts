@@ -145,6 +145,17 @@ describe('Rollout', () => {
     expect(result.outputs.result).toBe('rolled-back')
   })
 
+  it("shows a health-check-url's query without its values (a token can ride there), in the log and the failure", async () => {
+    const { api } = memoryApi()
+    const { d, logs } = deps(api, { fetch: (async () => new Response('', { status: 500 })) as typeof fetch })
+    const result = await new Rollout(
+      settings({ 'health-check-url': 'https://api.example/health?token=s3cr3t-value&deep=1', 'health-check-attempts': '1' }),
+      d,
+    ).run()
+    expect(result.failure).toContain('(https://api.example/health?token=…&deep=…: 500 after 1 attempt)')
+    expect(`${result.failure} ${logs.join('\n')}`).not.toContain('s3cr3t-value')
+  })
+
   it('a bug after the first change still rolls back, and is reported as one', async () => {
     const { api, service } = memoryApi()
     const { d } = deps(api, {
