@@ -315,9 +315,9 @@ export class Rollout {
     const url = this.probeUrl(tagUrlOf(service, this.settings.tag, this.revision))
     if (!url || this.settings.healthCheckAttempts === 0 || this.touched) return undefined
     const result = await this.probe(url)
-    this.deps.log.info(`Probe before any traffic shift: ${this.shown(url)} → ${result.detail}`)
+    this.deps.log.info(`Probe before any traffic shift: ${shownUrl(url)} → ${result.detail}`)
     if (result.ok) return undefined
-    const reason = `The new revision ${this.revision} fails its health probe before any traffic is shifted (${this.shown(url)}: ${result.detail}); nothing was changed.`
+    const reason = `The new revision ${this.revision} fails its health probe before any traffic is shifted (${shownUrl(url)}: ${result.detail}); nothing was changed.`
     this.row(splitOf(service), result.detail, '', 'stopped before any change')
     this.finish('failed')
     return this.done('failed', reason)
@@ -333,14 +333,17 @@ export class Rollout {
       this.deps.log.info(`Shifting: ${describeSplit(want)}`)
       const started = this.deps.now()
       this.updating = true
-      this.service = await applySplit(this.applyDeps, this.name, {
-        want,
-        state: step.percent === 100 ? undefined : this.state(step.percent),
-        expected,
-        signal: this.abort.signal,
-        deadlineMs: UPDATE_DEADLINE_MS,
-      })
-      this.updating = false
+      try {
+        this.service = await applySplit(this.applyDeps, this.name, {
+          want,
+          state: step.percent === 100 ? undefined : this.state(step.percent),
+          expected,
+          signal: this.abort.signal,
+          deadlineMs: UPDATE_DEADLINE_MS,
+        })
+      } finally {
+        this.updating = false
+      }
       this.annotations = this.service.annotations
       this.deps.log.info(`Serving ${describeSplit(want)} (${this.deps.now() - started} ms for the update and its reconciliation).`)
     }
@@ -394,20 +397,13 @@ export class Rollout {
     }
     const result = await this.probe(url)
     probes.push(`${result.ok ? '✓' : '✗'} ${result.detail}`)
-    this.deps.log.info(`Probe ${this.shown(url)} → ${result.detail}`)
+    this.deps.log.info(`Probe ${shownUrl(url)} → ${result.detail}`)
     if (!result.ok) {
       this.row(want, probes.join(' · '), metrics, 'probe failed: roll back')
       throw new CheckFailed(
-        `The health probe of ${this.revision} failed at ${shareOf(want, this.revision)}%: ${this.shown(url)} answered ${result.detail}.`,
+        `The health probe of ${this.revision} failed at ${shareOf(want, this.revision)}%: ${shownUrl(url)} answered ${result.detail}.`,
       )
     }
-  }
-
-  /** A probe URL as the log, the summary and the failure show it: its query's values left out (a token can ride there). */
-  private shown(url: string): string {
-    const u = new URL(url)
-    if (!u.search) return url
-    return `${u.origin}${u.pathname}?${[...u.searchParams.keys()].map((k) => `${k}=…`).join('&')}`
   }
 
   private probeUrl(tagUrl: string | undefined): string | undefined {
@@ -642,4 +638,11 @@ export function stableRevision(start: readonly Target[], revision: string): stri
   for (const t of start) if (t.revision !== revision) shares.set(t.revision, (shares.get(t.revision) ?? 0) + t.percent)
   const best = [...shares].sort((a, b) => b[1] - a[1])[0]
   return best && best[1] > 0 ? best[0] : undefined
+}
+
+/** A probe URL as the log, the summary and the failure show it: its query's values left out (a token can ride there). */
+function shownUrl(url: string): string {
+  const u = new URL(url)
+  if (!u.search) return url
+  return `${u.origin}${u.pathname}?${[...u.searchParams.keys()].map((k) => `${k}=…`).join('&')}`
 }

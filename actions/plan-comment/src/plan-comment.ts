@@ -163,10 +163,10 @@ async function renderFromPlan(
           // what was rendered from them is never posted, as the run fails.
           readSection(bytes, range, section, { element, output: () => undefined }, { digest: digests.get(section) })
         } catch (error) {
+          if (error === rendering || error instanceof ConfigurationError) throw error
           // A value too long or too deep to build is its own error: pass one, which built only
           // the changes with sensitive marks, may never have built it.
-          if (error === rendering || error instanceof ConfigurationError || cannotShow(error, label)) throw error
-          throw changedWhileRead(label)
+          throw cannotShow(error, label) ?? changedWhileRead(label)
         }
       }
       again('resource_changes', (raw, index) => {
