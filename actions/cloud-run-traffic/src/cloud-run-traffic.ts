@@ -640,9 +640,16 @@ export function stableRevision(start: readonly Target[], revision: string): stri
   return best && best[1] > 0 ? best[0] : undefined
 }
 
-/** A probe URL as the log, the summary and the failure show it: its query's values left out (a token can ride there). */
+/**
+ * A probe URL as the log, the summary and the failure show it: the names of its query's
+ * parameters without their values, no fragment, no `;` parameters (a token can ride in each).
+ */
 function shownUrl(url: string): string {
   const u = new URL(url)
-  if (!u.search) return url
-  return `${u.origin}${u.pathname}?${[...u.searchParams.keys()].map((k) => `${k}=…`).join('&')}`
+  if (!u.search && !u.hash && !u.pathname.includes(';')) return url
+  const path = u.pathname.replace(/;.*$/, ';…')
+  const query = u.search
+    ? `?${[...u.searchParams.keys()].map((k) => `${k.length > 0 && u.search.includes(`${k}=`) ? k : '…'}=…`).join('&')}`
+    : ''
+  return `${u.origin}${path}${query}${u.hash ? '#…' : ''}`
 }

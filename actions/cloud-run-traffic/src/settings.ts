@@ -185,13 +185,15 @@ export function parseStatusRanges(value: string): [number, number][] {
 function optionalUrl(inputs: Inputs, input: string): string | undefined {
   const value = inputs.optionalString(input)
   if (value === undefined) return undefined
+  // Said without what stands before an `@`: a mistyped URL must not show its password either.
+  const bad = (): InputError => new InputError(input, `must be an http(s) URL, got ${quote(value.replace(/\/\/[^/@]*@/, '//…@'))}`)
   let url: URL
   try {
     url = new URL(value)
   } catch {
-    throw new InputError(input, `must be an http(s) URL, got ${quote(value)}`)
+    throw bad()
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new InputError(input, `must be an http(s) URL, got ${quote(value)}`)
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw bad()
   // Not echoed: the log, the summary and fetch's own errors would show the password.
   if (url.username || url.password)
     throw new InputError(input, 'must not hold credentials (user:password@…): they would be shown in the log and the job summary')

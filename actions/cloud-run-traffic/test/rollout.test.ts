@@ -154,6 +154,16 @@ describe('Rollout', () => {
     ).run()
     expect(result.failure).toContain('(https://api.example/health?token=…&deep=…: 500 after 1 attempt)')
     expect(`${result.failure} ${logs.join('\n')}`).not.toContain('s3cr3t-value')
+    // A bare query, a fragment and a `;` parameter can carry one as well.
+    for (const url of [
+      'https://api.example/health?SECRETTOK',
+      'https://api.example/health#SECRETTOK',
+      'https://api.example/health;t=SECRETTOK',
+    ]) {
+      const run = deps(memoryApi().api, { fetch: (async () => new Response('', { status: 500 })) as typeof fetch })
+      const r = await new Rollout(settings({ 'health-check-url': url, 'health-check-attempts': '1' }), run.d).run()
+      expect(`${r.failure} ${run.logs.join('\n')}`).not.toContain('SECRETTOK')
+    }
   })
 
   it('a bug after the first change still rolls back, and is reported as one', async () => {

@@ -118,6 +118,9 @@ describe('readSettings', () => {
     })()
     expect(error).toMatch(/Input 'health-check-url' must not hold credentials/)
     expect(error).not.toContain('hunter2')
+    // Nor when the URL is mistyped and refused as no URL.
+    for (const url of ['htps://admin:hunter2@api.example.com/health', 'https://admin:hunter2@api example.com/health'])
+      expect(() => read({ 'health-check-url': url })).toThrow(/must be an http\(s\) URL, got "[a-z]+:\/\/…@api/)
   })
 })
 

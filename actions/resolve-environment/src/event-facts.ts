@@ -15,6 +15,8 @@ export interface EventFacts {
   base: string | undefined
   head: string | undefined
   merged: boolean
+  /** A pull request that is closed (merged or not), whatever the activity (`labeled` comes after a close too). */
+  closed: boolean
   /** A push that deletes a branch or tag. */
   deleted: boolean
   prNumber: number | undefined
@@ -43,6 +45,7 @@ export function eventFacts(context: ActionContext): EventFacts {
     base: undefined,
     head: undefined,
     merged: false,
+    closed: false,
     deleted: false,
     prNumber: pullRequestNumber(context),
     sha: context.headSha || context.sha,
@@ -60,6 +63,7 @@ export function eventFacts(context: ActionContext): EventFacts {
       facts.head = str(record(pr?.head)?.ref) ?? (context.headRef || undefined)
       facts.branch = facts.head
       facts.merged = pr?.merged === true
+      facts.closed = pr?.state === 'closed' || facts.merged
       const fork = pullRequestFork(context)
       if (context.eventName === 'pull_request_target') {
         facts.trusted = false

@@ -24,7 +24,9 @@ export function matchRule(rule: Rule, f: EventFacts): Match {
   }
   if (rule.branches && f.branch !== undefined && !matchesFilter(rule.branches, f.branch))
     return { matched: false, why: `branch ${f.branch} does not match ${list(rule.branches)}` }
-  if (rule.branches && f.branch === undefined && f.tag === undefined) return { matched: false, why: 'the event has no branch' }
+  // A rule that names branches (and no tags) never matches a run on a tag: a dispatch from a tag too.
+  if (rule.branches && f.branch === undefined && !(rule.tags && f.tag !== undefined))
+    return { matched: false, why: f.tag !== undefined ? `the event is on tag ${f.tag}, not on a branch` : 'the event has no branch' }
   if (rule.tags && f.tag !== undefined && !matchesFilter(rule.tags, f.tag))
     return { matched: false, why: `tag ${f.tag} does not match ${list(rule.tags)}` }
   if (rule.tags && f.tag === undefined && f.event !== 'push') return { matched: false, why: 'the event has no tag' }
@@ -35,6 +37,9 @@ export function matchRule(rule: Rule, f: EventFacts): Match {
   const types = ruleTypes(rule, f.event)
   if (types && f.action !== undefined && !types.includes(f.action))
     return { matched: false, why: `the activity is ${f.action}, not ${types.join('/')}` }
+  // A pull request closed without merging is never applied, whatever activity brings it (`labeled`).
+  if (rule.operation === 'apply' && f.closed && !f.merged)
+    return { matched: false, why: 'the pull request was closed without merging, and is never applied' }
   if (rule.merged && !f.merged)
     return { matched: false, why: f.action === 'closed' ? 'the pull request was closed without merging' : 'the pull request is not merged' }
   if (f.event === 'workflow_run' && f.conclusion !== 'success')

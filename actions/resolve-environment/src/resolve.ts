@@ -131,7 +131,7 @@ export async function resolve(config: Config, facts: EventFacts, options: Resolv
     const r = renderTemplate(template, vars, (variable, value) => {
       const problem = isPath
         ? pathValueProblem(value)
-        : /[\u0000-\u001f\u007f]/.test(value)
+        : /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(value)
           ? 'holds a control character (a newline, NUL, ...)'
           : undefined
       if (problem) refuse(what, template, variable, value, problem)

@@ -93,7 +93,7 @@ export function slugBranch(branch: string): string {
  * value must not climb out of the directory the template names, nor end the line.
  */
 export function pathValueProblem(value: string): string | undefined {
-  if (/[\u0000-\u001f\u007f]/.test(value)) return 'holds a control character (a newline, NUL, ...)'
+  if (/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(value)) return 'holds a control character (a newline, NUL, ...)'
   if (/^([/\\]|[A-Za-z]:)/.test(value)) return 'is an absolute path'
   if (value.split(/[/\\]/).includes('..')) return "holds a '..' segment"
   return undefined

@@ -13,8 +13,8 @@ type Payload = Record<string, any> // eslint-disable-line @typescript-eslint/no-
 // The built-in rules name main/develop; the real payloads come from a repo whose default is master.
 const rules = parseConfig(DEFAULT_CONFIG.replace(/base: main/g, 'base: [main, master]'), 'rules.yml')
 const options: ResolveOptions = { explicitEnvironment: undefined, requireMatch: false, runId: '777' }
-const decide = (event: string, payload: Record<string, unknown>, o: Partial<ResolveOptions> = {}, config = rules) =>
-  resolve(config, eventFacts(contextFor(event, payload)), { ...options, ...o })
+const decide = (event: string, payload: Record<string, unknown>, o: Partial<ResolveOptions> = {}, config = rules, ref?: string) =>
+  resolve(config, eventFacts(contextFor(event, payload, ref ? { GITHUB_REF: ref } : {})), { ...options, ...o })
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const pr = (action: string, mutate: (p: any) => void = () => {}) => {
@@ -320,6 +320,9 @@ describe('templates', () => {
       /image-tag of environment 'prod' .* renders "v1 latest", which is not a valid image tag/,
     )
     await expect(dispatch({ region: 'eu', tag: 'v1\nx' })).rejects.toThrow(/\{inputs\.tag\} is .*, which holds a control character/)
+    // Past ASCII too: NEL and the line separator end a line as much as \n.
+    for (const tag of ['v1\u0085x', 'v1\u2028x'])
+      await expect(dispatch({ region: 'eu', tag })).rejects.toThrow(/\{inputs\.tag\} is [\s\S]*, which holds a control character/)
   })
 
   it('read branch patterns as GitHub filters do: in order, a negation excluding what came before', async () => {
@@ -335,6 +338,29 @@ rules:
     expect((await decide('push', push('release/1.2'), {}, config)).resolution).toMatchObject({ operation: 'apply', environment: 'prod' })
     for (const branch of ['release/experimental/x', 'some-random-branch'])
       expect((await decide('push', push(branch), {}, config)).resolution.operation).toBe('none')
+  })
+
+  it('never match a branch rule on a tag: a dispatch from a tag is not a dispatch from main', async () => {
+    const config = parseConfig(
+      `environments:\n  prod: { approval: true }\nrules:\n  - { name: prod from main, on: workflow_dispatch, branches: [main], environment: prod, operation: apply }\n`,
+      'rules.yml',
+    )
+    const fromTag = { ...realPayload('workflow_dispatch'), inputs: {} }
+    const { resolution, trace } = await decide('workflow_dispatch', fromTag, {}, config, 'refs/tags/evil')
+    expect(resolution.operation).toBe('none')
+    expect(trace).toEqual([{ rule: 'prod from main', why: 'the event is on tag evil, not on a branch' }])
+  })
+
+  it('never apply a pull request closed without merging, whatever the activity (labeled after the close)', async () => {
+    const config = parseConfig(
+      `environments:\n  prod: { approval: true }\nrules:\n  - { name: a, on: pull_request, types: [labeled], base: main, environment: prod, operation: apply }\n`,
+      'rules.yml',
+    )
+    const labeled = pr('labeled', (p) => {
+      p.pull_request.state = 'closed'
+      p.pull_request.merged = false
+    })
+    expect((await decide('pull_request', labeled, {}, config)).resolution.operation).toBe('none')
   })
 
   it('refuse to apply or destroy with a state key, tfvars file or name left empty: it would change another state', async () => {
