@@ -134,6 +134,13 @@ export async function waitForOperation(
   }
 }
 
+/** The service's terminal condition failed: Cloud Run could not serve its last update. */
+export class ServiceFailedError extends ServiceError {
+  constructor(readonly why: string) {
+    super(`Cloud Run could not serve the split: ${why}.`, undefined)
+  }
+}
+
 /**
  * Until the service serves `want`: not reconciling, observedGeneration = generation, and
  * trafficStatuses equal to the split. A failed terminal condition is a ServiceError.
@@ -153,10 +160,7 @@ export async function waitForSplit(
     // terminal condition counts as soon as the service stops reconciling.
     if (!service.reconciling && service.terminalCondition?.state === 'CONDITION_FAILED') {
       const c = service.terminalCondition
-      throw new ServiceError(
-        `Cloud Run could not serve the split: ${[c.reason, c.message].filter(Boolean).join(': ') || 'the service failed'}.`,
-        undefined,
-      )
+      throw new ServiceFailedError([c.reason, c.message].filter(Boolean).join(': ') || 'the service failed')
     }
     if (settled && sameSplit(served, want) && sameSplit(splitOf(service), want)) return service
     if (settled && !sameSplit(splitOf(service), want)) {

@@ -1,5 +1,14 @@
 import { ActionError, ConfigurationError, ServiceError, errorMessage, isActionError } from '@infra-actions/common'
-import { ForeignChangeError, applySplit, isConflict, splitOf, waitForOperation, waitForSplit, type ApplyDeps } from './apply.js'
+import {
+  ForeignChangeError,
+  ServiceFailedError,
+  applySplit,
+  isConflict,
+  splitOf,
+  waitForOperation,
+  waitForSplit,
+  type ApplyDeps,
+} from './apply.js'
 import { readiness, type CloudRunApi, type Operation, type Service } from './cloud-run.js'
 import { judge, metricsWanted, type Judgement, type Limits } from './judge.js'
 import type { MetricsApi, RevisionMetrics } from './monitoring.js'
@@ -225,7 +234,18 @@ export class Rollout {
     }
     if (service.reconciling || service.observedGeneration !== service.generation) {
       this.deps.log.info(`${this.settings.service} is reconciling an earlier update; waiting for it to settle first.`)
-      service = await waitForSplit(this.applyDeps, this.name, splitOf(service), this.deps.now() + UPDATE_DEADLINE_MS)
+      try {
+        service = await waitForSplit(this.applyDeps, this.name, splitOf(service), this.deps.now() + UPDATE_DEADLINE_MS)
+      } catch (error) {
+        // Said as what it is: someone else's update, before this run changed anything.
+        if (error instanceof ServiceFailedError)
+          throw new ServiceError(
+            `Before this run, the last update of ${this.settings.service} failed (${error.why}); nothing was changed. ` +
+              'Fix the service (deploy a revision that starts, or set its traffic to revisions that serve) and run again.',
+            undefined,
+          )
+        throw error
+      }
     }
     this.service = service
     this.annotations = service.annotations
@@ -420,7 +440,7 @@ export class Rollout {
       sleep: this.deps.sleep,
       now: this.deps.now,
       pauseMs: this.deps.retryBaseMs * 2,
-      timeoutMs: 10_000,
+      timeoutMs: s.healthCheckTimeoutMs,
       idToken: async () => this.idToken,
       mintIdToken:
         s.idToken || !this.deps.mintIdToken ? undefined : async (audience) => (this.idToken = await this.deps.mintIdToken?.(audience)),

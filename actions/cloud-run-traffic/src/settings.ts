@@ -32,6 +32,8 @@ export interface CloudRunTrafficSettings {
   healthCheckStatus: [number, number][]
   /** 0: no probes. */
   healthCheckAttempts: number
+  /** How long one probe attempt waits for an answer. */
+  healthCheckTimeoutMs: number
   idToken: string | undefined
   /** A fraction (0.01 for `1%`). */
   maxErrorRate: number | undefined
@@ -87,6 +89,9 @@ export function readSettings(inputs: Inputs = new Inputs()): CloudRunTrafficSett
   // 2xx only by default: a redirect (to a login or maintenance page) is not healthy.
   const healthCheckStatus = parseStatusRanges(inputs.string('health-check-status', { default: '200-299' }))
   const healthCheckAttempts = inputs.integer('health-check-attempts', { default: 3, min: 0, max: 20 })
+  const healthCheckTimeoutMs = inputs.duration('health-check-timeout', 10_000)
+  if (healthCheckTimeoutMs <= 0 || healthCheckTimeoutMs > 5 * 60_000)
+    throw new InputError('health-check-timeout', `must be more than 0 and at most 5m, got ${quote(inputs.raw('health-check-timeout'))}`)
   const idToken = inputs.optionalString('id-token')
   const maxErrorRate = inputs.has('max-error-rate') ? inputs.percentage('max-error-rate', 0) / 100 : undefined
   const maxLatencyP95Ms = inputs.has('max-latency-p95') ? inputs.duration('max-latency-p95', 0) : undefined
@@ -111,6 +116,7 @@ export function readSettings(inputs: Inputs = new Inputs()): CloudRunTrafficSett
     healthCheckPath,
     healthCheckStatus,
     healthCheckAttempts,
+    healthCheckTimeoutMs,
     idToken,
     maxErrorRate,
     maxLatencyP95Ms,

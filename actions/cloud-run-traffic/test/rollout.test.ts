@@ -166,6 +166,31 @@ describe('Rollout', () => {
     }
   })
 
+  it('waits for a probe as long as health-check-timeout says (a slow cold start), and no longer', async () => {
+    // Answers after 150 ms of real time, or never when the probe gives up first.
+    const slow = (async (_url: string, init: RequestInit) => {
+      await new Promise((resolve, reject) => {
+        const timer = setTimeout(resolve, 150)
+        init.signal?.addEventListener('abort', () => {
+          clearTimeout(timer)
+          reject(init.signal?.reason)
+        })
+      })
+      return new Response('ok')
+    }) as typeof fetch
+    const patient = await new Rollout(
+      settings({ 'health-check-timeout': '2s', 'health-check-attempts': '1' }),
+      deps(memoryApi().api, { fetch: slow }).d,
+    ).run()
+    expect(patient.outputs.result).toBe('promoted')
+    const hasty = await new Rollout(
+      settings({ 'health-check-timeout': '20ms', 'health-check-attempts': '1' }),
+      deps(memoryApi().api, { fetch: slow }).d,
+    ).run()
+    expect(hasty.outputs.result).toBe('rolled-back')
+    expect(hasty.failure).toMatch(/no answer/)
+  })
+
   it('a bug after the first change still rolls back, and is reported as one', async () => {
     const { api, service } = memoryApi()
     const { d } = deps(api, {
@@ -262,6 +287,19 @@ describe('Rollout', () => {
     expect(updates).toEqual([])
     // Named, the ready one is shifted to as asked.
     expect((await new Rollout(settings({ revision: 'new' }), deps(api).d).run()).outputs.result).toBe('promoted')
+  })
+
+  it("a service whose last update failed before this run is refused as such, not as this run's failure", async () => {
+    const { api, service, updates } = memoryApi()
+    Object.assign(service, {
+      generation: '4',
+      observedGeneration: '3',
+      terminalCondition: { type: 'Ready', state: 'CONDITION_FAILED', reason: 'RevisionFailed', message: 'Revision old-00003 is not ready' },
+    })
+    await expect(new Rollout(settings(), deps(api).d).run()).rejects.toThrow(
+      /^Before this run, the last update of api failed \(RevisionFailed: Revision old-00003 is not ready\); nothing was changed\. Fix the service .* and run again\.$/,
+    )
+    expect(updates).toEqual([])
   })
 
   it('a failed pre-flight probe of an existing tag URL changes nothing', async () => {

@@ -14,6 +14,7 @@ describe('readSettings', () => {
       healthCheckPath: '/',
       healthCheckStatus: [[200, 299]],
       healthCheckAttempts: 3,
+      healthCheckTimeoutMs: 10_000,
       maxErrorRate: undefined,
       maxLatencyP95Ms: undefined,
       minRequests: 1,
@@ -91,6 +92,12 @@ describe('readSettings', () => {
       expect(() => read({ project: 'acme-prod', revision })).toThrow(
         /Input 'revision' names a revision in .*, not in "acme-prod\/europe-west1"/,
       )
+  })
+
+  it('reads a probe timeout from 1 ms to 5 minutes (a cold start can take longer than the default 10 s)', () => {
+    expect(read({ 'health-check-timeout': '45s' }).healthCheckTimeoutMs).toBe(45_000)
+    for (const value of ['0s', '6m', 'soon'])
+      expect(() => read({ 'health-check-timeout': value })).toThrow(/^Input 'health-check-timeout' must be/)
   })
 
   it('refuses an interval of 0 between steps (no bake) or past a day', () => {

@@ -120,11 +120,18 @@ export function filterPatternProblem(pattern: string): string | undefined {
   return undefined
 }
 
-/** Why a list of patterns cannot work as written (only negations: it matches nothing), or undefined. */
+/** Why a list of patterns cannot work as written (a ! before every positive pattern: it excludes nothing), or undefined. */
 export function filterListProblem(patterns: readonly string[]): string | undefined {
-  return patterns.length > 0 && patterns.every((p) => p.startsWith('!'))
-    ? 'has only patterns starting with !, which exclude from nothing: it matches nothing (add a positive pattern, such as "**", before them)'
-    : undefined
+  const firstPositive = patterns.findIndex((p) => !p.startsWith('!'))
+  if (patterns.length > 0 && firstPositive === -1)
+    return 'has only patterns starting with !, which exclude from nothing: it matches nothing (add a positive pattern, such as "**", before them)'
+  // Surely meant to exclude from what follows, which GitHub's order does not do: the name would be matched.
+  if (firstPositive > 0)
+    return (
+      `starts with ${JSON.stringify(patterns[0])}, which excludes nothing there (GitHub reads the list in order, ` +
+      `a ! excluding from what came before it): move it after ${JSON.stringify(patterns[firstPositive])}`
+    )
+  return undefined
 }
 
 /** Whether `value` (a branch or tag name) passes the patterns, in order, as GitHub's filters decide. */

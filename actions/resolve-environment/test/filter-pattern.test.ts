@@ -85,5 +85,10 @@ describe('GitHub filter patterns, as the cheat sheet reads them', () => {
     expect(filterPatternProblem('!release/**')).toBeUndefined()
     expect(filterListProblem(['!main'])).toMatch(/only patterns starting with !/)
     expect(filterListProblem(['**', '!main'])).toBeUndefined()
+    // GitHub reads the list in order: a ! before the patterns it means to exclude from excludes nothing.
+    expect(filterListProblem(['!release/experimental/**', 'release/**'])).toMatch(
+      /starts with "!release\/experimental\/\*\*", which excludes nothing there.*move it after "release\/\*\*"/,
+    )
+    expect(filterListProblem(['release/**', '!release/experimental/**', 'main'])).toBeUndefined()
   })
 })

@@ -213,7 +213,8 @@ type Source = { label: string; tool: string; version?: string }
 async function writeAtomically(file: string, write: (sink: SarifSink) => Promise<SarifLog>): Promise<SarifLog> {
   const what = `Input 'sarif-output' (${file})`
   makeDirectory(path.dirname(file), what)
-  const tmp = `${file}.${process.pid}.tmp`
+  // A short name of its own: the file's name with a suffix could be past the file system's limit.
+  const tmp = path.join(path.dirname(file), `.scan-report-${process.pid}.tmp`)
   try {
     const fd = openSync(tmp, 'w')
     let log: SarifLog
@@ -251,7 +252,11 @@ async function writeAtomically(file: string, write: (sink: SarifSink) => Promise
     renameSync(tmp, file)
     return log
   } catch (error) {
-    rmSync(tmp, { force: true })
+    try {
+      rmSync(tmp, { force: true })
+    } catch {
+      // Never made (its directory cannot be written): the error is the one below.
+    }
     if (isFileError(error)) throw new ConfigurationError(`${what} cannot be written: ${describeFileError(error)}.`)
     throw error
   }

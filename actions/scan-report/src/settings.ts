@@ -1,7 +1,7 @@
-import { statSync } from 'node:fs'
+import { statSync, type Stats } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { ConfigurationError, InputError, Inputs, quote, readRegularFile } from '@infra-actions/common'
+import { ConfigurationError, describeFileError, InputError, Inputs, isFileError, quote, readRegularFile } from '@infra-actions/common'
 import type { FailOn } from './decide.js'
 import type { IgnoreFile } from './ignore-file.js'
 import { expandPatterns, type ResultFile } from './load.js'
@@ -104,7 +104,13 @@ export function scannedDirectory(value: string, root: string): { trivyRoot: stri
   const rel = path.relative(root, path.resolve(root, value))
   if (rel === '..' || rel.startsWith(`..${path.sep}`) || path.isAbsolute(rel))
     throw new InputError('trivy-root', `must be a directory inside the workspace (${root}), like 'infra'; got ${quote(value)}`)
-  const stat = statSync(path.resolve(root, value), { throwIfNoEntry: false })
+  let stat: Stats | undefined
+  try {
+    stat = statSync(path.resolve(root, value), { throwIfNoEntry: false })
+  } catch (error) {
+    if (!isFileError(error)) throw error
+    throw new InputError('trivy-root', `cannot be read: ${describeFileError(error)} (${quote(value)})`)
+  }
   // A scan of one file: Trivy names its target by itself; the root would place it under its own name.
   if (stat?.isFile())
     throw new InputError(

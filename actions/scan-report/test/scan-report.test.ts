@@ -327,6 +327,16 @@ describe('a sarif-output that cannot be written: an error of the input, not a bu
     )
     expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([])
   })
+  it('a name too long for the file system, or just short enough for it', async () => {
+    await expect(run({ trivy: trivy(), 'sarif-output': `${'a'.repeat(300)}.sarif` })).rejects.toThrow(
+      /^Input 'sarif-output' \(.*a{300}\.sarif\) cannot be written: its name is too long for the file system\.$/,
+    )
+    // 255 bytes, the most a name can have: written, though a temporary name beside it with more would not be.
+    const longest = `${'b'.repeat(249)}.sarif`
+    await run({ trivy: trivy(), 'sarif-output': longest })
+    expect(existsSync(path.join(dir, longest))).toBe(true)
+    expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([])
+  })
   it('makes the directories it lacks', async () => {
     await run({ trivy: trivy(), 'sarif-output': 'new/deeper/merged.sarif' })
     expect(existsSync(path.join(dir, 'new/deeper/merged.sarif'))).toBe(true)
@@ -658,6 +668,7 @@ describe("trivy-root: Trivy's paths are relative to the directory it scanned", (
     ['../elsewhere', /must be a directory inside the workspace/],
     ['/etc', /must be a directory inside the workspace/],
     ['trivy.json', /names a file \("trivy.json"\); give the directory Trivy scanned/],
+    ['x'.repeat(300), /^Input 'trivy-root' cannot be read: its name is too long for the file system \("x{40}/],
   ])("refuses trivy-root '%s'", async (value, message) => {
     await expect(run({ trivy: put('trivy.json', JSON.stringify(json)), 'trivy-root': value })).rejects.toThrow(message)
   })

@@ -111,6 +111,8 @@ export function describeFileError(error: unknown): string {
   if (code === 'ENOTDIR') return 'a part of the path is not a directory'
   if (code === 'EROFS') return 'read-only file system'
   if (code === 'ENOSPC') return 'no space left on the device'
+  if (code === 'ENAMETOOLONG') return 'its name is too long for the file system'
+  if (code === 'ELOOP') return 'too many symbolic links in the path'
   if (code === 'EIO') return 'an input/output error (a device or a special file, not a file of results)'
   return error instanceof Error ? error.message : String(error)
 }
