@@ -198,7 +198,8 @@ describe('the GitFlow template + terraform.yml, for each row of the trigger matr
     ['pull_request.opened.main', { jobs: ['resolve', 'plan'], environment: 'prod', operation: 'plan' }],
     ['pull_request.closed.merged.main', { jobs: ['resolve', 'plan', 'apply'], environment: 'prod', operation: 'apply' }],
     ['pull_request.closed.unmerged.main', { jobs: ['resolve'], operation: 'none' }],
-    ['schedule', { jobs: ['resolve', 'plan', 'apply'], environment: 'prod', operation: 'apply' }],
+    // A drift check: a drift apply waiting for prod's reviewers would hold prod's apply lock.
+    ['schedule', { jobs: ['resolve', 'plan'], environment: 'prod', operation: 'apply', inputs: { 'dry-run': true } }],
     ['pull_request.opened.fork', { jobs: ['resolve', 'plan'], environment: 'prod', operation: 'plan', trusted: false }],
   ] as const)('%s', async (event, expected) => {
     expect(await simulate(gitflow, events(event))).toMatchObject({ triggers: true, ...expected })
@@ -217,7 +218,9 @@ describe('the GitFlow template + terraform.yml, for each row of the trigger matr
   })
 
   it('a plan without changes applies nothing (no approval is asked for nothing)', async () => {
-    expect(await simulate(gitflow, events('schedule'), undefined, { hasChanges: false })).toMatchObject({ jobs: ['resolve', 'plan'] })
+    expect(await simulate(gitflow, events('pull_request.closed.merged.main'), undefined, { hasChanges: false })).toMatchObject({
+      jobs: ['resolve', 'plan'],
+    })
   })
 
   it('a tag push does not start it (its push filter names branches only)', async () => {
