@@ -112,6 +112,7 @@ const SCENARIOS: Record<
       'health-check-path': '/healthz',
       'health-check-status': '200-399',
       'health-check-attempts': '3',
+      'health-check-timeout': '30s',
       'id-token': 't',
       'max-error-rate': '1%',
       'max-latency-p95': '2s',
