@@ -55,7 +55,7 @@ describe('destroy-gate (built action)', () => {
     const errs = errors(r.stdout)
     expect(errs.length).toBeLessThanOrEqual(10)
     expect(errs[0]).toBe('::error::Would be destroyed: google_storage_bucket.b0')
-    expect(errs).toContain('::error::… and 13 more destroyed resources: see the job summary for the full list.')
+    expect(errs).toContain("::error::… and 13 more destroyed resources: the job summary lists them, and output 'addresses' has every one.")
     expect(errs.at(-1)).toBe('::error::The plan destroys 20 resources; at most 0 are allowed.')
     expect(r.summary).toContain('### 🛑 Destroy gate: blocked')
     expect(r.summary).toContain('| `google_storage_bucket.b19` | delete |  | 🗑️ counted |')
@@ -88,6 +88,36 @@ describe('destroy-gate (built action)', () => {
     const stale = await run({ 'plan-json': plan({ resource_changes: [rc('a.b', ['delete'])] }), 'allow-label': 'allow-destroy' })
     expect(stale.exitCode).toBe(1)
     expect(stale.outputs.reason).toMatch(/before 4f2c9d1 was pushed .*so it did not approve this commit/)
+  })
+
+  it('does not honour an approval on an event that does not say which commit was planned (a ChatOps issue_comment)', async () => {
+    pullRequest42()
+    gh.issueLabels.set('acme/infra#42', ['allow-destroy'])
+    gh.issueEvents.set('acme/infra#42', [labeledNow('maria')])
+    gh.permissions.set('acme/infra:maria', 'maintain')
+    // GITHUB_SHA of an issue_comment run is the default branch's newest commit, not the PR's.
+    gh.push('acme', 'infra', 'feature/api-1.5', 'c'.repeat(40), { at: new Date(Date.now() - 3_600_000).toISOString() })
+    const event = path.join(dir, 'comment.json')
+    writeFileSync(
+      event,
+      JSON.stringify({ action: 'created', issue: { number: 42, pull_request: { url: 'x' } }, comment: { body: '/apply' } }),
+    )
+    const r = await runAction({
+      action: 'destroy-gate',
+      inputs: {
+        'working-directory': dir,
+        'plan-json': plan({ resource_changes: [rc('a.b', ['delete'])] }),
+        'allow-label': 'allow-destroy',
+      },
+      event,
+      eventName: 'issue_comment',
+      apiUrl: gh.url,
+      env: { INFRA_ACTIONS_RETRY_BASE_MS: '5', GITHUB_SHA: 'c'.repeat(40) },
+    })
+    expect(r.exitCode).toBe(1)
+    expect(r.outputs.reason).toMatch(
+      /The allow-label 'allow-destroy' cannot apply: an issue_comment run does not say which commit of PR #42 was planned\. Run the gate on the pull request's own events/,
+    )
   })
 
   it('lets an approving review of the planned commit through, with allow-review', async () => {
@@ -205,6 +235,24 @@ describe('destroy-gate (built action)', () => {
         /^The plan destroys 1 resource; at most 0 are allowed\. The allow-label 'allow-destroy' could not be checked, so it does not count: /,
       )
       expect(r.summary).toContain('### 🛑 Destroy gate: blocked')
+    })
+
+    it('when the API answers 200 with a page that is not JSON (a proxy in the way)', async () => {
+      const inputs = labelled()
+      gh.fault({ method: 'GET', path: /\/labels$/, status: 200, headers: { 'content-type': 'text/html' }, body: '<html>', times: 20 })
+      const r = await run(inputs)
+      closed(r, /could not be checked, so it does not count: .*not JSON \(text\/html\)/)
+    })
+
+    it('when the job summary cannot be written: a warning, and every output set', async () => {
+      const r = await run(
+        { 'plan-json': plan({ resource_changes: [rc('a.b', ['delete'])] }) },
+        { GITHUB_STEP_SUMMARY: path.join(dir, 'no-such-dir', 'summary') },
+      )
+      expect(r.exitCode).toBe(1)
+      expect(r.outputs).toMatchObject({ allowed: 'false', 'destroy-count': '1', addresses: '["a.b"]' })
+      expect(r.stdout).toMatch(/::warning::The job summary could not be written: .*no-such-dir/)
+      expect(r.stdout).not.toMatch(/This is a bug/)
     })
 
     it('when the labels call times out on every attempt', async () => {

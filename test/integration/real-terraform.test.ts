@@ -41,7 +41,8 @@ describe.skipIf(!terraformVersionOnPath)(`real Terraform ${terraformVersionOnPat
       event: EVENT,
     })
     expect(r.exitCode).toBe(1)
-    expect(JSON.parse(r.outputs['protected-hits']!)).toEqual(['terraform_data.gone (moved from module.db.terraform_data.main)'])
+    expect(JSON.parse(r.outputs['protected-hits']!)).toEqual(['terraform_data.gone'])
+    expect(r.summary).toContain('| `terraform_data.gone (moved from module.db.terraform_data.main)` | delete |')
     expect(r.summary).toContain('the target of its `moved` block does not exist')
   })
 

@@ -61,7 +61,15 @@ export async function checkAllowLabel(api: ApprovalApi, pr: number, label: strin
       why: `The label '${label}' cannot be tied to the planned commit ${short(plannedSha)}: no push of it to ${headRef} is on record. An approving review of that commit can (allow-review).`,
     }
   }
-  if (Date.parse(last.at) <= Date.parse(pushed)) {
+  const labelledAt = Date.parse(last.at)
+  const pushedAt = Date.parse(pushed)
+  if (Number.isNaN(labelledAt) || Number.isNaN(pushedAt)) {
+    return {
+      ok: false,
+      why: `The label '${label}' cannot be compared with the push of ${short(plannedSha)}: GitHub gave a time that is not one (label ${JSON.stringify(last.at)}, push ${JSON.stringify(pushed)}), so it does not count.`,
+    }
+  }
+  if (labelledAt <= pushedAt) {
     return {
       ok: false,
       why: `The label '${label}' was added by ${last.actor} at ${last.at}, before ${short(plannedSha)} was pushed (${pushed}), so it did not approve this commit. Remove and add it again, or approve the PR.`,

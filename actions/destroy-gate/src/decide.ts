@@ -9,6 +9,7 @@ import type { GateRules } from './settings.js'
 export type Verdict = 'counted' | 'protected' | 'ignored' | 'replace-not-counted' | 'forget' | 'deferred'
 
 export interface GateRow {
+  /** The address as the summary shows it: with `(deposed …)` and `(moved from …)`. */
   address: string
   actions: string
   reason: string | undefined
@@ -35,8 +36,14 @@ export interface Decision {
   allowed: boolean
   reason: string
   rows: GateRow[]
+  /** The rows counted and protected, as the summary and the log show them. */
   counted: string[]
   protectedHits: string[]
+  /** Their addresses, each once, for the outputs (a deposed object is at its resource's address). */
+  countedAddresses: string[]
+  protectedAddresses: string[]
+  /** Protected resources a move takes out of every protected pattern: `from → to, by pattern`. */
+  movedOut: string[]
   destroyCount: number
   replaceCount: number
   /** The destroys went through an override: warn. */
@@ -51,11 +58,20 @@ export function decide(model: PlanModel, rules: GateRules, override: Overrides =
   const rows: GateRow[] = []
   const counted: string[] = []
   const protectedHits: string[] = []
+  const countedAddresses = new Set<string>()
+  const protectedAddresses = new Set<string>()
+  const movedOut: string[] = []
   let replaceCount = 0
   const label = (item: ResourceItem): string =>
     `${item.address}${item.deposed ? ` (deposed ${item.deposed})` : ''}${item.previousAddress !== undefined ? ` (moved from ${item.previousAddress})` : ''}`
 
   for (const item of model.changes) {
+    // Moved where no protected pattern reaches: the next plan could destroy it unprotected.
+    const escaped = protectedMatcher.movedOutOf(item)
+    if (escaped !== undefined) {
+      movedOut.push(`${item.previousAddress} → ${item.address}, by ${escaped}`)
+      protectedAddresses.add(item.address)
+    }
     if (item.action === 'forget' || item.action === 'create-forget') {
       rows.push({ address: label(item), actions: item.actions.join(', '), reason: item.reason, verdict: 'forget', pattern: undefined })
       continue
@@ -71,12 +87,14 @@ export function decide(model: PlanModel, rules: GateRules, override: Overrides =
       pattern: undefined,
     }
     const prot = protectedMatcher.match(item)
-    const ign = ignoreMatcher.match(item)
+    const ign = ignoreMatcher.matchEvery(item)
     if (prot !== undefined) {
       row.verdict = 'protected'
       row.pattern = prot
       protectedHits.push(row.address)
+      protectedAddresses.add(item.address)
       counted.push(row.address)
+      countedAddresses.add(item.address)
     } else if (ign !== undefined) {
       row.verdict = 'ignored'
       row.pattern = ign
@@ -84,6 +102,7 @@ export function decide(model: PlanModel, rules: GateRules, override: Overrides =
       row.verdict = 'replace-not-counted'
     } else {
       counted.push(row.address)
+      countedAddresses.add(item.address)
     }
     rows.push(row)
   }
@@ -91,7 +110,16 @@ export function decide(model: PlanModel, rules: GateRules, override: Overrides =
     if (d.item.actions.includes('delete'))
       rows.push({ address: d.item.address, actions: d.item.actions.join(', '), reason: d.reason, verdict: 'deferred', pattern: undefined })
   }
-  const base = { rows, counted, protectedHits, destroyCount: counted.length, replaceCount }
+  const base = {
+    rows,
+    counted,
+    protectedHits,
+    countedAddresses: [...countedAddresses],
+    protectedAddresses: [...protectedAddresses],
+    movedOut,
+    destroyCount: counted.length,
+    replaceCount,
+  }
 
   if (model.errored) {
     return {
@@ -121,6 +149,17 @@ export function decide(model: PlanModel, rules: GateRules, override: Overrides =
       reason:
         `The plan destroys ${plural(protectedHits.length, 'protected resource')} (${protectedHits.slice(0, 3).map(visible).join(', ')}${protectedHits.length > 3 ? ', …' : ''}); ` +
         "no override allows that. To destroy one, remove it from 'protected' in a reviewed change.",
+    }
+  }
+  if (movedOut.length > 0) {
+    return {
+      ...base,
+      allowed: false,
+      overridden: false,
+      unverifiable: false,
+      reason:
+        `The plan moves ${plural(movedOut.length, 'protected resource')} out of 'protected' (${movedOut.slice(0, 3).map(visible).join('; ')}${movedOut.length > 3 ? '; …' : ''}); ` +
+        "no override allows that. Add the new address to 'protected' in a reviewed change (or a pattern that covers both).",
     }
   }
   const n = counted.length

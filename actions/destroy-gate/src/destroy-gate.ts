@@ -43,7 +43,8 @@ export async function runDestroyGate(settings: DestroyGateSettings, deps: Destro
   const overrides: Overrides = {}
   if (rules.allowDestroy) overrides.allowDestroy = { by: `${deps.context.actor || 'the workflow'} (allow-destroy: true)` }
   let decision = decide(model, rules, overrides)
-  const blockedByCount = !decision.allowed && !decision.unverifiable && decision.protectedHits.length === 0
+  const blockedByCount =
+    !decision.allowed && !decision.unverifiable && decision.protectedHits.length === 0 && decision.movedOut.length === 0
   if (blockedByCount && (rules.allowLabel || rules.allowReview)) {
     await lookForApproval(settings, deps, overrides)
     decision = decide(model, rules, overrides)
@@ -75,6 +76,13 @@ async function lookForApproval(settings: DestroyGateSettings, deps: DestroyGateD
   const pr = pullRequestNumber(deps.context, settings.prNumber)
   if (pr === undefined) return void refusals.push(`${sentence} cannot apply: this run has no pull request.`)
   if (!deps.approvals) return void refusals.push(`${sentence} cannot be checked: ${deps.apiSkipReason ?? 'the GitHub API is unavailable'}.`)
+  // The planned commit is the run's head: an event without the PR's head (a comment on the PR, a
+  // dispatch naming it) gives another commit, and an approval would cover what was not reviewed.
+  if (!PLANNED_HEAD_EVENTS.has(deps.context.eventName))
+    return void refusals.push(
+      `${sentence} cannot apply: ${articled(deps.context.eventName || 'unnamed')} run does not say which commit of PR #${pr} was planned. ` +
+        "Run the gate on the pull request's own events (pull_request, pull_request_review) or on the push of its branch.",
+    )
   const planned = deps.context.headSha
   try {
     for (const check of [
@@ -100,10 +108,15 @@ async function lookForApproval(settings: DestroyGateSettings, deps: DestroyGateD
   }
 }
 
+/** The events whose payload names the commit the run planned (context.headSha): a PR's head, or the pushed commit. */
+const PLANNED_HEAD_EVENTS = new Set(['pull_request', 'pull_request_target', 'pull_request_review', 'push'])
+
+const articled = (word: string): string => `${/^[aeiou]/i.test(word) ? 'an' : 'a'} ${word}`
+
 /** Annotations are cut at 4,096 characters; the job summary has the whole list. */
 function listForLog(addresses: string[], max = 20): string {
   const shown = addresses.slice(0, max).map(visible).join(', ')
-  return addresses.length <= max ? shown : `${shown} and ${addresses.length - max} more (see the job summary)`
+  return addresses.length <= max ? shown : `${shown} and ${addresses.length - max} more (in the job summary and output 'addresses')`
 }
 
 function outputs(decision: Decision | undefined, reason: string): Outputs {
@@ -111,8 +124,8 @@ function outputs(decision: Decision | undefined, reason: string): Outputs {
     'destroy-count': String(decision?.destroyCount ?? ''),
     'replace-count': String(decision?.replaceCount ?? ''),
     allowed: String(decision?.allowed ?? false),
-    addresses: JSON.stringify(decision?.counted ?? []),
-    'protected-hits': JSON.stringify(decision?.protectedHits ?? []),
+    addresses: JSON.stringify(decision?.countedAddresses ?? []),
+    'protected-hits': JSON.stringify(decision?.protectedAddresses ?? []),
     reason,
   }
 }

@@ -75,6 +75,6 @@ export function addressAnnotations(decision: Decision): string[] {
   if (hits.length <= MAX_ADDRESS_ANNOTATIONS) return hits
   return [
     ...hits.slice(0, MAX_ADDRESS_ANNOTATIONS - 1),
-    `… and ${hits.length - MAX_ADDRESS_ANNOTATIONS + 1} more destroyed resources: see the job summary for the full list.`,
+    `… and ${hits.length - MAX_ADDRESS_ANNOTATIONS + 1} more destroyed resources: the job summary lists them, and output 'addresses' has every one.`,
   ]
 }

@@ -36,6 +36,30 @@ const withLabel = (...events: object[]) => {
   gh.issueEvents.set(`acme/infra#${PR}`, events)
 }
 
+describe('allow-label, with times that cannot be read', () => {
+  it('does not count when a time cannot be compared (a proxy or an API that writes them otherwise)', async () => {
+    const stub = (labelAt: string, pushed: string): ApprovalApi => ({
+      currentLabels: async () => ['allow-destroy'],
+      labeledEvents: async () => [{ label: 'allow-destroy', actor: 'maria', at: labelAt }],
+      role: async () => 'maintain',
+      pullRequest: async () => ({ headRef: 'feature', fromFork: false, author: 'paula' }),
+      pushedAt: async () => pushed,
+      reviews: async () => [],
+    })
+    for (const [labelAt, pushed] of [
+      [at(20), 'yesterday'],
+      ['soon', at(10)],
+    ]) {
+      expect(await checkAllowLabel(stub(labelAt as string, pushed as string), PR, 'allow-destroy', PLANNED)).toEqual({
+        ok: false,
+        why: expect.stringMatching(
+          /^The label 'allow-destroy' cannot be compared with the push of aaaaaaa: GitHub gave a time that is not one/,
+        ),
+      })
+    }
+  })
+})
+
 describe('allow-label', () => {
   it('is honoured when a maintainer added it after the planned commit was pushed', async () => {
     withLabel(labeled('maria'))

@@ -138,7 +138,58 @@ describe('destroy-gate rules', () => {
     }
     const d = gate(fields, { protected: ['module.db.*'], allowDestroy: true, maxDestroy: -1 }, { allowDestroy: { by: 'alice' } })
     expect(d).toMatchObject({ allowed: false, protectedHits: ['terraform_data.gone (moved from module.db.terraform_data.main)'] })
-    expect(gate(fields, { ignore: ['module.db.*'] }).allowed).toBe(true)
+    // Ignored only when every address it has is: the object destroyed was at module.db's address.
+    expect(gate(fields, { ignore: ['module.db.*'] }).allowed).toBe(false)
+    expect(gate(fields, { ignore: ['module.db.*', 'terraform_data.gone'] }).allowed).toBe(true)
+  })
+
+  it('does not ignore a resource moved into an ignored path to be destroyed there (the author picks the new address)', () => {
+    const fields = {
+      resource_changes: [
+        rc('module.sandbox.terraform_data.main', ['delete'], {
+          module_address: 'module.sandbox',
+          previous_address: 'module.db.terraform_data.main',
+          action_reason: 'delete_because_no_move_target',
+        }),
+      ],
+    }
+    const d = gate(fields, { ignore: ['module.sandbox.*'] })
+    expect(d).toMatchObject({ allowed: false, destroyCount: 1 })
+    expect(d.countedAddresses).toEqual(['module.sandbox.terraform_data.main'])
+  })
+
+  it('blocks a move that takes a protected resource out of every protected pattern (it could then be destroyed unprotected)', () => {
+    const move = (to: string) => ({
+      resource_changes: [rc(to, ['no-op'], { previous_address: 'module.db.terraform_data.main' })],
+    })
+    const d = gate(
+      move('module.archive.terraform_data.main'),
+      { protected: ['module.db.*'], maxDestroy: -1 },
+      { allowDestroy: { by: 'alice' } },
+    )
+    expect(d.allowed).toBe(false)
+    expect(d.reason).toMatch(
+      /^The plan moves 1 protected resource out of 'protected' \(module\.db\.terraform_data\.main → module\.archive\.terraform_data\.main, by module\.db\.\*\); no override allows that\./,
+    )
+    expect(d.protectedAddresses).toEqual(['module.archive.terraform_data.main'])
+    // Into an instance of the same module (count added): still protected, and allowed.
+    expect(gate(move('module.db[0].terraform_data.main'), { protected: ['module.db.*'] }).allowed).toBe(true)
+  })
+
+  it('outputs addresses, not the labels of the summary (deposed objects, moves)', () => {
+    const d = gate(
+      {
+        resource_changes: [
+          rc('terraform_data.db["a"]', ['delete'], { deposed: '00000001' }),
+          rc('terraform_data.db["a"]', ['delete', 'create']),
+          rc('terraform_data.gone', ['delete'], { previous_address: 'terraform_data.old' }),
+        ],
+      },
+      { protected: ['terraform_data.gone'] },
+    )
+    expect(d.countedAddresses).toEqual(['terraform_data.db["a"]', 'terraform_data.gone'])
+    expect(d.protectedAddresses).toEqual(['terraform_data.gone'])
+    expect(d.rows.map((r) => r.address)).toContain('terraform_data.db["a"] (deposed 00000001)')
   })
 
   it('does not let ignore hide a protected resource', () => {

@@ -1,5 +1,7 @@
 import * as core from '@actions/core'
 import { utf8Bytes } from './budget.js'
+import { errorMessage } from './errors.js'
+import { describeFileError, isFileError } from './files.js'
 
 /** GitHub drops a step summary over 1 MiB entirely; we keep a margin for what others append. */
 export const SUMMARY_LIMIT_BYTES = 1024 * 1024 - 16 * 1024
@@ -15,7 +17,16 @@ export async function writeJobSummary(markdown: string): Promise<boolean> {
     core.debug('GITHUB_STEP_SUMMARY is not set; the job summary is skipped.')
     return false
   }
-  await core.summary.addRaw(limitBytes(markdown, SUMMARY_LIMIT_BYTES), true).write()
+  try {
+    await core.summary.addRaw(limitBytes(markdown, SUMMARY_LIMIT_BYTES), true).write()
+  } catch (error) {
+    // The summary is a report, not the result: the outputs and the verdict must still be set.
+    // (@actions/core says a file it cannot reach in its own words, without an error code.)
+    core.warning(`The job summary could not be written: ${isFileError(error) ? describeFileError(error) : errorMessage(error)}`)
+    return false
+  } finally {
+    core.summary.emptyBuffer()
+  }
   return true
 }
 

@@ -64,9 +64,19 @@ export async function createGitHubClient(token: string, options: ClientOptions =
   // Our `request.fetch` replaces getOctokit's default (options are merged shallowly), so it goes
   // through the runner's proxy itself when one is configured.
   const send = proxied
-  const timedFetch: typeof fetch = (input, init) => {
+  const timedFetch: typeof fetch = async (input, init) => {
     const signals = [AbortSignal.timeout(timeoutMs), init?.signal].filter((s): s is AbortSignal => !!s)
-    return send(input, { ...init, signal: AbortSignal.any(signals) })
+    const response = await send(input, { ...init, signal: AbortSignal.any(signals) })
+    // Every call we make answers JSON: a success that is not (a proxy's or a portal's page) is no
+    // answer of GitHub's, and Octokit would hand its text on as the data. Failed (and retried) here.
+    const type = response.headers.get('content-type') ?? ''
+    if (response.ok && response.status !== 204 && !/\bjson\b/i.test(type)) {
+      await response.body?.cancel()
+      throw new Error(
+        `GitHub's API answered ${response.status} with a page that is not JSON (${type || 'no content type'}): a proxy in the way?`,
+      )
+    }
+    return response
   }
   return github.getOctokit(
     token,

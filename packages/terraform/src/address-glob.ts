@@ -17,12 +17,24 @@ export interface AddressLike {
   previousAddress?: string | undefined
 }
 
+/** A module call named without its key in a pattern: `module.db.` (at the start, or after a dot). */
+const MODULE_CALL = /(^|\.)module\.[A-Za-z_][A-Za-z0-9_-]*\.$/
+/** An instance key of a module call in an address: `[0]` or `["eu.west"]` (escaped quotes included). */
+const INSTANCE_KEY = '(?:\\[(?:[0-9]+|"(?:[^"\\\\]|\\\\.)*")\\])?'
+
 export function compileAddressGlob(pattern: string): RegExp {
   let source = ''
+  let literal = ''
   for (const ch of pattern) {
     if (ch === '*') source += '.*'
     else if (ch === '?') source += '.'
-    else source += ch.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')
+    else {
+      // `module.db.*` means the module call, as Terraform's `module.db` does: every instance of it
+      // (count, for_each) too. A key written in the pattern names that instance only.
+      if (ch === '.' && MODULE_CALL.test(`${literal}.`)) source += INSTANCE_KEY
+      source += ch.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')
+    }
+    literal = ch === '*' || ch === '?' ? '' : literal + ch
   }
   return new RegExp(`^${source}$`, 's')
 }
@@ -39,21 +51,48 @@ export class AddressMatcher {
    * A resource moved out of `module.db` is still what `module.db.*` protects.
    */
   match(item: AddressLike): string | undefined {
-    const addresses: { address: string; local: string; type: string | undefined }[] = [
-      { address: item.address, local: localAddress(item), type: item.type },
-    ]
-    if (item.previousAddress !== undefined && item.previousAddress !== item.address) {
-      const local = splitModule(item.previousAddress).local
-      addresses.push({ address: item.previousAddress, local, type: typeOfLocal(local) })
-    }
     for (const { pattern, regex, typeOnly } of this.compiled) {
-      for (const a of addresses) {
-        if (regex.test(a.address) || (a.local !== a.address && regex.test(a.local))) return pattern
-        if (typeOnly && a.type !== undefined && regex.test(a.type)) return pattern
-      }
+      for (const a of addressesOf(item)) if (matches(regex, typeOnly, a)) return pattern
     }
     return undefined
   }
+
+  /**
+   * The first pattern that matches the address, when every address of the change is matched
+   * (by it or another pattern), or undefined. For what lets a change through (`ignore`): a move
+   * into an ignored path is not ignored, as its author picks the address it goes to.
+   */
+  matchEvery(item: AddressLike): string | undefined {
+    const [current, ...others] = addressesOf(item)
+    const first = this.firstFor(current as Address)
+    return first !== undefined && others.every((a) => this.firstFor(a) !== undefined) ? first : undefined
+  }
+
+  /** The pattern that matches the address a change was moved from, when none matches where it goes. */
+  movedOutOf(item: AddressLike): string | undefined {
+    const [current, previous] = addressesOf(item)
+    return previous && this.firstFor(current as Address) === undefined ? this.firstFor(previous) : undefined
+  }
+
+  private firstFor(a: Address): string | undefined {
+    return this.compiled.find(({ regex, typeOnly }) => matches(regex, typeOnly, a))?.pattern
+  }
+}
+
+type Address = { address: string; local: string; type: string | undefined }
+
+/** The address of a change, and the one it was moved from when there is one. */
+function addressesOf(item: AddressLike): Address[] {
+  const addresses: Address[] = [{ address: item.address, local: localAddress(item), type: item.type }]
+  if (item.previousAddress !== undefined && item.previousAddress !== item.address) {
+    const local = splitModule(item.previousAddress).local
+    addresses.push({ address: item.previousAddress, local, type: typeOfLocal(local) })
+  }
+  return addresses
+}
+
+function matches(regex: RegExp, typeOnly: boolean, a: Address): boolean {
+  return regex.test(a.address) || (a.local !== a.address && regex.test(a.local)) || (typeOnly && a.type !== undefined && regex.test(a.type))
 }
 
 /**

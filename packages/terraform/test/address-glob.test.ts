@@ -23,6 +23,35 @@ describe('address globs', () => {
     expect(m(['null_resource'], 'module.a.null_resource_x.x', 'module.a', 'null_resource_x')).toBeUndefined()
   })
 
+  it('matches every instance of a module named without its key (module.db.* is module.db[0] and module.db["eu"] too)', () => {
+    expect(m(['module.db.*'], 'module.db[0].terraform_data.main')).toBe('module.db.*')
+    expect(m(['module.db.*'], 'module.db["eu.west"].google_sql_database_instance.main')).toBe('module.db.*')
+    expect(m(['module.a.module.b.*'], 'module.a[1].module.b["k\\"]"].x.y')).toBe('module.a.module.b.*')
+    expect(m(['module.db.*'], 'module.db_old[0].x.y')).toBeUndefined()
+    expect(m(['module.db.*'], 'module.dbx["a"].x.y')).toBeUndefined()
+    // A key in the pattern still names that instance only.
+    expect(m(['module.db[0].*'], 'module.db[1].x.y')).toBeUndefined()
+  })
+
+  it('ignores only what every address of a change matches: a move into an ignored path is not ignored', () => {
+    const moved = {
+      address: 'module.sandbox.terraform_data.main',
+      moduleAddress: 'module.sandbox',
+      previousAddress: 'module.db.terraform_data.main',
+    }
+    expect(new AddressMatcher(['module.sandbox.*']).matchEvery(moved)).toBeUndefined()
+    expect(new AddressMatcher(['module.sandbox.*', 'module.db.*']).matchEvery(moved)).toBe('module.sandbox.*')
+    expect(new AddressMatcher(['terraform_data.*']).matchEvery(moved)).toBe('terraform_data.*')
+    expect(new AddressMatcher(['module.sandbox.*']).matchEvery({ address: 'module.sandbox.terraform_data.x' })).toBe('module.sandbox.*')
+  })
+
+  it('tells a move out of what the patterns cover', () => {
+    const out = { address: 'module.other.terraform_data.main', previousAddress: 'module.db.terraform_data.main' }
+    expect(new AddressMatcher(['module.db.*']).movedOutOf(out)).toBe('module.db.*')
+    expect(new AddressMatcher(['module.db.*']).movedOutOf({ ...out, address: 'module.db[0].terraform_data.main' })).toBeUndefined()
+    expect(new AddressMatcher(['module.db.*']).movedOutOf({ address: 'module.other.x.y' })).toBeUndefined()
+  })
+
   it('does not let a key containing a module-like string confuse the local address', () => {
     expect(localAddress({ address: 'module.a["module.b"].x.y', moduleAddress: 'module.a["module.b"]' })).toBe('x.y')
   })
