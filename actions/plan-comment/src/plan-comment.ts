@@ -12,6 +12,7 @@ import {
 } from '@infra-actions/common'
 import {
   commentMarker,
+  commentOverhead,
   explainApiError,
   postComment,
   syncTrackingIssue,
@@ -84,8 +85,8 @@ export interface PlanCommentResult {
   error?: unknown
 }
 
-// The hidden marker and the per-post nonce live outside the budget.
-const MARKER_RESERVE = 300
+// The hidden marker and the per-post nonce live outside the budget (the drift issue's marker is the longer).
+const markerReserve = (settings: PlanCommentSettings): number => commentOverhead(commentMarker('plan-comment-drift', settings.key))
 
 export async function runPlanComment(settings: PlanCommentSettings, deps: PlanCommentDeps): Promise<PlanCommentResult> {
   return settings.mode === 'aggregate' ? runAggregate(settings, deps) : runSingle(settings, deps)
@@ -249,7 +250,7 @@ async function renderAndPost(
   const { rendered, summary } = await writeInPieces(markdownFile, (write) => renderFromPlan(settings, deps, spool, write))
 
   const commenting = settings.commentMode !== 'off' && pr !== undefined && deps.comments !== undefined
-  const commentLimits = { max: settings.maxLength - MARKER_RESERVE, announcedMax: settings.maxLength }
+  const commentLimits = { max: settings.maxLength - markerReserve(settings), announcedMax: settings.maxLength }
   const summaryLimits = { max: SUMMARY_LIMIT_BYTES, measure: utf8Bytes, limitText: 'GitHub’s 1 MiB job summary limit' }
   const notUploaded = settings.artifact ? '' : " (input 'artifact' is false, so it was not uploaded)"
   const renderOutputs = (fullPlanUrl: string | undefined) => {
@@ -414,7 +415,7 @@ async function runAggregate(settings: PlanCommentSettings, deps: PlanCommentDeps
   let posted: UpsertResult | undefined
   let error: unknown
   if (settings.commentMode !== 'off' && pr !== undefined && deps.comments) {
-    ;({ posted, error } = await post(deps, pr, settings, fit(settings.maxLength - MARKER_RESERVE)))
+    ;({ posted, error } = await post(deps, pr, settings, fit(settings.maxLength - markerReserve(settings))))
   } else if (settings.commentMode !== 'off' && pr !== undefined) {
     deps.log.warning(`The PR comment was skipped: ${deps.apiSkipReason ?? 'the GitHub API is unavailable'}.`)
   }

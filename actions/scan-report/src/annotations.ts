@@ -30,7 +30,12 @@ const LEVEL: Record<'error' | 'warning' | 'note', AnnotationLevel> = { error: 'e
  * Markdown: the runner escapes them. Scanner text is cut short and shows its bidi and zero-width
  * characters as escapes, as in the comment.
  */
-export function planAnnotations(counted: readonly Finding[], max: number): AnnotationPlan {
+export function planAnnotations(
+  counted: readonly Finding[],
+  max: number,
+  /** Slots of each type kept for the step's own messages (its failure, its warnings), which GitHub counts too. */
+  reserved: Partial<Record<AnnotationLevel, number>> = {},
+): AnnotationPlan {
   const annotations: Annotation[] = []
   const perLevel = { error: 0, warning: 0, notice: 0 }
   let notAnnotated = 0
@@ -43,7 +48,7 @@ export function planAnnotations(counted: readonly Finding[], max: number): Annot
       }
     if (!at) continue
     const level = LEVEL[SARIF_LEVEL[f.severity]]
-    if (annotations.length >= max || perLevel[level] >= PER_LEVEL_LIMIT) {
+    if (annotations.length >= max || perLevel[level] >= PER_LEVEL_LIMIT - (reserved[level] ?? 0)) {
       notAnnotated++
       continue
     }

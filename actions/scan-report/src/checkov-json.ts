@@ -31,8 +31,8 @@ export function readCheckovJson(
     const checkType = str(o.check_type) ?? ''
     // `--quiet` leaves only failed_checks; the summary still counts the passed ones.
     report.passed += Array.isArray(results.passed_checks) ? results.passed_checks.length : count(summary?.passed)
-    for (const c of arrayOf(results.failed_checks)) addCheckovRecord(record(c), checkType, false, read)
-    for (const c of arrayOf(results.skipped_checks)) addCheckovRecord(record(c), checkType, true, read)
+    for (const c of arrayOf(results.failed_checks, 'failed_checks')) addCheckovRecord(record(c), checkType, false, read)
+    for (const c of arrayOf(results.skipped_checks, 'skipped_checks')) addCheckovRecord(record(c), checkType, true, read)
   }
   return report
 }

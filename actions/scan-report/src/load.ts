@@ -17,7 +17,7 @@ import {
 } from '@infra-actions/common/json-stream'
 import { looksLikeCheckov, readCheckovJson } from './checkov-json.js'
 import { Strings, type Severity } from './model.js'
-import type { ToolReport } from './report.js'
+import { ReportShapeError, type ToolReport } from './report.js'
 import { ResultStream } from './result-stream.js'
 import { looksLikeSarif, readSarif, type Expected, type SarifReadOptions } from './sarif-read.js'
 import { looksLikeTrivy, readTrivyJson } from './trivy-json.js'
@@ -128,13 +128,21 @@ export type Format = 'trivy-json' | 'checkov-json' | 'sarif'
 
 /** The format of a parsed file, from its content alone (names and extensions say nothing). */
 export function detectFormat(doc: unknown): Format | undefined {
-  if (looksLikeSarif(doc)) return 'sarif'
-  // `[]` is an empty legacy Trivy report or an empty Checkov list: no findings either way.
-  if (Array.isArray(doc) && doc.length === 0) return undefined
-  if (looksLikeTrivy(doc)) return 'trivy-json'
-  if (looksLikeCheckov(doc)) return 'checkov-json'
-  return undefined
+  return detectFormats(doc)[0]
 }
+
+/** Every format whose shape a document has: more than one is a file of several reports merged (`jq -s add`). */
+export function detectFormats(doc: unknown): Format[] {
+  // `[]` is an empty legacy Trivy report or an empty Checkov list: no findings either way.
+  if (Array.isArray(doc) && doc.length === 0) return []
+  return FORMATS.filter(([, looksLike]) => looksLike(doc)).map(([format]) => format)
+}
+
+const FORMATS: [Format, (doc: unknown) => boolean][] = [
+  ['sarif', looksLikeSarif],
+  ['trivy-json', looksLikeTrivy],
+  ['checkov-json', looksLikeCheckov],
+]
 
 const EXPECTED: Record<ResultInput, Expected> = { trivy: 'Trivy', checkov: 'Checkov', sarif: undefined }
 
@@ -152,6 +160,17 @@ export interface ReadOptions {
  * `strings` is shared by the files of one run, so what they repeat is kept once.
  */
 export function readResultFile(f: ResultFile, options: ReadOptions): ToolReport[] {
+  try {
+    return readReports(f, options)
+  } catch (error) {
+    if (!(error instanceof ReportShapeError)) throw error
+    throw new ConfigurationError(
+      `Input '${f.input}' (${f.label}) is not a report as its scanner writes it: ${error.message}. Its findings are not read; check how the file was made.`,
+    )
+  }
+}
+
+function readReports(f: ResultFile, options: ReadOptions): ToolReport[] {
   const strings = options.strings ?? new Strings()
   const what = `Input '${f.input}' (${f.label})`
   const input = f.input === 'baseline' ? 'sarif' : f.input
@@ -162,10 +181,11 @@ export function readResultFile(f: ResultFile, options: ReadOptions): ToolReport[
   const stream = new ResultStream({ ...reading, input, strings })
   const doc = readResultDocument(f, stream)
   if (Array.isArray(doc) && doc.length === 0) return []
-  const format = detectFormat(doc)
-  if (stream.format && format !== stream.format)
+  const formats = detectFormats(doc)
+  const format = formats[0]
+  if (formats.length > 1 || (stream.format && format !== stream.format))
     throw new ConfigurationError(
-      `${what} mixes the shapes of several report formats (${stream.format} and ${format ?? 'neither'}); give each scanner's output in a file of its own.`,
+      `${what} mixes the shapes of several report formats (${[...new Set([stream.format ?? format, ...formats])].map((x) => x ?? 'neither').join(' and ')}); give each scanner's output in a file of its own.`,
     )
   if (!format) {
     const shape = Array.isArray(doc)

@@ -33,5 +33,16 @@ export const positive = (v: unknown): number | undefined => (typeof v === 'numbe
 
 const NONE: readonly unknown[] = []
 
-/** An array read from JSON, or nothing to loop over. */
-export const arrayOf = (v: unknown): readonly unknown[] => (Array.isArray(v) ? v : NONE)
+/**
+ * A report whose shape is not the one its format has (a list that is an object, a severity no
+ * scanner writes, a schema version this action does not know): refused with the file's name, as
+ * reading on could pass findings unseen.
+ */
+export class ReportShapeError extends Error {}
+
+/** A list read from JSON (absent or null: nothing to loop over); anything else is refused. */
+export const arrayOf = (v: unknown, name: string): readonly unknown[] => {
+  if (Array.isArray(v)) return v
+  if (v === undefined || v === null) return NONE
+  throw new ReportShapeError(`${name} is ${typeof v === 'object' ? 'an object' : `a ${typeof v}`}, not a list`)
+}

@@ -1,5 +1,5 @@
 import path from 'node:path'
-import { ConfigurationError, isRecord, record } from '@infra-actions/common'
+import { ConfigurationError, isRecord, own, record } from '@infra-actions/common'
 import {
   canonicalTrivyRule,
   newFinding,
@@ -14,7 +14,7 @@ import {
   type Suppression,
   Strings,
 } from './model.js'
-import { emptyReport, positive, str, type ToolReport } from './report.js'
+import { arrayOf, emptyReport, positive, ReportShapeError, str, type ToolReport } from './report.js'
 
 /** The tool an input promises: `trivy` and `checkov` take only their scanner's runs, `sarif` any. */
 export type Expected = 'Trivy' | 'Checkov' | undefined
@@ -56,7 +56,7 @@ export function readSarif(
   return runs.map((item, i) => {
     const run = record(item) ?? {}
     const reading = started.get(i) ?? openRun(run, i, read)
-    for (const result of Array.isArray(run.results) ? run.results : []) addSarifResult(reading, result)
+    for (const result of arrayOf(run.results, `runs[${i}].results`)) addSarifResult(reading, result)
     return closeRun(reading, run)
   })
 }
@@ -254,8 +254,15 @@ function fileOfUri(uri: string, read: Reading, isFile: boolean): FileOfUri {
   return { file: placed.file, isFile: placed.inside }
 }
 
-function levelOf(result: Record<string, unknown>, rule: Record<string, unknown> | undefined): string {
-  return str(result.level) ?? str(record(rule?.defaultConfiguration)?.level) ?? 'warning'
+/** The severity a SARIF level stands for; a level SARIF 2.1.0 does not define is refused, not read as unknown. */
+function levelSeverity(result: Record<string, unknown>, rule: Record<string, unknown> | undefined): Severity {
+  const level = result.level ?? record(rule?.defaultConfiguration)?.level ?? 'warning'
+  const severity = typeof level === 'string' ? own(LEVEL_SEVERITY, level) : undefined
+  if (severity === undefined)
+    throw new ReportShapeError(
+      `a result of rule ${JSON.stringify(str(result.ruleId) ?? '?').slice(0, 80)} has level ${JSON.stringify(level).slice(0, 40)}, which SARIF 2.1.0 does not define (none, note, warning, error)`,
+    )
+  return severity
 }
 
 const LEVEL_SEVERITY: Record<string, Severity> = { error: 'high', warning: 'medium', note: 'low', none: 'unknown' }
@@ -300,10 +307,9 @@ function trivyResult(result: Record<string, unknown>, facts: RuleFacts, ruleId: 
   const message = text(result.message) ?? ''
   // The result's own line first: Trivy writes one rule per id, tagged with its first result's severity,
   // and one CVE can be LOW in one package and CRITICAL in another.
-  const severity =
-    severityFromLabel(field(message, 'Severity')) ?? facts.tagged ?? facts.score ?? LEVEL_SEVERITY[levelOf(result, rule)] ?? 'unknown'
+  const severity = severityFromLabel(field(message, 'Severity')) ?? facts.tagged ?? facts.score ?? levelSeverity(result, rule)
   const kind: Kind =
-    TRIVY_KIND[ruleName] ??
+    own(TRIVY_KIND, ruleName) ??
     (/^Package: /m.test(message)
       ? 'vulnerability'
       : /^Match: /m.test(message)
@@ -382,7 +388,7 @@ function genericResult(result: Record<string, unknown>, facts: RuleFacts, ruleId
     tool,
     'other',
     ruleId,
-    facts.score ?? LEVEL_SEVERITY[levelOf(result, facts.rule)] ?? 'unknown',
+    facts.score ?? levelSeverity(result, facts.rule),
     facts.shortDescription ?? text(result.message) ?? ruleId,
     read.options.source,
   )

@@ -1,5 +1,5 @@
 import { gzipSync } from 'node:zlib'
-import { thousands } from '@infra-actions/common'
+import { own, thousands } from '@infra-actions/common'
 import { SARIF_LEVEL, SECURITY_SEVERITY, severityRank, type Finding, type Location, type Severity } from './model.js'
 import type { ToolReport } from './report.js'
 
@@ -79,7 +79,7 @@ export function toolInfos(reports: readonly ToolReport[]): Map<string, ToolInfo>
     const t = tools.get(r.tool) ?? { name: r.tool }
     if (!t.version && r.version && /^\d/.test(r.version)) t.version = r.version
     t.fullName ??= r.fullName
-    t.informationUri ??= r.informationUri ?? INFORMATION_URI[r.tool]
+    t.informationUri ??= r.informationUri ?? own(INFORMATION_URI, r.tool)
     tools.set(r.tool, t)
   }
   return tools

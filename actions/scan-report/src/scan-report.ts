@@ -14,7 +14,7 @@ import {
   utf8Bytes,
   type ActionContext,
 } from '@infra-actions/common'
-import { commentMarker, postComment, type CommentApi, type UpsertResult } from '@infra-actions/github'
+import { commentMarker, commentOverhead, postComment, type CommentApi, type UpsertResult } from '@infra-actions/github'
 import { planAnnotations, type Annotation } from './annotations.js'
 import { applyBaseline, readBaseline } from './baseline.js'
 import { decide, failureMessage } from './decide.js'
@@ -62,9 +62,6 @@ export interface ScanReportResult {
   error?: unknown
 }
 
-// The hidden marker and the per-post nonce live outside the budget.
-const MARKER_RESERVE = 300
-
 export async function runScanReport(settings: ScanReportSettings, deps: ScanReportDeps): Promise<ScanReportResult> {
   const { context } = deps
   // Everything is read and checked before anything is written: a bad file leaves no half a report.
@@ -94,8 +91,6 @@ export async function runScanReport(settings: ScanReportSettings, deps: ScanRepo
       `The merged SARIF was cut to code scanning's upload limits (${sarif.cut.reasons.join('; ')}); the job summary says what.`,
     )
 
-  const plan = planAnnotations(verdict.counted, settings.maxAnnotations)
-  for (const a of plan.annotations) deps.annotate(a)
   const expired = settings.ignore?.entries.filter((e) => e.expired) ?? []
   if (expired.length)
     deps.log.warning(
@@ -105,6 +100,11 @@ export async function runScanReport(settings: ScanReportSettings, deps: ScanRepo
     deps.log.warning(
       `trivy-root '${settings.trivyRoot}' is no directory of this checkout: Trivy's paths were placed under it all the same, and their annotations point at files that are not here (a typo?).`,
     )
+  // GitHub shows the first 10 of each type: the step's own warnings (above, and the comment's
+  // below) and its failure must not be pushed out by the findings'.
+  const ownWarnings = (sarif.cut ? 1 : 0) + (expired.length ? 1 : 0) + (settings.trivyRootMissing ? 1 : 0) + 1
+  const plan = planAnnotations(verdict.counted, settings.maxAnnotations, { error: 1, warning: ownWarnings })
+  for (const a of plan.annotations) deps.annotate(a)
   if (settings.newOnly && !hasBaseline) deps.log.info("new-only is set but no 'baseline' was given: every finding is new.")
 
   const passedChecks = new Map<string, number>()
@@ -142,7 +142,8 @@ export async function runScanReport(settings: ScanReportSettings, deps: ScanRepo
     )
   else {
     const body = assemble(blocks, {
-      max: settings.maxLength - MARKER_RESERVE,
+      // The hidden marker and the per-post nonce live outside the budget.
+      max: settings.maxLength - commentOverhead(commentMarker('scan-report', key)),
       limitText: `${thousands(settings.maxLength)} characters`,
       rest: `The job summary of this run lists more; the merged SARIF has ${sarif.cut ? "every finding but those cut to code scanning's limits (see the job summary)" : 'every finding'}.`,
     })

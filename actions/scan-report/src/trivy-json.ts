@@ -10,7 +10,7 @@ import {
   type RawFinding,
   type Suppression,
 } from './model.js'
-import { arrayOf, emptyReport, positive, str, type ToolReport } from './report.js'
+import { arrayOf, emptyReport, positive, ReportShapeError, str, type ToolReport } from './report.js'
 
 /**
  * Trivy's JSON in every shape it has had: SchemaVersion 2 (`Results` omitted when empty), the
@@ -26,15 +26,15 @@ export function readTrivyJson(doc: unknown, source: string, strings = new String
   const top = record(doc) ?? {}
   report.version = str(record(top.Trivy)?.Version)
   const scope = trivyScope(top, source, strings, root)
-  for (const r of arrayOf(top.Results)) readTrivyResult(record(r), scope, report)
+  for (const r of arrayOf(top.Results, 'Results')) readTrivyResult(record(r), scope, report)
   // trivy k8s: results under each cluster object; its targets are images and objects, not files.
   for (const group of ['Resources', 'Vulnerabilities', 'Misconfigurations']) {
     if (!('ClusterName' in top) && group !== 'Resources') continue
-    for (const res of arrayOf(top[group])) {
+    for (const res of arrayOf(top[group], group)) {
       const o = record(res)
       if (!o) continue
       const object = [o.Namespace, o.Kind, o.Name].filter((p) => typeof p === 'string' && p !== '').join('/')
-      for (const r of arrayOf(o.Results)) readTrivyResult(record(r), { source, image: true, object, strings, root }, report)
+      for (const r of arrayOf(o.Results, 'Results')) readTrivyResult(record(r), { source, image: true, object, strings, root }, report)
     }
   }
   return report
@@ -45,6 +45,11 @@ export function readTrivyJson(doc: unknown, source: string, strings = new String
  * Trivy writes them): a reader of the stream takes each result as it is read (readTrivyResult).
  */
 export function trivyScope(top: Record<string, unknown>, source: string, strings: Strings, root: string): Scope {
+  // Trivy has written SchemaVersion 2 since v0.20; another is a format this reader does not know.
+  if (top.SchemaVersion !== undefined && top.SchemaVersion !== 2)
+    throw new ReportShapeError(
+      `it has SchemaVersion ${JSON.stringify(top.SchemaVersion)}, and this action reads SchemaVersion 2 (upgrade infra-actions?)`,
+    )
   return { source, image: top.ArtifactType === 'container_image' || top.ArtifactType === 'vm', strings, root }
 }
 
@@ -88,14 +93,14 @@ export function readTrivyResult(result: Record<string, unknown> | undefined, sco
     cls,
     isFile,
     file: scope.strings.of(placed ? placed.file : withoutDistro(name)),
-    packages: arrayOf(result.Packages),
+    packages: arrayOf(result.Packages, 'Packages'),
   }
-  for (const v of arrayOf(result.Vulnerabilities)) addVulnerability(record(v), t, report)
-  for (const m of arrayOf(result.Misconfigurations)) addMisconfiguration(record(m), t, report)
-  for (const s of arrayOf(result.Secrets)) addSecret(record(s), t, report)
-  for (const l of arrayOf(result.Licenses)) addLicense(record(l), t, report)
+  for (const v of arrayOf(result.Vulnerabilities, 'Vulnerabilities')) addVulnerability(record(v), t, report)
+  for (const m of arrayOf(result.Misconfigurations, 'Misconfigurations')) addMisconfiguration(record(m), t, report)
+  for (const s of arrayOf(result.Secrets, 'Secrets')) addSecret(record(s), t, report)
+  for (const l of arrayOf(result.Licenses, 'Licenses')) addLicense(record(l), t, report)
   // `--show-suppressed`: findings Trivy's own ignore file or a VEX statement suppressed.
-  for (const m of arrayOf(result.ExperimentalModifiedFindings)) {
+  for (const m of arrayOf(result.ExperimentalModifiedFindings, 'ExperimentalModifiedFindings')) {
     const o = record(m)
     if (!o) continue
     const suppressedBy: Suppression = {
@@ -182,7 +187,7 @@ function addVulnerability(v: Record<string, unknown> | undefined, t: Target, rep
     const placed = scope.image ? pkgPath : underRoot(scope.root, pkgPath).file
     locations.push({ file: strings.of(placed), isFile: false })
   } else {
-    const lines = arrayOf(packageOf(t, name, installedVersion)?.Locations)
+    const lines = arrayOf(packageOf(t, name, installedVersion)?.Locations, 'Locations')
     if (lines.length && t.isFile) for (const l of lines) locations.push(targetLocation(t.file, true, record(l)))
     else locations.push(targetLocation(t.file, t.isFile))
   }
@@ -219,6 +224,11 @@ function addMisconfiguration(m: Record<string, unknown> | undefined, t: Target, 
   const { strings } = scope
   // PASS appears with --include-non-failures, EXCEPTION for Trivy's own exceptions.
   const status = str(m.Status) ?? 'FAIL'
+  // Any other status is not Trivy's: dropping it would pass a failed check unseen.
+  if (!MISCONFIGURATION_STATUSES.has(status))
+    throw new ReportShapeError(
+      `a misconfiguration in ${t.name || 'a result'} has Status ${JSON.stringify(status)}, which Trivy does not write (PASS, FAIL, EXCEPTION)`,
+    )
   if (status !== 'FAIL' && !(suppressed && status === 'EXCEPTION')) return
   const id = str(m.ID) ?? str(m.AVDID)
   if (!id) return skipped(report, t, 'a misconfiguration', 'ID')
@@ -271,10 +281,23 @@ function skipped(report: ToolReport, t: Target, what: string, field: string): vo
   report.notes.push(`${what} in ${t.name || 'a result'} has no ${field} and was skipped`)
 }
 
-/** A finding of Trivy's in this target, with the severity its record gives; id and title kept once per run. */
+const MISCONFIGURATION_STATUSES = new Set(['PASS', 'FAIL', 'EXCEPTION'])
+
+/**
+ * A finding of Trivy's in this target, with the severity its record gives; id and title kept once
+ * per run. Trivy writes one of its five severities on every record: anything else is refused,
+ * not read as UNKNOWN (which no threshold but `unknown` fails).
+ */
 function trivyFinding(t: Target, kind: Kind, id: string, record: Record<string, unknown>, title: string): RawFinding {
   const { strings, source } = t.scope
-  return newFinding('Trivy', kind, strings.of(id), severityFromLabel(record.Severity) ?? 'unknown', strings.of(title), source)
+  const severity = severityFromLabel(record.Severity)
+  if (severity === undefined) {
+    const given = record.Severity === undefined ? 'no Severity' : `Severity ${JSON.stringify(record.Severity).slice(0, 40)}`
+    throw new ReportShapeError(
+      `the ${kind} ${JSON.stringify(id).slice(0, 80)} in ${t.name || 'a result'} has ${given}, not one of Trivy's (UNKNOWN, LOW, MEDIUM, HIGH, CRITICAL)`,
+    )
+  }
+  return newFinding('Trivy', kind, strings.of(id), severity, strings.of(title), source)
 }
 
 /** True when a parsed JSON document looks like Trivy's, in any of its shapes. */

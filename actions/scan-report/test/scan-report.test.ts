@@ -162,7 +162,19 @@ describe('failing, thresholds and outputs', () => {
       Misconfigurations: [{ ID: 'AWS-0086', Title: 't', Severity: 'HIGH', Status: 'FAIL', CauseMetadata: { StartLine: 1 } }],
     }))
     const r = await run({ trivy: put('many.json', JSON.stringify({ SchemaVersion: 2, Results: many })), 'max-annotations': '50' })
-    expect(r.annotations).toHaveLength(10)
+    // 9 errors: the tenth is the step's own failure, which GitHub would otherwise drop as the 11th.
+    expect(r.annotations).toHaveLength(9)
+    expect(r.result.failure).toMatch(/30 findings at or above 'high'/)
+    const medium = many.map((m) => ({ ...m, Misconfigurations: [{ ...m.Misconfigurations[0], Severity: 'MEDIUM' }] }))
+    put('ignore.yml', '- id: AWS-0001\n  reason: old\n  expires: 2026-01-01\n')
+    const w = await run({
+      trivy: put('medium.json', JSON.stringify({ SchemaVersion: 2, Results: medium })),
+      'max-annotations': '50',
+      'ignore-file': 'ignore.yml',
+    })
+    // Warnings: the expired suppression's, and one kept for the comment's; 8 for the findings.
+    expect(w.annotations.filter((a) => a.level === 'warning')).toHaveLength(8)
+    expect(w.log.warning.join('\n')).toMatch(/expired and no longer suppress/)
   })
 })
 
@@ -296,6 +308,81 @@ describe('bad input: one clear error, nothing written', () => {
     expect(existsSync(path.join(dir, 'out'))).toBe(false)
   })
 
+  const sarif = (result: object, driver: object = { name: 'tfsec' }) =>
+    JSON.stringify({ version: '2.1.0', runs: [{ tool: { driver }, results: [{ ruleId: 'r1', message: { text: 'm' }, ...result }] }] })
+  const vulnerability = (fields: object) =>
+    JSON.stringify({
+      SchemaVersion: 2,
+      Results: [{ Target: 'go.sum', Vulnerabilities: [{ VulnerabilityID: 'CVE-1', PkgName: 'p', ...fields }] }],
+    })
+  it.each([
+    [
+      'trivy',
+      'merged.json',
+      // `jq -s add trivy.sarif trivy.json`: the SARIF members first, a critical finding after them.
+      JSON.stringify({
+        version: '2.1.0',
+        runs: [],
+        SchemaVersion: 2,
+        ArtifactType: 'filesystem',
+        ...JSON.parse(vulnerability({ Severity: 'CRITICAL' })),
+      }),
+      /mixes the shapes of several report formats \(sarif and trivy-json\)/,
+    ],
+    [
+      'trivy',
+      'results.json',
+      '{"SchemaVersion": 2, "Results": {"Target": "x"}}',
+      /\(results\.json\) is not a report as its scanner writes it: Results is an object, not a list\./,
+    ],
+    [
+      'trivy',
+      'vulns.json',
+      '{"SchemaVersion": 2, "Results": [{"Target": "x", "Vulnerabilities": {"a": 1}}]}',
+      /Vulnerabilities is an object, not a list/,
+    ],
+    [
+      'sarif',
+      'results.sarif',
+      '{"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "x"}}, "results": {}}]}',
+      /runs\[0\]\.results is an object, not a list/,
+    ],
+    ['checkov', 'failed.json', '{"check_type": "terraform", "results": {"failed_checks": {}}}', /failed_checks is an object, not a list/],
+    ['trivy', 'schema3.json', '{"SchemaVersion": 3, "Results": []}', /it has SchemaVersion 3, and this action reads SchemaVersion 2/],
+    ['sarif', 'level.sarif', sarif({ level: 'critical' }), /has level "critical", which SARIF 2\.1\.0 does not define/],
+    ['sarif', 'proto.sarif', sarif({ level: 'constructor' }), /has level "constructor", which SARIF 2\.1\.0 does not define/],
+    [
+      'trivy',
+      'severe.json',
+      vulnerability({ Severity: 'SEVERE' }),
+      /the vulnerability "CVE-1" in go\.sum has Severity "SEVERE", not one of Trivy's/,
+    ],
+    ['trivy', 'nosev.json', vulnerability({}), /has no Severity/],
+    [
+      'trivy',
+      'status.json',
+      JSON.stringify({
+        SchemaVersion: 2,
+        Results: [{ Target: 'main.tf', Misconfigurations: [{ ID: 'AVD-1', Severity: 'CRITICAL', Status: 'FAILED' }] }],
+      }),
+      /has Status "FAILED", which Trivy does not write/,
+    ],
+  ])(
+    '%s: %s, a report not as its scanner writes it, is refused (its findings would pass unseen)',
+    async (input, name, content, message) => {
+      put(name, content)
+      await expect(run({ [input]: name })).rejects.toThrow(message)
+    },
+  )
+
+  it('reads a tool or rule named like a property of every JavaScript object as any other name', async () => {
+    put('t.sarif', sarif({ level: 'error' }, { name: '__proto__', rules: [{ id: 'r1', name: 'constructor' }] }))
+    const r = await run({ sarif: 't.sarif' })
+    expect(r.sarif.runs[0].tool.driver.informationUri).toBeUndefined()
+    expect(r.result.outputs).toMatchObject({ total: '1', high: '1' })
+    await validateSarif(r.sarifText)
+  })
+
   it('names the input whose glob matches nothing, and refuses no input at all', async () => {
     await expect(run({ checkov: 'results/*.json' })).rejects.toThrow(
       /Input 'checkov' has a pattern that matches no file: "results\/\*\.json"/,
@@ -344,6 +431,25 @@ describe('a sarif-output that cannot be written: an error of the input, not a bu
 })
 
 describe('the PR comment', () => {
+  it.each([
+    ['a long key', 'k'.repeat(300)],
+    ['a key past ASCII (its marker is percent-encoded, 9 characters a character)', '画像'.repeat(120)],
+  ])('stays within 65,536 characters with %s', async (_, key) => {
+    const comments = fakeComments()
+    const vulns = Array.from({ length: 3000 }, (_, i) => ({
+      VulnerabilityID: `CVE-2099-${i}`,
+      PkgName: `pkg-${i}`,
+      InstalledVersion: '1.0.0',
+      Severity: 'HIGH',
+      Title: `A title long enough to fill the comment quickly ${'x'.repeat(60)}`,
+    }))
+    const trivy = put('many.json', JSON.stringify({ SchemaVersion: 2, Results: [{ Target: 'go.sum', Vulnerabilities: vulns }] }))
+    await run({ trivy, key, 'max-annotations': '0' }, { comments })
+    expect(comments.posted).toHaveLength(1)
+    expect(comments.posted[0]!.body.length).toBeGreaterThan(60_000)
+    expect(comments.posted[0]!.body.length).toBeLessThanOrEqual(65_536)
+  })
+
   it('posts one comment and updates it; a fork-less skip says why', async () => {
     const comments = fakeComments()
     const input = { checkov: copy(corpusPath('checkov', 'dd-checkov-report-severity.json')) }

@@ -45,6 +45,14 @@ export function commentMarker(tool: string, key: string): string {
 }
 
 /**
+ * The characters a posted body has beyond the one given: the marker's line and a new comment's
+ * nonce line. A body's budget is GitHub's limit less this (a long key makes a long marker).
+ */
+export function commentOverhead(marker: string): number {
+  return marker.length + 1 + '\n<!-- infra-actions:post= -->'.length + 36
+}
+
+/**
  * Our comment for this marker: written by the identity that posts, with the marker as its first
  * line, where this project writes it. Anywhere else in a body the marker is just text (a plan
  * value can hold it), and must not let one key's step take over another key's comment.
