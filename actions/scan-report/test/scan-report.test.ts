@@ -179,6 +179,37 @@ describe('failing, thresholds and outputs', () => {
 })
 
 describe('ignore file', () => {
+  it("matches a path glob against the repository's files only, not paths inside an image", async () => {
+    const image = {
+      SchemaVersion: 2,
+      ArtifactName: 'acme/app:1.2',
+      ArtifactType: 'container_image',
+      Results: [
+        {
+          Target: 'Node.js',
+          Class: 'lang-pkgs',
+          Type: 'node-pkg',
+          Vulnerabilities: [
+            {
+              VulnerabilityID: 'CVE-2099-2222',
+              PkgName: 'lodash',
+              PkgPath: 'app/node_modules/lodash/package.json',
+              InstalledVersion: '1',
+              Severity: 'CRITICAL',
+            },
+          ],
+        },
+      ],
+    }
+    put('ignore.yml', '- id: CVE-2099-2222\n  path: app/**\n  reason: dev dependency of the app/ folder\n')
+    const r = await run({ trivy: put('image.json', JSON.stringify(image)), 'ignore-file': 'ignore.yml' })
+    expect(r.result.outputs).toMatchObject({ critical: '1', suppressed: '0', failed: 'true' })
+    // An entry without a path still takes it.
+    put('by-id.yml', '- id: CVE-2099-2222\n  reason: base image, fixed upstream next week\n')
+    const byId = await run({ trivy: 'image.json', 'ignore-file': 'by-id.yml' })
+    expect(byId.result.outputs).toMatchObject({ suppressed: '1', failed: 'false' })
+  })
+
   const IGNORE = [
     '# accepted risks',
     '- id: AVD-AWS-0086 # the pre-0.69 spelling still matches',
