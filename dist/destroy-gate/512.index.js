@@ -115,7 +115,8 @@ function readConfigFile(file, label, input) {
  *   default: { max-destroy: 0 }        # optional: environments not listed
  */
 // A list only: `protected: a.*, b.*` is one YAML string, which would be one glob matching nothing.
-const patterns = schemas/* array */.YOg(schemas/* string */.YjP().min(1), {
+// Trimmed as the inputs' entries are: no address starts or ends with white space.
+const patterns = schemas/* array */.YOg(schemas/* string */.YjP().trim().min(1), {
     error: 'must be a list of globs, [a.*, b.*] or one "- glob" per line (a comma-separated string would be one glob that matches nothing)',
 });
 const environmentPolicySchema = schemas/* object */.Ikc({
@@ -130,7 +131,21 @@ const environmentPolicySchema = schemas/* object */.Ikc({
     .strict();
 const policySchema = schemas/* object */.Ikc({
     environments: schemas/* record */.g1P(schemas/* string */.YjP().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'environment names are letters, digits, - _ and .'), environmentPolicySchema)
-        .default({}),
+        .default({})
+        .superRefine((entries, ctx) => {
+        // One environment to GitHub, whichever the job names: the policy is refused, not the run that meets them.
+        const seen = new Map();
+        for (const name of Object.keys(entries)) {
+            const first = seen.get(name.toLowerCase());
+            if (first !== undefined)
+                ctx.addIssue({
+                    code: 'custom',
+                    message: `has entries '${first}' and '${name}', one environment to GitHub (names are case-insensitive); keep one`,
+                });
+            else
+                seen.set(name.toLowerCase(), name);
+        }
+    }),
     default: environmentPolicySchema.optional(),
 })
     .strict();

@@ -11,7 +11,8 @@ import { parseYamlConfig, readConfigFile } from '@infra-actions/common/yaml-conf
  *   default: { max-destroy: 0 }        # optional: environments not listed
  */
 // A list only: `protected: a.*, b.*` is one YAML string, which would be one glob matching nothing.
-const patterns = z.array(z.string().min(1), {
+// Trimmed as the inputs' entries are: no address starts or ends with white space.
+const patterns = z.array(z.string().trim().min(1), {
   error: 'must be a list of globs, [a.*, b.*] or one "- glob" per line (a comma-separated string would be one glob that matches nothing)',
 })
 
@@ -31,7 +32,20 @@ export const policySchema = z
   .object({
     environments: z
       .record(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'environment names are letters, digits, - _ and .'), environmentPolicySchema)
-      .default({}),
+      .default({})
+      .superRefine((entries, ctx) => {
+        // One environment to GitHub, whichever the job names: the policy is refused, not the run that meets them.
+        const seen = new Map<string, string>()
+        for (const name of Object.keys(entries)) {
+          const first = seen.get(name.toLowerCase())
+          if (first !== undefined)
+            ctx.addIssue({
+              code: 'custom',
+              message: `has entries '${first}' and '${name}', one environment to GitHub (names are case-insensitive); keep one`,
+            })
+          else seen.set(name.toLowerCase(), name)
+        }
+      }),
     default: environmentPolicySchema.optional(),
   })
   .strict()

@@ -32,8 +32,15 @@ describe('policy file', () => {
     expect(r).toMatchObject({ maxDestroy: 0, protected: ['google_sql_database_instance.*', 'google_storage_bucket.*'] })
     const twice = POLICY.replace('environments:\n', 'environments:\n  PROD: { max-destroy: 3 }\n')
     // Ambiguous whichever spelling the job uses, the exact one included.
-    for (const environment of ['prod', 'Prod'])
+    // Ambiguous whichever environment the job names: the policy itself is wrong.
+    for (const environment of ['prod', 'Prod', 'stage'])
       await expect(settings(twice, { environment })).rejects.toThrow(/entries 'PROD' and 'prod', one environment to GitHub/)
+  })
+
+  it('trims the patterns, as the inputs are (a quoted " aws_db.* " protected nothing)', async () => {
+    const r = (await settings('environments:\n  prod: { protected: [" google_sql_database_instance.* "] }\n', { environment: 'prod' }))
+      .rules
+    expect(r.protected).toEqual(['google_sql_database_instance.*'])
   })
 
   it('lets explicit inputs win, and adds protected patterns instead of replacing them', async () => {

@@ -36,8 +36,13 @@ export function compileAddressGlob(pattern: string): RegExp {
     }
     literal = ch === '*' || ch === '?' ? '' : literal + ch
   }
+  // A pattern that ends in a module call names no resource: it means everything in the module.
+  if (MODULE_CALL_END.test(pattern)) source += `${INSTANCE_KEY_AFTER.test(pattern) ? '' : INSTANCE_KEY}\\..*`
   return new RegExp(`^${source}$`, 's')
 }
+
+const MODULE_CALL_END = /(?:^|\.)module\.[A-Za-z_][A-Za-z0-9_-]*(?:\[(?:[0-9]+|"(?:[^"\\]|\\.)*")\])?$/
+const INSTANCE_KEY_AFTER = /\]$/
 
 export class AddressMatcher {
   private readonly compiled: { pattern: string; regex: RegExp; typeOnly: boolean }[]

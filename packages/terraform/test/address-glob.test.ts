@@ -31,6 +31,12 @@ describe('address globs', () => {
     expect(m(['module.db.*'], 'module.dbx["a"].x.y')).toBeUndefined()
     // A key in the pattern still names that instance only.
     expect(m(['module.db[0].*'], 'module.db[1].x.y')).toBeUndefined()
+    // A module named alone is everything in it, as `-target=module.db` is (no address ends in a module).
+    expect(m(['module.db'], 'module.db.google_sql_database_instance.main')).toBe('module.db')
+    expect(m(['module.db'], 'module.db["eu"].module.inner.x.y')).toBe('module.db')
+    expect(m(['module.db[0]'], 'module.db[0].x.y')).toBe('module.db[0]')
+    expect(m(['module.db[0]'], 'module.db[1].x.y')).toBeUndefined()
+    expect(m(['module.db'], 'module.dbx.x.y')).toBeUndefined()
   })
 
   it('ignores only what every address of a change matches: a move into an ignored path is not ignored', () => {
