@@ -1,5 +1,5 @@
 import { isRecord, record } from '@infra-actions/common'
-import { newFinding, normalizePath, severityFromLabel, Strings, type Kind, type Location, type PackageRef, type Severity } from './model.js'
+import { newFinding, severityFromLabel, Strings, underRoot, type Kind, type Location, type PackageRef, type Severity } from './model.js'
 import { arrayOf, emptyReport, positive, str, type ToolReport } from './report.js'
 
 /**
@@ -48,7 +48,8 @@ export interface CheckovReading {
   strings: Strings
   report: ToolReport
   /** Each file path as written → as a location's file: thousands of records share a few hundred. */
-  files: Map<string, string>
+  /** Each path as written → where it is in the workspace, and whether it is a file of it. */
+  files: Map<string, { file: string; isFile: boolean }>
 }
 
 const count = (v: unknown): number => (typeof v === 'number' && Number.isSafeInteger(v) && v > 0 ? v : 0)
@@ -68,13 +69,13 @@ export function addCheckovRecord(c: Record<string, unknown> | undefined, checkTy
   }
   const details = record(c.vulnerability_details)
   const file = str(c.repo_file_path) ?? str(c.file_path) ?? ''
-  let normalized = read.files.get(file)
-  if (normalized === undefined) read.files.set(file, (normalized = strings.of(normalizePath(file))))
+  let at = read.files.get(file)
+  if (at === undefined) read.files.set(file, (at = workspacePath(file, strings)))
   const range = Array.isArray(c.file_line_range) ? c.file_line_range : []
   const startLine = positive(range[0])
   const location: Location = startLine
-    ? { file: normalized, isFile: file !== '', startLine, endLine: positive(range[1]) ?? startLine }
-    : { file: normalized, isFile: file !== '' }
+    ? { file: at.file, isFile: at.isFile, startLine, endLine: positive(range[1]) ?? startLine }
+    : { file: at.file, isFile: at.isFile }
   // Checkov's own severity wins; SCA records carry theirs in vulnerability_details (lower case).
   const severity = severityFromLabel(c.severity) ?? severityFromLabel(details?.severity) ?? read.defaultSeverity
   let kind: Kind = 'misconfiguration'
@@ -113,4 +114,15 @@ export function looksLikeCheckov(doc: unknown): boolean {
   const one = (o: unknown): boolean => isRecord(o) && ('check_type' in o || isRecord(o.results) || isSummary(o))
   if (Array.isArray(doc)) return doc.length === 0 || doc.every(one)
   return one(doc)
+}
+
+/**
+ * Checkov's `repo_file_path` is the repository's path with a leading `/` (`/infra/main.tf`). One
+ * that leaves the workspace (`/../../etc/passwd`), or is absolute otherwise (`C:\\x.tf`,
+ * `file:///x.tf`, `//server/x`), is no file of it: kept as written, with no annotation, as Trivy's.
+ */
+function workspacePath(file: string, strings: Strings): { file: string; isFile: boolean } {
+  const relative = file.startsWith('/') && !file.startsWith('//') ? file.slice(1) : file
+  const placed = underRoot('', relative)
+  return { file: strings.of(placed.inside ? placed.file : file), isFile: placed.inside }
 }

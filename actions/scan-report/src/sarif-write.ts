@@ -217,10 +217,15 @@ function render(
   parts.write('{"$schema":"https://json.schemastore.org/sarif-2.1.0.json","version":"2.1.0","runs":[')
   const caches: Caches = { uris: [new Map(), new Map()], lines: new Map() }
   let first = true
+  // One id per run: two tools whose names slug alike (`Semgrep OSS`, `semgrep-oss`) get -2, -3…
+  const ids = new Set<string>()
   for (const [name, list] of runs) {
     if (!first) parts.write(',')
     first = false
-    renderRun(parts, name, list, tools.get(name) ?? { name }, options, limits, cut, caches)
+    let id = slug(name)
+    for (let n = 2; ids.has(id); n++) id = `${slug(name)}-${n}`
+    ids.add(id)
+    renderRun(parts, name, id, list, tools.get(name) ?? { name }, options, limits, cut, caches)
   }
   parts.write(']}\n')
   return parts.end()
@@ -248,6 +253,8 @@ interface Caches {
 function renderRun(
   parts: Utf8Pieces,
   name: string,
+  /** The run's part of its automationDetails.id, unique in the log. */
+  id: string,
   list: readonly Finding[],
   tool: ToolInfo,
   options: SarifOptions,
@@ -286,7 +293,7 @@ function renderRun(
     r.properties = { 'security-severity': SECURITY_SEVERITY[s], tags: ['security', ruleKind[i] as string, s] }
   })
   const driver: Record<string, unknown> = { name, ...pick(tool, ['fullName', 'version', 'informationUri']), rules }
-  const automationDetails = { id: `${options.category}/${slug(name)}/` }
+  const automationDetails = { id: `${options.category}/${id}/` }
   parts.write(`{"tool":${json({ driver })},"automationDetails":${json(automationDetails)},"columnKind":"utf16CodeUnits","results":[`)
   // Each rule's opening members, written once: `{"ruleId":"…","ruleIndex":n,`.
   const opening = new Map([...ruleIndex].map(([id, i]) => [id, `{"ruleId":${json(id)},"ruleIndex":${i},`]))

@@ -406,6 +406,32 @@ describe('bad input: one clear error, nothing written', () => {
     },
   )
 
+  it("annotates Checkov's repository paths only: one that leaves the workspace, or is absolute, is no file of it", async () => {
+    const check = (path: string) => ({
+      check_id: 'CKV_AWS_1',
+      check_name: 'c',
+      repo_file_path: path,
+      file_line_range: [1, 2],
+      severity: 'HIGH',
+    })
+    const paths = ['/infra/main.tf', '/../../etc/passwd', 'C:\\repo\\main.tf', 'file:///etc/x.tf', '//server/share/x.tf']
+    const report = { check_type: 'terraform', results: { failed_checks: paths.map(check) } }
+    const r = await run({ checkov: put('ck.json', JSON.stringify(report)), 'max-annotations': '20' })
+    expect(r.annotations.map((a) => a.file)).toEqual(['infra/main.tf'])
+    expect(r.result.outputs).toMatchObject({ total: '5' })
+    await validateSarif(r.sarifText)
+  })
+
+  it('gives two tools whose names slug alike distinct automationDetails ids', async () => {
+    put('a.sarif', sarif({ level: 'error' }, { name: 'Semgrep OSS' }))
+    put('b.sarif', sarif({ level: 'error' }, { name: 'semgrep-oss' }))
+    const r = await run({ sarif: 'a.sarif,b.sarif' })
+    expect(r.sarif.runs.map((x: { automationDetails: { id: string } }) => x.automationDetails.id)).toEqual([
+      'scan-report/semgrep-oss/',
+      'scan-report/semgrep-oss-2/',
+    ])
+  })
+
   it('reads a tool or rule named like a property of every JavaScript object as any other name', async () => {
     put('t.sarif', sarif({ level: 'error' }, { name: '__proto__', rules: [{ id: 'r1', name: 'constructor' }] }))
     const r = await run({ sarif: 't.sarif' })
