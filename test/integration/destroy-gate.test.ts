@@ -116,7 +116,7 @@ describe('destroy-gate (built action)', () => {
     })
     expect(r.exitCode).toBe(1)
     expect(r.outputs.reason).toMatch(
-      /The allow-label 'allow-destroy' cannot apply: an issue_comment run does not say which commit of PR #42 was planned\. Run the gate on the pull request's own events/,
+      /The allow-label 'allow-destroy' cannot apply: an issue_comment run's commit is not known to be the head of PR #42 that was planned\. Run the gate on the pull request's own events/,
     )
   })
 

@@ -80,7 +80,7 @@ async function lookForApproval(settings: DestroyGateSettings, deps: DestroyGateD
   // dispatch naming it) gives another commit, and an approval would cover what was not reviewed.
   if (!PLANNED_HEAD_EVENTS.has(deps.context.eventName))
     return void refusals.push(
-      `${sentence} cannot apply: ${articled(deps.context.eventName || 'unnamed')} run does not say which commit of PR #${pr} was planned. ` +
+      `${sentence} cannot apply: ${articled(deps.context.eventName || 'unnamed')} run's commit is not known to be the head of PR #${pr} that was planned. ` +
         "Run the gate on the pull request's own events (pull_request, pull_request_review) or on the push of its branch.",
     )
   const planned = deps.context.headSha
@@ -109,7 +109,15 @@ async function lookForApproval(settings: DestroyGateSettings, deps: DestroyGateD
 }
 
 /** The events whose payload names the commit the run planned (context.headSha): a PR's head, or the pushed commit. */
-const PLANNED_HEAD_EVENTS = new Set(['pull_request', 'pull_request_target', 'pull_request_review', 'push'])
+const PLANNED_HEAD_EVENTS = new Set([
+  'pull_request',
+  'pull_request_target',
+  'pull_request_review',
+  'pull_request_review_comment',
+  'push',
+  // The head_sha of the run that planned (a plan made there, checked here).
+  'workflow_run',
+])
 
 const articled = (word: string): string => `${/^[aeiou]/i.test(word) ? 'an' : 'a'} ${word}`
 

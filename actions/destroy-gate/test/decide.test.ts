@@ -174,6 +174,11 @@ describe('destroy-gate rules', () => {
     expect(d.protectedAddresses).toEqual(['module.archive.terraform_data.main'])
     // Into an instance of the same module (count added): still protected, and allowed.
     expect(gate(move('module.db[0].terraform_data.main'), { protected: ['module.db.*'] }).allowed).toBe(true)
+    // count added to a resource protected by its address: Terraform's implicit move to [0], still protected.
+    const counted = {
+      resource_changes: [rc('google_sql_database_instance.main[0]', ['no-op'], { previous_address: 'google_sql_database_instance.main' })],
+    }
+    expect(gate(counted, { protected: ['google_sql_database_instance.main'] }).allowed).toBe(true)
   })
 
   it('outputs addresses, not the labels of the summary (deposed objects, moves)', () => {

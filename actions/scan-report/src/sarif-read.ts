@@ -256,7 +256,9 @@ function fileOfUri(uri: string, read: Reading, isFile: boolean): FileOfUri {
 
 /** The severity a SARIF level stands for; a level SARIF 2.1.0 does not define is refused, not read as unknown. */
 function levelSeverity(result: Record<string, unknown>, rule: Record<string, unknown> | undefined): Severity {
-  const level = result.level ?? record(rule?.defaultConfiguration)?.level ?? 'warning'
+  // SARIF 2.1.0 §3.27.10: without a level, a result of another kind than `fail` (pass, review, …) is `none`.
+  const kind = result.kind ?? 'fail'
+  const level = result.level ?? (kind !== 'fail' ? 'none' : (record(rule?.defaultConfiguration)?.level ?? 'warning'))
   const severity = typeof level === 'string' ? own(LEVEL_SEVERITY, level) : undefined
   if (severity === undefined)
     throw new ReportShapeError(

@@ -39,8 +39,7 @@ export function applyIgnores(findings: readonly Finding[], ignore: IgnoreFile | 
 }
 
 function pathMatches(f: Finding, match: (file: string) => boolean): boolean {
-  // A glob names files of the repository: a path inside an image (`app/node_modules/…`) is not one, however alike.
-  if (f.locations.length > 0 && f.locations.every((l) => l.isFile && match(l.file))) return true
+  if (f.locations.length > 0 && f.locations.every((l) => match(l.file))) return true
   // The target (an image, a k8s object) stands for the place only when no location is a repository file:
   // Checkov's is its framework (`terraform`), which `*` would match wherever the finding is.
   if (f.locations.some((l) => l.isFile)) return false

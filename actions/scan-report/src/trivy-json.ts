@@ -24,6 +24,11 @@ export function readTrivyJson(doc: unknown, source: string, strings = new String
     return report
   }
   const top = record(doc) ?? {}
+  // `trivy k8s --report summary` counts findings per object and lists none: it would read as no findings.
+  if ('ClusterName' in top && 'Findings' in top && !('Resources' in top))
+    throw new ReportShapeError(
+      'it is a trivy k8s summary report (--report summary), which counts findings without listing them; give --report all',
+    )
   report.version = str(record(top.Trivy)?.Version)
   const scope = trivyScope(top, source, strings, root)
   for (const r of arrayOf(top.Results, 'Results')) readTrivyResult(record(r), scope, report)
@@ -46,10 +51,10 @@ export function readTrivyJson(doc: unknown, source: string, strings = new String
  */
 export function trivyScope(top: Record<string, unknown>, source: string, strings: Strings, root: string): Scope {
   // Trivy has written SchemaVersion 2 since v0.20; another is a format this reader does not know.
-  if (top.SchemaVersion !== undefined && top.SchemaVersion !== 2)
-    throw new ReportShapeError(
-      `it has SchemaVersion ${JSON.stringify(top.SchemaVersion)}, and this action reads SchemaVersion 2 (upgrade infra-actions?)`,
-    )
+  if (top.SchemaVersion !== undefined && top.SchemaVersion !== 2) {
+    const newer = typeof top.SchemaVersion === 'number' && top.SchemaVersion > 2 ? ' (a newer Trivy: upgrade infra-actions?)' : ''
+    throw new ReportShapeError(`it has SchemaVersion ${JSON.stringify(top.SchemaVersion)}, and this action reads SchemaVersion 2${newer}`)
+  }
   return { source, image: top.ArtifactType === 'container_image' || top.ArtifactType === 'vm', strings, root }
 }
 

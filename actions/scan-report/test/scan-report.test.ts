@@ -179,35 +179,31 @@ describe('failing, thresholds and outputs', () => {
 })
 
 describe('ignore file', () => {
-  it("matches a path glob against the repository's files only, not paths inside an image", async () => {
-    const image = {
+  it('suppresses by path a package of the checkout that Trivy names by its path (a jar under vendor/)', async () => {
+    const fs = {
       SchemaVersion: 2,
-      ArtifactName: 'acme/app:1.2',
-      ArtifactType: 'container_image',
+      ArtifactName: '.',
+      ArtifactType: 'filesystem',
       Results: [
         {
-          Target: 'Node.js',
+          Target: 'Java',
           Class: 'lang-pkgs',
-          Type: 'node-pkg',
+          Type: 'jar',
           Vulnerabilities: [
             {
-              VulnerabilityID: 'CVE-2099-2222',
-              PkgName: 'lodash',
-              PkgPath: 'app/node_modules/lodash/package.json',
-              InstalledVersion: '1',
+              VulnerabilityID: 'CVE-2021-44228',
+              PkgName: 'log4j-core',
+              PkgPath: 'vendor/lib/log4j-core-2.14.1.jar',
+              InstalledVersion: '2.14.1',
               Severity: 'CRITICAL',
             },
           ],
         },
       ],
     }
-    put('ignore.yml', '- id: CVE-2099-2222\n  path: app/**\n  reason: dev dependency of the app/ folder\n')
-    const r = await run({ trivy: put('image.json', JSON.stringify(image)), 'ignore-file': 'ignore.yml' })
-    expect(r.result.outputs).toMatchObject({ critical: '1', suppressed: '0', failed: 'true' })
-    // An entry without a path still takes it.
-    put('by-id.yml', '- id: CVE-2099-2222\n  reason: base image, fixed upstream next week\n')
-    const byId = await run({ trivy: 'image.json', 'ignore-file': 'by-id.yml' })
-    expect(byId.result.outputs).toMatchObject({ suppressed: '1', failed: 'false' })
+    put('ignore.yml', '- id: CVE-2021-44228\n  path: vendor/**\n  reason: vendored, not loaded\n')
+    const r = await run({ trivy: put('fs.json', JSON.stringify(fs)), 'ignore-file': 'ignore.yml' })
+    expect(r.result.outputs).toMatchObject({ suppressed: '1', failed: 'false' })
   })
 
   const IGNORE = [
@@ -379,7 +375,18 @@ describe('bad input: one clear error, nothing written', () => {
       /runs\[0\]\.results is an object, not a list/,
     ],
     ['checkov', 'failed.json', '{"check_type": "terraform", "results": {"failed_checks": {}}}', /failed_checks is an object, not a list/],
-    ['trivy', 'schema3.json', '{"SchemaVersion": 3, "Results": []}', /it has SchemaVersion 3, and this action reads SchemaVersion 2/],
+    [
+      'trivy',
+      'schema3.json',
+      '{"SchemaVersion": 3, "Results": []}',
+      /it has SchemaVersion 3, and this action reads SchemaVersion 2 \(a newer Trivy/,
+    ],
+    [
+      'trivy',
+      'k8s-summary.json',
+      '{"ClusterName": "prod", "Findings": [{"Namespace": "default", "Kind": "Deployment", "Name": "api", "Results": []}]}',
+      /a trivy k8s summary report \(--report summary\)/,
+    ],
     ['sarif', 'level.sarif', sarif({ level: 'critical' }), /has level "critical", which SARIF 2\.1\.0 does not define/],
     ['sarif', 'proto.sarif', sarif({ level: 'constructor' }), /has level "constructor", which SARIF 2\.1\.0 does not define/],
     [
@@ -420,6 +427,12 @@ describe('bad input: one clear error, nothing written', () => {
     expect(r.annotations.map((a) => a.file)).toEqual(['infra/main.tf'])
     expect(r.result.outputs).toMatchObject({ total: '5' })
     await validateSarif(r.sarifText)
+  })
+
+  it('reads a result of another kind than fail without a level as level none (SARIF 2.1.0 §3.27.10)', async () => {
+    put('kinds.sarif', sarif({ kind: 'pass' }, { name: 'tfsec', rules: [{ id: 'r1', defaultConfiguration: { level: 'error' } }] }))
+    const r = await run({ sarif: 'kinds.sarif' })
+    expect(r.result.outputs).toMatchObject({ total: '1', high: '0', unknown: '1', failed: 'false' })
   })
 
   it('gives two tools whose names slug alike distinct automationDetails ids', async () => {

@@ -70,7 +70,8 @@ export async function createGitHubClient(token: string, options: ClientOptions =
     // Every call we make answers JSON: a success that is not (a proxy's or a portal's page) is no
     // answer of GitHub's, and Octokit would hand its text on as the data. Failed (and retried) here.
     const type = response.headers.get('content-type') ?? ''
-    if (response.ok && response.status !== 204 && !/\bjson\b/i.test(type)) {
+    const bodiless = response.status === 204 || response.status === 205 || (init?.method ?? 'GET').toUpperCase() === 'HEAD'
+    if (response.ok && !bodiless && !/\bjson\b/i.test(type)) {
       await response.body?.cancel()
       throw new Error(
         `GitHub's API answered ${response.status} with a page that is not JSON (${type || 'no content type'}): a proxy in the way?`,

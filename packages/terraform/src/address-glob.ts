@@ -38,11 +38,15 @@ export function compileAddressGlob(pattern: string): RegExp {
   }
   // A pattern that ends in a module call names no resource: it means everything in the module.
   if (MODULE_CALL_END.test(pattern)) source += `${INSTANCE_KEY_AFTER.test(pattern) ? '' : INSTANCE_KEY}\\..*`
+  // A resource named without its key is every instance of it, as `-target=aws_s3_bucket.b` is:
+  // adding count or for_each (an implicit move to `b[0]`) keeps it protected.
+  else if (RESOURCE_END.test(pattern)) source += INSTANCE_KEY
   return new RegExp(`^${source}$`, 's')
 }
 
 const MODULE_CALL_END = /(?:^|\.)module\.[A-Za-z_][A-Za-z0-9_-]*(?:\[(?:[0-9]+|"(?:[^"\\]|\\.)*")\])?$/
 const INSTANCE_KEY_AFTER = /\]$/
+const RESOURCE_END = /\.[A-Za-z_][A-Za-z0-9_-]*$/
 
 export class AddressMatcher {
   private readonly compiled: { pattern: string; regex: RegExp; typeOnly: boolean }[]

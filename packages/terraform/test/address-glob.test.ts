@@ -37,6 +37,11 @@ describe('address globs', () => {
     expect(m(['module.db[0]'], 'module.db[0].x.y')).toBe('module.db[0]')
     expect(m(['module.db[0]'], 'module.db[1].x.y')).toBeUndefined()
     expect(m(['module.db'], 'module.dbx.x.y')).toBeUndefined()
+    // So is a resource named without its key (count or for_each added: an implicit move to [0]).
+    expect(m(['google_sql_database_instance.main'], 'google_sql_database_instance.main[0]')).toBeDefined()
+    expect(m(['google_sql_database_instance.main'], 'google_sql_database_instance.main["eu"]')).toBeDefined()
+    expect(m(['google_sql_database_instance.main'], 'google_sql_database_instance.main_replica')).toBeUndefined()
+    expect(m(['google_sql_database_instance.main[0]'], 'google_sql_database_instance.main[1]')).toBeUndefined()
   })
 
   it('ignores only what every address of a change matches: a move into an ignored path is not ignored', () => {
