@@ -140,28 +140,28 @@ export function decide(model: PlanModel, rules: GateRules, override: Overrides =
       reason: `Cannot verify the plan: ${plural(model.unknownActions.length, 'resource change')} with actions this gate does not know (${actions}). Upgrade infra-actions.`,
     }
   }
-  if (protectedHits.length > 0) {
-    return {
-      ...base,
-      allowed: false,
-      overridden: false,
-      unverifiable: false,
-      reason:
-        `The plan destroys ${plural(protectedHits.length, 'protected resource')} (${protectedHits.slice(0, 3).map(visible).join(', ')}${protectedHits.length > 3 ? ', …' : ''}); ` +
-        "no override allows that. To destroy one, remove it from 'protected' in a reviewed change.",
-    }
-  }
-  if (movedOut.length > 0) {
-    return {
-      ...base,
-      allowed: false,
-      overridden: false,
-      unverifiable: false,
-      reason:
-        `The plan moves ${plural(movedOut.length, 'protected resource')} out of 'protected' (${movedOut.slice(0, 3).map(visible).join('; ')}${movedOut.length > 3 ? '; …' : ''}); ` +
-        "no override allows that. Add the new address to 'protected' in a reviewed change (or a pattern that covers both).",
-    }
-  }
+  // Protection is never overridden: listed (at most three), then what to do.
+  const blocked = (what: string, list: string[], separator: string, todo: string): Decision => ({
+    ...base,
+    allowed: false,
+    overridden: false,
+    unverifiable: false,
+    reason: `The plan ${what} (${list.slice(0, 3).map(visible).join(separator)}${list.length > 3 ? `${separator}…` : ''}); no override allows that. ${todo}`,
+  })
+  if (protectedHits.length > 0)
+    return blocked(
+      `destroys ${plural(protectedHits.length, 'protected resource')}`,
+      protectedHits,
+      ', ',
+      "To destroy one, remove it from 'protected' in a reviewed change.",
+    )
+  if (movedOut.length > 0)
+    return blocked(
+      `moves ${plural(movedOut.length, 'protected resource')} out of 'protected'`,
+      movedOut,
+      '; ',
+      "Add the new address to 'protected' in a reviewed change (or a pattern that covers both).",
+    )
   const n = counted.length
   const limit = rules.maxDestroy
   if (limit === -1 || n <= limit) {
