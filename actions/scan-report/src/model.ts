@@ -23,8 +23,6 @@ export interface Location {
   file: string
   /** False for image names, cluster objects and paths inside images: no annotation, no code-scanning file. */
   isFile: boolean
-  /** Seen in a container image, VM or cluster scan: never a path of the repository, however alike (`app/**`). */
-  inImage?: true
   startLine?: number
   endLine?: number
 }
@@ -281,13 +279,5 @@ export function keyAndIdentity(f: RawFinding, rule: string): { key: string; iden
         key: `${t}|o|${rule}|${file}|@${line}|${f.fingerprint ?? ''}`,
         identity: f.fingerprint ? `${t}|o|${rule}|fp:${f.fingerprint}` : `${t}|o|${rule}|${file}`,
       }
-  }
-}
-
-/** The locations of findings[from…] marked as seen in an image (or a cluster). */
-export function markInImage(findings: RawFinding[], from = 0): void {
-  for (let i = from; i < findings.length; i++) {
-    const f = findings[i] as RawFinding
-    f.locations = f.locations.map((l) => (l.inImage ? l : { ...l, inImage: true }))
   }
 }

@@ -2,7 +2,6 @@ import path from 'node:path'
 import { ConfigurationError, isRecord, own, record } from '@infra-actions/common'
 import {
   canonicalTrivyRule,
-  markInImage,
   newFinding,
   normalizePath,
   underRoot,
@@ -176,7 +175,6 @@ export function addSarifResult(reading: RunReading, item: unknown): void {
         : genericResult(result, known, strings.of(ruleId), name, read)
   finding.suppressedBy = suppressionOf(result, name)
   report.findings.push(finding)
-  if (image) markInImage(report.findings, report.findings.length - 1)
 }
 
 /**
@@ -193,7 +191,6 @@ export function closeRun(reading: RunReading, run: Record<string, unknown>): Too
       f.locations = f.locations.map((l) =>
         l.isFile || placed.has(l.file) ? { ...l, file: placed.get(l.file) ?? l.file, isFile: false } : l,
       )
-    markInImage(reading.report.findings)
   }
   return reading.report
 }

@@ -39,11 +39,9 @@ export function applyIgnores(findings: readonly Finding[], ignore: IgnoreFile | 
 }
 
 function pathMatches(f: Finding, match: (file: string) => boolean): boolean {
-  // A glob names paths of the repository: one inside an image (`app/node_modules/…`) is not one, however alike.
-  if (f.locations.length > 0 && f.locations.every((l) => !l.inImage && match(l.file))) return true
+  if (f.locations.length > 0 && f.locations.every((l) => match(l.file))) return true
   // The target (an image, a k8s object) stands for the place only when no location is a repository file:
   // Checkov's is its framework (`terraform`), which `*` would match wherever the finding is.
   if (f.locations.some((l) => l.isFile)) return false
-  // (Trivy's SARIF names a package inside an image by its path there: that is no target to match either.)
-  return f.locations.length <= 1 && f.target !== undefined && !f.locations.some((l) => l.inImage && l.file === f.target) && match(f.target)
+  return f.locations.length <= 1 && f.target !== undefined && match(f.target)
 }

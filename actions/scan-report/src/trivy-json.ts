@@ -1,7 +1,6 @@
 import { isRecord, record } from '@infra-actions/common'
 import {
   canonicalTrivyRule,
-  markInImage,
   newFinding,
   underRoot,
   severityFromLabel,
@@ -87,12 +86,6 @@ interface Target {
 /** One result (one target): its findings added to `report`. */
 export function readTrivyResult(result: Record<string, unknown> | undefined, scope: Scope, report: ToolReport): void {
   if (!result) return
-  const from = report.findings.length
-  readTarget(result, scope, report)
-  if (scope.image) markInImage(report.findings, from)
-}
-
-function readTarget(result: Record<string, unknown>, scope: Scope, report: ToolReport): void {
   const name = str(result.Target) ?? ''
   const cls = str(result.Class) ?? legacyClass(result, name)
   // OS packages live in an image, not in a file of the repository.

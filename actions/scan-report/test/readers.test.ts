@@ -141,7 +141,7 @@ describe('Trivy fields', () => {
 
   it('places OS packages in the image, not in a file, with the distro suffix gone', () => {
     const f = read('trivy', 'trivy/trivy-alpine-310.json.golden')[0]!.findings[0]!
-    expect(f.locations).toEqual([{ file: 'testdata/fixtures/images/alpine-310.tar.gz', isFile: false, inImage: true }])
+    expect(f.locations).toEqual([{ file: 'testdata/fixtures/images/alpine-310.tar.gz', isFile: false }])
     expect(f.target).toBe('testdata/fixtures/images/alpine-310.tar.gz (alpine 3.10.2)')
   })
 

@@ -179,52 +179,6 @@ describe('failing, thresholds and outputs', () => {
 })
 
 describe('ignore file', () => {
-  it("matches a path glob against the repository's paths, not against paths inside an image (JSON or SARIF)", async () => {
-    const vuln = {
-      VulnerabilityID: 'CVE-2099-2222',
-      PkgName: 'lodash',
-      PkgPath: 'app/node_modules/lodash/package.json',
-      InstalledVersion: '1',
-      Severity: 'CRITICAL',
-    }
-    const image = {
-      SchemaVersion: 2,
-      ArtifactName: 'acme/app:1.2',
-      ArtifactType: 'container_image',
-      Results: [{ Target: 'Node.js', Class: 'lang-pkgs', Type: 'node-pkg', Vulnerabilities: [vuln] }],
-    }
-    put('ignore.yml', '- id: CVE-2099-2222\n  path: app/**\n  reason: dev dependency of the app/ folder\n')
-    const r = await run({ trivy: put('image.json', JSON.stringify(image)), 'ignore-file': 'ignore.yml' })
-    expect(r.result.outputs).toMatchObject({ critical: '1', suppressed: '0', failed: 'true' })
-    // Trivy's SARIF of an image scan says so at the end of the run (properties.imageName).
-    const sarifImage = {
-      version: '2.1.0',
-      runs: [
-        {
-          tool: { driver: { name: 'Trivy', rules: [{ id: 'CVE-2099-2222', name: 'LanguageSpecificPackageVulnerability' }] } },
-          results: [
-            {
-              ruleId: 'CVE-2099-2222',
-              ruleIndex: 0,
-              level: 'error',
-              message: { text: 'Package: lodash\nInstalled Version: 1\nSeverity: CRITICAL' },
-              locations: [{ physicalLocation: { artifactLocation: { uri: 'app/node_modules/lodash/package.json' } } }],
-            },
-          ],
-          properties: { imageName: 'acme/app:1.2' },
-        },
-      ],
-    }
-    const s = await run({ trivy: put('image.sarif', JSON.stringify(sarifImage)), 'ignore-file': 'ignore.yml' })
-    expect(s.result.outputs).toMatchObject({ critical: '1', suppressed: '0', failed: 'true' })
-    // An entry without a path still takes it.
-    put('by-id.yml', '- id: CVE-2099-2222\n  reason: base image, fixed upstream next week\n')
-    expect((await run({ trivy: 'image.json', 'ignore-file': 'by-id.yml' })).result.outputs).toMatchObject({
-      suppressed: '1',
-      failed: 'false',
-    })
-  })
-
   it('suppresses by path a package of the checkout that Trivy names by its path (a jar under vendor/)', async () => {
     const fs = {
       SchemaVersion: 2,
