@@ -44,7 +44,7 @@ export function compileAddressGlob(pattern: string): RegExp {
   return new RegExp(`^${source}$`, 's')
 }
 
-const MODULE_CALL_END = /(?:^|\.)module\.[A-Za-z_][A-Za-z0-9_-]*(?:\[(?:[0-9]+|"(?:[^"\\]|\\.)*")\])?$/
+const MODULE_CALL_END = /(?:^|\.)module\.[A-Za-z_][A-Za-z0-9_-]*(?:\[(?:[0-9]+|"(?:[^"\\]|\\.)*"|\*)\])?$/
 const INSTANCE_KEY_AFTER = /\]$/
 const RESOURCE_END = /\.[A-Za-z_][A-Za-z0-9_-]*$/
 

@@ -37,6 +37,10 @@ describe('address globs', () => {
     expect(m(['module.db[0]'], 'module.db[0].x.y')).toBe('module.db[0]')
     expect(m(['module.db[0]'], 'module.db[1].x.y')).toBeUndefined()
     expect(m(['module.db'], 'module.dbx.x.y')).toBeUndefined()
+    // Every instance's contents, not only addresses that end in a key.
+    expect(m(['module.db[*]'], 'module.db[0].aws_db_instance.main')).toBe('module.db[*]')
+    expect(m(['module.db[*]'], 'module.db["eu"].aws_db_instance.replica["a"]')).toBe('module.db[*]')
+    expect(m(['module.db[*]'], 'module.dbx[0].aws_db_instance.main')).toBeUndefined()
     // So is a resource named without its key (count or for_each added: an implicit move to [0]).
     expect(m(['google_sql_database_instance.main'], 'google_sql_database_instance.main[0]')).toBeDefined()
     expect(m(['google_sql_database_instance.main'], 'google_sql_database_instance.main["eu"]')).toBeDefined()
