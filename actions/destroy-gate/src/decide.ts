@@ -66,8 +66,9 @@ export function decide(model: PlanModel, rules: GateRules, override: Overrides =
     `${item.address}${item.deposed ? ` (deposed ${item.deposed})` : ''}${item.previousAddress !== undefined ? ` (moved from ${item.previousAddress})` : ''}`
 
   for (const item of model.changes) {
-    // Moved where no protected pattern reaches: the next plan could destroy it unprotected.
-    const escaped = protectedMatcher.movedOutOf(item)
+    // Moved where no protected pattern reaches: the next plan could destroy it unprotected. (A
+    // destroy moved out is a protected hit below.)
+    const escaped = item.destroys ? undefined : protectedMatcher.movedOutOf(item)
     if (escaped !== undefined) {
       movedOut.push(`${item.previousAddress} → ${item.address}, by ${escaped}`)
       protectedAddresses.add(item.address)

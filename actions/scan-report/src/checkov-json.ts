@@ -47,8 +47,7 @@ export interface CheckovReading {
   defaultSeverity: Severity
   strings: Strings
   report: ToolReport
-  /** Each file path as written → as a location's file: thousands of records share a few hundred. */
-  /** Each path as written → where it is in the workspace, and whether it is a file of it. */
+  /** Each path as written → where it is in the workspace and whether it is a file of it: thousands of records share a few hundred. */
   files: Map<string, { file: string; isFile: boolean }>
 }
 

@@ -126,12 +126,10 @@ function refusal(error: unknown, source: ByteSource, what: string): unknown {
 
 export type Format = 'trivy-json' | 'checkov-json' | 'sarif'
 
-/** The format of a parsed file, from its content alone (names and extensions say nothing). */
-export function detectFormat(doc: unknown): Format | undefined {
-  return detectFormats(doc)[0]
-}
-
-/** Every format whose shape a document has: more than one is a file of several reports merged (`jq -s add`). */
+/**
+ * The formats whose shape a parsed file has, from its content alone (names and extensions say
+ * nothing): more than one is a file of several reports merged (`jq -s add`).
+ */
 export function detectFormats(doc: unknown): Format[] {
   // `[]` is an empty legacy Trivy report or an empty Checkov list: no findings either way.
   if (Array.isArray(doc) && doc.length === 0) return []
@@ -183,10 +181,13 @@ function readReports(f: ResultFile, options: ReadOptions): ToolReport[] {
   if (Array.isArray(doc) && doc.length === 0) return []
   const formats = detectFormats(doc)
   const format = formats[0]
-  if (formats.length > 1 || (stream.format && format !== stream.format))
+  if (formats.length > 1 || (stream.format && format !== stream.format)) {
+    // What the stream took its results as, then what the whole document looks like.
+    const shapes = new Set([...(stream.format ? [stream.format] : []), ...(formats.length ? formats : ['neither'])])
     throw new ConfigurationError(
-      `${what} mixes the shapes of several report formats (${[...new Set([stream.format ?? format, ...formats])].map((x) => x ?? 'neither').join(' and ')}); give each scanner's output in a file of its own.`,
+      `${what} mixes the shapes of several report formats (${[...shapes].join(' and ')}); give each scanner's output in a file of its own.`,
     )
+  }
   if (!format) {
     const shape = Array.isArray(doc)
       ? 'a JSON array'

@@ -1,7 +1,6 @@
 import * as core from '@actions/core'
 import { utf8Bytes } from './budget.js'
-import { errorMessage } from './errors.js'
-import { describeFileError, isFileError } from './files.js'
+import { describeFileError } from './files.js'
 
 /** GitHub drops a step summary over 1 MiB entirely; we keep a margin for what others append. */
 export const SUMMARY_LIMIT_BYTES = 1024 * 1024 - 16 * 1024
@@ -21,8 +20,7 @@ export async function writeJobSummary(markdown: string): Promise<boolean> {
     await core.summary.addRaw(limitBytes(markdown, SUMMARY_LIMIT_BYTES), true).write()
   } catch (error) {
     // The summary is a report, not the result: the outputs and the verdict must still be set.
-    // (@actions/core says a file it cannot reach in its own words, without an error code.)
-    core.warning(`The job summary could not be written: ${isFileError(error) ? describeFileError(error) : errorMessage(error)}`)
+    core.warning(`The job summary could not be written: ${describeFileError(error)}`)
     return false
   } finally {
     core.summary.emptyBuffer()

@@ -49,7 +49,7 @@ export function commentMarker(tool: string, key: string): string {
  * nonce line. A body's budget is GitHub's limit less this (a long key makes a long marker).
  */
 export function commentOverhead(marker: string): number {
-  return marker.length + 1 + '\n<!-- infra-actions:post= -->'.length + 36
+  return marker.length + 1 + 1 + nonceLine(randomUUID()).length
 }
 
 /**
@@ -112,6 +112,8 @@ async function deleteIfPresent(api: CommentApi, id: number): Promise<void> {
   }
 }
 
+/** The last line of a created comment: a per-post id, by which a retry finds what a timed-out attempt stored. */
+const nonceLine = (id: string): string => `<!-- infra-actions:post=${id} -->`
 const NONCE = /\n<!-- infra-actions:post=[0-9a-f-]+ -->$/
 
 function withoutNonce(body: string): string {
@@ -120,7 +122,7 @@ function withoutNonce(body: string): string {
 
 /** Create exactly one comment, even when an attempt times out after the server stored it. */
 async function createOnce(api: CommentApi, issueNumber: number, body: string, identity: string, attempts = 3): Promise<IssueComment> {
-  const nonce = `<!-- infra-actions:post=${randomUUID()} -->`
+  const nonce = nonceLine(randomUUID())
   const tagged = `${body}\n${nonce}`
   let lastError: unknown
   for (let attempt = 1; attempt <= attempts; attempt++) {

@@ -17,10 +17,16 @@ export interface AddressLike {
   previousAddress?: string | undefined
 }
 
+const NAME = '[A-Za-z_][A-Za-z0-9_-]*'
+/** An instance key in an address: `[0]` or `["eu.west"]` (escaped quotes included). */
+const KEY = '\\[(?:[0-9]+|"(?:[^"\\\\]|\\\\.)*")\\]'
+const INSTANCE_KEY = `(?:${KEY})?`
 /** A module call named without its key in a pattern: `module.db.` (at the start, or after a dot). */
-const MODULE_CALL = /(^|\.)module\.[A-Za-z_][A-Za-z0-9_-]*\.$/
-/** An instance key of a module call in an address: `[0]` or `["eu.west"]` (escaped quotes included). */
-const INSTANCE_KEY = '(?:\\[(?:[0-9]+|"(?:[^"\\\\]|\\\\.)*")\\])?'
+const MODULE_CALL = new RegExp(`(?:^|\\.)module\\.${NAME}\\.$`)
+/** A pattern that ends in a module call, with its key (or `[*]`) when given. */
+const MODULE_CALL_END = new RegExp(`(?:^|\\.)module\\.${NAME}(${KEY}|\\[\\*\\])?$`)
+/** A pattern that ends in a resource's name, without its key. */
+const RESOURCE_END = new RegExp(`\\.${NAME}$`)
 
 export function compileAddressGlob(pattern: string): RegExp {
   let source = ''
@@ -37,16 +43,13 @@ export function compileAddressGlob(pattern: string): RegExp {
     literal = ch === '*' || ch === '?' ? '' : literal + ch
   }
   // A pattern that ends in a module call names no resource: it means everything in the module.
-  if (MODULE_CALL_END.test(pattern)) source += `${INSTANCE_KEY_AFTER.test(pattern) ? '' : INSTANCE_KEY}\\..*`
+  const moduleEnd = MODULE_CALL_END.exec(pattern)
+  if (moduleEnd) source += `${moduleEnd[1] ? '' : INSTANCE_KEY}\\..*`
   // A resource named without its key is every instance of it, as `-target=aws_s3_bucket.b` is:
   // adding count or for_each (an implicit move to `b[0]`) keeps it protected.
   else if (RESOURCE_END.test(pattern)) source += INSTANCE_KEY
   return new RegExp(`^${source}$`, 's')
 }
-
-const MODULE_CALL_END = /(?:^|\.)module\.[A-Za-z_][A-Za-z0-9_-]*(?:\[(?:[0-9]+|"(?:[^"\\]|\\.)*"|\*)\])?$/
-const INSTANCE_KEY_AFTER = /\]$/
-const RESOURCE_END = /\.[A-Za-z_][A-Za-z0-9_-]*$/
 
 export class AddressMatcher {
   private readonly compiled: { pattern: string; regex: RegExp; typeOnly: boolean }[]
@@ -60,10 +63,8 @@ export class AddressMatcher {
    * A resource moved out of `module.db` is still what `module.db.*` protects.
    */
   match(item: AddressLike): string | undefined {
-    for (const { pattern, regex, typeOnly } of this.compiled) {
-      for (const a of addressesOf(item)) if (matches(regex, typeOnly, a)) return pattern
-    }
-    return undefined
+    const addresses = addressesOf(item)
+    return this.compiled.find(({ regex, typeOnly }) => addresses.some((a) => matches(regex, typeOnly, a)))?.pattern
   }
 
   /**
