@@ -24,6 +24,8 @@ export interface ApprovalApi {
   pullRequest(pr: number): Promise<{ headRef: string; fromFork: boolean; author: string }>
   /** When `sha` was last pushed to `ref` in this repository (push or force push), or undefined. */
   pushedAt(ref: string, sha: string): Promise<string | undefined>
+  /** The commit `ref` pointed to at `time` (its newest push at or before it), or undefined when none is on record. */
+  headAt(ref: string, time: string): Promise<string | undefined>
   /** The PR's reviews, oldest first. */
   reviews(pr: number): Promise<{ reviewer: string; state: string; commitId: string; at: string }[]>
 }
@@ -47,7 +49,13 @@ export async function checkAllowLabel(api: ApprovalApi, pr: number, label: strin
       why: `The label '${label}' was added by ${last.actor}, who has ${role ? `'${role}'` : 'no'} permission on the repository; only write, maintain or admin count. Still blocking.`,
     }
   }
-  const { headRef, fromFork } = await api.pullRequest(pr)
+  const { headRef, fromFork, author } = await api.pullRequest(pr)
+  // As with reviews: the author's own label is no one else's approval.
+  if (last.actor.toLowerCase() === author.toLowerCase())
+    return {
+      ok: false,
+      why: `The label '${label}' was added by ${last.actor}, the author of PR #${pr}: an author cannot approve their own destroys. Another person with write access can add it again.`,
+    }
   if (fromFork) {
     return {
       ok: false,
@@ -73,6 +81,14 @@ export async function checkAllowLabel(api: ApprovalApi, pr: number, label: strin
     return {
       ok: false,
       why: `The label '${label}' was added by ${last.actor} at ${last.at}, before ${short(plannedSha)} was pushed (${pushed}), so it did not approve this commit. Remove and add it again, or approve the PR.`,
+    }
+  }
+  // The approver saw the plan of the head when they added it: a commit pushed over since is another plan.
+  const head = await api.headAt(`refs/heads/${headRef}`, last.at)
+  if (head !== plannedSha) {
+    return {
+      ok: false,
+      why: `The label '${label}' was added by ${last.actor} at ${last.at}, when ${headRef} was at ${head ? short(head) : 'a commit not on record'}, not at the planned ${short(plannedSha)}, so it did not approve this commit.`,
     }
   }
   return { ok: true, by: `${last.actor} (${role} permission, label '${label}' added after ${short(plannedSha)} was pushed)` }
@@ -144,6 +160,17 @@ export function octokitApprovalApi(octokit: Octokit, owner: string, repo: string
       for await (const { data } of octokit.paginate.iterator(octokit.rest.repos.listActivities, { owner, repo, ref, per_page: 100 })) {
         const push = data.find((a) => a.after === sha && ['push', 'force_push', 'branch_creation'].includes(a.activity_type))
         if (push) return push.timestamp
+        if (++pages >= 5) return undefined
+      }
+      return undefined
+    },
+    async headAt(ref, time) {
+      const at = Date.parse(time)
+      let pages = 0
+      for await (const { data } of octokit.paginate.iterator(octokit.rest.repos.listActivities, { owner, repo, ref, per_page: 100 })) {
+        // Newest first: the first push at or before `time` set the head then.
+        const push = data.find((a) => ['push', 'force_push', 'branch_creation'].includes(a.activity_type) && Date.parse(a.timestamp) <= at)
+        if (push) return push.after
         if (++pages >= 5) return undefined
       }
       return undefined

@@ -44,6 +44,7 @@ describe('allow-label, with times that cannot be read', () => {
       role: async () => 'maintain',
       pullRequest: async () => ({ headRef: 'feature', fromFork: false, author: 'paula' }),
       pushedAt: async () => pushed,
+      headAt: async () => PLANNED,
       reviews: async () => [],
     })
     for (const [labelAt, pushed] of [
@@ -61,6 +62,28 @@ describe('allow-label, with times that cannot be read', () => {
 })
 
 describe('allow-label', () => {
+  it("is not the author's own approval", async () => {
+    gh.permissions.set('acme/infra:paula', 'write')
+    withLabel(labeled('paula'))
+    expect(await checkAllowLabel(api, PR, 'allow-destroy', PLANNED)).toEqual({
+      ok: false,
+      why: expect.stringMatching(
+        /^The label 'allow-destroy' was added by paula, the author of PR #5: an author cannot approve their own destroys/,
+      ),
+    })
+  })
+
+  it('does not cover a commit that was no longer the head when it was added (the approver saw a later plan)', async () => {
+    // PLANNED pushed at 12:10, LATER at 12:15, the label at 12:20 after LATER's plan: PLANNED's gate re-run must not pass.
+    gh.push('acme', 'infra', 'feature', LATER, { at: at(15) })
+    withLabel(labeled('maria', 20))
+    expect(await checkAllowLabel(api, PR, 'allow-destroy', PLANNED)).toEqual({
+      ok: false,
+      why: expect.stringMatching(/when feature was at bbbbbbb, not at the planned aaaaaaa, so it did not approve this commit/),
+    })
+    expect((await checkAllowLabel(api, PR, 'allow-destroy', LATER)).ok).toBe(true)
+  })
+
   it('is honoured when a maintainer added it after the planned commit was pushed', async () => {
     withLabel(labeled('maria'))
     expect(await checkAllowLabel(api, PR, 'allow-destroy', PLANNED)).toEqual({

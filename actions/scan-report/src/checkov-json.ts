@@ -1,6 +1,6 @@
 import { isRecord, record } from '@infra-actions/common'
 import { newFinding, severityFromLabel, Strings, underRoot, type Kind, type Location, type PackageRef, type Severity } from './model.js'
-import { arrayOf, emptyReport, positive, str, type ToolReport } from './report.js'
+import { arrayOf, emptyReport, positive, ReportShapeError, str, type ToolReport } from './report.js'
 
 /**
  * Checkov's `-o json`: one report object, an array of them when several frameworks ran (the
@@ -76,6 +76,13 @@ export function addCheckovRecord(c: Record<string, unknown> | undefined, checkTy
     ? { file: at.file, isFile: at.isFile, startLine, endLine: positive(range[1]) ?? startLine }
     : { file: at.file, isFile: at.isFile }
   // Checkov's own severity wins; SCA records carry theirs in vulnerability_details (lower case).
+  // Only a missing (null) severity takes checkov-severity: another value is not Checkov's, and read
+  // as the default it could pass a critical finding under fail-on: high.
+  for (const given of [c.severity, details?.severity])
+    if (given !== undefined && given !== null && severityFromLabel(given) === undefined)
+      throw new ReportShapeError(
+        `the check ${JSON.stringify(checkId).slice(0, 80)} has severity ${JSON.stringify(given).slice(0, 40)}, not one Checkov writes (LOW, MEDIUM, HIGH, CRITICAL, or null)`,
+      )
   const severity = severityFromLabel(c.severity) ?? severityFromLabel(details?.severity) ?? read.defaultSeverity
   let kind: Kind = 'misconfiguration'
   let ruleId = checkId

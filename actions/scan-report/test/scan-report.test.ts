@@ -397,6 +397,12 @@ describe('bad input: one clear error, nothing written', () => {
     ],
     ['trivy', 'nosev.json', vulnerability({}), /has no Severity/],
     [
+      'checkov',
+      'severe.json',
+      '{"check_type": "terraform", "results": {"failed_checks": [{"check_id": "CKV_AWS_1", "repo_file_path": "/main.tf", "severity": "SEVERE"}]}}',
+      /the check "CKV_AWS_1" has severity "SEVERE", not one Checkov writes/,
+    ],
+    [
       'trivy',
       'status.json',
       JSON.stringify({

@@ -29,6 +29,8 @@ const MODULE_CALL_END = new RegExp(`(?:^|\\.)module\\.${NAME}(${KEY}|\\[\\*\\])?
 const RESOURCE_END = new RegExp(`\\.${NAME}$`)
 
 export function compileAddressGlob(pattern: string): RegExp {
+  // `module.db[*]` is every instance of the call, one without count or for_each (no key) too.
+  if (pattern.endsWith('[*]') && MODULE_CALL_END.test(pattern)) return compileAddressGlob(pattern.slice(0, -3))
   let source = ''
   let literal = ''
   for (const ch of pattern) {

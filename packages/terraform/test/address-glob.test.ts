@@ -41,6 +41,7 @@ describe('address globs', () => {
     expect(m(['module.db[*]'], 'module.db[0].aws_db_instance.main')).toBe('module.db[*]')
     expect(m(['module.db[*]'], 'module.db["eu"].aws_db_instance.replica["a"]')).toBe('module.db[*]')
     expect(m(['module.db[*]'], 'module.dbx[0].aws_db_instance.main')).toBeUndefined()
+    expect(m(['module.db[*]'], 'module.db.aws_db_instance.main')).toBe('module.db[*]')
     // So is a resource named without its key (count or for_each added: an implicit move to [0]).
     expect(m(['google_sql_database_instance.main'], 'google_sql_database_instance.main[0]')).toBeDefined()
     expect(m(['google_sql_database_instance.main'], 'google_sql_database_instance.main["eu"]')).toBeDefined()
