@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { analyzePlan, parsePlanText } from '@infra-actions/terraform'
 import { runAction } from '../../scripts/run-action.mjs'
 import { FakeGitHub } from '../support/fake-github.mjs'
-import { ERRORED_PLAN, HARDENING_CASES, NOOP_SECRET, realPlan, terraformVersionOnPath } from '../support/terraform.js'
+import { ERRORED_PLAN, HARDENING_CASES, MOVE_INTO_IGNORE, NOOP_SECRET, realPlan, terraformVersionOnPath } from '../support/terraform.js'
 
 // The cases of issue #10 in plans that the real Terraform on PATH writes (terraform_data only),
 // read through the real `terraform show -json` where the actions take `plan-file`.
@@ -45,6 +45,20 @@ describe.skipIf(!terraformVersionOnPath)(`real Terraform ${terraformVersionOnPat
     expect(r.summary).toContain('| `terraform_data.gone (moved from module.db.terraform_data.main)` | delete |')
     expect(r.summary).toContain('the target of its `moved` block does not exist')
   })
+
+  it('destroy-gate counts a moved block into an ignored path as a destroy (the next plan could destroy it there uncounted)', async () => {
+    const moved = await realPlan(MOVE_INTO_IGNORE)
+    const inputs = { 'plan-file': moved.planFile, ignore: 'terraform_data.scratch_*' }
+    const r = await runAction({ action: 'destroy-gate', inputs, event: EVENT })
+    expect(r.exitCode).toBe(1)
+    expect(r.outputs).toMatchObject({ allowed: 'false', 'destroy-count': '1', addresses: '["terraform_data.scratch_logs"]' })
+    expect(r.stdout).toContain(
+      "::error::Moved into 'ignore', counted as a destroy: terraform_data.scratch_logs (moved from terraform_data.logs)",
+    )
+    expect(r.summary).toContain('| `terraform_data.scratch_logs (moved from terraform_data.logs)` | no\\-op |  | 🗑️ counted: moved into ignore by `terraform_data.scratch_*` |')
+    const allowed = await runAction({ action: 'destroy-gate', inputs: { ...inputs, 'max-destroy': '1' }, event: EVENT })
+    expect(allowed.outputs).toMatchObject({ allowed: 'true', 'destroy-count': '1' })
+  }, 60_000)
 
   it('destroy-gate blocks an errored plan', async () => {
     const r = await runAction({ action: 'destroy-gate', inputs: { 'plan-file': errored.planFile, 'max-destroy': '-1' }, event: EVENT })

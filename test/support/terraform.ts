@@ -124,3 +124,18 @@ export const ERRORED_PLAN = {
     ].join('\n'),
   },
 }
+
+/** A `moved` block that takes an applied resource to an address an ignore pattern (`terraform_data.scratch_*`) covers: a no-op move. */
+export const MOVE_INTO_IGNORE = {
+  before: { 'main.tf': 'resource "terraform_data" "logs" { input = "keep me" }\n' },
+  after: {
+    'main.tf': [
+      'moved {',
+      '  from = terraform_data.logs',
+      '  to   = terraform_data.scratch_logs',
+      '}',
+      'resource "terraform_data" "scratch_logs" { input = "keep me" }',
+      '',
+    ].join('\n'),
+  },
+}

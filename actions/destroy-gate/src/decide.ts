@@ -6,7 +6,7 @@ import type { GateRules } from './settings.js'
  * The gate's decision, a pure function of the plan and the rules. It fails closed: a plan it
  * cannot fully read (errored, unknown actions) is blocked whatever the numbers say.
  */
-export type Verdict = 'counted' | 'protected' | 'ignored' | 'replace-not-counted' | 'forget' | 'deferred'
+export type Verdict = 'counted' | 'protected' | 'ignored' | 'moved-into-ignore' | 'replace-not-counted' | 'forget' | 'deferred'
 
 export interface GateRow {
   /** The address as the summary shows it: with `(deposed …)` and `(moved from …)`. */
@@ -44,6 +44,8 @@ export interface Decision {
   protectedAddresses: string[]
   /** Protected resources a move takes out of every protected pattern: `from → to, by pattern`. */
   movedOut: string[]
+  /** Resources a move takes into `ignore` (counted as destroys): `from → to, by pattern`. */
+  movedIn: string[]
   destroyCount: number
   replaceCount: number
   /** The destroys went through an override: warn. */
@@ -61,6 +63,7 @@ export function decide(model: PlanModel, rules: GateRules, override: Overrides =
   const countedAddresses = new Set<string>()
   const protectedAddresses = new Set<string>()
   const movedOut: string[] = []
+  const movedIn: string[] = []
   let replaceCount = 0
   const label = (item: ResourceItem): string =>
     `${item.address}${item.deposed ? ` (deposed ${item.deposed})` : ''}${item.previousAddress !== undefined ? ` (moved from ${item.previousAddress})` : ''}`
@@ -77,7 +80,25 @@ export function decide(model: PlanModel, rules: GateRules, override: Overrides =
       rows.push({ address: label(item), actions: item.actions.join(', '), reason: item.reason, verdict: 'forget', pattern: undefined })
       continue
     }
-    if (!item.destroys) continue
+    if (!item.destroys) {
+      // Moved where an ignore pattern hides it: the next plan could destroy it there uncounted, so
+      // the move counts as the destroy (an approval can allow it). Protection where it goes wins.
+      const hidden = escaped === undefined && protectedMatcher.match(item) === undefined ? ignoreMatcher.movedInto(item) : undefined
+      if (hidden !== undefined) {
+        const row: GateRow = {
+          address: label(item),
+          actions: item.actions.join(', '),
+          reason: item.reason,
+          verdict: 'moved-into-ignore',
+          pattern: hidden,
+        }
+        rows.push(row)
+        movedIn.push(`${item.previousAddress} → ${item.address}, by ${hidden}`)
+        counted.push(row.address)
+        countedAddresses.add(item.address)
+      }
+      continue
+    }
     const isReplace = item.action === 'replace'
     if (isReplace) replaceCount++
     const row: GateRow = {
@@ -118,6 +139,7 @@ export function decide(model: PlanModel, rules: GateRules, override: Overrides =
     countedAddresses: [...countedAddresses],
     protectedAddresses: [...protectedAddresses],
     movedOut,
+    movedIn,
     destroyCount: counted.length,
     replaceCount,
   }
@@ -172,7 +194,13 @@ export function decide(model: PlanModel, rules: GateRules, override: Overrides =
         : `The plan destroys ${n} of at most ${limit === -1 ? 'unlimited' : limit} allowed.`
     return { ...base, allowed: true, overridden: false, unverifiable: false, reason }
   }
-  const over = `The plan destroys ${plural(n, 'resource')}${replaceCount > 0 && rules.countReplace ? ' (replacements included)' : ''}; at most ${limit} ${limit === 1 ? 'is' : 'are'} allowed`
+  const included = [
+    replaceCount > 0 && rules.countReplace ? 'replacements included' : '',
+    movedIn.length > 0
+      ? `${movedIn.length} a move into 'ignore', counted as a destroy: ${movedIn.slice(0, 3).map(visible).join('; ')}${movedIn.length > 3 ? '; …' : ''}`
+      : '',
+  ].filter(Boolean)
+  const over = `The plan destroys ${plural(n, 'resource')}${included.length ? ` (${included.join('; ')})` : ''}; at most ${limit} ${limit === 1 ? 'is' : 'are'} allowed`
   const by = override.allowDestroy ?? override.approval
   if (by) return { ...base, allowed: true, overridden: true, unverifiable: false, reason: `${over}, but ${by.by} allowed it.` }
   const refusal = override.refusals?.length ? ` ${override.refusals.join(' ')}` : ''

@@ -18,6 +18,7 @@ const VERDICTS: Record<Verdict, string> = {
   counted: '🗑️ counted',
   protected: '🛡️ **protected**',
   ignored: 'ignored',
+  'moved-into-ignore': '🗑️ counted: moved into ignore',
   'replace-not-counted': 'replacement, not counted',
   forget: 'forgotten (not destroyed)',
   deferred: '⏸️ deferred, would destroy',
@@ -38,11 +39,15 @@ export function renderReport(decision: Decision, rules: GateRules, environment: 
       `${rules.protected.length ? `, protected ${rules.protected.map(code).join(', ')}` : ''}${rules.ignore.length ? `, ignored ${rules.ignore.map(code).join(', ')}` : ''}.`,
   ].join('\n')
   if (decision.rows.length === 0) return head
-  const order: Verdict[] = ['protected', 'counted', 'deferred', 'replace-not-counted', 'ignored', 'forget']
+  const order: Verdict[] = ['protected', 'counted', 'moved-into-ignore', 'deferred', 'replace-not-counted', 'ignored', 'forget']
   const rows = [...decision.rows].sort((a, b) => order.indexOf(a.verdict) - order.indexOf(b.verdict))
   const blocks: Block[] = [
     { text: `${head}\n\n${table(['Address', 'Action', 'Reason', 'Gate'], [])}`, keep: true },
-    ...rows.map((r): Block => ({ text: tableRow(cells(r)), keep: r.verdict === 'protected' || r.verdict === 'counted', group: 'rows' })),
+    ...rows.map((r): Block => ({
+      text: tableRow(cells(r)),
+      keep: r.verdict === 'protected' || r.verdict === 'counted' || r.verdict === 'moved-into-ignore',
+      group: 'rows',
+    })),
   ]
   return fitToBudget(blocks, {
     max: SUMMARY_LIMIT_BYTES,
@@ -68,9 +73,12 @@ export const MAX_ADDRESS_ANNOTATIONS = 8
 
 /** Error annotations naming the destroyed addresses; a `for_each` key's bidi or zero-width characters shown as escapes. */
 export function addressAnnotations(decision: Decision): string[] {
+  const movedIn = new Set(decision.rows.filter((r) => r.verdict === 'moved-into-ignore').map((r) => r.address))
   const hits = [
     ...decision.protectedHits.map((a) => `Protected resource would be destroyed: ${visible(a)}`),
-    ...decision.counted.filter((a) => !decision.protectedHits.includes(a)).map((a) => `Would be destroyed: ${visible(a)}`),
+    ...decision.counted
+      .filter((a) => !decision.protectedHits.includes(a))
+      .map((a) => (movedIn.has(a) ? `Moved into 'ignore', counted as a destroy: ${visible(a)}` : `Would be destroyed: ${visible(a)}`)),
   ]
   if (hits.length <= MAX_ADDRESS_ANNOTATIONS) return hits
   return [

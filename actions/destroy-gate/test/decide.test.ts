@@ -158,6 +158,45 @@ describe('destroy-gate rules', () => {
     expect(d.countedAddresses).toEqual(['module.sandbox.terraform_data.main'])
   })
 
+  it('counts a move into an ignored path as a destroy (the next plan could destroy it there uncounted), which an approval can allow', () => {
+    const move = (to: string, from = 'aws_s3_bucket.logs') => ({
+      resource_changes: [rc(to, ['no-op'], { previous_address: from })],
+    })
+    const d = gate(move('terraform_data.logs'), { ignore: ['terraform_data.*'] })
+    expect(d).toMatchObject({ allowed: false, destroyCount: 1, countedAddresses: ['terraform_data.logs'] })
+    expect(d.reason).toBe(
+      "The plan destroys 1 resource (1 a move into 'ignore', counted as a destroy: aws_s3_bucket.logs → terraform_data.logs, by terraform_data.*); at most 0 are allowed.",
+    )
+    expect(d.rows).toEqual([
+      expect.objectContaining({
+        address: 'terraform_data.logs (moved from aws_s3_bucket.logs)',
+        verdict: 'moved-into-ignore',
+        pattern: 'terraform_data.*',
+      }),
+    ])
+    expect(gate(move('terraform_data.logs'), { ignore: ['terraform_data.*'] }, { approval: { by: 'bob' } })).toMatchObject({
+      allowed: true,
+      overridden: true,
+    })
+    expect(gate(move('terraform_data.logs'), { ignore: ['terraform_data.*'], maxDestroy: 1 }).allowed).toBe(true)
+    // Within ignore, out of ignore, or protected where it goes: not counted.
+    expect(gate(move('terraform_data.b', 'terraform_data.a'), { ignore: ['terraform_data.*'] })).toMatchObject({
+      allowed: true,
+      destroyCount: 0,
+    })
+    expect(gate(move('aws_s3_bucket.b', 'terraform_data.a'), { ignore: ['terraform_data.*'] })).toMatchObject({
+      allowed: true,
+      destroyCount: 0,
+    })
+    expect(gate(move('terraform_data.logs'), { ignore: ['terraform_data.*'], protected: ['terraform_data.logs'] })).toMatchObject({
+      allowed: true,
+      destroyCount: 0,
+    })
+    // A forgotten resource is not destroyed wherever it was moved.
+    const forget = { resource_changes: [rc('terraform_data.logs', ['forget'], { previous_address: 'aws_s3_bucket.logs' })] }
+    expect(gate(forget, { ignore: ['terraform_data.*'] })).toMatchObject({ allowed: true, destroyCount: 0 })
+  })
+
   it('blocks a move that takes a protected resource out of every protected pattern (it could then be destroyed unprotected)', () => {
     const move = (to: string) => ({
       resource_changes: [rc(to, ['no-op'], { previous_address: 'module.db.terraform_data.main' })],

@@ -86,6 +86,12 @@ export class AddressMatcher {
     return previous && this.firstFor(current as Address) === undefined ? this.firstFor(previous) : undefined
   }
 
+  /** The pattern that matches where a change was moved to, when none matches where it came from. */
+  movedInto(item: AddressLike): string | undefined {
+    const [current, previous] = addressesOf(item)
+    return previous && this.firstFor(previous) === undefined ? this.firstFor(current as Address) : undefined
+  }
+
   private firstFor(a: Address): string | undefined {
     return this.compiled.find(({ regex, typeOnly }) => matches(regex, typeOnly, a))?.pattern
   }
