@@ -29,11 +29,17 @@ var files = __webpack_require__(6416);
 
 
 /**
+ * YAML 1.2 allows a byte-order mark at the start (Windows editors and PowerShell 5 write one);
+ * the yaml package reads a block sequence after one as a syntax error.
+ */
+const withoutByteOrderMark = (text) => (text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+/**
  * A YAML configuration file read and validated in one step: YAML syntax errors, unknown keys
  * and wrong types all become one ConfigurationError that names the file, the line and the key.
  * Schemas should be `.strict()` so a misspelt key is an error, not silently ignored.
  */
-function parseYamlConfig(text, file, schema) {
+function parseYamlConfig(content, file, schema) {
+    const text = withoutByteOrderMark(content);
     const lineCounter = new dist/* LineCounter */.HN();
     const doc = (0,dist/* parseDocument */.Tp)(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
     if (doc.errors.length > 0) {

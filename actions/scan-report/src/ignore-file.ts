@@ -1,6 +1,6 @@
 import { LineCounter, parseDocument } from 'yaml'
 import { z } from 'zod'
-import { parseYamlConfig, lineOf } from '@infra-actions/common/yaml-config'
+import { parseYamlConfig, lineOf, withoutByteOrderMark } from '@infra-actions/common/yaml-config'
 
 /**
  * The ignore file: a YAML list of suppressions, each with the rule id, optionally a path glob
@@ -50,7 +50,7 @@ export function parseIgnoreFile(textContent: string, label: string, today: strin
   // An empty file (or only comments) suppresses nothing.
   const parsed = textContent.trim() === '' ? [] : parseYamlConfig(textContent, label, schema)
   const counter = new LineCounter()
-  const doc = parseDocument(textContent, { lineCounter: counter })
+  const doc = parseDocument(withoutByteOrderMark(textContent), { lineCounter: counter })
   const entries = (parsed ?? []).map((e, i) => {
     const line = lineOf(doc, counter, [i])
     return {

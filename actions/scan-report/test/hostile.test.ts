@@ -39,6 +39,18 @@ describe('scan-report against hostile input', () => {
     expect(findings[0]!.suppression?.reason).toBe('both')
   })
 
+  it('reads an ignore file saved with a byte-order mark (a Windows editor), lines numbered as the editor shows them', () => {
+    const ignore = parseIgnoreFile(
+      '\ufeff- id: CVE-2099-0002\n  reason: accepted\n- id: CVE-2099-0003\n  reason: too\n',
+      'ignore.yml',
+      '2026-01-01',
+    )
+    expect(ignore.entries.map((e) => [e.id, e.where])).toEqual([
+      ['CVE-2099-0002', 'ignore.yml:1'],
+      ['CVE-2099-0003', 'ignore.yml:3'],
+    ])
+  })
+
   it('keeps a hostile help link inside its link: no closing parenthesis, no crash on a lone surrogate', () => {
     const linked = link('https://example.com/)@acme/security-team **bold** [a](javascript:alert(1))', '`CVE-1`')
     expect(linked).toMatch(/^\[`CVE-1`\]\(https:\/\/example\.com\/[^()\s]*\)$/)

@@ -4,11 +4,18 @@ import { ConfigurationError } from './errors.js'
 import { readRegularFile } from './files.js'
 
 /**
+ * YAML 1.2 allows a byte-order mark at the start (Windows editors and PowerShell 5 write one);
+ * the yaml package reads a block sequence after one as a syntax error.
+ */
+export const withoutByteOrderMark = (text: string): string => (text.charCodeAt(0) === 0xfeff ? text.slice(1) : text)
+
+/**
  * A YAML configuration file read and validated in one step: YAML syntax errors, unknown keys
  * and wrong types all become one ConfigurationError that names the file, the line and the key.
  * Schemas should be `.strict()` so a misspelt key is an error, not silently ignored.
  */
-export function parseYamlConfig<S extends z.ZodType>(text: string, file: string, schema: S): z.infer<S> {
+export function parseYamlConfig<S extends z.ZodType>(content: string, file: string, schema: S): z.infer<S> {
+  const text = withoutByteOrderMark(content)
   const lineCounter = new LineCounter()
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true })
   if (doc.errors.length > 0) {

@@ -17,3 +17,11 @@ describe('parseYamlConfig', () => {
     expect(() => parseYamlConfig(bomb, 'policy.yml', z.unknown())).toThrow(/^policy\.yml: .*alias/i)
   })
 })
+
+describe('parseYamlConfig, as editors write files', () => {
+  it('reads a file that starts with a byte-order mark (Windows editors, PowerShell 5), as YAML 1.2 allows', () => {
+    const schema = z.array(z.object({ id: z.string() }).strict())
+    expect(parseYamlConfig('\ufeff- id: CVE-2023-1\n', 'ignore.yml', schema)).toEqual([{ id: 'CVE-2023-1' }])
+    expect(parseYamlConfig('\ufeffenvironments:\n  prod: {}\n', 'policy.yml', z.unknown())).toEqual({ environments: { prod: {} } })
+  })
+})
