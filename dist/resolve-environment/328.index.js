@@ -13,7 +13,7 @@ __webpack_require__.d(__webpack_exports__, {
   explainApiError: () => (/* reexport */ explainApiError)
 });
 
-// UNUSED EXPORTS: retryBaseMs, statusOf
+// UNUSED EXPORTS: NOT_JSON, retryBaseMs, statusOf
 
 // EXTERNAL MODULE: ./packages/common/src/index.ts + 9 modules
 var src = __webpack_require__(1306);
@@ -24,6 +24,8 @@ function statusOf(error) {
     const status = error?.status;
     return typeof status === 'number' ? status : undefined;
 }
+/** How the client says a success was not JSON (client.ts), so the failure is explained as the network's. */
+const NOT_JSON = 'with a page that is not JSON';
 /**
  * One mapping of GitHub API failures to what the user reads, for every action: 401, 403, 404
  * and 422 are the token's or the workflow's configuration, said with what to change; rate limits
@@ -57,6 +59,10 @@ function explainApiError(error, call) {
     if (status === 422) {
         return new src/* ConfigurationError */.j1(`GitHub refused to ${call.doing} (422: ${said}).${call.unprocessable ? ` ${call.unprocessable}` : ''}`);
     }
+    if (status >= 500 && said.includes(NOT_JSON)) {
+        return new src/* ServiceError */._7(`${said.replace(/: a proxy in the way\?$/, '')} when trying to ${call.doing}, also after retrying: a proxy, firewall or captive portal between the runner and GitHub answered instead of GitHub. ` +
+            "Check the runner's network (HTTPS_PROXY, NO_PROXY) and GITHUB_API_URL.", status);
+    }
     if (status >= 500) {
         // Octokit reports a network error or a timeout as a 500 whose message is the cause.
         return new src/* ServiceError */._7(`GitHub's API failed when trying to ${call.doing} (${status}: ${said}), also after retrying. This is usually temporary: re-run the job.`, status);
@@ -75,6 +81,7 @@ function isRateLimit(error, said) {
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 16 modules
 var core = __webpack_require__(3340);
 ;// CONCATENATED MODULE: ./packages/github/src/client.ts
+
 
 
 /**
@@ -133,7 +140,7 @@ async function createGitHubClient(token, options = {}) {
         const bodiless = response.status === 204 || response.status === 205 || (init?.method ?? 'GET').toUpperCase() === 'HEAD';
         if (response.ok && !bodiless && !/\bjson\b/i.test(type)) {
             await response.body?.cancel();
-            throw new Error(`GitHub's API answered ${response.status} with a page that is not JSON (${type || 'no content type'}): a proxy in the way?`);
+            throw new Error(`GitHub's API answered ${response.status} ${NOT_JSON} (${type || 'no content type'}): a proxy in the way?`);
         }
         return response;
     };

@@ -242,6 +242,9 @@ describe('destroy-gate (built action)', () => {
       gh.fault({ method: 'GET', path: /\/labels$/, status: 200, headers: { 'content-type': 'text/html' }, body: '<html>', times: 20 })
       const r = await run(inputs)
       closed(r, /could not be checked, so it does not count: .*not JSON \(text\/html\)/)
+      // Not GitHub failing: what is between the runner and GitHub, said so, not "usually temporary".
+      expect(r.outputs.reason).toMatch(/a proxy, firewall or captive portal between the runner and GitHub/)
+      expect(r.outputs.reason).not.toMatch(/usually temporary/)
     })
 
     it('when the job summary cannot be written: a warning, and every output set', async () => {

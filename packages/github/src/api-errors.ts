@@ -6,6 +6,9 @@ export function statusOf(error: unknown): number | undefined {
   return typeof status === 'number' ? status : undefined
 }
 
+/** How the client says a success was not JSON (client.ts), so the failure is explained as the network's. */
+export const NOT_JSON = 'with a page that is not JSON'
+
 /** What a call was for, so its failure can be explained in the caller's terms. */
 export interface ApiCall {
   /** What was being done, e.g. "comment on acme/infra#12". */
@@ -56,6 +59,13 @@ export function explainApiError(error: unknown, call: ApiCall): unknown {
   }
   if (status === 422) {
     return new ConfigurationError(`GitHub refused to ${call.doing} (422: ${said}).${call.unprocessable ? ` ${call.unprocessable}` : ''}`)
+  }
+  if (status >= 500 && said.includes(NOT_JSON)) {
+    return new ServiceError(
+      `${said.replace(/: a proxy in the way\?$/, '')} when trying to ${call.doing}, also after retrying: a proxy, firewall or captive portal between the runner and GitHub answered instead of GitHub. ` +
+        "Check the runner's network (HTTPS_PROXY, NO_PROXY) and GITHUB_API_URL.",
+      status,
+    )
   }
   if (status >= 500) {
     // Octokit reports a network error or a timeout as a 500 whose message is the cause.

@@ -1,6 +1,7 @@
 import * as core from '@actions/core'
 import type { getOctokit } from '@actions/github'
 import { runnerFetch, type ActionContext } from '@infra-actions/common'
+import { NOT_JSON } from './api-errors.js'
 
 /** What `@actions/github`'s getOctokit returns: Octokit with the REST methods and pagination. */
 export type Octokit = ReturnType<typeof getOctokit>
@@ -73,9 +74,7 @@ export async function createGitHubClient(token: string, options: ClientOptions =
     const bodiless = response.status === 204 || response.status === 205 || (init?.method ?? 'GET').toUpperCase() === 'HEAD'
     if (response.ok && !bodiless && !/\bjson\b/i.test(type)) {
       await response.body?.cancel()
-      throw new Error(
-        `GitHub's API answered ${response.status} with a page that is not JSON (${type || 'no content type'}): a proxy in the way?`,
-      )
+      throw new Error(`GitHub's API answered ${response.status} ${NOT_JSON} (${type || 'no content type'}): a proxy in the way?`)
     }
     return response
   }
