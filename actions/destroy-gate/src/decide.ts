@@ -83,8 +83,8 @@ export function decide(model: PlanModel, rules: GateRules, override: Overrides =
     if (!item.destroys) {
       // Moved where an ignore pattern hides it: the next plan could destroy it there uncounted, so
       // the move counts as the destroy (an approval can allow it). Protection where it goes wins.
-      const hidden = escaped === undefined && protectedMatcher.match(item) === undefined ? ignoreMatcher.movedInto(item) : undefined
-      if (hidden !== undefined) {
+      const hidden = escaped === undefined ? ignoreMatcher.movedInto(item) : undefined
+      if (hidden !== undefined && protectedMatcher.match(item) === undefined) {
         const row: GateRow = {
           address: label(item),
           actions: item.actions.join(', '),
