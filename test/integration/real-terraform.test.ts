@@ -55,7 +55,9 @@ describe.skipIf(!terraformVersionOnPath)(`real Terraform ${terraformVersionOnPat
     expect(r.stdout).toContain(
       "::error::Moved into 'ignore', counted as a destroy: terraform_data.scratch_logs (moved from terraform_data.logs)",
     )
-    expect(r.summary).toContain('| `terraform_data.scratch_logs (moved from terraform_data.logs)` | no\\-op |  | 🗑️ counted: moved into ignore by `terraform_data.scratch_*` |')
+    expect(r.summary).toContain(
+      '| `terraform_data.scratch_logs (moved from terraform_data.logs)` | no\\-op |  | 🗑️ counted: moved into ignore by `terraform_data.scratch_*` |',
+    )
     const allowed = await runAction({ action: 'destroy-gate', inputs: { ...inputs, 'max-destroy': '1' }, event: EVENT })
     expect(allowed.outputs).toMatchObject({ allowed: 'true', 'destroy-count': '1' })
   }, 60_000)
