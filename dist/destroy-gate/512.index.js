@@ -108,7 +108,10 @@ function readConfigFile(file, label, input) {
     return (0,files/* readRegularFile */.XF)(file, `Input '${input}' (${label})`).toString('utf8');
 }
 
+// EXTERNAL MODULE: ./packages/terraform/src/index.ts + 16 modules
+var terraform_src = __webpack_require__(2276);
 ;// CONCATENATED MODULE: ./actions/destroy-gate/src/policy.ts
+
 
 
 
@@ -122,7 +125,15 @@ function readConfigFile(file, label, input) {
  */
 // A list only: `protected: a.*, b.*` is one YAML string, which would be one glob matching nothing.
 // Trimmed as the inputs' entries are: no address starts or ends with white space.
-const patterns = schemas/* array */.YOg(schemas/* string */.YjP().trim().min(1), {
+const patterns = schemas/* array */.YOg(schemas/* string */.YjP()
+    .trim()
+    .min(1)
+    .superRefine((pattern, ctx) => {
+    // It would protect (or ignore) nothing, and say nothing.
+    const problem = (0,terraform_src/* addressGlobProblem */.GY)(pattern);
+    if (problem)
+        ctx.addIssue({ code: 'custom', message: problem });
+}), {
     error: 'must be a list of globs, [a.*, b.*] or one "- glob" per line (a comma-separated string would be one glob that matches nothing)',
 });
 const environmentPolicySchema = schemas/* object */.Ikc({

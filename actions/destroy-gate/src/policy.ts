@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { ConfigurationError, own } from '@infra-actions/common'
 import { parseYamlConfig, readConfigFile } from '@infra-actions/common/yaml-config'
+import { addressGlobProblem } from '@infra-actions/terraform'
 
 /**
  * The per-environment destroy policy: one reviewed file holds the rules of every environment.
@@ -12,9 +13,20 @@ import { parseYamlConfig, readConfigFile } from '@infra-actions/common/yaml-conf
  */
 // A list only: `protected: a.*, b.*` is one YAML string, which would be one glob matching nothing.
 // Trimmed as the inputs' entries are: no address starts or ends with white space.
-const patterns = z.array(z.string().trim().min(1), {
-  error: 'must be a list of globs, [a.*, b.*] or one "- glob" per line (a comma-separated string would be one glob that matches nothing)',
-})
+const patterns = z.array(
+  z
+    .string()
+    .trim()
+    .min(1)
+    .superRefine((pattern, ctx) => {
+      // It would protect (or ignore) nothing, and say nothing.
+      const problem = addressGlobProblem(pattern)
+      if (problem) ctx.addIssue({ code: 'custom', message: problem })
+    }),
+  {
+    error: 'must be a list of globs, [a.*, b.*] or one "- glob" per line (a comma-separated string would be one glob that matches nothing)',
+  },
+)
 
 export const environmentPolicySchema = z
   .object({

@@ -1,6 +1,6 @@
 import path from 'node:path'
 import { ConfigurationError, Inputs } from '@infra-actions/common'
-import { readPlanSource, type PlanSource } from '@infra-actions/terraform'
+import { addressGlobProblem, readPlanSource, type PlanSource } from '@infra-actions/terraform'
 import type { EnvironmentPolicy } from './policy.js'
 
 /** The rules the gate applies, after inputs and the policy file are merged. */
@@ -32,6 +32,16 @@ export const PLAN_INPUTS = {
   workingDirectory: 'working-directory',
 }
 
+/** An input's address globs; one that can never match is refused (it would protect nothing, silently). */
+function patternsInput(inputs: Inputs, name: 'protected' | 'ignore'): string[] {
+  const patterns = inputs.list(name)
+  for (const pattern of patterns) {
+    const problem = addressGlobProblem(pattern)
+    if (problem) throw new ConfigurationError(`Input '${name}': ${problem}.`)
+  }
+  return patterns
+}
+
 /** The YAML parser and the validator load only when there is a policy to read. */
 async function policyEntry(file: string, label: string, environment: string | undefined): Promise<EnvironmentPolicy> {
   const { policyFor, readPolicy } = await import('./policy.js')
@@ -50,13 +60,13 @@ export async function readSettings(inputs: Inputs = new Inputs()): Promise<Destr
   const environment = inputs.optionalString('environment')
   const policyInput = inputs.optionalString('policy')
   const entry = policyInput ? await policyEntry(path.resolve(workingDirectory, policyInput), policyInput, environment) : {}
-  const inputProtected = inputs.list('protected')
+  const inputProtected = patternsInput(inputs, 'protected')
   const rules: GateRules = {
     maxDestroy: inputs.optionalInteger('max-destroy', { min: -1 }) ?? entry['max-destroy'] ?? 0,
     countReplace: inputs.optionalBoolean('count-replace') ?? entry['count-replace'] ?? true,
     allowDestroy: inputs.boolean('allow-destroy', false),
     protected: [...new Set([...inputProtected, ...(entry.protected ?? [])])],
-    ignore: inputs.has('ignore') ? inputs.list('ignore') : (entry.ignore ?? []),
+    ignore: inputs.has('ignore') ? patternsInput(inputs, 'ignore') : (entry.ignore ?? []),
     allowLabel: inputs.optionalString('allow-label') ?? entry['allow-label'],
     allowReview: inputs.optionalBoolean('allow-review') ?? entry['allow-review'] ?? false,
   }

@@ -93,6 +93,20 @@ describe('policy file', () => {
     ).rejects.toThrow(/^destroy-policy\.yml:3: environments\.prod\.protected: must be a list of globs/)
   })
 
+  it('refuses a pattern that can never match an address (module.db. would protect nothing), in an input and in the policy', async () => {
+    await expect(settings(undefined, { protected: 'google_sql_database_instance.*\nmodule.db.' })).rejects.toThrow(
+      "Input 'protected': 'module.db.' can never match a resource address: an address never ends in '.' (did you mean 'module.db.*' or 'module.db'?).",
+    )
+    await expect(settings(undefined, { ignore: '.terraform_data.*' })).rejects.toThrow(
+      /^Input 'ignore': '\.terraform_data\.\*' can never match/,
+    )
+    await expect(
+      settings('environments:\n  prod:\n    protected:\n      - aws_db.*\n      - module.db..x\n', { environment: 'prod' }),
+    ).rejects.toThrow(
+      /^destroy-policy\.yml:5: environments\.prod\.protected\.1: 'module\.db\.\.x' can never match a resource address: an address has no empty part/,
+    )
+  })
+
   it('splits the protected and ignore inputs on newlines, and on commas outside brackets and quotes', async () => {
     const r = (
       await settings(undefined, {

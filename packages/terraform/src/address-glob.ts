@@ -30,10 +30,18 @@ const RESOURCE_END = new RegExp(`\\.${NAME}$`)
 
 export function compileAddressGlob(pattern: string): RegExp {
   // `module.db[*]` is every instance of the call, one without count or for_each (no key) too.
-  if (pattern.endsWith('[*]') && MODULE_CALL_END.test(pattern)) return compileAddressGlob(pattern.slice(0, -3))
+  if (pattern.endsWith('[*]') && MODULE_CALL_END.test(shapeOf(pattern))) return compileAddressGlob(pattern.slice(0, -3))
   let source = ''
   let literal = ''
-  for (const ch of pattern) {
+  for (let i = 0; i < pattern.length; i++) {
+    const ch = pattern[i] as string
+    if (pattern.startsWith('[*]', i)) {
+      // Any instance, and the one of a resource or module without count or for_each (no key).
+      source += '(?:\\[.*\\])?'
+      i += 2
+      literal += '[0]'
+      continue
+    }
     if (ch === '*') source += '.*'
     else if (ch === '?') source += '.'
     else {
@@ -42,15 +50,44 @@ export function compileAddressGlob(pattern: string): RegExp {
       if (ch === '.' && MODULE_CALL.test(`${literal}.`)) source += INSTANCE_KEY
       source += ch.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')
     }
-    literal = ch === '*' || ch === '?' ? '' : literal + ch
+    // `?` stands for one character of a name (`module.d?.*` is a module call too); `*` for anything.
+    literal = ch === '*' ? '' : literal + (ch === '?' ? 'x' : ch)
   }
+  const shape = shapeOf(pattern)
   // A pattern that ends in a module call names no resource: it means everything in the module.
-  const moduleEnd = MODULE_CALL_END.exec(pattern)
+  const moduleEnd = MODULE_CALL_END.exec(shape)
   if (moduleEnd) source += `${moduleEnd[1] ? '' : INSTANCE_KEY}\\..*`
   // A resource named without its key is every instance of it, as `-target=aws_s3_bucket.b` is:
   // adding count or for_each (an implicit move to `b[0]`) keeps it protected.
-  else if (RESOURCE_END.test(pattern)) source += INSTANCE_KEY
+  else if (RESOURCE_END.test(shape)) source += INSTANCE_KEY
   return new RegExp(`^${source}$`, 's')
+}
+
+/** The pattern with each `?` as a name character, to tell what it ends in (`module.d?` is a module call). */
+const shapeOf = (pattern: string): string => pattern.replace(/\?/g, 'x')
+
+/**
+ * Why a pattern can never match an address, or undefined: `module.db.` (a typo for `module.db.*`)
+ * would protect nothing without a word. Only the certain is refused: an address (and its local
+ * part, and a type) starts with a letter or `_` and ends in a name or `]`, and up to its first
+ * quote it has no empty part and no white space. A wildcard can match quotes, so what follows one
+ * is not judged; a pattern that matches nothing in this plan is fine.
+ */
+export function addressGlobProblem(pattern: string): string | undefined {
+  const why = neverMatchedBecause(pattern)
+  return why && `'${pattern}' can never match a resource address: ${why}`
+}
+
+function neverMatchedBecause(pattern: string): string | undefined {
+  const first = pattern[0] ?? ''
+  const last = pattern[pattern.length - 1] ?? ''
+  if (!/[A-Za-z_*?]/.test(first)) return `an address never starts with '${first}'`
+  if (!/[A-Za-z0-9_\-\]*?]/.test(last))
+    return `an address never ends in '${last}'${last === '.' ? ` (did you mean '${pattern}*' or '${pattern.slice(0, -1)}'?)` : ''}`
+  const lead = /^[^*?"]*/.exec(pattern)?.[0] ?? ''
+  if (lead.includes('..')) return "an address has no empty part ('..') outside a quoted key"
+  if (/\s/.test(lead)) return 'an address has no white space outside a quoted key'
+  return undefined
 }
 
 export class AddressMatcher {

@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import { AddressMatcher, compileAddressGlob, localAddress, splitModule } from '../src/index.js'
+import { corpusFiles, corpusPath } from '../../../test/support/corpus.js'
+import { AddressMatcher, addressGlobProblem, compileAddressGlob, localAddress, splitModule } from '../src/index.js'
 
 describe('address globs', () => {
   const m = (patterns: string[], address: string, moduleAddress?: string, type?: string) =>
@@ -49,6 +51,19 @@ describe('address globs', () => {
     expect(m(['google_sql_database_instance.main[0]'], 'google_sql_database_instance.main[1]')).toBeUndefined()
   })
 
+  it('reads [*] as any instance or none, and ? in a module name as part of it (a module or resource without count matched nothing)', () => {
+    expect(m(['module.m[*].*'], 'module.m.terraform_data.r')).toBe('module.m[*].*')
+    expect(m(['module.m[*].*'], 'module.m["a"].terraform_data.r')).toBe('module.m[*].*')
+    expect(m(['module.m[*].*'], 'module.mx.terraform_data.r')).toBeUndefined()
+    expect(m(['terraform_data.x[*]'], 'terraform_data.x')).toBe('terraform_data.x[*]')
+    expect(m(['terraform_data.x[*]'], 'terraform_data.x[3]')).toBe('terraform_data.x[*]')
+    expect(m(['terraform_data.x[*]'], 'terraform_data.xy')).toBeUndefined()
+    expect(m(['module.d?.*'], 'module.db[0].r.n')).toBe('module.d?.*')
+    expect(m(['module.d?.*'], 'module.db.r.n')).toBe('module.d?.*')
+    expect(m(['module.d?'], 'module.db["eu"].r.n')).toBe('module.d?')
+    expect(m(['terraform_data.scratc?'], 'terraform_data.scratch[0]')).toBe('terraform_data.scratc?')
+  })
+
   it('ignores only what every address of a change matches: a move into an ignored path is not ignored', () => {
     const moved = {
       address: 'module.sandbox.terraform_data.main',
@@ -88,5 +103,68 @@ describe('address globs', () => {
     })
     expect(splitModule('module.a["]\\".module.z"].data.x.y')).toEqual({ module: 'module.a["]\\".module.z"]', local: 'data.x.y' })
     expect(splitModule('aws_s3_bucket.c')).toEqual({ module: '', local: 'aws_s3_bucket.c' })
+  })
+})
+
+describe('patterns that can never match an address', () => {
+  it('are told apart, with what is wrong', () => {
+    expect(addressGlobProblem('module.db.')).toBe(
+      "'module.db.' can never match a resource address: an address never ends in '.' (did you mean 'module.db.*' or 'module.db'?)",
+    )
+    expect(addressGlobProblem('.module.db')).toMatch(/: an address never starts with '\.'$/)
+    expect(addressGlobProblem('[0]')).toMatch(/: an address never starts with '\['$/)
+    expect(addressGlobProblem('module.db..aws_db_instance.main')).toMatch(/: an address has no empty part \('\.\.'\) outside a quoted key$/)
+    expect(addressGlobProblem('module.db .*')).toMatch(/: an address has no white space outside a quoted key$/)
+    expect(addressGlobProblem('module.db,')).toMatch(/: an address never ends in ','$/)
+  })
+
+  it('refuse no pattern that matches an address: every pattern of the README, and every address of the corpus with parts replaced by *', () => {
+    const fine = [
+      'terraform_data.*',
+      'null_resource',
+      'module.x["a.b"].aws_s3_bucket.this[0]',
+      'module.db[*]',
+      'module.db',
+      'module.db[0].*',
+      '*',
+      '?',
+      'google_sql_database_instance.*',
+      'module.dbs["eu,primary"].*',
+      'data.x.y',
+      'aws_s3_bucket.b["a b"]',
+      'aws_s3_bucket.b["a..b"]',
+      '*..x"]',
+      'x.y["a*',
+      '*.main',
+      '_x.y',
+      'a-b.c',
+    ]
+    for (const p of fine) expect(addressGlobProblem(p), p).toBeUndefined()
+    const addresses = new Set<string>()
+    for (const file of corpusFiles('terraform')) {
+      if (!file.endsWith('.json')) continue
+      let plan: { resource_changes?: { address?: unknown; previous_address?: unknown }[] }
+      try {
+        plan = JSON.parse(readFileSync(corpusPath('terraform', file), 'utf8'))
+      } catch {
+        continue
+      }
+      for (const c of Array.isArray(plan?.resource_changes) ? plan.resource_changes : [])
+        for (const a of [c?.address, c?.previous_address]) if (typeof a === 'string') addresses.add(a)
+    }
+    expect(addresses.size).toBeGreaterThan(100)
+    for (const a of addresses) {
+      const variants = [
+        a,
+        `${a}*`,
+        `*${a.slice(1)}`,
+        a.replace(/\.[^.]*$/, '.*'),
+        a.replace(/\[[^\]]*\]$/, '[*]'),
+        a.slice(0, Math.ceil(a.length / 2)) + '*',
+      ]
+      for (const p of variants) {
+        if (compileAddressGlob(p).test(a)) expect(addressGlobProblem(p), `${p} (matches ${a})`).toBeUndefined()
+      }
+    }
   })
 })
