@@ -3,7 +3,15 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { analyzePlan, parsePlanText } from '@infra-actions/terraform'
 import { runAction } from '../../scripts/run-action.mjs'
 import { FakeGitHub } from '../support/fake-github.mjs'
-import { ERRORED_PLAN, HARDENING_CASES, MOVE_INTO_IGNORE, NOOP_SECRET, realPlan, terraformVersionOnPath } from '../support/terraform.js'
+import {
+  ERRORED_PLAN,
+  HARDENING_CASES,
+  IMPORT_INTO_IGNORE,
+  MOVE_INTO_IGNORE,
+  NOOP_SECRET,
+  realPlan,
+  terraformVersionOnPath,
+} from '../support/terraform.js'
 
 // The cases of issue #10 in plans that the real Terraform on PATH writes (terraform_data only),
 // read through the real `terraform show -json` where the actions take `plan-file`.
@@ -60,6 +68,29 @@ describe.skipIf(!terraformVersionOnPath)(`real Terraform ${terraformVersionOnPat
     )
     const allowed = await runAction({ action: 'destroy-gate', inputs: { ...inputs, 'max-destroy': '1' }, event: EVENT })
     expect(allowed.outputs).toMatchObject({ allowed: 'true', 'destroy-count': '1' })
+  }, 60_000)
+
+  it('destroy-gate counts an import into an ignored path, and blocks forgetting a protected resource (removed + import is a move)', async () => {
+    const plan = await realPlan(IMPORT_INTO_IGNORE)
+    const r = await runAction({
+      action: 'destroy-gate',
+      inputs: { 'plan-file': plan.planFile, ignore: 'terraform_data.scratch_*' },
+      event: EVENT,
+    })
+    expect(r.outputs).toMatchObject({ allowed: 'false', 'destroy-count': '1', addresses: '["terraform_data.scratch_db"]' })
+    expect(r.stdout).toContain("::error::Imported into 'ignore', counted as a destroy: terraform_data.scratch_db")
+    expect(r.summary).toContain('| `terraform_data.db` | forget |')
+    const prot = await runAction({
+      action: 'destroy-gate',
+      inputs: { 'plan-file': plan.planFile, protected: 'terraform_data.db', 'max-destroy': '-1', 'allow-destroy': 'true' },
+      event: EVENT,
+    })
+    expect(prot.exitCode).toBe(1)
+    expect(prot.outputs).toMatchObject({ allowed: 'false', 'protected-hits': '["terraform_data.db"]' })
+    expect(prot.outputs.reason).toMatch(/^The plan forgets 1 protected resource \(terraform_data\.db\); no override allows that\./)
+    expect(prot.stdout).toContain(
+      '::error::Protected resource would be forgotten (removed from the state, the object kept): terraform_data.db',
+    )
   }, 60_000)
 
   it('destroy-gate blocks an errored plan', async () => {

@@ -139,3 +139,22 @@ export const MOVE_INTO_IGNORE = {
     ].join('\n'),
   },
 }
+
+/** A `removed` block that lets an applied resource go, and an `import` block adopting an object at an address `terraform_data.scratch_*` covers. */
+export const IMPORT_INTO_IGNORE = {
+  before: { 'main.tf': 'resource "terraform_data" "db" { input = "keep me" }\n' },
+  after: {
+    'main.tf': [
+      'removed {',
+      '  from = terraform_data.db',
+      '  lifecycle { destroy = false }',
+      '}',
+      'import {',
+      '  to = terraform_data.scratch_db',
+      '  id = "6a0b3c4d-0000-4000-8000-000000000001"',
+      '}',
+      'resource "terraform_data" "scratch_db" {}',
+      '',
+    ].join('\n'),
+  },
+}

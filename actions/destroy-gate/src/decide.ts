@@ -6,7 +6,17 @@ import type { GateRules } from './settings.js'
  * The gate's decision, a pure function of the plan and the rules. It fails closed: a plan it
  * cannot fully read (errored, unknown actions) is blocked whatever the numbers say.
  */
-export type Verdict = 'counted' | 'protected' | 'ignored' | 'moved-into-ignore' | 'replace-not-counted' | 'forget' | 'deferred'
+export type Verdict =
+  | 'counted'
+  | 'protected'
+  | 'forget-protected'
+  | 'moved-out-of-protection'
+  | 'ignored'
+  | 'moved-into-ignore'
+  | 'imported-into-ignore'
+  | 'replace-not-counted'
+  | 'forget'
+  | 'deferred'
 
 export interface GateRow {
   /** The address as the summary shows it: with `(deposed …)` and `(moved from …)`. */
@@ -44,8 +54,10 @@ export interface Decision {
   protectedAddresses: string[]
   /** Protected resources a move takes out of every protected pattern: `from → to, by pattern`. */
   movedOut: string[]
-  /** Resources a move takes into `ignore` (counted as destroys): `from → to, by pattern`. */
+  /** Resources a move or an import takes into `ignore` (counted as destroys): `from → to, by pattern`. */
   movedIn: string[]
+  /** Protected resources the plan forgets (`removed` with `destroy = false`). */
+  forgottenProtected: string[]
   destroyCount: number
   replaceCount: number
   /** The destroys went through an override: warn. */
@@ -64,43 +76,28 @@ export function decide(model: PlanModel, rules: GateRules, override: Overrides =
   const protectedAddresses = new Set<string>()
   const movedOut: string[] = []
   const movedIn: string[] = []
+  const forgottenProtected: string[] = []
   let replaceCount = 0
+  let replacementCounted = false
   const label = (item: ResourceItem): string =>
     `${item.address}${item.deposed ? ` (deposed ${item.deposed})` : ''}${item.previousAddress !== undefined ? ` (moved from ${item.previousAddress})` : ''}`
+  const count = (row: GateRow, item: ResourceItem): void => {
+    counted.push(row.address)
+    countedAddresses.add(item.address)
+  }
+  // Where an ignore pattern would hide a resource from the next plan: a move or an import into an
+  // ignored path, whose address the PR's author picks. Counted as the destroy it makes possible.
+  const intoIgnore = (item: ResourceItem): { verdict: Verdict; pattern: string; what: string } | undefined => {
+    const moved = ignoreMatcher.movedInto(item)
+    if (moved !== undefined)
+      return { verdict: 'moved-into-ignore', pattern: moved, what: `${item.previousAddress} → ${item.address}, by ${moved}` }
+    const imported = item.importing ? ignoreMatcher.matchEvery(item) : undefined
+    if (imported !== undefined)
+      return { verdict: 'imported-into-ignore', pattern: imported, what: `import → ${item.address}, by ${imported}` }
+    return undefined
+  }
 
   for (const item of model.changes) {
-    // Moved where no protected pattern reaches: the next plan could destroy it unprotected. (A
-    // destroy moved out is a protected hit below.)
-    const escaped = item.destroys ? undefined : protectedMatcher.movedOutOf(item)
-    if (escaped !== undefined) {
-      movedOut.push(`${item.previousAddress} → ${item.address}, by ${escaped}`)
-      protectedAddresses.add(item.address)
-    }
-    if (item.action === 'forget' || item.action === 'create-forget') {
-      rows.push({ address: label(item), actions: item.actions.join(', '), reason: item.reason, verdict: 'forget', pattern: undefined })
-      continue
-    }
-    if (!item.destroys) {
-      // Moved where an ignore pattern hides it: the next plan could destroy it there uncounted, so
-      // the move counts as the destroy (an approval can allow it). Protection where it goes wins.
-      const hidden = escaped === undefined ? ignoreMatcher.movedInto(item) : undefined
-      if (hidden !== undefined && protectedMatcher.match(item) === undefined) {
-        const row: GateRow = {
-          address: label(item),
-          actions: item.actions.join(', '),
-          reason: item.reason,
-          verdict: 'moved-into-ignore',
-          pattern: hidden,
-        }
-        rows.push(row)
-        movedIn.push(`${item.previousAddress} → ${item.address}, by ${hidden}`)
-        counted.push(row.address)
-        countedAddresses.add(item.address)
-      }
-      continue
-    }
-    const isReplace = item.action === 'replace'
-    if (isReplace) replaceCount++
     const row: GateRow = {
       address: label(item),
       actions: item.actions.join(', '),
@@ -109,22 +106,50 @@ export function decide(model: PlanModel, rules: GateRules, override: Overrides =
       pattern: undefined,
     }
     const prot = protectedMatcher.match(item)
-    const ign = ignoreMatcher.matchEvery(item)
+    if (item.action === 'forget' || item.action === 'create-forget') {
+      // The object stays, out of Terraform's reach, and could be imported again where no
+      // protected pattern reaches: forgetting a protected resource is blocked like destroying it.
+      if (prot !== undefined) {
+        Object.assign(row, { verdict: 'forget-protected', pattern: prot })
+        forgottenProtected.push(row.address)
+        protectedAddresses.add(item.address)
+      } else row.verdict = 'forget'
+      rows.push(row)
+      continue
+    }
+    // Moved where no protected pattern reaches: the next plan could destroy it unprotected. (A
+    // destroy moved out is a protected hit below.)
+    const escaped = item.destroys ? undefined : protectedMatcher.movedOutOf(item)
+    if (escaped !== undefined) {
+      Object.assign(row, { verdict: 'moved-out-of-protection', pattern: escaped })
+      rows.push(row)
+      movedOut.push(`${item.previousAddress} → ${item.address}, by ${escaped}`)
+      protectedAddresses.add(item.address)
+      continue
+    }
+    const into = prot === undefined ? intoIgnore(item) : undefined
+    if (into !== undefined) movedIn.push(into.what)
+    const isReplace = item.destroys && item.action === 'replace'
+    if (isReplace) replaceCount++
+    if (!item.destroys && into === undefined) continue
     if (prot !== undefined) {
-      row.verdict = 'protected'
-      row.pattern = prot
+      Object.assign(row, { verdict: 'protected', pattern: prot })
       protectedHits.push(row.address)
       protectedAddresses.add(item.address)
-      counted.push(row.address)
-      countedAddresses.add(item.address)
-    } else if (ign !== undefined) {
-      row.verdict = 'ignored'
-      row.pattern = ign
-    } else if (isReplace && !rules.countReplace) {
-      row.verdict = 'replace-not-counted'
+      count(row, item)
+      if (isReplace) replacementCounted = true
+    } else if (into !== undefined) {
+      // Whatever count-replace says: a replacement moved into ignore is still the move.
+      Object.assign(row, { verdict: into.verdict, pattern: into.pattern })
+      count(row, item)
     } else {
-      counted.push(row.address)
-      countedAddresses.add(item.address)
+      const ign = ignoreMatcher.matchEvery(item)
+      if (ign !== undefined) Object.assign(row, { verdict: 'ignored', pattern: ign })
+      else if (isReplace && !rules.countReplace) row.verdict = 'replace-not-counted'
+      else {
+        count(row, item)
+        if (isReplace) replacementCounted = true
+      }
     }
     rows.push(row)
   }
@@ -140,6 +165,7 @@ export function decide(model: PlanModel, rules: GateRules, override: Overrides =
     protectedAddresses: [...protectedAddresses],
     movedOut,
     movedIn,
+    forgottenProtected,
     destroyCount: counted.length,
     replaceCount,
   }
@@ -178,6 +204,13 @@ export function decide(model: PlanModel, rules: GateRules, override: Overrides =
       ', ',
       "To destroy one, remove it from 'protected' in a reviewed change.",
     )
+  if (forgottenProtected.length > 0)
+    return blocked(
+      `forgets ${plural(forgottenProtected.length, 'protected resource')}`,
+      forgottenProtected,
+      ', ',
+      "Terraform would stop managing it (the object stays), and it could be imported again where no protected pattern reaches. To forget one, remove it from 'protected' in a reviewed change.",
+    )
   if (movedOut.length > 0)
     return blocked(
       `moves ${plural(movedOut.length, 'protected resource')} out of 'protected'`,
@@ -187,20 +220,28 @@ export function decide(model: PlanModel, rules: GateRules, override: Overrides =
     )
   const n = counted.length
   const limit = rules.maxDestroy
+  const destroyed = n - movedIn.length
+  const counts = [
+    destroyed > 0 || movedIn.length === 0
+      ? `destroys ${plural(destroyed, 'resource')}${replacementCounted ? ' (replacements included)' : ''}`
+      : '',
+    movedIn.length > 0
+      ? `takes ${plural(movedIn.length, 'resource')} into 'ignore' (${movedIn.slice(0, 3).map(visible).join('; ')}${movedIn.length > 3 ? '; …' : ''}), counted as ${movedIn.length === 1 ? 'a destroy' : 'destroys'}`
+      : '',
+  ]
+    .filter(Boolean)
+    .join(' and ')
   if (limit === -1 || n <= limit) {
+    const most = limit === -1 ? 'unlimited' : limit
     const reason =
       n === 0
         ? 'The plan destroys nothing the gate counts.'
-        : `The plan destroys ${n} of at most ${limit === -1 ? 'unlimited' : limit} allowed.`
+        : movedIn.length === 0
+          ? `The plan destroys ${n} of at most ${most} allowed.`
+          : `The plan ${counts}: ${n} counted, at most ${most} allowed.`
     return { ...base, allowed: true, overridden: false, unverifiable: false, reason }
   }
-  const included = [
-    replaceCount > 0 && rules.countReplace ? 'replacements included' : '',
-    movedIn.length > 0
-      ? `${movedIn.length} a move into 'ignore', counted as a destroy: ${movedIn.slice(0, 3).map(visible).join('; ')}${movedIn.length > 3 ? '; …' : ''}`
-      : '',
-  ].filter(Boolean)
-  const over = `The plan destroys ${plural(n, 'resource')}${included.length ? ` (${included.join('; ')})` : ''}; at most ${limit} ${limit === 1 ? 'is' : 'are'} allowed`
+  const over = `The plan ${counts}; at most ${limit} ${limit === 1 ? 'is' : 'are'} allowed`
   const by = override.allowDestroy ?? override.approval
   if (by) return { ...base, allowed: true, overridden: true, unverifiable: false, reason: `${over}, but ${by.by} allowed it.` }
   const refusal = override.refusals?.length ? ` ${override.refusals.join(' ')}` : ''

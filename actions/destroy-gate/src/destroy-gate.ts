@@ -44,7 +44,9 @@ export async function runDestroyGate(settings: DestroyGateSettings, deps: Destro
   if (rules.allowDestroy) overrides.allowDestroy = { by: `${deps.context.actor || 'the workflow'} (allow-destroy: true)` }
   let decision = decide(model, rules, overrides)
   const blockedByCount =
-    !decision.allowed && !decision.unverifiable && decision.protectedHits.length === 0 && decision.movedOut.length === 0
+    !decision.allowed &&
+    !decision.unverifiable &&
+    decision.protectedHits.length + decision.forgottenProtected.length + decision.movedOut.length === 0
   if (blockedByCount && (rules.allowLabel || rules.allowReview)) {
     await lookForApproval(settings, deps, overrides)
     decision = decide(model, rules, overrides)
@@ -56,7 +58,7 @@ export async function runDestroyGate(settings: DestroyGateSettings, deps: Destro
   } else if (decision.overridden) {
     deps.log.warning(`${decision.reason} Destroyed: ${listForLog(decision.counted)}.`)
   } else if (decision.counted.length > 0) {
-    deps.log.warning(`The plan destroys ${listForLog(decision.counted)} (within max-destroy ${rules.maxDestroy}).`)
+    deps.log.warning(`${decision.reason} Counted: ${listForLog(decision.counted)}.`)
   }
   for (const row of decision.rows.filter((r) => r.verdict === 'deferred'))
     deps.log.warning(`Deferred to a later plan, would destroy: ${visible(row.address)}`)

@@ -17,11 +17,37 @@ import type { GateRules } from './settings.js'
 const VERDICTS: Record<Verdict, string> = {
   counted: '🗑️ counted',
   protected: '🛡️ **protected**',
+  'forget-protected': '🛡️ **protected**: forgotten',
+  'moved-out-of-protection': "🛡️ **protected**: moved out of 'protected'",
   ignored: 'ignored',
   'moved-into-ignore': '🗑️ counted: moved into ignore',
+  'imported-into-ignore': '🗑️ counted: imported into ignore',
   'replace-not-counted': 'replacement, not counted',
   forget: 'forgotten (not destroyed)',
   deferred: '⏸️ deferred, would destroy',
+}
+
+/** The rows that block or count, in the order the summary and the annotations list them. */
+const ORDER: Verdict[] = [
+  'protected',
+  'forget-protected',
+  'moved-out-of-protection',
+  'counted',
+  'moved-into-ignore',
+  'imported-into-ignore',
+  'deferred',
+  'replace-not-counted',
+  'ignored',
+  'forget',
+]
+
+const ANNOTATIONS: Partial<Record<Verdict, string>> = {
+  protected: 'Protected resource would be destroyed',
+  'forget-protected': 'Protected resource would be forgotten (removed from the state, the object kept)',
+  'moved-out-of-protection': "Protected resource moved out of 'protected'",
+  counted: 'Would be destroyed',
+  'moved-into-ignore': "Moved into 'ignore', counted as a destroy",
+  'imported-into-ignore': "Imported into 'ignore', counted as a destroy",
 }
 
 export function renderReport(decision: Decision, rules: GateRules, environment: string | undefined): string {
@@ -39,13 +65,12 @@ export function renderReport(decision: Decision, rules: GateRules, environment: 
       `${rules.protected.length ? `, protected ${rules.protected.map(code).join(', ')}` : ''}${rules.ignore.length ? `, ignored ${rules.ignore.map(code).join(', ')}` : ''}.`,
   ].join('\n')
   if (decision.rows.length === 0) return head
-  const order: Verdict[] = ['protected', 'counted', 'moved-into-ignore', 'deferred', 'replace-not-counted', 'ignored', 'forget']
-  const rows = [...decision.rows].sort((a, b) => order.indexOf(a.verdict) - order.indexOf(b.verdict))
+  const rows = [...decision.rows].sort((a, b) => ORDER.indexOf(a.verdict) - ORDER.indexOf(b.verdict))
   const blocks: Block[] = [
     { text: `${head}\n\n${table(['Address', 'Action', 'Reason', 'Gate'], [])}`, keep: true },
     ...rows.map((r): Block => ({
       text: tableRow(cells(r)),
-      keep: r.verdict === 'protected' || r.verdict === 'counted' || r.verdict === 'moved-into-ignore',
+      keep: ANNOTATIONS[r.verdict] !== undefined,
       group: 'rows',
     })),
   ]
@@ -71,18 +96,16 @@ function reasonCell(r: GateRow): string {
 /** GitHub shows 10 error annotations per step; one is the failure itself. */
 export const MAX_ADDRESS_ANNOTATIONS = 8
 
-/** Error annotations naming the destroyed addresses; a `for_each` key's bidi or zero-width characters shown as escapes. */
+/** Error annotations naming what blocks or counts, protection first; a `for_each` key's bidi or zero-width characters shown as escapes. */
 export function addressAnnotations(decision: Decision): string[] {
-  const movedIn = new Set(decision.rows.filter((r) => r.verdict === 'moved-into-ignore').map((r) => r.address))
-  const hits = [
-    ...decision.protectedHits.map((a) => `Protected resource would be destroyed: ${visible(a)}`),
-    ...decision.counted
-      .filter((a) => !decision.protectedHits.includes(a))
-      .map((a) => (movedIn.has(a) ? `Moved into 'ignore', counted as a destroy: ${visible(a)}` : `Would be destroyed: ${visible(a)}`)),
-  ]
+  const hits = ORDER.flatMap((verdict) =>
+    decision.rows
+      .filter((r) => r.verdict === verdict && ANNOTATIONS[verdict] !== undefined)
+      .map((r) => `${ANNOTATIONS[verdict]}: ${visible(r.address)}`),
+  )
   if (hits.length <= MAX_ADDRESS_ANNOTATIONS) return hits
   return [
     ...hits.slice(0, MAX_ADDRESS_ANNOTATIONS - 1),
-    `… and ${hits.length - MAX_ADDRESS_ANNOTATIONS + 1} more destroyed resources: the job summary lists them, and output 'addresses' has every one.`,
+    `… and ${hits.length - MAX_ADDRESS_ANNOTATIONS + 1} more: the job summary lists them, and outputs 'addresses' and 'protected-hits' have every one.`,
   ]
 }

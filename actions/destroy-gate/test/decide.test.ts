@@ -165,7 +165,7 @@ describe('destroy-gate rules', () => {
     const d = gate(move('terraform_data.logs'), { ignore: ['terraform_data.*'] })
     expect(d).toMatchObject({ allowed: false, destroyCount: 1, countedAddresses: ['terraform_data.logs'] })
     expect(d.reason).toBe(
-      "The plan destroys 1 resource (1 a move into 'ignore', counted as a destroy: aws_s3_bucket.logs → terraform_data.logs, by terraform_data.*); at most 0 are allowed.",
+      "The plan takes 1 resource into 'ignore' (aws_s3_bucket.logs → terraform_data.logs, by terraform_data.*), counted as a destroy; at most 0 are allowed.",
     )
     expect(d.rows).toEqual([
       expect.objectContaining({
@@ -195,6 +195,68 @@ describe('destroy-gate rules', () => {
     // A forgotten resource is not destroyed wherever it was moved.
     const forget = { resource_changes: [rc('terraform_data.logs', ['forget'], { previous_address: 'aws_s3_bucket.logs' })] }
     expect(gate(forget, { ignore: ['terraform_data.*'] })).toMatchObject({ allowed: true, destroyCount: 0 })
+  })
+
+  it('counts a replacement moved into ignore even with count-replace false, and an import into ignore (from a hostile review)', () => {
+    const replacedInto = {
+      resource_changes: [rc('terraform_data.scratch_db', ['delete', 'create'], { previous_address: 'terraform_data.db' })],
+    }
+    expect(gate(replacedInto, { ignore: ['terraform_data.scratch_*'], countReplace: false })).toMatchObject({
+      allowed: false,
+      destroyCount: 1,
+      rows: [expect.objectContaining({ verdict: 'moved-into-ignore' })],
+    })
+    // removed { destroy = false } of db plus import { to = scratch_db, id = db's }: a move the plan does not call one.
+    const imported = {
+      resource_changes: [
+        rc('terraform_data.db', ['forget']),
+        rc('terraform_data.scratch_db', ['no-op'], { change: { importing: { id: '5f2c' } } }),
+      ],
+    }
+    const d = gate(imported, { ignore: ['terraform_data.scratch_*'] })
+    expect(d).toMatchObject({ allowed: false, destroyCount: 1, countedAddresses: ['terraform_data.scratch_db'] })
+    expect(d.reason).toBe(
+      "The plan takes 1 resource into 'ignore' (import → terraform_data.scratch_db, by terraform_data.scratch_*), counted as a destroy; at most 0 are allowed.",
+    )
+    // An import replaced at once in an ignored path destroys the imported object: counted too.
+    const importReplaced = {
+      resource_changes: [rc('terraform_data.scratch_db', ['delete', 'create'], { change: { importing: { id: '5f2c' } } })],
+    }
+    expect(gate(importReplaced, { ignore: ['terraform_data.scratch_*'] })).toMatchObject({ allowed: false, destroyCount: 1 })
+    // An import anywhere else is not a destroy.
+    expect(gate(imported, { ignore: ['null_resource.*'] })).toMatchObject({ allowed: true, destroyCount: 0 })
+  })
+
+  it('blocks forgetting a protected resource (it could be imported again out of protection), with no override', () => {
+    const forgets = { resource_changes: [rc('terraform_data.db', ['forget'])] }
+    const d = gate(forgets, { protected: ['terraform_data.db'], maxDestroy: -1 }, { allowDestroy: { by: 'alice' } })
+    expect(d).toMatchObject({ allowed: false, protectedAddresses: ['terraform_data.db'], destroyCount: 0 })
+    expect(d.reason).toMatch(/^The plan forgets 1 protected resource \(terraform_data\.db\); no override allows that\./)
+    expect(d.rows).toEqual([expect.objectContaining({ verdict: 'forget-protected', pattern: 'terraform_data.db' })])
+    // Moved out and forgotten in one plan: said as the forget it is.
+    const movedAndForgotten = {
+      resource_changes: [rc('terraform_data.scratch_db', ['forget'], { previous_address: 'terraform_data.db' })],
+    }
+    expect(gate(movedAndForgotten, { protected: ['terraform_data.db'] }).reason).toMatch(/^The plan forgets 1 protected resource/)
+    expect(gate(forgets).allowed).toBe(true)
+  })
+
+  it('says what was counted: a move is not called a destroy, replacements only when one is counted', () => {
+    const fields = {
+      resource_changes: [
+        rc('terraform_data.scratch_a', ['no-op'], { previous_address: 'terraform_data.a' }),
+        rc('terraform_data.scratch_b', ['no-op'], { previous_address: 'terraform_data.b' }),
+        rc('null_resource.x', ['delete', 'create']),
+        rc('aws_s3_bucket.logs', ['delete']),
+      ],
+    }
+    const rules = { ignore: ['terraform_data.scratch_*', 'null_resource.*'] }
+    expect(gate(fields, { ...rules, maxDestroy: 3 }).reason).toBe(
+      "The plan destroys 1 resource and takes 2 resources into 'ignore' (terraform_data.a → terraform_data.scratch_a, by terraform_data.scratch_*; terraform_data.b → terraform_data.scratch_b, by terraform_data.scratch_*), counted as destroys: 3 counted, at most 3 allowed.",
+    )
+    expect(gate(fields, rules).reason).toMatch(
+      /^The plan destroys 1 resource and takes 2 resources into 'ignore' .*; at most 0 are allowed\.$/,
+    )
   })
 
   it('blocks a move that takes a protected resource out of every protected pattern (it could then be destroyed unprotected)', () => {
