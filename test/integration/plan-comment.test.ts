@@ -186,6 +186,15 @@ describe('plan-comment (built action)', () => {
     expect(r.stdout).toContain(`::error::Input 'comment-mode' must be one of 'update', 'recreate', 'new', 'off', got "sticky"`)
   })
 
+  it('refuses a key whose hidden marker leaves no room for the comment (it hung until the job timed out)', async () => {
+    const r = await run({ 'plan-json': writePlan({}), key: '環境'.repeat(120), 'max-length': '2000' })
+    expect(r.exitCode).toBe(1)
+    expect(r.stdout).toContain(
+      "::error::Input 'key' is too long: 240 characters, 2160 once percent-encoded in the comment's hidden marker (at most 512); use a shorter key",
+    )
+    expect(comments()).toHaveLength(0)
+  })
+
   it('skips the API under act, with a warning, and still writes the summary', async () => {
     const r = await run({ 'plan-json': writePlan({ resource_changes: [rc('a.b', ['create'])] }) }, { ACT: 'true' })
     expect(r.exitCode).toBe(0)

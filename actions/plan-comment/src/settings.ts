@@ -1,5 +1,5 @@
 import { ConfigurationError, InputError, Inputs } from '@infra-actions/common'
-import type { CommentMode } from '@infra-actions/github'
+import { commentKey, type CommentMode } from '@infra-actions/github'
 import { readPlanSource, type PlanSource } from '@infra-actions/terraform'
 
 export type CommentSetting = CommentMode | 'off'
@@ -46,7 +46,7 @@ export function readSettings(inputs: Inputs = new Inputs()): PlanCommentSettings
     mode,
     source,
     workingDirectory,
-    key: inputs.string('key', { default: defaultKey }),
+    key: commentKey(inputs.string('key', { default: defaultKey })),
     environment,
     title: inputs.string('title', { default: mode === 'aggregate' ? 'Terraform plans' : 'Terraform plan' }),
     commentMode: inputs.enumeration('comment-mode', ['update', 'recreate', 'new', 'off'], 'update'),

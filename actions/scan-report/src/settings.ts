@@ -2,6 +2,7 @@ import { statSync, type Stats } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { ConfigurationError, describeFileError, InputError, Inputs, isFileError, quote, readRegularFile } from '@infra-actions/common'
+import { commentKey } from '@infra-actions/github'
 import type { FailOn } from './decide.js'
 import type { IgnoreFile } from './ignore-file.js'
 import { expandPatterns, type ResultFile } from './load.js'
@@ -66,7 +67,7 @@ export async function readSettings(
     sarifOutput: path.resolve(root, raw.sarifOutput ?? path.join(process.env.RUNNER_TEMP || tmpdir(), 'scan-report.sarif')),
     category,
     commentMode: inputs.enumeration('comment-mode', ['update', 'off'], 'update'),
-    key: inputs.string('key', { default: category }),
+    key: commentKey(inputs.string('key', { default: category })),
     token: inputs.string('github-token'),
     prNumber: inputs.optionalInteger('pr-number', { min: 1 }),
     maxAnnotations: inputs.integer('max-annotations', { default: 10, min: 0, max: 50 }),

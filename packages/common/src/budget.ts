@@ -172,10 +172,11 @@ export function fitToBudget(blocks: readonly Block[], options: BudgetOptions): B
   const cut: Cut = { lightened, dropped, keptDropped }
   if (options.footer) out.push(options.footer(cut))
   let result = out.join('\n')
-  // Notes and footer were estimated; if a caller's note ran long, cut at a line end.
-  while (measureText(result) > options.max) {
+  // Notes and footer were estimated; if a caller's note ran long, cut at a line end, else halve
+  // (every round shortens it, so a budget of 0 or less ends empty instead of looping).
+  while (result !== '' && measureText(result) > options.max) {
     const at = result.lastIndexOf('\n', Math.min(result.length - 1, Math.floor(result.length * 0.95)))
-    result = at > 0 ? result.slice(0, at) : result.slice(0, Math.floor(options.max / 2))
+    result = at > 0 ? result.slice(0, at) : result.slice(0, Math.floor(result.length / 2)).replace(/[\uD800-\uDBFF]$/, '')
   }
   return { text: result, cut }
 }

@@ -93,6 +93,21 @@ describe('fitToBudget', () => {
   })
 })
 
+describe('fitToBudget at its edges (it hung)', () => {
+  it('returns within the budget when the budget is zero or less, or one long line of multi-byte text', () => {
+    const kept: Block[] = [
+      { text: 'heading', keep: true },
+      { text: 'row', keep: true },
+    ]
+    expect(fitToBudget(kept, { max: 0 }).text).toBe('')
+    expect(fitToBudget(kept, { max: -2270 }).text).toBe('')
+    // No line end to cut at, three bytes a character: halving the characters once is not enough.
+    const wide: Block[] = [{ text: '環'.repeat(5000), keep: true }]
+    const r = fitToBudget(wide, { max: 1000, measure: utf8Bytes })
+    expect(utf8Bytes(r.text)).toBeLessThanOrEqual(1000)
+  })
+})
+
 describe('limitBytes', () => {
   it('cuts at a line end and says why', () => {
     const s = Array.from({ length: 1000 }, (_, i) => `line ${i} ${'é'.repeat(50)}`).join('\n')

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { pullRequestFork, type ActionContext } from '@infra-actions/common'
+import { InputError, pullRequestFork, type ActionContext } from '@infra-actions/common'
 import { explainApiError, statusOf } from './api-errors.js'
 import { retryBaseMs, type Octokit } from './client.js'
 
@@ -37,6 +37,23 @@ export interface UpsertResult {
   comment: IssueComment
   /** Our own older duplicates that were removed (left behind by earlier races). */
   removedDuplicates: number
+}
+
+/** The longest key a marker takes once percent-encoded: the comment keeps at least ~1,400 of a 2,000-character budget. */
+export const MAX_ENCODED_KEY = 512
+
+/**
+ * The `key` input, checked: a key so long that its marker leaves no room for the comment is
+ * refused (the comment's budget went negative).
+ */
+export function commentKey(key: string, input = 'key'): string {
+  const encoded = encodeURIComponent(key).length
+  if (encoded > MAX_ENCODED_KEY)
+    throw new InputError(
+      input,
+      `is too long: ${key.length} characters, ${encoded} once percent-encoded in the comment's hidden marker (at most ${MAX_ENCODED_KEY}); use a shorter key`,
+    )
+  return key
 }
 
 export function commentMarker(tool: string, key: string): string {
