@@ -38,6 +38,8 @@ export function globProblem(glob: string): string | undefined {
 /** Events whose runs are always untrusted: applying or destroying on them is never allowed. */
 export const ALWAYS_UNTRUSTED: readonly EventName[] = ['pull_request_target']
 const PR_EVENTS: readonly EventName[] = ['pull_request', 'pull_request_target']
+/** Activities only an open pull request has: a rule for closed PRs listing only these never matches. */
+const OPEN_ONLY_TYPES = ['opened', 'reopened', 'synchronize', 'ready_for_review']
 
 /** The line of `- ... name: X` in the file, for lint messages about whole rules. */
 function ruleLine(text: string, index: number): number | undefined {
@@ -72,6 +74,10 @@ export function lint(config: Config, file: string, text: string): void {
       )
     if ((rule.merged !== undefined || rule.closed !== undefined) && !isPr)
       problems.push(`${at(i)}: 'merged' and 'closed' apply to pull_request events only`)
+    if ((rule.closed || rule.merged) && rule.types?.every((t) => OPEN_ONLY_TYPES.includes(t)))
+      problems.push(
+        `${at(i)}: '${rule.merged ? 'merged' : 'closed'}: true' matches closed pull requests only, and types [${rule.types.join(', ')}] come from open ones: it can never match; add 'closed' to types, or leave types out`,
+      )
     if (rule.merged === false) problems.push(`${at(i)}: 'merged: false' is not supported; use 'closed: true' for any closed PR`)
     // `types: [closed]` is how GitHub's own filters say "on merge", but it matches abandoned PRs too.
     if (
@@ -150,5 +156,6 @@ export function shadows(a: Rule, b: Rule): boolean {
     if (ta && tb && !tb.every((t) => ta.includes(t))) return false
   }
   if (a.merged && !b.merged) return false
+  if (a.closed && !b.closed && !b.merged) return false
   return true
 }

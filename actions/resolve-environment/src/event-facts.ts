@@ -63,7 +63,7 @@ export function eventFacts(context: ActionContext): EventFacts {
       facts.head = str(record(pr?.head)?.ref) ?? (context.headRef || undefined)
       facts.branch = facts.head
       facts.merged = pr?.merged === true
-      facts.closed = pr?.state === 'closed' || facts.merged
+      facts.closed = pr?.state === 'closed' || facts.merged || facts.action === 'closed'
       const fork = pullRequestFork(context)
       if (context.eventName === 'pull_request_target') {
         facts.trusted = false

@@ -40,6 +40,8 @@ export function matchRule(rule: Rule, f: EventFacts): Match {
   // A pull request closed without merging is never applied, whatever activity brings it (`labeled`).
   if (rule.operation === 'apply' && f.closed && !f.merged)
     return { matched: false, why: 'the pull request was closed without merging, and is never applied' }
+  // `types` may list activities an open PR has too (`labeled`): `closed` asks the PR itself.
+  if (rule.closed && !f.closed) return { matched: false, why: 'the pull request is open, not closed' }
   if (rule.merged && !f.merged)
     return { matched: false, why: f.action === 'closed' ? 'the pull request was closed without merging' : 'the pull request is not merged' }
   if (f.event === 'workflow_run' && f.conclusion !== 'success')

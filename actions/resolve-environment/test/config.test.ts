@@ -105,6 +105,29 @@ describe('the rules file', () => {
     expect(bad(`${env}rules:\n  - { name: m, on: pull_request, closed: true, environment: prod, operation: destroy }\n`)).not.toThrow()
   })
 
+  it('rejects closed or merged rules whose types only open pull requests have (they could never match)', () => {
+    for (const [how, key] of [
+      ['closed: true, types: [opened]', 'closed'],
+      ['merged: true, types: [opened, synchronize]', 'merged'],
+    ])
+      expect(bad(`${env}rules:\n  - { name: c, on: pull_request, ${how}, environment: prod, operation: destroy }\n`)).toThrow(
+        new RegExp(
+          `environments.yml:5: rule 'c': '${key}: true' matches closed pull requests only, and types \\[.*\\] come from open ones: it can never match`,
+        ),
+      )
+    expect(
+      bad(
+        `${env}rules:\n  - { name: c, on: pull_request, closed: true, types: [closed, labeled], environment: prod, operation: destroy }\n`,
+      ),
+    ).not.toThrow()
+    // A rule for closed PRs does not hide a later rule for open ones with the same activity.
+    expect(
+      bad(
+        `${env}rules:\n  - { name: c, on: pull_request, closed: true, types: [labeled], environment: dev, operation: destroy }\n  - { name: o, on: pull_request, types: [labeled], environment: dev, operation: plan }\n`,
+      ),
+    ).not.toThrow()
+  })
+
   it('rejects branches on pull_request rules as ambiguous', () => {
     expect(bad(`${env}rules:\n  - { name: p, on: pull_request, branches: [main], environment: prod, operation: plan }\n`)).toThrow(
       /'branches' is ambiguous on pull_request rules; use 'base'/,

@@ -67,6 +67,33 @@ describe('pull requests', () => {
     })
   })
 
+  it('closed: true matches a closed pull request only, whatever activities types lists', async () => {
+    const config = parseConfig(
+      [
+        'environments:',
+        '  preview: { name: "preview-pr-{pr}", state-key: "preview/pr-{pr}/terraform.tfstate" }',
+        'rules:',
+        '  - { name: preview down, on: pull_request, closed: true, types: [closed, labeled], environment: preview, operation: destroy }',
+        '  - { name: preview up, on: pull_request, types: [opened, synchronize, labeled], environment: preview, operation: apply }',
+        '',
+      ].join('\n'),
+      'r.yml',
+    )
+    // An open PR's label must not tear its preview down.
+    const open = await decide('pull_request', pr('labeled'), {}, config)
+    expect(open.resolution).toMatchObject({ operation: 'apply', rule: 'preview up', environment: 'preview-pr-2' })
+    expect(open.trace).toEqual([{ rule: 'preview down', why: 'the pull request is open, not closed' }])
+    const closedLabeled = pr('labeled', (p) => (p.pull_request.state = 'closed'))
+    expect((await decide('pull_request', closedLabeled, {}, config)).resolution).toMatchObject({
+      operation: 'destroy',
+      rule: 'preview down',
+    })
+    expect((await decide('pull_request', pr('closed'), {}, config)).resolution).toMatchObject({
+      operation: 'destroy',
+      rule: 'preview down',
+    })
+  })
+
   it('labeled is not one of the default activities', async () => {
     expect((await decide('pull_request', pr('labeled'))).resolution.operation).toBe('none')
   })
