@@ -60,6 +60,14 @@ describe('resolve-environment (built action)', () => {
     expect(r.stdout).toMatch(/::error::Input 'config' names a path that does not exist: "infra\/envs.yml"/)
   })
 
+  it('says trusted=false for a review of a fork pull request', async () => {
+    const p = realPayload('pull_request_review')
+    p.pull_request.head.repo.full_name = 'mallory/Hello-World'
+    const r = await run('pull_request_review', p, workspace())
+    expect(r.exitCode, r.stdout).toBe(0)
+    expect(r.outputs).toMatchObject({ trusted: 'false', operation: 'none' })
+  })
+
   it('has nothing to do on an unmatched push, and says so', async () => {
     const r = await run('push', realPayload('push', { ref: /heads\/master/ }), workspace())
     expect(r.exitCode).toBe(0)

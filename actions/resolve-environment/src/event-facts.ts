@@ -1,4 +1,4 @@
-import { nonEmptyString as str, pullRequestFork, pullRequestNumber, record, type ActionContext } from '@infra-actions/common'
+import { nonEmptyString as str, pullRequestNumber, record, type ActionContext } from '@infra-actions/common'
 
 /**
  * What the rules look at, read from the right place for each event (the payload first, the
@@ -64,16 +64,6 @@ export function eventFacts(context: ActionContext): EventFacts {
       facts.branch = facts.head
       facts.merged = pr?.merged === true
       facts.closed = pr?.state === 'closed' || facts.merged || facts.action === 'closed'
-      const fork = pullRequestFork(context)
-      if (context.eventName === 'pull_request_target') {
-        facts.trusted = false
-        facts.untrustedWhy = 'pull_request_target runs with write access on behalf of the PR author'
-      } else if (fork) {
-        facts.trusted = false
-        facts.untrustedWhy = fork.headRepo
-          ? `the pull request comes from the fork ${fork.headRepo}`
-          : 'the pull request comes from a deleted fork'
-      }
       break
     }
     case 'push': {
@@ -100,15 +90,6 @@ export function eventFacts(context: ActionContext): EventFacts {
       facts.branch = str(run?.head_branch)
       facts.workflow = str(run?.name)
       facts.conclusion = str(run?.conclusion)
-      // Unknown provenance is untrusted: GitHub sends head_repository: null for a deleted fork.
-      const headRepo = str(record(run?.head_repository)?.full_name)
-      if (headRepo === undefined) {
-        facts.trusted = false
-        facts.untrustedWhy = 'the triggering run does not say which repository its code comes from (a deleted fork?)'
-      } else if (headRepo !== repoName) {
-        facts.trusted = false
-        facts.untrustedWhy = `the triggering run comes from the fork ${headRepo}`
-      }
       break
     }
     default: {
@@ -122,7 +103,43 @@ export function eventFacts(context: ActionContext): EventFacts {
         )
     }
   }
+  facts.untrustedWhy = untrustedWhy(context.eventName, p, repoName)
+  facts.trusted = facts.untrustedWhy === undefined
   return facts
+}
+
+/** Events that run this repository's own code, pushed or started by someone with write access. */
+const OWN_CODE_EVENTS = ['push', 'merge_group', 'release', 'schedule', 'workflow_dispatch', 'repository_dispatch']
+/** Events whose payload carries the pull request, head repository included. */
+const PR_PAYLOAD_EVENTS = ['pull_request', 'pull_request_review', 'pull_request_review_comment', 'pull_request_review_thread']
+
+/**
+ * Why this run is untrusted, or undefined when it is trusted. Trust is established, not assumed:
+ * an event whose origin is not checked here (issue_comment, an unknown or empty name) is untrusted.
+ */
+function untrustedWhy(event: string, p: Record<string, unknown>, repoName: string): string | undefined {
+  if (event === 'pull_request_target') return 'pull_request_target runs with write access on behalf of the PR author'
+  if (PR_PAYLOAD_EVENTS.includes(event)) return pullRequestUntrustedWhy(record(p.pull_request), repoName)
+  if (event === 'workflow_run') {
+    // Unknown provenance is untrusted: GitHub sends head_repository: null for a deleted fork.
+    const headRepo = str(record(record(p.workflow_run)?.head_repository)?.full_name)
+    if (headRepo === undefined) return 'the triggering run does not say which repository its code comes from (a deleted fork?)'
+    if (headRepo !== repoName) return `the triggering run comes from the fork ${headRepo}`
+    return undefined
+  }
+  if (OWN_CODE_EVENTS.includes(event)) return undefined
+  if (event === 'issue_comment' && record(p.issue)?.pull_request)
+    return 'a comment on a pull request does not say whether the pull request comes from a fork'
+  return `${event ? `the event ${event}` : 'an event without a name'} is not one whose origin this action can check`
+}
+
+/** A pull request whose code is not this repository's: a fork, a deleted fork, or no pull request at all. */
+function pullRequestUntrustedWhy(pr: Record<string, unknown> | undefined, repoName: string): string | undefined {
+  if (!pr) return 'the payload has no pull_request, so where its code comes from is unknown'
+  const headRepo = str(record(record(pr.head)?.repo)?.full_name)
+  const baseRepo = str(record(record(pr.base)?.repo)?.full_name) ?? repoName
+  if (headRepo === baseRepo) return undefined
+  return headRepo ? `the pull request comes from the fork ${headRepo}` : 'the pull request comes from a deleted fork'
 }
 
 /** "pull_request closed and merged into main", "push to branch dev/x", "schedule (0 3 * * *)". */

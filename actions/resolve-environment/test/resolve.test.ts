@@ -115,6 +115,40 @@ describe('pull requests', () => {
     expect(resolution.reason).toMatch(/apply downgraded to plan because the pull request comes from the fork mallory\/Hello-World/)
   })
 
+  it('a review or review comment on a fork PR is untrusted too: its payload names the fork as a pull_request does', async () => {
+    for (const event of ['pull_request_review', 'pull_request_review_comment']) {
+      const same = realPayload(event)
+      expect((await decide(event, same)).resolution.trusted, event).toBe(true)
+      const fork = realPayload(event)
+      fork.pull_request.head.repo.full_name = 'mallory/Hello-World'
+      expect((await decide(event, fork)).resolution.trusted, event).toBe(false)
+      const deletedFork = realPayload(event)
+      deletedFork.pull_request.head.repo = null
+      expect((await decide(event, deletedFork)).resolution.trusted, event).toBe(false)
+    }
+  })
+
+  it('a pull_request without its pull_request object is untrusted, and never applies', async () => {
+    const config = parseConfig(
+      'environments: { prod: {} }\nrules:\n  - { name: a, on: pull_request, environment: prod, operation: apply }\n',
+      'r.yml',
+    )
+    const { pull_request: _, ...bare } = pr('opened')
+    const { resolution } = await decide('pull_request', bare, {}, config)
+    expect(resolution).toMatchObject({ trusted: false, operation: 'plan' })
+    expect(resolution.reason).toMatch(/apply downgraded to plan because the payload has no pull_request/)
+  })
+
+  it('trust is established, not assumed: a comment on a PR, an unknown or an empty event are untrusted', async () => {
+    const comment = realPayload('issue_comment')
+    comment.issue.pull_request = { url: 'https://api.github.com/repos/Codertocat/Hello-World/pulls/1' }
+    expect((await decide('issue_comment', comment)).resolution.trusted).toBe(false)
+    expect((await decide('issue_comment', realPayload('issue_comment'))).resolution.trusted).toBe(false)
+    for (const event of ['', 'something_new']) expect((await decide(event, { action: 'created' })).resolution.trusted, event).toBe(false)
+    for (const event of ['push', 'workflow_dispatch', 'release'])
+      expect(eventFacts(contextFor(event, realPayload(event))).trusted, event).toBe(true)
+  })
+
   it('pull_request_target is always untrusted', async () => {
     const config = parseConfig(
       'environments: { prod: {} }\nrules:\n  - { name: t, on: pull_request_target, environment: prod, operation: plan }\n',
