@@ -125,6 +125,11 @@ function untrustedWhy(event: string, p: Record<string, unknown>, repoName: strin
     const headRepo = str(record(record(p.workflow_run)?.head_repository)?.full_name)
     if (headRepo === undefined) return 'the triggering run does not say which repository its code comes from (a deleted fork?)'
     if (headRepo !== repoName) return `the triggering run comes from the fork ${headRepo}`
+    // A run a pull request started ran the PR's code (or acted for its author): its results are
+    // no reason to apply, whichever repository the PR's branch is in.
+    const trigger = str(record(p.workflow_run)?.event)
+    if (trigger === undefined || !OWN_CODE_EVENTS.includes(trigger))
+      return `the triggering run was started by ${trigger ?? 'an event the payload does not name'}, not by a push, schedule, release or dispatch`
     return undefined
   }
   if (OWN_CODE_EVENTS.includes(event)) return undefined

@@ -302,6 +302,23 @@ describe('schedule, dispatch, release, workflow_run, merge_group', () => {
     expect((await decide('workflow_run', ok, {}, config)).resolution).toMatchObject({ operation: 'plan', trusted: false })
   })
 
+  it('workflow_run: a run a pull request started never applies, even from a branch of this repository', async () => {
+    const config = parseConfig(
+      'environments: { prod: {} }\nrules:\n  - { name: after ci, on: workflow_run, branches: [master, main], environment: prod, operation: apply }\n',
+      'r.yml',
+    )
+    for (const event of ['pull_request', 'pull_request_target', 'pull_request_review', 'issue_comment', undefined]) {
+      const p = realPayload('workflow_run', { test: (x) => x.workflow_run?.conclusion === 'success' })
+      p.workflow_run.event = event
+      const { resolution } = await decide('workflow_run', p, {}, config)
+      expect(resolution, String(event)).toMatchObject({ operation: 'plan', trusted: false })
+      expect(resolution.reason).toMatch(/apply downgraded to plan because the triggering run was started by /)
+    }
+    const pushed = realPayload('workflow_run', { test: (x) => x.workflow_run?.conclusion === 'success' })
+    pushed.workflow_run.event = 'push'
+    expect((await decide('workflow_run', pushed, {}, config)).resolution).toMatchObject({ operation: 'apply', trusted: true })
+  })
+
   it('merge_group: matched on its base, not on the queue branch', async () => {
     const config = parseConfig(
       'environments: { prod: {} }\nrules:\n  - { name: queue, on: merge_group, base: main, environment: prod, operation: plan }\n',
