@@ -2,7 +2,7 @@ import { z } from 'zod'
 import { parseYamlConfig, readConfigFile } from '@infra-actions/common/yaml-config'
 import { EVENTS, OPERATIONS, VALIDATION_LEVELS, globProblem, lint } from './config.js'
 import { filterListProblem } from './filter-pattern.js'
-import { parseTemplate } from './templates.js'
+import { environmentNameProblem, parseTemplate, templateText } from './templates.js'
 
 /** Per-key validation of the rules file: unknown keys, types, globs and templates, with lines. */
 const template = z
@@ -12,6 +12,11 @@ const template = z
     const parsed = parseTemplate(value)
     if (typeof parsed === 'string') ctx.addIssue({ code: 'custom', message: `template ${JSON.stringify(value)} ${parsed}` })
   })
+// The name's own text is checked when the file is read; what the variables bring, when filled.
+const nameTemplate = template.superRefine((value, ctx) => {
+  const problem = environmentNameProblem(templateText(value))
+  if (problem) ctx.addIssue({ code: 'custom', message: `environment name ${JSON.stringify(value)} ${problem}` })
+})
 const globs = z
   .union([z.string(), z.array(z.string())])
   .transform((v) => (Array.isArray(v) ? v : [v]))
@@ -35,7 +40,7 @@ const settingsShape = {
   'state-key': template,
 }
 const environmentSchema = z
-  .object({ name: template, ...settingsShape })
+  .object({ name: nameTemplate, ...settingsShape })
   .partial()
   .strict()
 const defaultsSchema = z.object(settingsShape).partial().strict()

@@ -2,7 +2,17 @@ import { ConfigurationError, own } from '@infra-actions/common'
 import type { Config, EnvironmentConfig, Operation } from './config.js'
 import { describeEvent, type EventFacts } from './event-facts.js'
 import { matchRule } from './match.js'
-import { imageTag, isTemplate, pathValueProblem, renderTemplate, slugBranch, versionOfTag, type Variables } from './templates.js'
+import {
+  environmentNameProblem,
+  filledPathProblem,
+  imageTag,
+  isTemplate,
+  pathValueProblem,
+  renderTemplate,
+  slugBranch,
+  versionOfTag,
+  type Variables,
+} from './templates.js'
 import { quote } from '@infra-actions/common'
 
 /** The decision, as the action's outputs carry it. */
@@ -137,6 +147,11 @@ export async function resolve(config: Config, facts: EventFacts, options: Resolv
       if (problem) refuse(what, template, variable, value, problem)
     })
     if ('value' in r) {
+      const problem = isPath ? filledPathProblem(template, r.value) : what === 'name' ? environmentNameProblem(r.value) : undefined
+      if (problem)
+        throw new ConfigurationError(
+          `${what} of environment '${key}' (${template}) is ${quote(r.value)} once filled in, which ${problem}. It is refused, not used.`,
+        )
       if (what !== 'image-tag') return r.value
       const tag = imageTag(r.value)
       if ('problem' in tag)

@@ -88,14 +88,53 @@ export function slugBranch(branch: string): string {
   return head ? `${head}-${hash}` : hash
 }
 
+const dotDotSegments = (p: string): number => p.split(/[/\\]/).filter((s) => s === '..').length
+const isAbsolute = (p: string): boolean => /^([/\\]|[A-Za-z]:)/.test(p)
+
 /**
  * Why a variable's value may not go into a path (`tfvars-file`, `state-key`), or undefined: a
  * value must not climb out of the directory the template names, nor end the line.
  */
 export function pathValueProblem(value: string): string | undefined {
   if (/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(value)) return 'holds a control character (a newline, NUL, ...)'
-  if (/^([/\\]|[A-Za-z]:)/.test(value)) return 'is an absolute path'
-  if (value.split(/[/\\]/).includes('..')) return "holds a '..' segment"
+  if (isAbsolute(value)) return 'is an absolute path'
+  if (dotDotSegments(value) > 0) return "holds a '..' segment"
+  // A separator on Windows runners, a file name character elsewhere: the same key two ways.
+  if (value.includes('\\')) return 'holds a backslash (paths here are written with /)'
+  return undefined
+}
+
+/** The template with every variable a plain word: what its own text contributes to a value. */
+export function templateText(template: string): string {
+  const parts = parseTemplate(template)
+  return typeof parts === 'string' ? template : parts.map((part) => ('text' in part ? part.text : 'x')).join('')
+}
+
+/**
+ * Why a filled-in path (`tfvars-file`, `state-key`) may not be used, or undefined. Each value is
+ * checked alone too, but values side by side can climb where neither does alone (`{a}{b}` with `.`
+ * and `./prod` is `../prod`): filling may not make the path absolute nor add a `..` segment. The
+ * template's own text is the rules file author's (`../environments/{environment}.tfvars` from a
+ * working directory), so its `..` stay allowed.
+ */
+export function filledPathProblem(template: string, filled: string): string | undefined {
+  const text = templateText(template)
+  if (isAbsolute(filled) && !isAbsolute(text)) return 'is an absolute path'
+  if (dotDotSegments(filled) > dotDotSegments(text)) return "holds a '..' segment"
+  return undefined
+}
+
+/**
+ * Why a filled-in environment name may not be used, or undefined. GitHub takes up to 255
+ * characters; the name also names deployments, URLs and often directories, so it is kept to
+ * letters, digits, spaces, `_`, `.` and `-`, with no `..` (`sandbox/../prod` is not a sandbox).
+ */
+export function environmentNameProblem(name: string): string | undefined {
+  if (name.length > 255) return 'is longer than the 255 characters GitHub allows'
+  if (/[/\\]/.test(name)) return 'holds a path separator'
+  if (name.includes('..')) return "holds '..'"
+  if (!/^[A-Za-z0-9_](?:[A-Za-z0-9 _.-]*[A-Za-z0-9_.-])?$/.test(name))
+    return 'is not an environment name: letters, digits, spaces, _ . and -, starting with a letter, digit or _ and not ending with a space'
   return undefined
 }
 

@@ -37,6 +37,13 @@ describe('the rules file', () => {
     expect(bad(`environments:\n  dev: { image-tag: "dev-{sha7" }\n`)).toThrow(/without '\}'/)
   })
 
+  it('rejects an environment name that is not one, with its line', () => {
+    expect(bad(`environments:\n  dev: {}\n  prod: { name: "prod/{inputs.region}" }\n`)).toThrow(
+      /environments.yml:3: environments.prod.name: environment name "prod\/\{inputs.region\}" holds a path separator/,
+    )
+    expect(bad(`environments:\n  preview: { name: "preview-pr-{pr}" }\n`)).not.toThrow()
+  })
+
   it('rejects a rule an earlier rule shadows', () => {
     const text = `${env}rules:\n  - { name: all pushes, on: push, environment: dev, operation: apply }\n  - { name: main push, on: push, branches: [main], environment: prod, operation: apply }\n`
     expect(bad(text)).toThrow(

@@ -403,6 +403,62 @@ describe('templates', () => {
       await expect(dispatch({ region: 'eu', tag })).rejects.toThrow(/\{inputs\.tag\} is [\s\S]*, which holds a control character/)
   })
 
+  it('check the filled-in path, not only each value: values side by side must not climb out either', async () => {
+    const config = parseConfig(
+      [
+        'environments:',
+        '  sandbox: { tfvars-file: "vars/{inputs.team}.{inputs.region}/main.tfvars", state-key: "stacks/{inputs.a}{inputs.b}/terraform.tfstate" }',
+        '  shared: { tfvars-file: "../environments/{environment}.tfvars", state-key: "{inputs.a}{inputs.b}/state" }',
+        'rules:',
+        '  - { name: manual, on: workflow_dispatch, environment: "{inputs.environment}", operation: apply }',
+        '',
+      ].join('\n'),
+      'r.yml',
+    )
+    const dispatch = (inputs: Record<string, string>) =>
+      decide(
+        'workflow_dispatch',
+        { ...realPayload('workflow_dispatch'), inputs: { team: 't', region: 'eu', a: 'a', b: 'b', ...inputs } },
+        {},
+        config,
+      )
+    await expect(dispatch({ environment: 'sandbox', a: '.', b: './prod' })).rejects.toThrow(
+      `state-key of environment 'sandbox' (stacks/{inputs.a}{inputs.b}/terraform.tfstate) is "stacks/../prod/terraform.tfstate" once filled in, which holds a '..' segment. It is refused, not used.`,
+    )
+    await expect(dispatch({ environment: 'sandbox', team: 'x/', region: './y' })).rejects.toThrow(
+      /tfvars-file of environment 'sandbox' .* is "vars\/x\/\.\.\/y\/main\.tfvars" once filled in, which holds a '\.\.' segment/,
+    )
+    await expect(dispatch({ environment: 'shared', a: 'C', b: ':' })).rejects.toThrow(
+      /is "C:\/state" once filled in, which is an absolute path/,
+    )
+    await expect(dispatch({ environment: 'sandbox', region: 'eu\\west' })).rejects.toThrow(
+      /\{inputs\.region\} is .*, which holds a backslash/,
+    )
+    // The rules file's own '..' (a tfvars file next to the working directory) stays the author's choice.
+    expect((await dispatch({ environment: 'shared' })).resolution).toMatchObject({
+      'tfvars-file': '../environments/shared.tfvars',
+      'state-key': 'ab/state',
+    })
+  })
+
+  it('refuse an environment name that a value makes unsafe (sandbox/../prod), and keep the usual ones', async () => {
+    const config = parseConfig(
+      'environments:\n  sandbox: { name: "{inputs.target}" }\nrules:\n  - { name: manual, on: workflow_dispatch, environment: sandbox, operation: plan }\n',
+      'r.yml',
+    )
+    const dispatch = (target: string) =>
+      decide('workflow_dispatch', { ...realPayload('workflow_dispatch'), inputs: { target } }, {}, config)
+    for (const [target, problem] of [
+      ['sandbox/../prod', 'holds a path separator'],
+      ['sandbox\\prod', 'holds a path separator'],
+      ['..', "holds '..'"],
+      ['-rf', 'is not an environment name'],
+      ['x'.repeat(256), 'is longer than the 255 characters GitHub allows'],
+    ] as const)
+      await expect(dispatch(target), target).rejects.toThrow(`once filled in, which ${problem}`)
+    for (const target of ['preview-pr-12', 'Production EU', 'v1.2_x']) expect((await dispatch(target)).resolution.environment).toBe(target)
+  })
+
   it('read branch patterns as GitHub filters do: in order, a negation excluding what came before', async () => {
     const config = parseConfig(
       `environments:
