@@ -68,6 +68,16 @@ describe('resolve-environment (built action)', () => {
     expect(r.outputs).toMatchObject({ trusted: 'false', operation: 'none' })
   })
 
+  it('keeps a newline in a branch name out of the outputs and the log', async () => {
+    const p = realPayload('pull_request', { action: 'opened' })
+    p.pull_request.head.ref = 'x\n::error::injected'
+    const r = await run('pull_request', p, workspace())
+    expect(r.exitCode, r.stdout).toBe(0)
+    expect(r.outputs.reason).toBe('pull_request opened from x\\n::error::injected into master matched no rule')
+    expect(JSON.parse(r.outputs.json!).reason).toBe(r.outputs.reason)
+    expect(r.stdout).not.toMatch(/^::error::injected/m)
+  })
+
   it('has nothing to do on an unmatched push, and says so', async () => {
     const r = await run('push', realPayload('push', { ref: /heads\/master/ }), workspace())
     expect(r.exitCode).toBe(0)

@@ -67,7 +67,7 @@ export async function resolve(config: Config, facts: EventFacts, options: Resolv
       `Input 'environment' must name a configured environment (${known.join(', ')}), got ${JSON.stringify(explicit)}`,
     )
   }
-  const event = describeEvent(facts)
+  const event = visibleControls(describeEvent(facts))
   const trace: Trace[] = []
   const warnings: string[] = []
   const rule = config.rules.find((r) => {
@@ -82,7 +82,7 @@ export async function resolve(config: Config, facts: EventFacts, options: Resolv
         `No rule matched this ${event} (require-match is true). ${trace.map((t) => `'${t.rule}': ${t.why}`).join('; ')}`,
       )
     }
-    return { resolution: none(event, sha, facts), trace, warnings, event }
+    return { resolution: printable(none(event, sha, facts)), trace, warnings, event }
   }
 
   let prNumber = facts.prNumber
@@ -187,7 +187,7 @@ export async function resolve(config: Config, facts: EventFacts, options: Resolv
   const changes = operation === 'apply' || operation === 'destroy'
   vars.name = fill('name', env.name ?? key) || key
   return {
-    resolution: {
+    resolution: printable({
       environment: vars.name,
       'environment-key': key,
       operation,
@@ -203,11 +203,29 @@ export async function resolve(config: Config, facts: EventFacts, options: Resolv
       reason,
       sha,
       'pr-number': prNumber !== undefined ? String(prNumber) : '',
-    },
+    }),
     trace,
     warnings,
     event,
   }
+}
+
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g
+const ESCAPES: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' }
+
+/**
+ * Control characters shown as escapes (`\n`, `\u0085`): a newline in a branch or workflow name
+ * would end an output (or start a workflow command in the log) where the data was meant to go on.
+ */
+export function visibleControls(value: string): string {
+  return value.replace(CONTROL, (c) => ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
+}
+
+/** Every output on one line. */
+function printable(r: Resolution): Resolution {
+  const out = { ...r }
+  for (const [k, v] of Object.entries(out)) if (typeof v === 'string') (out as Record<string, unknown>)[k] = visibleControls(v)
+  return out
 }
 
 function none(event: string, sha: string, facts: EventFacts): Resolution {

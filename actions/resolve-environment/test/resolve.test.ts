@@ -319,6 +319,20 @@ describe('schedule, dispatch, release, workflow_run, merge_group', () => {
     expect((await decide('workflow_run', pushed, {}, config)).resolution).toMatchObject({ operation: 'apply', trusted: true })
   })
 
+  it('no output holds a newline or another control character from a workflow or branch name', async () => {
+    const config = parseConfig(
+      'environments: { prod: {} }\nrules:\n  - { name: after ci, on: workflow_run, branches: [master, main], environment: prod, operation: plan }\n',
+      'r.yml',
+    )
+    const p = realPayload('workflow_run', { test: (x) => x.workflow_run?.conclusion === 'success' })
+    p.workflow_run.name = 'CI\noperation=apply\r\u0085\u2028'
+    const { resolution, event } = await decide('workflow_run', p, {}, config)
+    expect(resolution.reason).toBe(`workflow_run of CI\\noperation=apply\\r\\u0085\\u2028 on master matched rule 'after ci'`)
+    expect(event).not.toMatch(/[\n\r\u0085\u2028]/)
+    const head = pr('opened', (x) => (x.pull_request.head.ref = 'x\nEVIL=1'))
+    for (const v of Object.values((await decide('pull_request', head)).resolution)) expect(String(v)).not.toMatch(/[\n\r]/)
+  })
+
   it('merge_group: matched on its base, not on the queue branch', async () => {
     const config = parseConfig(
       'environments: { prod: {} }\nrules:\n  - { name: queue, on: merge_group, base: main, environment: prod, operation: plan }\n',
