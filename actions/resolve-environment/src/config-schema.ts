@@ -46,10 +46,20 @@ const environmentSchema = z
 const defaultsSchema = z.object(settingsShape).partial().strict()
 const ACTIVITY = z.string().regex(/^[a-z_]+$/, 'must be an activity type such as opened or synchronize')
 
+/** What is wrong with a rule's `on`, naming the value: the union alone says only "Invalid input". */
+function eventProblem(input: unknown): string {
+  const bad = (Array.isArray(input) ? input : [input]).find((e) => !(EVENTS as readonly unknown[]).includes(e))
+  const lower = typeof bad === 'string' ? bad.toLowerCase() : undefined
+  const hint = lower !== undefined && (EVENTS as readonly string[]).includes(lower) ? ` (events are written in lower case: ${lower})` : ''
+  return `${JSON.stringify(bad)} is not an event a rule can name${hint}; the events are ${EVENTS.join(', ')}`
+}
+
 const ruleSchema = z
   .object({
     name: z.string().min(1),
-    on: z.union([z.enum(EVENTS), z.array(z.enum(EVENTS)).min(1)]).transform((v) => (Array.isArray(v) ? v : [v])),
+    on: z
+      .union([z.enum(EVENTS), z.array(z.enum(EVENTS)).min(1)], { error: (issue) => eventProblem(issue.input) })
+      .transform((v) => (Array.isArray(v) ? v : [v])),
     branches: globs.optional(),
     tags: globs.optional(),
     base: globs.optional(),

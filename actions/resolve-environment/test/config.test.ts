@@ -23,7 +23,12 @@ describe('the rules file', () => {
     expect(bad(`${env}rules:\n  - { name: a, on: push, environment: qa, operation: apply }\n`)).toThrow(
       /environments.yml:5: rule 'a': environment 'qa' is not defined under environments \(dev, prod\)/,
     )
-    expect(bad(`${env}rules:\n  - { name: a, on: pushh, environment: dev, operation: apply }\n`)).toThrow(/environments.yml:5: rules.0.on/)
+    expect(bad(`${env}rules:\n  - { name: a, on: pushh, environment: dev, operation: apply }\n`)).toThrow(
+      'environments.yml:5: rules.0.on: "pushh" is not an event a rule can name; the events are push, pull_request, pull_request_target, merge_group, release, workflow_run, schedule, workflow_dispatch, repository_dispatch',
+    )
+    expect(bad(`${env}rules:\n  - { name: a, on: [push, Pull_request], environment: dev, operation: apply }\n`)).toThrow(
+      /rules.0.on: "Pull_request" is not an event a rule can name \(events are written in lower case: pull_request\)/,
+    )
     expect(bad(`${env}rules:\n  - { name: a, on: push, environment: dev, operation: deploy }\n`)).toThrow(/rules.0.operation/)
   })
 
