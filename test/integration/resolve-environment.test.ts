@@ -78,6 +78,15 @@ describe('resolve-environment (built action)', () => {
     expect(r.stdout).not.toMatch(/^::error::injected/m)
   })
 
+  it('says which dispatch input is not text, as an error, not as a bug', async () => {
+    const r = await run('workflow_dispatch', { ...realPayload('workflow_dispatch'), inputs: { environment: { toString: 1 } } }, workspace())
+    expect(r.exitCode).toBe(1)
+    expect(r.stdout).not.toMatch(/This is a bug/)
+    expect(r.stdout.split('\n').filter((l) => l.startsWith('::error::'))).toEqual([
+      expect.stringMatching(/^::error::The dispatch input 'environment' is a JSON object, and workflow_dispatch inputs are strings/),
+    ])
+  })
+
   it('has nothing to do on an unmatched push, and says so', async () => {
     const r = await run('push', realPayload('push', { ref: /heads\/master/ }), workspace())
     expect(r.exitCode).toBe(0)

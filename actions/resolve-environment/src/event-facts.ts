@@ -1,4 +1,4 @@
-import { nonEmptyString as str, pullRequestNumber, record, type ActionContext } from '@infra-actions/common'
+import { ConfigurationError, nonEmptyString as str, pullRequestNumber, record, type ActionContext } from '@infra-actions/common'
 
 /**
  * What the rules look at, read from the right place for each event (the payload first, the
@@ -99,13 +99,22 @@ export function eventFacts(context: ActionContext): EventFacts {
       // fromEntries defines own properties: an input named __proto__ stays an input.
       if (inputs)
         facts.inputs = Object.fromEntries(
-          Object.entries(inputs).flatMap(([k, v]) => (v === null || v === undefined ? [] : [[k, String(v)]])),
+          Object.entries(inputs).flatMap(([k, v]) => (v === null || v === undefined ? [] : [[k, inputValue(k, v)]])),
         )
     }
   }
   facts.untrustedWhy = untrustedWhy(context.eventName, p, repoName)
   facts.trusted = facts.untrustedWhy === undefined
   return facts
+}
+
+/** A dispatch input as text. GitHub sends strings, numbers and booleans; anything else is refused, not guessed at. */
+function inputValue(name: string, value: unknown): string {
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return String(value)
+  const what = Array.isArray(value) ? 'list' : 'object'
+  throw new ConfigurationError(
+    `The dispatch input '${name}' is a JSON ${what}, and workflow_dispatch inputs are strings, numbers or booleans: check what sent this event (an API call with a JSON ${what} as the input?).`,
+  )
 }
 
 /** Events that run this repository's own code, pushed or started by someone with write access. */

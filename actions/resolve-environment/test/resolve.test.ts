@@ -233,6 +233,20 @@ describe('schedule, dispatch, release, workflow_run, merge_group', () => {
     expect((await decide('workflow_dispatch', { ...p, inputs: {} }, { explicitEnvironment: 'dev' })).resolution.environment).toBe('dev')
   })
 
+  it('refuses a dispatch input that is not text, naming it', () => {
+    for (const [value, what] of [
+      [{ toString: 1 }, 'object'],
+      [['prod'], 'list'],
+    ] as const)
+      expect(() =>
+        eventFacts(contextFor('workflow_dispatch', { ...realPayload('workflow_dispatch'), inputs: { environment: value } })),
+      ).toThrow(
+        new ConfigurationError(
+          `The dispatch input 'environment' is a JSON ${what}, and workflow_dispatch inputs are strings, numbers or booleans: check what sent this event (an API call with a JSON ${what} as the input?).`,
+        ),
+      )
+  })
+
   it('refuses a dispatch to an environment that is not configured', async () => {
     const p = { ...realPayload('workflow_dispatch'), inputs: { environment: 'qa' } }
     await expect(decide('workflow_dispatch', p)).rejects.toThrow(
