@@ -125,6 +125,12 @@ const template = schemas/* string */.YjP()
     if (typeof parsed === 'string')
         ctx.addIssue({ code: 'custom', message: `template ${JSON.stringify(value)} ${parsed}` });
 });
+// The name's own text is checked when the file is read; what the variables bring, when filled.
+const nameTemplate = template.superRefine((value, ctx) => {
+    const problem = (0,templates/* environmentNameProblem */.QP)((0,templates/* templateText */.uO)(value));
+    if (problem)
+        ctx.addIssue({ code: 'custom', message: `environment name ${JSON.stringify(value)} ${problem}` });
+});
 const globs = schemas/* union */.KCZ([schemas/* string */.YjP(), schemas/* array */.YOg(schemas/* string */.YjP())])
     .transform((v) => (Array.isArray(v) ? v : [v]))
     .superRefine((list, ctx) => {
@@ -147,14 +153,22 @@ const settingsShape = {
     'tfvars-file': template,
     'state-key': template,
 };
-const environmentSchema = schemas/* object */.Ikc({ name: template, ...settingsShape })
+const environmentSchema = schemas/* object */.Ikc({ name: nameTemplate, ...settingsShape })
     .partial()
     .strict();
 const defaultsSchema = schemas/* object */.Ikc(settingsShape).partial().strict();
 const ACTIVITY = schemas/* string */.YjP().regex(/^[a-z_]+$/, 'must be an activity type such as opened or synchronize');
+/** What is wrong with a rule's `on`, naming the value: the union alone says only "Invalid input". */
+function eventProblem(input) {
+    const bad = (Array.isArray(input) ? input : [input]).find((e) => !src_config/* EVENTS */.qY.includes(e));
+    const lower = typeof bad === 'string' ? bad.toLowerCase() : undefined;
+    const hint = lower !== undefined && src_config/* EVENTS */.qY.includes(lower) ? ` (events are written in lower case: ${lower})` : '';
+    return `${JSON.stringify(bad)} is not an event a rule can name${hint}; the events are ${src_config/* EVENTS */.qY.join(', ')}`;
+}
 const ruleSchema = schemas/* object */.Ikc({
     name: schemas/* string */.YjP().min(1),
-    on: schemas/* union */.KCZ([schemas/* enum */.k5n(src_config/* EVENTS */.qY), schemas/* array */.YOg(schemas/* enum */.k5n(src_config/* EVENTS */.qY)).min(1)]).transform((v) => (Array.isArray(v) ? v : [v])),
+    on: schemas/* union */.KCZ([schemas/* enum */.k5n(src_config/* EVENTS */.qY), schemas/* array */.YOg(schemas/* enum */.k5n(src_config/* EVENTS */.qY)).min(1)], { error: (issue) => eventProblem(issue.input) })
+        .transform((v) => (Array.isArray(v) ? v : [v])),
     branches: globs.optional(),
     tags: globs.optional(),
     base: globs.optional(),
