@@ -36,7 +36,7 @@ import {
   type ShowCommand,
 } from '@infra-actions/terraform'
 import type { UploadedArtifact } from '@infra-actions/github/artifacts'
-import { renderAggregate } from './aggregate.js'
+import { omittedRows, renderAggregate, type AggregateLimits } from './aggregate.js'
 import { assemble, PlanRenderer, type RenderedPlan } from './render.js'
 import { Spool } from './spool.js'
 import type { PlanCommentSettings } from './settings.js'
@@ -403,23 +403,29 @@ async function runAggregate(settings: PlanCommentSettings, deps: PlanCommentDeps
     byKey.set(s.key, s)
   }
   const summaries = [...byKey.values()]
-  const blocks = renderAggregate(summaries, settings.title)
-  const fit = (max: number, measure?: (s: string) => number): string =>
-    fitToBudget(blocks, {
-      max,
-      measure,
-      omitted: (_g, n) => `\n_… and ${n} more root modules without destroys not shown._`,
+  // The comment lists a few destroyed addresses and points to the job summary, which lists more.
+  const jobSummary = deps.context.runUrl ? `[the job summary of this run](${deps.context.runUrl})` : 'the job summary of this run'
+  const fit = (limits: AggregateLimits, elsewhere: string): string =>
+    fitToBudget(renderAggregate(summaries, settings.title, limits), {
+      max: limits.max,
+      measure: limits.measure,
+      omitted: (group, n) => omittedRows(group, n, elsewhere),
       footer: () => '',
     }).text
+  const details = "each root module's details"
   const pr = pullRequestNumber(deps.context, settings.prNumber)
   let posted: UpsertResult | undefined
   let error: unknown
   if (settings.commentMode !== 'off' && pr !== undefined && deps.comments) {
-    ;({ posted, error } = await post(deps, pr, settings, fit(settings.maxLength - markerReserve(settings))))
+    const limits = { max: settings.maxLength - markerReserve(settings), perModule: 5, total: 50, elsewhere: `${jobSummary} and ${details}` }
+    ;({ posted, error } = await post(deps, pr, settings, fit(limits, jobSummary)))
   } else if (settings.commentMode !== 'off' && pr !== undefined) {
     deps.log.warning(`The PR comment was skipped: ${deps.apiSkipReason ?? 'the GitHub API is unavailable'}.`)
   }
-  await deps.writeSummary(fit(SUMMARY_LIMIT_BYTES, utf8Bytes))
+  const summaryFilesNote = 'the *.plan-summary.json files'
+  await deps.writeSummary(
+    fit({ max: SUMMARY_LIMIT_BYTES, measure: utf8Bytes, perModule: 20, total: 2000, elsewhere: details }, summaryFilesNote),
+  )
   const sum = (k: 'add' | 'change' | 'destroy' | 'replace' | 'import' | 'move' | 'forget' | 'drift'): string =>
     String(summaries.reduce((n, s) => n + (s.counts[k] ?? 0), 0))
   const hasChanges = summaries.some((s) => s.hasChanges)

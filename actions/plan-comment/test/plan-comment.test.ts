@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { describe, expect, it, vi } from 'vitest'
@@ -556,7 +556,121 @@ describe('aggregate mode and untrusted summary files', () => {
     expect(() => parseSummary(JSON.stringify({ ...good, counts: {} }), 'x.json')).toThrow(/counts\.add: /)
     expect(() => parseSummary(JSON.stringify({ ...good, counts: { ...good.counts, destroy: -1 } }), 'x.json')).toThrow(/counts\.destroy: /)
     expect(() => parseSummary(JSON.stringify({ ...good, destroyed: [1] }), 'x.json')).toThrow(/destroyed\.0: /)
-    const blocks = renderAggregate([parseSummary(JSON.stringify(good), 'x.json') as never], 'Plans')
+    const blocks = renderAggregate([parseSummary(JSON.stringify(good), 'x.json') as never], 'Plans', {
+      max: 65536,
+      perModule: 5,
+      total: 50,
+      elsewhere: 'the job summary',
+    })
     expect(blocks.map((b) => b.text).join('\n')).not.toContain('javascript:')
+  })
+})
+
+/** Summary files as matrix jobs leave them, in one directory, and the aggregate step's setup. */
+function aggregateOf(summaries: Record<string, unknown>[], overrides: Partial<PlanCommentSettings> = {}) {
+  const collected = mkdtempSync(path.join(tmpdir(), 'agg-'))
+  for (const [i, s] of summaries.entries()) {
+    const dir = path.join(collected, String(i))
+    mkdirSync(dir)
+    writeFileSync(path.join(dir, `${i}.plan-summary.json`), JSON.stringify(summaryOf(s)))
+  }
+  return setup(
+    {},
+    { mode: 'aggregate', key: 'aggregate', title: 'Terraform plans', summaries: [collected], source: undefined, ...overrides },
+  )
+}
+
+function summaryOf(fields: Record<string, unknown>): Record<string, unknown> {
+  const counts = {
+    add: 0,
+    change: 0,
+    destroy: 0,
+    replace: 0,
+    import: 0,
+    move: 0,
+    forget: 0,
+    read: 0,
+    noop: 0,
+    drift: 0,
+    deferred: 0,
+    deposed: 0,
+  }
+  return {
+    schema: 'infra-actions/plan-summary@1',
+    key: 'k',
+    title: 'Terraform plan',
+    summary: 's',
+    hasChanges: false,
+    errored: false,
+    destroyed: [],
+    ...fields,
+    counts: { ...counts, ...(fields.counts as object) },
+  }
+}
+
+describe('aggregate mode within the budget', () => {
+  it('keeps the heading, totals and destroy caution when 80 modules each destroy 20 resources', async () => {
+    const t = aggregateOf(
+      Array.from({ length: 80 }, (_, i) => ({
+        key: `infra/module-${i}`,
+        counts: { destroy: 20 },
+        hasChanges: true,
+        destroyed: Array.from({ length: 20 }, (_, j) => `module.service_${i}.google_cloud_run_v2_service.svc["region-${j}"]`),
+      })),
+    )
+    const r = await runPlanComment(t.settings, t.deps)
+    const body = t.comments.all[0]!.body
+    expect(body.length).toBeLessThanOrEqual(65536)
+    expect(body).toContain('### Terraform plans')
+    expect(body).toContain('**80 root modules: 0 to add, 0 to change, 1600 to destroy.**')
+    expect(body).toContain('**1600 resources will be destroyed or replaced** in 80 root modules:')
+    // A few addresses per module, and the rest counted and pointed to.
+    expect(body).toContain('`module.service_0.google_cloud_run_v2_service.svc["region-4"]` and 15 more')
+    expect(body).not.toContain('region-5"]`')
+    // Past 50 addresses in all, a module is named with its count.
+    expect(body).toContain('> - `infra/module-18`: 20 resources\n')
+    expect(body).toMatch(
+      /\n> Not every destroyed address is listed here: see \[the job summary of this run\]\(https:[^)]+\) and each root module's details\.\n/,
+    )
+    expect(body).not.toContain('without destroys')
+    expect(r.outputs.destroy).toBe('1600')
+    // The job summary lists every address the summary files hold.
+    expect(t.summaries[0]).toContain('`module.service_79.google_cloud_run_v2_service.svc["region-19"]`')
+  })
+
+  it('cuts a 70,000-character address to its start and end, and keeps every row', async () => {
+    const t = aggregateOf([
+      { key: 'ok', counts: { add: 1 }, hasChanges: true },
+      { key: 'big', counts: { destroy: 1 }, hasChanges: true, destroyed: [`${'x'.repeat(70000)}.end`] },
+    ])
+    await runPlanComment(t.settings, t.deps)
+    const body = t.comments.all[0]!.body
+    expect(body).toContain('**1 resource will be destroyed or replaced** in 1 root module:')
+    expect(body).toMatch(/> - `big`: `x+…x+\.end \(70,004 characters\)`\n/)
+    expect(body).toMatch(/\n\| `big` \|.*⚠️ destroys/)
+    expect(body).toMatch(/\n\| `ok` \|/)
+  })
+
+  it('keeps the caution within the smallest max-length, and says which rows it dropped', async () => {
+    const t = aggregateOf(
+      [
+        ...Array.from({ length: 30 }, (_, i) => ({
+          key: `infra/services/module-number-${i}`,
+          counts: { destroy: 1 },
+          hasChanges: true,
+          destroyed: [`google_sql_database_instance.db${i}`],
+        })),
+        ...Array.from({ length: 30 }, (_, i) => ({ key: `infra/quiet-${i}`, counts: { add: 1 }, hasChanges: true })),
+      ],
+      { maxLength: 2000 },
+    )
+    await runPlanComment(t.settings, t.deps)
+    const body = t.comments.all[0]!.body
+    expect(body.length).toBeLessThanOrEqual(2000)
+    expect(body).toContain('**60 root modules: 30 to add, 0 to change, 30 to destroy.**')
+    expect(body).toContain('**30 resources will be destroyed or replaced** in 30 root modules:')
+    expect(body).toMatch(/> - … and \d+ more root modules destroying \d+ resources\n/)
+    expect(body).toMatch(/_… and \d+ more root modules that destroy or errored not shown: see \[the job summary of this run\]/)
+    expect(body).toMatch(/_… and 30 more root modules not shown: see /)
   })
 })
