@@ -341,6 +341,38 @@ describe('plan-comment aggregate mode (built action)', () => {
     expect(body.indexOf('`database`')).toBeLessThan(body.indexOf('`network`'))
   })
 
+  it('refuses two different summaries with one key, naming both files, and posts nothing', async () => {
+    const { mkdirSync } = await import('node:fs')
+    const counts = {
+      add: 0,
+      change: 0,
+      destroy: 0,
+      replace: 0,
+      import: 0,
+      move: 0,
+      forget: 0,
+      read: 0,
+      noop: 0,
+      drift: 0,
+      deferred: 0,
+      deposed: 0,
+    }
+    const base = { schema: 'infra-actions/plan-summary@1', key: 'prod', title: 't', summary: 's', errored: false }
+    for (const [sub, fields] of [
+      ['a-real', { counts: { ...counts, destroy: 3 }, hasChanges: true, destroyed: ['google_sql_database_instance.main'] }],
+      ['z-other', { counts, hasChanges: false, destroyed: [] }],
+    ] as const) {
+      mkdirSync(path.join(dir, 'summaries', sub), { recursive: true })
+      writeFileSync(path.join(dir, 'summaries', sub, 'prod.plan-summary.json'), JSON.stringify({ ...base, ...fields }))
+    }
+    const r = await run({ mode: 'aggregate', summaries: path.join(dir, 'summaries') })
+    expect(r.exitCode).toBe(1)
+    expect(r.stdout).toMatch(
+      /::error::Input 'summaries': \S+a-real\/prod\.plan-summary\.json and \S+z-other\/prod\.plan-summary\.json are two different plans with the key 'prod'/,
+    )
+    expect(comments()).toHaveLength(0)
+  })
+
   it('refuses a file that is not a plan summary', async () => {
     const bad = path.join(dir, 'x.plan-summary.json')
     writeFileSync(bad, '{"schema":"something-else"}')

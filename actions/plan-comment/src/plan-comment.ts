@@ -395,14 +395,16 @@ async function runAggregate(settings: PlanCommentSettings, deps: PlanCommentDeps
       `Input 'summaries' matched no *.plan-summary.json files (${settings.summaries.join(', ')}). Did the matrix jobs upload their summary-file?`,
     )
   const { parseSummary } = await import('./summary-schema.js')
-  const byKey = new Map<string, PlanSummary>()
-  for (const file of files) {
-    const s = parseSummary(readRegularFile(file, `Input 'summaries' (${file})`).toString('utf8'), file)
-    if (byKey.has(s.key))
-      deps.log.warning(`Two plan summaries have the key '${s.key}'; the later one (${file}) wins. Give each matrix job its own 'key'.`)
-    byKey.set(s.key, s)
+  const byKey = new Map<string, { s: PlanSummary; file: string; text: string }>()
+  // A file named twice (a directory and a file in it) is read once.
+  for (const file of new Set(files)) {
+    const text = readRegularFile(file, `Input 'summaries' (${file})`).toString('utf8')
+    const s = parseSummary(text, file)
+    const seen = byKey.get(s.key)
+    if (seen && seen.text !== text) throw sameKey(s.key, seen.file, file)
+    byKey.set(s.key, { s, file, text })
   }
-  const summaries = [...byKey.values()]
+  const summaries = [...byKey.values()].map((v) => v.s)
   // The comment lists a few destroyed addresses and points to the job summary, which lists more.
   const jobSummary = deps.context.runUrl ? `[the job summary of this run](${deps.context.runUrl})` : 'the job summary of this run'
   const fit = (limits: AggregateLimits, elsewhere: string): string =>
@@ -456,6 +458,16 @@ async function runAggregate(settings: PlanCommentSettings, deps: PlanCommentDeps
     error,
   }
 }
+
+/**
+ * Two different summaries for one key: neither may hide the other (zero counts would hide the
+ * other's destroys), so the step stops, naming both.
+ */
+const sameKey = (key: string, first: string, second: string): ConfigurationError =>
+  new ConfigurationError(
+    `Input 'summaries': ${first} and ${second} are two different plans with the key '${key}', and one would hide the other. ` +
+      "Give each matrix job its own 'key' (e.g. key: ${{ matrix.root }}), and download each job's summary-file once.",
+  )
 
 function summaryFiles(resolved: string, given: string): string[] {
   let stat

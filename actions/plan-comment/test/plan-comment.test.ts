@@ -674,3 +674,27 @@ describe('aggregate mode within the budget', () => {
     expect(body).toMatch(/_… and 30 more root modules not shown: see /)
   })
 })
+
+describe('aggregate mode and two summaries of one key', () => {
+  it('refuses them, naming both files, rather than let zero counts hide the other plan’s destroys', async () => {
+    const t = aggregateOf([
+      { key: 'prod', counts: { destroy: 3 }, hasChanges: true, destroyed: ['google_sql_database_instance.main'] },
+      { key: 'prod' },
+    ])
+    await expect(runPlanComment(t.settings, t.deps)).rejects.toThrow(
+      /^Input 'summaries': \S+\/0\/0\.plan-summary\.json and \S+\/1\/1\.plan-summary\.json are two different plans with the key 'prod'/,
+    )
+    expect(t.comments.all).toHaveLength(0)
+  })
+
+  it('reads a file named twice once, and takes the same summary downloaded twice as one', async () => {
+    const t = aggregateOf([
+      { key: 'prod', counts: { destroy: 3 }, hasChanges: true },
+      { key: 'prod', counts: { destroy: 3 }, hasChanges: true },
+    ])
+    t.settings.summaries.push(path.join(t.settings.summaries[0]!, '0', '0.plan-summary.json'))
+    const r = await runPlanComment(t.settings, t.deps)
+    expect(r.outputs.destroy).toBe('3')
+    expect(t.comments.all[0]!.body).toContain('**1 root module: 0 to add, 0 to change, 3 to destroy.**')
+  })
+})
