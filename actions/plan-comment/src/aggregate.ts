@@ -1,4 +1,4 @@
-import { alert, code, ellipsize, plural, table, tableRow, text, thousands, type Block } from '@infra-actions/common'
+import { alert, code, ellipsize, link, plural, table, tableRow, text, thousands, type Block } from '@infra-actions/common'
 import type { PlanSummary } from './summary-file.js'
 
 /** How much the first block may list, and where what it leaves out can be read. */
@@ -32,11 +32,60 @@ export function omittedRows(group: string, n: number, elsewhere: string): string
 
 const keyCode = (key: string): string => code(ellipsize(key, KEY_CHARS))
 
+/** What the aggregating run knows to check a summary file against. */
+export interface AggregateRun {
+  title: string
+  /** GITHUB_SERVER_URL: the only place a summary's details may link to. */
+  serverUrl: string
+  /** The commit the plans should be of (the PR head), when known. */
+  headSha: string | undefined
+}
+
+/** Whether a summary's `detailsUrl` is a link into this run's own GitHub (summary files travel as artifacts). */
+export function isOwnLink(url: string, serverUrl: string): boolean {
+  if (!/^https?:\/\/[^\s()<>[\]]+$/i.test(url)) return false
+  try {
+    return new URL(url).origin === new URL(serverUrl).origin
+  } catch {
+    return false
+  }
+}
+
+/** The summary's commit, when it is not the one this run is for (a plan job of an older push). */
+export function otherCommit(s: PlanSummary, headSha: string | undefined): string | undefined {
+  return s.sha && headSha && s.sha.toLowerCase() !== headSha.toLowerCase() ? s.sha : undefined
+}
+
+/** A plan that leaves changes for a later plan (`complete: false`, deferred changes). */
+const incomplete = (s: PlanSummary): boolean => s.complete === false || s.counts.deferred > 0
+
+/** Whether a plan changes anything, from its counts: a file's `hasChanges: false` does not hide `add: 5`. */
+export function changes(s: PlanSummary): boolean {
+  const c = s.counts
+  return s.hasChanges || c.add + c.change + c.destroy + c.replace + c.import + c.move + c.forget > 0
+}
+
+/** The status cell: every flag that applies, "no changes" only when none does. */
+export function statusOf(s: PlanSummary, headSha: string | undefined): string {
+  const flags: string[] = []
+  if (s.errored) flags.push('❌ errored')
+  if (s.counts.destroy > 0) flags.push('⚠️ destroys')
+  else if (changes(s)) flags.push('📝 changes')
+  if (incomplete(s)) flags.push('⏸️ incomplete')
+  if (s.counts.drift > 0) flags.push(`🌀 drift (${s.counts.drift})`)
+  if (flags.length === 0) flags.push('✅ no changes')
+  const sha = otherCommit(s, headSha)
+  if (sha) flags.push(`🕰️ of ${code(sha.slice(0, 12))}, not the head`)
+  return flags.join(', ')
+}
+
 /** One comment for many root modules: a row per module, destroys first and flagged. */
-export function renderAggregate(summaries: PlanSummary[], title: string, limits: AggregateLimits): Block[] {
+export function renderAggregate(summaries: PlanSummary[], run: AggregateRun, limits: AggregateLimits): Block[] {
   const measure = limits.measure ?? ((s: string) => s.length)
+  const flagged = (s: PlanSummary): number => Number(incomplete(s) || otherCommit(s, run.headSha) !== undefined)
   const sorted = [...summaries].sort(
-    (a, b) => Number(b.errored) - Number(a.errored) || b.counts.destroy - a.counts.destroy || a.key.localeCompare(b.key),
+    (a, b) =>
+      Number(b.errored) - Number(a.errored) || b.counts.destroy - a.counts.destroy || flagged(b) - flagged(a) || a.key.localeCompare(b.key),
   )
   const total = { add: 0, change: 0, destroy: 0, replace: 0 }
   for (const s of summaries) {
@@ -46,9 +95,6 @@ export function renderAggregate(summaries: PlanSummary[], title: string, limits:
     total.replace += s.counts.replace
   }
   const rows = sorted.map((s): Block => {
-    const status = s.errored ? '❌ errored' : s.counts.destroy > 0 ? '⚠️ destroys' : s.hasChanges ? '📝 changes' : '✅ no changes'
-    // Summary files travel as artifacts: link only what is plainly an https URL.
-    const details = typeof s.detailsUrl === 'string' && /^https:\/\/[^\s()<>[\]]+$/.test(s.detailsUrl) ? `[details](${s.detailsUrl})` : ''
     const cells = [
       keyCode(s.key),
       s.environment ? keyCode(s.environment) : '',
@@ -56,14 +102,14 @@ export function renderAggregate(summaries: PlanSummary[], title: string, limits:
       String(s.counts.change),
       s.counts.destroy > 0 ? `**${s.counts.destroy}**` : '0',
       s.counts.replace > 0 ? `**${s.counts.replace}**` : '0',
-      status,
-      details,
+      statusOf(s, run.headSha),
+      s.detailsUrl !== undefined && isOwnLink(s.detailsUrl, run.serverUrl) ? link(s.detailsUrl, 'details') : '',
     ]
     const attention = s.errored || s.counts.destroy > 0
     return { text: tableRow(cells), keep: attention, group: attention ? ROW_GROUPS.attention : ROW_GROUPS.other }
   })
   const top = [
-    `### ${text(ellipsize(title, TITLE_CHARS))}`,
+    `### ${text(ellipsize(run.title, TITLE_CHARS))}`,
     '',
     `**${plural(summaries.length, 'root module')}: ${total.add} to add, ${total.change} to change, ${total.destroy} to destroy.**`,
     '',
@@ -82,10 +128,29 @@ export function renderAggregate(summaries: PlanSummary[], title: string, limits:
     parts.push(caution, '')
     room -= measure(caution) + 2
   }
+  const warning = notes(summaries, run.headSha)
+  if (warning) {
+    parts.push(warning, '')
+    room -= measure(warning) + 2
+  }
   const destroying = sorted.filter((s) => s.counts.destroy > 0)
   if (destroying.length > 0) parts.push(destroyCaution(destroying, total.destroy, room, measure, limits), '')
   parts.push(header)
   return [{ text: parts.join('\n'), keep: true }, ...rows]
+}
+
+/** A warning with how many plans are incomplete or of another commit (counts only: bounded). */
+function notes(summaries: readonly PlanSummary[], headSha: string | undefined): string | undefined {
+  const said: string[] = []
+  const partial = summaries.filter(incomplete).length
+  if (partial > 0)
+    said.push(`**${plural(partial, 'plan')} ${partial === 1 ? 'is' : 'are'} incomplete** (deferred changes): more changes will follow.`)
+  const stale = summaries.filter((s) => otherCommit(s, headSha)).length
+  if (stale > 0 && headSha)
+    said.push(
+      `**${plural(stale, 'plan')} ${stale === 1 ? 'is' : 'are'} of another commit** than ${code(headSha.slice(0, 12))}: re-run their plan jobs.`,
+    )
+  return said.length > 0 ? alert('WARNING', said.join('\n')) : undefined
 }
 
 /** "N plans errored: a, b and 3 more.", its keys within `room` (one key at least). */

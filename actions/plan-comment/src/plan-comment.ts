@@ -8,6 +8,7 @@ import {
   pullRequestNumber,
   readRegularFile,
   utf8Bytes,
+  visible,
   type ActionContext,
 } from '@infra-actions/common'
 import {
@@ -36,7 +37,7 @@ import {
   type ShowCommand,
 } from '@infra-actions/terraform'
 import type { UploadedArtifact } from '@infra-actions/github/artifacts'
-import { omittedRows, renderAggregate, type AggregateLimits } from './aggregate.js'
+import { changes, isOwnLink, omittedRows, otherCommit, renderAggregate, type AggregateLimits } from './aggregate.js'
 import { assemble, PlanRenderer, type RenderedPlan } from './render.js'
 import { Spool } from './spool.js'
 import type { PlanCommentSettings } from './settings.js'
@@ -405,10 +406,22 @@ async function runAggregate(settings: PlanCommentSettings, deps: PlanCommentDeps
     byKey.set(s.key, { s, file, text })
   }
   const summaries = [...byKey.values()].map((v) => v.s)
+  const run = { title: settings.title, serverUrl: deps.context.serverUrl, headSha: deps.context.headSha || undefined }
+  for (const { s, file } of byKey.values()) {
+    const sha = otherCommit(s, run.headSha)
+    if (sha)
+      deps.log.warning(
+        `${file}: the plan of '${s.key}' is of commit ${sha}, not of ${run.headSha}, the commit this run is for: its row is marked. Re-run its plan job for the current commit.`,
+      )
+    if (s.detailsUrl !== undefined && !isOwnLink(s.detailsUrl, run.serverUrl))
+      deps.log.warning(
+        `${file}: the details of '${s.key}' link outside ${run.serverUrl} (${visible(s.detailsUrl.slice(0, 200))}): not linked. A summary file written by plan-comment links to this GitHub.`,
+      )
+  }
   // The comment lists a few destroyed addresses and points to the job summary, which lists more.
   const jobSummary = deps.context.runUrl ? `[the job summary of this run](${deps.context.runUrl})` : 'the job summary of this run'
   const fit = (limits: AggregateLimits, elsewhere: string): string =>
-    fitToBudget(renderAggregate(summaries, settings.title, limits), {
+    fitToBudget(renderAggregate(summaries, run, limits), {
       max: limits.max,
       measure: limits.measure,
       omitted: (group, n) => omittedRows(group, n, elsewhere),
@@ -430,7 +443,8 @@ async function runAggregate(settings: PlanCommentSettings, deps: PlanCommentDeps
   )
   const sum = (k: 'add' | 'change' | 'destroy' | 'replace' | 'import' | 'move' | 'forget' | 'drift'): string =>
     String(summaries.reduce((n, s) => n + (s.counts[k] ?? 0), 0))
-  const hasChanges = summaries.some((s) => s.hasChanges)
+  // From the counts too: a file's `hasChanges: false` does not hide its `add: 5`.
+  const hasChanges = summaries.some(changes)
   return {
     outputs: {
       add: sum('add'),

@@ -556,7 +556,8 @@ describe('aggregate mode and untrusted summary files', () => {
     expect(() => parseSummary(JSON.stringify({ ...good, counts: {} }), 'x.json')).toThrow(/counts\.add: /)
     expect(() => parseSummary(JSON.stringify({ ...good, counts: { ...good.counts, destroy: -1 } }), 'x.json')).toThrow(/counts\.destroy: /)
     expect(() => parseSummary(JSON.stringify({ ...good, destroyed: [1] }), 'x.json')).toThrow(/destroyed\.0: /)
-    const blocks = renderAggregate([parseSummary(JSON.stringify(good), 'x.json') as never], 'Plans', {
+    const run = { title: 'Plans', serverUrl: 'https://github.com', headSha: undefined }
+    const blocks = renderAggregate([parseSummary(JSON.stringify(good), 'x.json') as never], run, {
       max: 65536,
       perModule: 5,
       total: 50,
@@ -696,5 +697,37 @@ describe('aggregate mode and two summaries of one key', () => {
     const r = await runPlanComment(t.settings, t.deps)
     expect(r.outputs.destroy).toBe('3')
     expect(t.comments.all[0]!.body).toContain('**1 root module: 0 to add, 0 to change, 3 to destroy.**')
+  })
+})
+
+describe('aggregate mode checks what a summary file says', () => {
+  it('links details only into this GitHub, says "no changes" only when the counts agree, and shows incomplete, drifted and stale plans', async () => {
+    const t = aggregateOf([
+      { key: 'evil', sha: 'abcdef1234567', detailsUrl: 'https://evil.example/login?next=github', counts: { add: 5 }, hasChanges: false },
+      { key: 'fine', sha: 'abcdef1234567', detailsUrl: 'https://github.com/acme/infra/pull/7#issuecomment-1' },
+      { key: 'incomplete', complete: false, counts: { deferred: 2 } },
+      { key: 'drifted', counts: { drift: 7 } },
+      { key: 'old', sha: 'deadbeefdeadbeefdeadbeefdeadbeefdeadbeef', counts: { change: 1 }, hasChanges: true },
+    ])
+    const r = await runPlanComment(t.settings, t.deps)
+    const body = t.comments.all[0]!.body
+    const row = (key: string): string => body.split('\n').find((l) => l.startsWith(`| \`${key}\` |`)) ?? ''
+    expect(body).not.toContain('evil.example')
+    expect(row('evil').endsWith('| 📝 changes |  |')).toBe(true)
+    expect(row('fine')).toMatch(/\| ✅ no changes \| \[details\]\(https:\/\/github\.com\/acme\/infra\/pull\/7#issuecomment-1\) \|$/)
+    expect(row('incomplete')).toContain('⏸️ incomplete')
+    expect(row('incomplete')).not.toContain('no changes')
+    expect(row('drifted')).toContain('🌀 drift (7)')
+    expect(row('drifted')).not.toContain('no changes')
+    expect(row('old')).toContain('📝 changes, 🕰️ of `deadbeefdead`, not the head')
+    expect(body).toContain('**1 plan is incomplete** (deferred changes)')
+    expect(body).toContain('**1 plan is of another commit** than `abcdef123456`')
+    expect(r.outputs['has-changes']).toBe('true')
+    expect(t.logs).toContainEqual(
+      expect.stringMatching(/^WARN \S+\.plan-summary\.json: the plan of 'old' is of commit deadbeef\w+, not of abcdef1234567/),
+    )
+    expect(t.logs).toContainEqual(
+      expect.stringMatching(/^WARN \S+\.plan-summary\.json: the details of 'evil' link outside https:\/\/github\.com/),
+    )
   })
 })
