@@ -428,6 +428,32 @@ describe('drift-issue (a scheduled drift check)', () => {
     expect(issues()[0]!.state).toBe('open')
   })
 
+  it('keeps the issue open for an incomplete plan or a failing check: they are not clean', async () => {
+    await check(drifted)
+    const incomplete = await check({
+      complete: false,
+      deferred_changes: [{ reason: 'resource_config_unknown', resource_change: rc('google_project.p["x"]', ['delete']) }],
+    })
+    expect(incomplete.exitCode, incomplete.stdout).toBe(0)
+    expect(issues()[0]!.state).toBe('open')
+    expect(incomplete.stdout).toMatch(/Drift issue #\d+: updated \(the plan is incomplete \(deferred changes\)\)/)
+    const failing = await check({
+      checks: [
+        {
+          address: { kind: 'check', to_display: 'check.health' },
+          status: 'fail',
+          instances: [{ address: { to_display: 'check.health' }, status: 'fail', problems: [{ message: 'API down' }] }],
+        },
+      ],
+    })
+    expect(failing.exitCode, failing.stdout).toBe(0)
+    expect(issues()[0]!.state).toBe('open')
+    expect(issues()[0]!.body).toContain('API down')
+    expect(gh.commentsOf('acme', 'infra', issues()[0]!.number)).toHaveLength(0)
+    await check({})
+    expect(issues()[0]!.state).toBe('closed')
+  })
+
   it('says what to change when the token may not write issues, after the summary and outputs', async () => {
     gh.fault({
       method: 'GET',

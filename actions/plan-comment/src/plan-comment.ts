@@ -107,7 +107,7 @@ async function renderFromPlan(
   deps: PlanCommentDeps,
   spool: Spool,
   write: (text: string) => void,
-): Promise<{ rendered: RenderedPlan; summary: Omit<PlanSummary, 'detailsUrl'> }> {
+): Promise<{ rendered: RenderedPlan; summary: Omit<PlanSummary, 'detailsUrl'>; failingChecks: number }> {
   const options = {
     title: settings.title,
     environment: settings.environment,
@@ -197,7 +197,7 @@ async function renderFromPlan(
     },
     (address) => secrets.mask(address),
   )
-  return { rendered, summary }
+  return { rendered, summary, failingChecks: model.checks.length }
 }
 
 /**
@@ -248,7 +248,7 @@ async function renderAndPost(
   spool: Spool,
 ): Promise<PlanCommentResult> {
   const { context } = deps
-  const { rendered, summary } = await writeInPieces(markdownFile, (write) => renderFromPlan(settings, deps, spool, write))
+  const { rendered, summary, failingChecks } = await writeInPieces(markdownFile, (write) => renderFromPlan(settings, deps, spool, write))
 
   const commenting = settings.commentMode !== 'off' && pr !== undefined && deps.comments !== undefined
   const commentLimits = { max: settings.maxLength - markerReserve(settings), announcedMax: settings.maxLength }
@@ -299,7 +299,7 @@ async function renderAndPost(
       fullPlanUrl,
       fullPlanNote: `The full plan is in [the job summary of this run](${context.runUrl ?? ''}).`,
     }).text
-    const tracked = await trackDrift(deps, settings, summary, body)
+    const tracked = await trackDrift(deps, settings, openReasons(summary, failingChecks), body)
     issueUrl = tracked.url
     error ??= tracked.error
   }
@@ -334,20 +334,35 @@ async function renderAndPost(
 }
 
 /**
- * The drift report: one tracking issue per key, open while the plan has drift or pending changes
- * (or errored), closed when it is clean. A refusal is returned like a comment's.
+ * Why the drift issue stays open; none: the plan is clean. Only a complete, successful plan with
+ * no drift and no pending changes is clean: an incomplete one has not looked at everything.
+ */
+export function openReasons(summary: Omit<PlanSummary, 'detailsUrl'>, failingChecks: number): string[] {
+  const reasons: string[] = []
+  if (summary.errored) reasons.push('the plan errored')
+  if (summary.complete === false || summary.counts.deferred > 0) reasons.push('the plan is incomplete (deferred changes)')
+  if (failingChecks > 0) reasons.push(`${failingChecks === 1 ? 'a check fails' : `${failingChecks} checks fail`}`)
+  if (summary.counts.drift > 0) reasons.push('drift')
+  if (summary.hasChanges) reasons.push('pending changes')
+  return reasons
+}
+
+/**
+ * The drift report: one tracking issue per key, open while `reasons` has any (drift, pending
+ * changes, an errored or incomplete plan, failing checks), closed when it is clean. A refusal is
+ * returned like a comment's.
  */
 async function trackDrift(
   deps: PlanCommentDeps,
   settings: PlanCommentSettings,
-  summary: Omit<PlanSummary, 'detailsUrl'>,
+  reasons: readonly string[],
   body: string,
 ): Promise<{ url: string; error?: unknown }> {
   if (!deps.issues) {
     deps.log.warning(`The drift issue was skipped: ${deps.apiSkipReason ?? 'the GitHub API is unavailable'}.`)
     return { url: '' }
   }
-  const track = summary.hasChanges || summary.counts.drift > 0 || summary.errored
+  const track = reasons.length > 0
   const where = settings.environment ?? settings.key
   try {
     const r = await syncTrackingIssue(deps.issues, {
@@ -357,9 +372,9 @@ async function trackDrift(
       title: `Terraform drift: ${where}`,
       body,
       labels: settings.issueLabels,
-      closingNote: `The plan of ${where} is clean again (${deps.context.runUrl ?? 'this run'}): no drift and no pending changes. Closing.`,
+      closingNote: `The plan of ${where} is clean again (${deps.context.runUrl ?? 'this run'}): a complete plan, no drift, no pending changes, no failing check. Closing.`,
     })
-    if (r.issue) deps.log.info(`Drift issue #${r.issue.number}: ${r.action} (${r.issue.url}).`)
+    if (r.issue) deps.log.info(`Drift issue #${r.issue.number}: ${r.action}${track ? ` (${reasons.join(', ')})` : ''} (${r.issue.url}).`)
     return { url: r.issue?.url ?? '' }
   } catch (error) {
     return {
