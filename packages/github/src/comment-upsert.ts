@@ -138,7 +138,13 @@ function withoutNonce(body: string): string {
 }
 
 /** Create exactly one comment, even when an attempt times out after the server stored it. */
-async function createOnce(api: CommentApi, issueNumber: number, body: string, identity: string, attempts = 3): Promise<IssueComment> {
+export async function createOnce(
+  api: Pick<CommentApi, 'createComment' | 'listComments'>,
+  issueNumber: number,
+  body: string,
+  identity: string,
+  attempts = 3,
+): Promise<IssueComment> {
   const nonce = nonceLine(randomUUID())
   const tagged = `${body}\n${nonce}`
   let lastError: unknown

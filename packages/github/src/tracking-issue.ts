@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { statusOf } from './api-errors.js'
 import { retryBaseMs, type Octokit } from './client.js'
-import { firstLine, resolveIdentity } from './comment-upsert.js'
+import { createOnce as createCommentOnce, firstLine, octokitCommentApi, resolveIdentity, type CommentApi } from './comment-upsert.js'
 
 /**
  * One tracking issue per marker (a drift report per environment): opened when there is something
@@ -28,7 +28,8 @@ export interface IssueApi {
     number: number,
     change: { body?: string; state?: 'open' | 'closed'; stateReason?: 'completed' | 'reopened' },
   ): Promise<TrackedIssue>
-  addComment(number: number, body: string): Promise<void>
+  /** The comments of an issue, to find a note again; createComment makes one attempt (see createOnce). */
+  comments: Pick<CommentApi, 'createComment' | 'listComments'>
 }
 
 export type TrackingResult =
@@ -55,8 +56,9 @@ export async function syncTrackingIssue(
   if (!params.track) {
     const [newest] = open
     for (const i of open) {
-      await api.addComment(i.number, params.closingNote)
+      // Closed first: a close that fails leaves no note behind for a re-run to post again.
       await api.updateIssue(i.number, { state: 'closed', stateReason: 'completed' })
+      await createCommentOnce(api.comments, i.number, params.closingNote, identity)
     }
     return newest ? { action: 'closed', issue: newest } : { action: 'none', issue: undefined }
   }
@@ -151,9 +153,7 @@ export function octokitIssueApi(
       })
       return toIssue(data)
     },
-    async addComment(number, body) {
-      const octokit = await client
-      await octokit.rest.issues.createComment({ owner, repo, issue_number: number, body })
-    },
+    // An issue's comments are a pull request's: the same calls, the create not retried.
+    comments: octokitCommentApi(client, owner, repo, { author: options.author }),
   }
 }

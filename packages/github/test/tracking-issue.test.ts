@@ -32,7 +32,7 @@ describe('the tracking issue', () => {
     const created = await sync(true)
     expect((await sync(false)).action).toBe('closed')
     expect(issues()[0]).toMatchObject({ state: 'closed', state_reason: 'completed' })
-    expect(gh.commentsOf('acme', 'infra', created.issue!.number).map((c) => c.body)).toEqual(['The drift is gone.'])
+    expect(notes(created.issue!.number)).toEqual(['The drift is gone.'])
     expect((await sync(false)).action).toBe('none')
     expect((await sync(true)).action).toBe('reopened')
     expect(issues()).toHaveLength(1)
@@ -57,6 +57,35 @@ describe('the tracking issue', () => {
     expect(issues()).toHaveLength(1)
   })
 })
+
+describe('the closing note', () => {
+  it('is posted once when its create times out after GitHub stored it', async () => {
+    process.env.INFRA_ACTIONS_REQUEST_TIMEOUT_MS = '300'
+    try {
+      api = octokitIssueApi(await createGitHubClient('ghs_x'), 'acme', 'infra', { author: BOT })
+      const { issue } = await sync(true)
+      gh.fault({ method: 'POST', path: `/issues/${issue!.number}/comments`, after: true, hangMs: 1000 })
+      expect((await sync(false)).action).toBe('closed')
+      expect(notes(issue!.number)).toEqual(['The drift is gone.'])
+    } finally {
+      delete process.env.INFRA_ACTIONS_REQUEST_TIMEOUT_MS
+    }
+  })
+
+  it('is not posted twice when closing fails and the run is repeated', async () => {
+    const { issue } = await sync(true)
+    gh.fault({ method: 'PATCH', path: `/issues/${issue!.number}`, status: 502, times: 4 })
+    await expect(sync(false)).rejects.toThrow()
+    expect(issues()[0]!.state).toBe('open')
+    expect((await sync(false)).action).toBe('closed')
+    expect(issues()[0]!.state).toBe('closed')
+    expect(notes(issue!.number)).toEqual(['The drift is gone.'])
+  })
+})
+
+/** The closing notes on an issue, without the per-post nonce line. */
+const notes = (number: number): string[] =>
+  gh.commentsOf('acme', 'infra', number).map((c) => c.body.replace(/\n<!-- infra-actions:post=[0-9a-f-]+ -->$/, ''))
 
 function issue(number: number, body: string, login: string) {
   return {
