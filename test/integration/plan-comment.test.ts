@@ -454,6 +454,19 @@ describe('drift-issue (a scheduled drift check)', () => {
     expect(issues()[0]!.state).toBe('closed')
   })
 
+  it('opens the issue of a long environment with a title GitHub takes, and escapes it in the closing note', async () => {
+    const environment = `@acme/sre <img src=x> ${'e'.repeat(300)}`
+    const opened = await check(drifted, { environment })
+    expect(opened.exitCode, opened.stdout).toBe(0)
+    expect(issues()).toHaveLength(1)
+    expect(issues()[0]!.title.length).toBeLessThanOrEqual(256)
+    expect(issues()[0]!.title).toMatch(/^Terraform drift: @acme\/sre <img src=x> e+…e+ \(339 characters\)$/)
+    await check({}, { environment })
+    const note = gh.commentsOf('acme', 'infra', issues()[0]!.number).at(-1)!.body
+    expect(note).toMatch(/^The plan of @&#8203;acme\/sre &lt;img src\\=x&gt; e+…e+ \\\(322 characters\\\) is clean again/)
+    expect(note).not.toContain('<img')
+  })
+
   it('says what to change when the token may not write issues, after the summary and outputs', async () => {
     gh.fault({
       method: 'GET',

@@ -259,6 +259,12 @@ export class FakeGitHub {
             errors: [{ resource: 'Issue', code: 'missing_field', field: 'title' }],
             status: '422',
           })
+        if (body.title.length > 256)
+          return send(422, {
+            message: 'Validation Failed',
+            errors: [{ resource: 'Issue', code: 'custom', field: 'title', message: 'title is too long (maximum is 256 characters)' }],
+            status: '422',
+          })
         if (typeof body.body === 'string' && body.body.length > MAX_BODY) {
           return send(422, {
             message: 'Validation Failed',

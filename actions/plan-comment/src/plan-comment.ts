@@ -7,6 +7,8 @@ import {
   makeDirectory,
   pullRequestNumber,
   readRegularFile,
+  ellipsize,
+  text,
   utf8Bytes,
   visible,
   type ActionContext,
@@ -368,11 +370,12 @@ async function trackDrift(
     const r = await syncTrackingIssue(deps.issues, {
       marker: commentMarker('plan-comment-drift', settings.key),
       track,
-      // A stable title: the body says what the latest plan found.
-      title: `Terraform drift: ${where}`,
+      // A stable title: the body says what the latest plan found. GitHub refuses one over 256 characters.
+      title: ellipsize(`Terraform drift: ${visible(where)}`, 256),
       body,
       labels: settings.issueLabels,
-      closingNote: `The plan of ${where} is clean again (${deps.context.runUrl ?? 'this run'}): a complete plan, no drift, no pending changes, no failing check. Closing.`,
+      // The environment is user text: escaped, so `@team` pings no one and HTML stays text.
+      closingNote: `The plan of ${text(ellipsize(where, 200))} is clean again (${deps.context.runUrl ?? 'this run'}): a complete plan, no drift, no pending changes, no failing check. Closing.`,
     })
     if (r.issue) deps.log.info(`Drift issue #${r.issue.number}: ${r.action}${track ? ` (${reasons.join(', ')})` : ''} (${r.issue.url}).`)
     return { url: r.issue?.url ?? '' }
