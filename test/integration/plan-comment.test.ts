@@ -223,6 +223,29 @@ describe('plan-comment (built action)', () => {
     expect(everything).toContain('(sensitive)')
   })
 
+  it('warns, naming the login to set, when a GitHub App token posts as another author than assumed', async () => {
+    await gh.stop()
+    gh = await new FakeGitHub({ appLogin: 'acme-infra[bot]' }).start()
+    const plan = writePlan({ resource_changes: [rc('google_storage_bucket.a', ['create'])] })
+    const app = (inputs: Record<string, string>) =>
+      runAction({
+        action: 'plan-comment',
+        inputs: { 'plan-json': plan, ...inputs },
+        event: EVENT,
+        apiUrl: gh.url,
+        token: 'ghs_app_installation',
+        env: { INFRA_ACTIONS_RETRY_BASE_MS: '5' },
+      })
+    const first = await app({})
+    expect(first.exitCode, first.stdout).toBe(0)
+    expect(first.stdout).toContain(
+      "::warning::GitHub posted the PR comment as 'acme-infra[bot]', not as 'github-actions[bot]' as assumed for this token, so the next run will not find it and will post another. Set input 'comment-author: acme-infra[bot]'",
+    )
+    const set = await app({ 'comment-author': 'acme-infra[bot]' })
+    expect(set.stdout).not.toContain('::warning::')
+    expect(comments()).toHaveLength(1)
+  })
+
   it('says which permission is missing when GitHub refuses the comment, after writing the summary and outputs', async () => {
     gh.fault({ method: 'POST', path: '/comments', status: 403, times: 5, body: { message: 'Resource not accessible by integration' } })
     const r = await run({ 'plan-json': writePlan({ resource_changes: [rc('a.b', ['create'])] }) })

@@ -17,6 +17,7 @@ import {
   commentMarker,
   commentOverhead,
   explainApiError,
+  otherAuthorWarning,
   postComment,
   syncTrackingIssue,
   type CommentApi,
@@ -377,6 +378,7 @@ async function trackDrift(
       // The environment is user text: escaped, so `@team` pings no one and HTML stays text.
       closingNote: `The plan of ${text(ellipsize(where, 200))} is clean again (${deps.context.runUrl ?? 'this run'}): a complete plan, no drift, no pending changes, no failing check. Closing.`,
     })
+    if (r.issue && r.postedAs) deps.log.warning(otherAuthorWarning('drift issue', r.postedAs))
     if (r.issue) deps.log.info(`Drift issue #${r.issue.number}: ${r.action}${track ? ` (${reasons.join(', ')})` : ''} (${r.issue.url}).`)
     return { url: r.issue?.url ?? '' }
   } catch (error) {
@@ -404,6 +406,7 @@ async function post(
     { prInput: 'pr-number', lengthInput: 'max-length', tokenInput: 'github-token' },
   )
   if (warning) deps.log.warning(`${warning} The plan is in the job summary.`)
+  if (posted?.postedAs) deps.log.warning(otherAuthorWarning('PR comment', posted.postedAs))
   return { posted, error }
 }
 

@@ -37,6 +37,8 @@ export interface UpsertResult {
   comment: IssueComment
   /** Our own older duplicates that were removed (left behind by earlier races). */
   removedDuplicates: number
+  /** The author GitHub named for a created comment, when it is not the identity assumed (see otherAuthor). */
+  postedAs?: PostedAs
 }
 
 /** The longest key a marker takes once percent-encoded: the comment keeps at least ~1,400 of a 2,000-character budget. */
@@ -83,14 +85,42 @@ export function firstLine(body: string): string {
   return (end < 0 ? body : body.slice(0, end)).replace(/\r$/, '')
 }
 
-export async function upsertComment(
-  api: CommentApi,
-  params: { issueNumber: number; marker: string; body: string; mode: CommentMode; createAttempts?: number },
-): Promise<UpsertResult> {
+type UpsertParams = { issueNumber: number; marker: string; body: string; mode: CommentMode; createAttempts?: number }
+
+export async function upsertComment(api: CommentApi, params: UpsertParams): Promise<UpsertResult> {
+  const identity = await api.identity()
+  const result = await upsert(api, params, identity)
+  const postedAs = otherAuthor(result.comment.author, identity)
+  return postedAs ? { ...result, postedAs } : result
+}
+
+/**
+ * The author GitHub names for what we posted, when it is not the identity we look for our own
+ * by (a GitHub App token without `comment-author`): the next run will not find it.
+ */
+export function otherAuthor(author: string, identity: string): PostedAs | undefined {
+  return author && author.toLowerCase() !== identity.toLowerCase() ? { author, assumed: identity } : undefined
+}
+
+export interface PostedAs {
+  /** The login GitHub named. */
+  author: string
+  /** The identity our own comments and issues are looked for by. */
+  assumed: string
+}
+
+/** What to do about otherAuthor: set the login GitHub named. */
+export function otherAuthorWarning(what: string, postedAs: PostedAs, authorInput = 'comment-author'): string {
+  return (
+    `GitHub posted the ${what} as '${postedAs.author}', not as '${postedAs.assumed}' as assumed for this token, so the next run ` +
+    `will not find it and will post another. Set input '${authorInput}: ${postedAs.author}' (a GitHub App token posts as '<app-slug>[bot]').`
+  )
+}
+
+async function upsert(api: CommentApi, params: UpsertParams, identity: string): Promise<UpsertResult> {
   const { issueNumber, marker, mode } = params
   // The marker always opens the body, whatever the rendered text holds.
   const body = `${marker}\n${params.body}`
-  const identity = await api.identity()
   const ours = (await api.listComments(issueNumber)).filter((c) => isOurs(c, marker, identity))
 
   if (mode === 'new') {
@@ -182,7 +212,7 @@ export interface CommentHints {
  */
 export async function postComment(
   api: CommentApi,
-  params: Parameters<typeof upsertComment>[1],
+  params: UpsertParams,
   context: ActionContext,
   hints: CommentHints = {},
 ): Promise<{ posted?: UpsertResult; warning?: string; error?: unknown }> {

@@ -1,7 +1,15 @@
 import { randomUUID } from 'node:crypto'
 import { statusOf } from './api-errors.js'
 import { retryBaseMs, type Octokit } from './client.js'
-import { createOnce as createCommentOnce, firstLine, octokitCommentApi, resolveIdentity, type CommentApi } from './comment-upsert.js'
+import {
+  createOnce as createCommentOnce,
+  firstLine,
+  octokitCommentApi,
+  otherAuthor,
+  resolveIdentity,
+  type CommentApi,
+  type PostedAs,
+} from './comment-upsert.js'
 
 /**
  * One tracking issue per marker (a drift report per environment): opened when there is something
@@ -33,7 +41,13 @@ export interface IssueApi {
 }
 
 export type TrackingResult =
-  { action: 'created' | 'updated' | 'reopened' | 'unchanged' | 'closed'; issue: TrackedIssue } | { action: 'none'; issue: undefined }
+  | {
+      action: 'created' | 'updated' | 'reopened' | 'unchanged' | 'closed'
+      issue: TrackedIssue
+      /** The author GitHub named for a created issue, when it is not the identity assumed (see otherAuthor). */
+      postedAs?: PostedAs
+    }
+  | { action: 'none'; issue: undefined }
 
 export async function syncTrackingIssue(
   api: IssueApi,
@@ -71,7 +85,9 @@ export async function syncTrackingIssue(
   }
   const closed = ours[0]
   if (closed) return { action: 'reopened', issue: await api.updateIssue(closed.number, { body, state: 'open', stateReason: 'reopened' }) }
-  return { action: 'created', issue: await createOnce(api, params.title, body, params.labels, label, identity) }
+  const created = await createOnce(api, params.title, body, params.labels, label, identity)
+  const postedAs = otherAuthor(created.author, identity)
+  return postedAs ? { action: 'created', issue: created, postedAs } : { action: 'created', issue: created }
 }
 
 const NONCE = /\n<!-- infra-actions:post=[0-9a-f-]+ -->$/

@@ -7,6 +7,7 @@ import {
   createGitHubClient,
   knownCommentAuthor,
   octokitCommentApi,
+  otherAuthorWarning,
   postComment,
   upsertComment,
   type CommentApi,
@@ -188,6 +189,23 @@ describe('upsertComment', () => {
     expect(knownCommentAuthor('ghs_abc', undefined)).toBe('github-actions[bot]')
     expect(knownCommentAuthor('ghs_abc', 'deploy-app[bot]')).toBe('deploy-app[bot]')
     expect(knownCommentAuthor('ghp_abc', undefined)).toBeUndefined()
+  })
+
+  it('says who GitHub posted as when it is not the assumed author (a GitHub App token without comment-author)', async () => {
+    await gh.stop()
+    gh = await new FakeGitHub({ appLogin: 'acme-infra[bot]' }).start()
+    process.env.GITHUB_API_URL = gh.url
+    const appApi = octokitCommentApi(await createGitHubClient('ghs_app'), OWNER, REPO, { author: knownCommentAuthor('ghs_app', undefined) })
+    const r = await upsertComment(appApi, { issueNumber: PR, marker, body: 'plan', mode: 'update' })
+    expect(r.postedAs).toEqual({ author: 'acme-infra[bot]', assumed: BOT })
+    expect(otherAuthorWarning('PR comment', r.postedAs!)).toBe(
+      "GitHub posted the PR comment as 'acme-infra[bot]', not as 'github-actions[bot]' as assumed for this token, so the next run " +
+        "will not find it and will post another. Set input 'comment-author: acme-infra[bot]' (a GitHub App token posts as '<app-slug>[bot]').",
+    )
+    const set = octokitCommentApi(await createGitHubClient('ghs_app'), OWNER, REPO, { author: 'acme-infra[bot]' })
+    const again = await upsertComment(set, { issueNumber: PR, marker, body: 'plan 2', mode: 'update' })
+    expect(again).toMatchObject({ action: 'updated' })
+    expect(again.postedAs).toBeUndefined()
   })
 
   it('uses the login of a user token as the identity', async () => {

@@ -58,6 +58,14 @@ describe('the tracking issue', () => {
   })
 })
 
+it('says who GitHub opened the issue as when it is not the assumed author', async () => {
+  await gh.stop()
+  gh = await new FakeGitHub({ appLogin: 'acme-infra[bot]' }).start()
+  process.env.GITHUB_API_URL = gh.url
+  api = octokitIssueApi(await createGitHubClient('ghs_app'), 'acme', 'infra', { author: BOT })
+  expect(await sync(true)).toMatchObject({ action: 'created', postedAs: { author: 'acme-infra[bot]', assumed: BOT } })
+})
+
 describe('the closing note', () => {
   it('is posted once when its create times out after GitHub stored it', async () => {
     process.env.INFRA_ACTIONS_REQUEST_TIMEOUT_MS = '300'
