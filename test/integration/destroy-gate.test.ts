@@ -55,7 +55,9 @@ describe('destroy-gate (built action)', () => {
     const errs = errors(r.stdout)
     expect(errs.length).toBeLessThanOrEqual(10)
     expect(errs[0]).toBe('::error::Would be destroyed: google_storage_bucket.b0')
-    expect(errs).toContain("::error::… and 13 more: the job summary lists them, and outputs 'addresses' and 'protected-hits' have every one.")
+    expect(errs).toContain(
+      "::error::… and 13 more: the job summary lists them, and outputs 'addresses' and 'protected-hits' have every one.",
+    )
     expect(errs.at(-1)).toBe('::error::The plan destroys 20 resources; at most 0 are allowed.')
     expect(r.summary).toContain('### 🛑 Destroy gate: blocked')
     expect(r.summary).toContain('| `google_storage_bucket.b19` | delete |  | 🗑️ counted |')

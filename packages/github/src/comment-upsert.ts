@@ -129,8 +129,9 @@ async function upsert(api: CommentApi, params: UpsertParams, identity: string): 
   const newest = ours.at(-1)
   const older = ours.slice(0, -1)
   if (mode === 'recreate') {
-    for (const c of ours) await deleteIfPresent(api, c.id)
+    // Posted first: when posting fails, the PR keeps the last plan instead of none.
     const comment = await createOnce(api, issueNumber, body, identity, params.createAttempts)
+    for (const c of ours) await deleteIfPresent(api, c.id)
     return { action: newest ? 'recreated' : 'created', comment, removedDuplicates: older.length }
   }
   for (const c of older) await deleteIfPresent(api, c.id)

@@ -106,6 +106,13 @@ describe('upsertComment', () => {
     expect(comments().filter((c) => c.user.login === BOT)).toHaveLength(2)
   })
 
+  it('recreate keeps the old comment when the new one cannot be posted (the PR is never left without a plan)', async () => {
+    await upsertComment(api, { issueNumber: PR, marker, body: 'one', mode: 'update' })
+    gh.fault({ method: 'POST', path: /\/comments$/, status: 502, times: 20 })
+    await expect(upsertComment(api, { issueNumber: PR, marker, body: 'two', mode: 'recreate' })).rejects.toThrow()
+    expect(comments().map((c) => c.body.split('\n')[1])).toEqual(['one'])
+  })
+
   it('folds duplicates left by an earlier race into one', async () => {
     gh.addComment(OWNER, REPO, PR, `${marker}\nA`, BOT)
     gh.addComment(OWNER, REPO, PR, `${marker}\nB`, BOT)
