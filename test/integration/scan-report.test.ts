@@ -34,6 +34,29 @@ const comments = () => gh.commentsOf('acme', 'infra', PR)
 const errors = (stdout: string) => stdout.split('\n').filter((l) => l.startsWith('::error::'))
 
 describe('scan-report (built action)', () => {
+  it('warns, naming comment-author, when a GitHub App token posts as another author; with it set, edits its own comment', async () => {
+    await gh.stop()
+    gh = await new FakeGitHub({ appLogin: 'acme-scan[bot]' }).start()
+    const app = (inputs: Record<string, string>) =>
+      runAction({
+        action: 'scan-report',
+        inputs: { trivy: TRIVY, 'fail-on': 'none', ...inputs },
+        event: EVENT,
+        apiUrl: gh.url,
+        cwd: dir,
+        token: 'ghs_app_installation',
+        env: { INFRA_ACTIONS_RETRY_BASE_MS: '5' },
+      })
+    const first = await app({})
+    expect(first.stdout).toContain("::warning::GitHub posted the PR comment as 'acme-scan[bot]', not as 'github-actions[bot]'")
+    expect(first.stdout).toContain("Set input 'comment-author: acme-scan[bot]'")
+    await app({ 'comment-author': 'acme-scan[bot]' })
+    const set = await app({ 'comment-author': 'acme-scan[bot]' })
+    expect(set.stdout).not.toContain('GitHub posted the PR comment as')
+    // The first run's comment is the app's too: found and edited, never posted again.
+    expect(comments()).toHaveLength(1)
+  })
+
   it('fails on the critical secret with one message, after writing outputs, summary, SARIF and the comment', async () => {
     const r = await run({ trivy: TRIVY, checkov: CHECKOV })
     expect(r.exitCode).toBe(1)

@@ -252,7 +252,8 @@ describe('destroy-gate rules', () => {
     }
     const rules = { ignore: ['terraform_data.scratch_*', 'null_resource.*'] }
     expect(gate(fields, { ...rules, maxDestroy: 3 }).reason).toBe(
-      "The plan destroys 1 resource and takes 2 resources into 'ignore' (terraform_data.a → terraform_data.scratch_a, by terraform_data.scratch_*; terraform_data.b → terraform_data.scratch_b, by terraform_data.scratch_*), counted as destroys: 3 counted, at most 3 allowed.",
+      "The plan destroys 1 resource and takes 2 resources into 'ignore' (terraform_data.a → terraform_data.scratch_a, by terraform_data.scratch_*; " +
+        'terraform_data.b → terraform_data.scratch_b, by terraform_data.scratch_*), counted as destroys: 3 counted, at most 3 allowed.',
     )
     expect(gate(fields, rules).reason).toMatch(
       /^The plan destroys 1 resource and takes 2 resources into 'ignore' .*; at most 0 are allowed\.$/,

@@ -15,7 +15,7 @@ export async function main(): Promise<void> {
     skip || pr === undefined
       ? undefined
       : octokitCommentApi(createGitHubClient(settings.token), context.owner, context.repo, {
-          author: knownCommentAuthor(settings.token, undefined),
+          author: knownCommentAuthor(settings.token, settings.commentAuthor),
         })
   const result = await runScanReport(settings, {
     context,

@@ -14,7 +14,7 @@ import {
   utf8Bytes,
   type ActionContext,
 } from '@infra-actions/common'
-import { commentMarker, commentOverhead, postComment, type CommentApi, type UpsertResult } from '@infra-actions/github'
+import { commentMarker, commentOverhead, otherAuthorWarning, postComment, type CommentApi, type UpsertResult } from '@infra-actions/github'
 import { planAnnotations, type Annotation } from './annotations.js'
 import { applyBaseline, readBaseline } from './baseline.js'
 import { decide, failureMessage } from './decide.js'
@@ -156,6 +156,7 @@ export async function runScanReport(settings: ScanReportSettings, deps: ScanRepo
     ;({ posted, error } = result)
     if (result.warning) deps.log.warning(`${result.warning} The report is in the job summary.`)
     if (posted) deps.log.info(`PR #${pr}: comment ${posted.action} (${posted.comment.url}).`)
+    if (posted?.postedAs) deps.log.warning(otherAuthorWarning('PR comment', posted.postedAs))
   }
   await deps.writeSummary(
     assemble(blocks, {

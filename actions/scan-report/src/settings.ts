@@ -25,6 +25,8 @@ export interface ScanReportSettings {
   commentMode: 'update' | 'off'
   key: string
   token: string
+  /** The login the token posts as (`comment-author`), when the API cannot say. */
+  commentAuthor: string | undefined
   prNumber: number | undefined
   maxAnnotations: number
   maxLength: number
@@ -69,6 +71,7 @@ export async function readSettings(
     commentMode: inputs.enumeration('comment-mode', ['update', 'off'], 'update'),
     key: commentKey(inputs.string('key', { default: category })),
     token: inputs.string('github-token'),
+    commentAuthor: inputs.optionalString('comment-author'),
     prNumber: inputs.optionalInteger('pr-number', { min: 1 }),
     maxAnnotations: inputs.integer('max-annotations', { default: 10, min: 0, max: 50 }),
     maxLength: inputs.integer('max-length', { default: GITHUB_COMMENT_LIMIT, min: 2000, max: GITHUB_COMMENT_LIMIT }),
