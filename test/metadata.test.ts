@@ -91,6 +91,7 @@ const SCENARIOS: Record<
       'comment-mode': 'update',
       key: 'k',
       'github-token': 't',
+      'comment-author': 'acme-scan[bot]',
       'pr-number': '1',
       'max-annotations': '5',
       'max-length': '60000',
