@@ -91,7 +91,9 @@ export function decide(model: PlanModel, rules: GateRules, override: Overrides =
     const moved = ignoreMatcher.movedInto(item)
     if (moved !== undefined)
       return { verdict: 'moved-into-ignore', pattern: moved, what: `${item.previousAddress} → ${item.address}, by ${moved}` }
-    const imported = item.importing ? ignoreMatcher.matchEvery(item) : undefined
+    // An import adopts an object of its own type: a pattern ignoring the whole type already
+    // ignored that object's destroy wherever it was, so only a narrower one hides something.
+    const imported = item.importing && !ignoreMatcher.coversType(item.type) ? ignoreMatcher.matchEvery(item) : undefined
     if (imported !== undefined)
       return { verdict: 'imported-into-ignore', pattern: imported, what: `import → ${item.address}, by ${imported}` }
     return undefined

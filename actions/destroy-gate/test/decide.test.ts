@@ -223,8 +223,12 @@ describe('destroy-gate rules', () => {
       resource_changes: [rc('terraform_data.scratch_db', ['delete', 'create'], { change: { importing: { id: '5f2c' } } })],
     }
     expect(gate(importReplaced, { ignore: ['terraform_data.scratch_*'] })).toMatchObject({ allowed: false, destroyCount: 1 })
-    // An import anywhere else is not a destroy.
+    // An import anywhere else is not a destroy, nor one into a pattern that ignores its whole type
+    // (the object's destroy was ignored wherever it was: the README's own ignore list).
     expect(gate(imported, { ignore: ['null_resource.*'] })).toMatchObject({ allowed: true, destroyCount: 0 })
+    for (const typeWide of ['terraform_data.*', 'terraform_data', '*'])
+      expect(gate(imported, { ignore: [typeWide, 'null_resource.*'] }), typeWide).toMatchObject({ allowed: true, destroyCount: 0 })
+    expect(gate(imported, { ignore: ['module.scratch.*', '*.scratch_*'] })).toMatchObject({ allowed: false, destroyCount: 1 })
   })
 
   it('blocks forgetting a protected resource (it could be imported again out of protection), with no override', () => {

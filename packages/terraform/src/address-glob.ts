@@ -129,6 +129,18 @@ export class AddressMatcher {
     return previous && this.firstFor(previous) === undefined ? this.firstFor(current as Address) : undefined
   }
 
+  /**
+   * Whether a pattern covers every resource of the type (`terraform_data.*`, `null_resource`, `*`),
+   * judged on two addresses no configuration writes: one at the root, one in a keyed module.
+   */
+  coversType(type: string): boolean {
+    const probes: Address[] = [
+      { address: `${type}.zz_probe`, local: `${type}.zz_probe`, type },
+      { address: `module.zz_probe["k"].${type}.zz_probe[0]`, local: `${type}.zz_probe[0]`, type },
+    ]
+    return this.compiled.some(({ regex, typeOnly }) => probes.every((a) => matches(regex, typeOnly, a)))
+  }
+
   private firstFor(a: Address): string | undefined {
     return this.compiled.find(({ regex, typeOnly }) => matches(regex, typeOnly, a))?.pattern
   }
