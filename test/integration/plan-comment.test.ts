@@ -190,9 +190,13 @@ describe('plan-comment (built action)', () => {
     const r = await run({ 'plan-json': writePlan({}), key: '環境'.repeat(120), 'max-length': '2000' })
     expect(r.exitCode).toBe(1)
     expect(r.stdout).toContain(
-      "::error::Input 'key' is too long: 240 characters, 2160 once percent-encoded in the comment's hidden marker (at most 512); use a shorter key",
+      "::error::Input 'key' is too long: 240 characters, 2160 once percent-encoded in the comment's hidden marker (at most 1000, half of max-length); use a shorter key",
     )
     expect(comments()).toHaveLength(0)
+    // Within half of the default max-length, the same key posts; a default key says where it came from.
+    expect((await run({ 'plan-json': writePlan({}), key: '環境'.repeat(120) })).exitCode).toBe(0)
+    const deep = await run({ 'plan-json': writePlan({}), 'working-directory': path.join(dir, '基盤'.repeat(60)), 'max-length': '2000' })
+    expect(deep.stdout).toMatch(/::error::Input 'key' is too long: .*; it defaults to working-directory: set a shorter 'key'/)
   })
 
   it('skips the API under act, with a warning, and still writes the summary', async () => {

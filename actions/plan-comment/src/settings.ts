@@ -42,11 +42,12 @@ export function readSettings(inputs: Inputs = new Inputs()): PlanCommentSettings
   const workingDirectory = inputs.string('working-directory', { default: '.' })
   const environment = inputs.optionalString('environment')
   const defaultKey = mode === 'aggregate' ? 'aggregate' : environment ? `${workingDirectory}:${environment}` : workingDirectory
+  const key = inputs.optionalString('key')
   const settings: PlanCommentSettings = {
     mode,
     source,
     workingDirectory,
-    key: commentKey(inputs.string('key', { default: defaultKey })),
+    key: '',
     environment,
     title: inputs.string('title', { default: mode === 'aggregate' ? 'Terraform plans' : 'Terraform plan' }),
     commentMode: inputs.enumeration('comment-mode', ['update', 'recreate', 'new', 'off'], 'update'),
@@ -59,6 +60,8 @@ export function readSettings(inputs: Inputs = new Inputs()): PlanCommentSettings
     driftIssue: inputs.boolean('drift-issue', false),
     issueLabels: inputs.list('issue-labels'),
   }
+  const origin = key !== undefined || mode === 'aggregate' ? undefined : environment ? 'working-directory:environment' : 'working-directory'
+  settings.key = commentKey(key ?? defaultKey, settings.maxLength, origin)
   if (settings.issueLabels.length === 0) settings.issueLabels = ['drift']
   if (settings.driftIssue && mode === 'aggregate')
     throw new InputError('drift-issue', "works with 'mode: single' (one tracking issue per plan and key)")

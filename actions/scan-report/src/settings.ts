@@ -69,7 +69,7 @@ export async function readSettings(
     sarifOutput: path.resolve(root, raw.sarifOutput ?? path.join(process.env.RUNNER_TEMP || tmpdir(), 'scan-report.sarif')),
     category,
     commentMode: inputs.enumeration('comment-mode', ['update', 'off'], 'update'),
-    key: commentKey(inputs.string('key', { default: category })),
+    key: inputs.string('key', { default: category }),
     token: inputs.string('github-token'),
     commentAuthor: inputs.optionalString('comment-author'),
     prNumber: inputs.optionalInteger('pr-number', { min: 1 }),
@@ -78,6 +78,7 @@ export async function readSettings(
     root,
     ...scannedDirectory(raw.trivyRoot, root),
   }
+  settings.key = commentKey(settings.key, settings.maxLength, inputs.optionalString('key') === undefined ? 'category' : undefined)
   if (!raw.trivy.length && !raw.checkov.length && !raw.sarif.length)
     throw new ConfigurationError("Give at least one of the inputs 'trivy', 'checkov' or 'sarif': the result files to report on.")
   settings.files = [

@@ -41,19 +41,19 @@ export interface UpsertResult {
   postedAs?: PostedAs
 }
 
-/** The longest key a marker takes once percent-encoded: the comment keeps at least ~1,400 of a 2,000-character budget. */
-export const MAX_ENCODED_KEY = 512
-
 /**
- * The `key` input, checked: a key so long that its marker leaves no room for the comment is
- * refused (the comment's budget went negative).
+ * The `key` input, checked against the comment's budget: its percent-encoded marker may take at
+ * most half of `max-length` (a key whose marker left no room made the budget negative). `origin`
+ * says where a key nobody set came from, e.g. "working-directory".
  */
-export function commentKey(key: string, input = 'key'): string {
+export function commentKey(key: string, maxLength: number, origin?: string): string {
   const encoded = encodeURIComponent(key).length
-  if (encoded > MAX_ENCODED_KEY)
+  const most = Math.floor(maxLength / 2)
+  if (encoded > most)
     throw new InputError(
-      input,
-      `is too long: ${key.length} characters, ${encoded} once percent-encoded in the comment's hidden marker (at most ${MAX_ENCODED_KEY}); use a shorter key`,
+      'key',
+      `is too long: ${key.length} characters, ${encoded} once percent-encoded in the comment's hidden marker (at most ${most}, half of max-length)` +
+        `${origin ? `; it defaults to ${origin}: set a shorter 'key'` : '; use a shorter key'}`,
     )
   return key
 }
