@@ -82,9 +82,7 @@ export function slugBranch(branch: string): string {
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/^-+|-+$/g, '')
-  // A name that already ends like a hash (`feature-x-217d2b`) would be another name's hashed slug
-  // (`feature/x`): it gets a hash of its own, so an unchanged name never looks hashed.
-  if (slug === branch && slug.length <= 63 && !/(^|-)[0-9a-f]{6}$/.test(slug)) return slug
+  if (slug === branch && slug.length <= 63) return slug
   const hash = createHash('sha256').update(branch).digest('hex').slice(0, 6)
   const head = slug.slice(0, 63 - hash.length - 1).replace(/-+$/g, '')
   return head ? `${head}-${hash}` : hash

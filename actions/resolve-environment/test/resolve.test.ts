@@ -390,29 +390,6 @@ describe('templates', () => {
     expect(slugBranch('main')).toBe('main')
   })
 
-  it('never give a branch the slug another branch got hashed to: a name ending like a hash gets its own', async () => {
-    const config = parseConfig(
-      'environments:\n  preview: { name: "preview-{branch}", state-key: "preview/{branch}/terraform.tfstate" }\nrules:\n  - { name: p, on: push, branches: ["**"], environment: preview, operation: apply }\n',
-      'r.yml',
-    )
-    const stateKey = async (branch: string) =>
-      (await decide('push', { ...realPayload('push', { ref: /heads\/master/ }), ref: `refs/heads/${branch}` }, {}, config)).resolution[
-        'state-key'
-      ]
-    const hashed = slugBranch('feature/x')
-    expect(await stateKey('feature/x')).toBe(`preview/${hashed}/terraform.tfstate`)
-    expect(await stateKey(hashed)).not.toBe(await stateKey('feature/x'))
-    expect(hashed).toMatch(/^feature-x-[0-9a-f]{6}$/)
-    // Both directions: the look-alike differs from the hashed slug, and is itself hashed, stably.
-    expect(slugBranch(hashed)).not.toBe(hashed)
-    expect(slugBranch(hashed)).toMatch(new RegExp(`^${hashed}-[0-9a-f]{6}$`))
-    expect(slugBranch(hashed)).toBe(slugBranch(hashed))
-    const bare = slugBranch('/')
-    expect(bare).toMatch(/^[0-9a-f]{6}$/)
-    expect(slugBranch(bare)).not.toBe(bare)
-    for (const name of ['feature-x', 'release-2024', 'fix-abcdefg', 'deadbeef']) expect(slugBranch(name)).toBe(name)
-  })
-
   it('refuse event values that would climb out of a path or end a line, and fix image tags or refuse them', async () => {
     const config = parseConfig(
       [
