@@ -160,6 +160,8 @@ const defaultsSchema = schemas/* object */.Ikc(settingsShape).partial().strict()
 const ACTIVITY = schemas/* string */.YjP().regex(/^[a-z_]+$/, 'must be an activity type such as opened or synchronize');
 /** What is wrong with a rule's `on`, naming the value: the union alone says only "Invalid input". */
 function eventProblem(input) {
+    if (input === undefined)
+        return `is required: the event or list of events the rule is for (${src_config/* EVENTS */.qY.join(', ')})`;
     const bad = (Array.isArray(input) ? input : [input]).find((e) => !src_config/* EVENTS */.qY.includes(e));
     const lower = typeof bad === 'string' ? bad.toLowerCase() : undefined;
     const hint = lower !== undefined && src_config/* EVENTS */.qY.includes(lower) ? ` (events are written in lower case: ${lower})` : '';
@@ -191,7 +193,8 @@ const configSchema = schemas/* object */.Ikc({
     .strict();
 function parseConfig(text, file) {
     const config = parseYamlConfig(text, file, configSchema);
-    (0,src_config/* lint */.bL)(config, file, text);
+    // Lines are counted as the editor shows them: without a byte-order mark.
+    (0,src_config/* lint */.bL)(config, file, withoutByteOrderMark(text));
     return config;
 }
 function loadConfig(file, label) {

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { parseYamlConfig, readConfigFile } from '@infra-actions/common/yaml-config'
+import { parseYamlConfig, readConfigFile, withoutByteOrderMark } from '@infra-actions/common/yaml-config'
 import { EVENTS, OPERATIONS, VALIDATION_LEVELS, globProblem, lint } from './config.js'
 import { filterListProblem } from './filter-pattern.js'
 import { environmentNameProblem, parseTemplate, templateText } from './templates.js'
@@ -48,6 +48,7 @@ const ACTIVITY = z.string().regex(/^[a-z_]+$/, 'must be an activity type such as
 
 /** What is wrong with a rule's `on`, naming the value: the union alone says only "Invalid input". */
 function eventProblem(input: unknown): string {
+  if (input === undefined) return `is required: the event or list of events the rule is for (${EVENTS.join(', ')})`
   const bad = (Array.isArray(input) ? input : [input]).find((e) => !(EVENTS as readonly unknown[]).includes(e))
   const lower = typeof bad === 'string' ? bad.toLowerCase() : undefined
   const hint = lower !== undefined && (EVENTS as readonly string[]).includes(lower) ? ` (events are written in lower case: ${lower})` : ''
@@ -90,7 +91,8 @@ export type EnvironmentConfig = Config['environments'][string]
 
 export function parseConfig(text: string, file: string): Config {
   const config = parseYamlConfig(text, file, configSchema)
-  lint(config, file, text)
+  // Lines are counted as the editor shows them: without a byte-order mark.
+  lint(config, file, withoutByteOrderMark(text))
   return config
 }
 

@@ -1,4 +1,11 @@
-import { ConfigurationError, nonEmptyString as str, pullRequestNumber, record, type ActionContext } from '@infra-actions/common'
+import {
+  ConfigurationError,
+  nonEmptyString as str,
+  pullRequestFork,
+  pullRequestNumber,
+  record,
+  type ActionContext,
+} from '@infra-actions/common'
 
 /**
  * What the rules look at, read from the right place for each event (the payload first, the
@@ -103,7 +110,7 @@ export function eventFacts(context: ActionContext): EventFacts {
         )
     }
   }
-  facts.untrustedWhy = untrustedWhy(context.eventName, p, repoName)
+  facts.untrustedWhy = untrustedWhy(context, p, repoName)
   facts.trusted = facts.untrustedWhy === undefined
   return facts
 }
@@ -126,34 +133,33 @@ const PR_PAYLOAD_EVENTS = ['pull_request', 'pull_request_review', 'pull_request_
  * Why this run is untrusted, or undefined when it is trusted. Trust is established, not assumed:
  * an event whose origin is not checked here (issue_comment, an unknown or empty name) is untrusted.
  */
-function untrustedWhy(event: string, p: Record<string, unknown>, repoName: string): string | undefined {
+function untrustedWhy(context: ActionContext, p: Record<string, unknown>, repoName: string): string | undefined {
+  const event = context.eventName
   if (event === 'pull_request_target') return 'pull_request_target runs with write access on behalf of the PR author'
-  if (PR_PAYLOAD_EVENTS.includes(event)) return pullRequestUntrustedWhy(record(p.pull_request), repoName)
+  if (PR_PAYLOAD_EVENTS.includes(event)) {
+    if (!record(p.pull_request)) return 'the payload has no pull_request, so where its code comes from is unknown'
+    const fork = pullRequestFork(context)
+    if (fork) return fork.headRepo ? `the pull request comes from the fork ${fork.headRepo}` : 'the pull request comes from a deleted fork'
+    return undefined
+  }
   if (event === 'workflow_run') {
     // Unknown provenance is untrusted: GitHub sends head_repository: null for a deleted fork.
     const headRepo = str(record(record(p.workflow_run)?.head_repository)?.full_name)
     if (headRepo === undefined) return 'the triggering run does not say which repository its code comes from (a deleted fork?)'
     if (headRepo !== repoName) return `the triggering run comes from the fork ${headRepo}`
-    // A run a pull request started ran the PR's code (or acted for its author): its results are
-    // no reason to apply, whichever repository the PR's branch is in.
+    // A pull request's run is trusted as the pull request itself is (head_repository names a
+    // fork). Not a run that acted for a PR's author with write access (pull_request_target), nor
+    // one whose own origin the payload does not carry (issue_comment, a chained workflow_run: a
+    // fork's code may have reached it through artifacts).
     const trigger = str(record(p.workflow_run)?.event)
-    if (trigger === undefined || !OWN_CODE_EVENTS.includes(trigger))
-      return `the triggering run was started by ${trigger ?? 'an event the payload does not name'}, not by a push, schedule, release or dispatch`
+    if (trigger === undefined || !(OWN_CODE_EVENTS.includes(trigger) || PR_PAYLOAD_EVENTS.includes(trigger)))
+      return `the triggering run was started by ${trigger ?? 'an event the payload does not name'}, whose origin this action cannot check`
     return undefined
   }
   if (OWN_CODE_EVENTS.includes(event)) return undefined
   if (event === 'issue_comment' && record(p.issue)?.pull_request)
     return 'a comment on a pull request does not say whether the pull request comes from a fork'
   return `${event ? `the event ${event}` : 'an event without a name'} is not one whose origin this action can check`
-}
-
-/** A pull request whose code is not this repository's: a fork, a deleted fork, or no pull request at all. */
-function pullRequestUntrustedWhy(pr: Record<string, unknown> | undefined, repoName: string): string | undefined {
-  if (!pr) return 'the payload has no pull_request, so where its code comes from is unknown'
-  const headRepo = str(record(record(pr.head)?.repo)?.full_name)
-  const baseRepo = str(record(record(pr.base)?.repo)?.full_name) ?? repoName
-  if (headRepo === baseRepo) return undefined
-  return headRepo ? `the pull request comes from the fork ${headRepo}` : 'the pull request comes from a deleted fork'
 }
 
 /** "pull_request closed and merged into main", "push to branch dev/x", "schedule (0 3 * * *)". */

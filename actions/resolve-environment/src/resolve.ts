@@ -13,7 +13,7 @@ import {
   versionOfTag,
   type Variables,
 } from './templates.js'
-import { quote } from '@infra-actions/common'
+import { quote, visible } from '@infra-actions/common'
 
 /** The decision, as the action's outputs carry it. */
 export interface Resolution {
@@ -67,7 +67,7 @@ export async function resolve(config: Config, facts: EventFacts, options: Resolv
       `Input 'environment' must name a configured environment (${known.join(', ')}), got ${JSON.stringify(explicit)}`,
     )
   }
-  const event = visibleControls(describeEvent(facts))
+  const event = visible(describeEvent(facts))
   const trace: Trace[] = []
   const warnings: string[] = []
   const rule = config.rules.find((r) => {
@@ -210,21 +210,10 @@ export async function resolve(config: Config, facts: EventFacts, options: Resolv
   }
 }
 
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g
-const ESCAPES: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' }
-
-/**
- * Control characters shown as escapes (`\n`, `\u0085`): a newline in a branch or workflow name
- * would end an output (or start a workflow command in the log) where the data was meant to go on.
- */
-export function visibleControls(value: string): string {
-  return value.replace(CONTROL, (c) => ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
-}
-
 /** Every output on one line. */
 function printable(r: Resolution): Resolution {
   const out = { ...r }
-  for (const [k, v] of Object.entries(out)) if (typeof v === 'string') (out as Record<string, unknown>)[k] = visibleControls(v)
+  for (const [k, v] of Object.entries(out)) if (typeof v === 'string') (out as Record<string, unknown>)[k] = visible(v)
   return out
 }
 

@@ -126,15 +126,15 @@ export function filledPathProblem(template: string, filled: string): string | un
 
 /**
  * Why a filled-in environment name may not be used, or undefined. GitHub takes up to 255
- * characters; the name also names deployments, URLs and often directories, so it is kept to
- * letters, digits, spaces, `_`, `.` and `-`, with no `..` (`sandbox/../prod` is not a sandbox).
+ * characters, `/`, spaces and parentheses included (`staging/eu-west-1`, `Production (EU)`);
+ * refused are only what no environment should be named: a `..` part (`sandbox/../prod` is not a
+ * sandbox), control characters, or nothing but white space.
  */
 export function environmentNameProblem(name: string): string | undefined {
   if (name.length > 255) return 'is longer than the 255 characters GitHub allows'
-  if (/[/\\]/.test(name)) return 'holds a path separator'
-  if (name.includes('..')) return "holds '..'"
-  if (!/^[A-Za-z0-9_](?:[A-Za-z0-9 _.-]*[A-Za-z0-9_.-])?$/.test(name))
-    return 'is not an environment name: letters, digits, spaces, _ . and -, starting with a letter, digit or _ and not ending with a space'
+  if (/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(name)) return 'holds a control character'
+  if (name.split(/[/\\]/).some((part) => part === '..' || part === '.')) return "holds a '..' or '.' part"
+  if (name.trim() !== name || name === '') return 'starts or ends with white space'
   return undefined
 }
 

@@ -43,9 +43,10 @@ describe('the rules file', () => {
   })
 
   it('rejects an environment name that is not one, with its line', () => {
-    expect(bad(`environments:\n  dev: {}\n  prod: { name: "prod/{inputs.region}" }\n`)).toThrow(
-      /environments.yml:3: environments.prod.name: environment name "prod\/\{inputs.region\}" holds a path separator/,
+    expect(bad(`environments:\n  dev: {}\n  prod: { name: "prod/../{inputs.region}" }\n`)).toThrow(
+      /environments.yml:3: environments.prod.name: environment name "prod\/\.\.\/\{inputs.region\}" holds a '\.\.' or '\.' part/,
     )
+    expect(bad(`environments:\n  prod: { name: "prod/{inputs.region}" }\n`)).not.toThrow()
     expect(bad(`environments:\n  preview: { name: "preview-pr-{pr}" }\n`)).not.toThrow()
   })
 
@@ -148,5 +149,15 @@ describe('the rules file', () => {
 
   it('says where a YAML syntax error is', () => {
     expect(bad('environments:\n  dev: {\n')).toThrow(/environments.yml:\d+:\d+: invalid YAML/)
+  })
+})
+
+describe('rules files as editors write them', () => {
+  it('numbers lint lines as the editor shows them when the file starts with a byte-order mark, and says a missing on: is missing', () => {
+    const text = 'rules:\n  - { name: a, on: push, merged: true, environment: dev, operation: plan }\nenvironments: { dev: {} }\n'
+    expect(() => parseConfig(`\ufeff${text}`, 'bom.yml')).toThrow(/^bom\.yml:2: .*'merged' and 'closed' apply to pull_request events only/)
+    expect(() => parseConfig('environments: { dev: {} }\nrules:\n  - { name: a, environment: dev, operation: plan }\n', 'r.yml')).toThrow(
+      /rules\.0\.on: is required: the event or list of events the rule is for/,
+    )
   })
 })

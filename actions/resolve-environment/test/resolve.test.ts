@@ -316,21 +316,24 @@ describe('schedule, dispatch, release, workflow_run, merge_group', () => {
     expect((await decide('workflow_run', ok, {}, config)).resolution).toMatchObject({ operation: 'plan', trusted: false })
   })
 
-  it('workflow_run: a run a pull request started never applies, even from a branch of this repository', async () => {
+  it('workflow_run: a run whose origin the payload does not carry never applies (pull_request_target, a comment, a chained run)', async () => {
     const config = parseConfig(
       'environments: { prod: {} }\nrules:\n  - { name: after ci, on: workflow_run, branches: [master, main], environment: prod, operation: apply }\n',
       'r.yml',
     )
-    for (const event of ['pull_request', 'pull_request_target', 'pull_request_review', 'issue_comment', undefined]) {
+    for (const event of ['pull_request_target', 'issue_comment', 'workflow_run', undefined]) {
       const p = realPayload('workflow_run', { test: (x) => x.workflow_run?.conclusion === 'success' })
       p.workflow_run.event = event
       const { resolution } = await decide('workflow_run', p, {}, config)
       expect(resolution, String(event)).toMatchObject({ operation: 'plan', trusted: false })
       expect(resolution.reason).toMatch(/apply downgraded to plan because the triggering run was started by /)
     }
-    const pushed = realPayload('workflow_run', { test: (x) => x.workflow_run?.conclusion === 'success' })
-    pushed.workflow_run.event = 'push'
-    expect((await decide('workflow_run', pushed, {}, config)).resolution).toMatchObject({ operation: 'apply', trusted: true })
+    // A push's run, and a pull request's from a branch of this repository (trusted as the PR itself is; a fork's is not, above).
+    for (const event of ['push', 'pull_request', 'pull_request_review']) {
+      const p = realPayload('workflow_run', { test: (x) => x.workflow_run?.conclusion === 'success' })
+      p.workflow_run.event = event
+      expect((await decide('workflow_run', p, {}, config)).resolution, event).toMatchObject({ operation: 'apply', trusted: true })
+    }
   })
 
   it('no output holds a newline or another control character from a workflow or branch name', async () => {
@@ -341,7 +344,7 @@ describe('schedule, dispatch, release, workflow_run, merge_group', () => {
     const p = realPayload('workflow_run', { test: (x) => x.workflow_run?.conclusion === 'success' })
     p.workflow_run.name = 'CI\noperation=apply\r\u0085\u2028'
     const { resolution, event } = await decide('workflow_run', p, {}, config)
-    expect(resolution.reason).toBe(`workflow_run of CI\\noperation=apply\\r\\u0085\\u2028 on master matched rule 'after ci'`)
+    expect(resolution.reason).toBe(`workflow_run of CI\\noperation=apply\\n\\u0085\\u2028 on master matched rule 'after ci'`)
     expect(event).not.toMatch(/[\n\r\u0085\u2028]/)
     const head = pr('opened', (x) => (x.pull_request.head.ref = 'x\nEVIL=1'))
     for (const v of Object.values((await decide('pull_request', head)).resolution)) expect(String(v)).not.toMatch(/[\n\r]/)
@@ -477,14 +480,16 @@ describe('templates', () => {
     const dispatch = (target: string) =>
       decide('workflow_dispatch', { ...realPayload('workflow_dispatch'), inputs: { target } }, {}, config)
     for (const [target, problem] of [
-      ['sandbox/../prod', 'holds a path separator'],
-      ['sandbox\\prod', 'holds a path separator'],
-      ['..', "holds '..'"],
-      ['-rf', 'is not an environment name'],
+      ['sandbox/../prod', "holds a '..' or '.' part"],
+      ['sandbox\\..\\prod', "holds a '..' or '.' part"],
+      ['..', "holds a '..' or '.' part"],
       ['x'.repeat(256), 'is longer than the 255 characters GitHub allows'],
+      [' prod', 'starts or ends with white space'],
     ] as const)
       await expect(dispatch(target), target).rejects.toThrow(`once filled in, which ${problem}`)
-    for (const target of ['preview-pr-12', 'Production EU', 'v1.2_x']) expect((await dispatch(target)).resolution.environment).toBe(target)
+    // Names GitHub accepts (its provider's own tests create `environment/test`).
+    for (const target of ['preview-pr-12', 'Production EU', 'v1.2_x', 'staging/eu-west-1', 'Production (EU)', '-rf'])
+      expect((await dispatch(target)).resolution.environment).toBe(target)
   })
 
   it('read branch patterns as GitHub filters do: in order, a negation excluding what came before', async () => {

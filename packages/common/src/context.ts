@@ -97,9 +97,18 @@ function headShaOf(payload: Record<string, unknown>, fallback: string): string {
  * one (unknown provenance). Undefined for a PR within the repository, or no PR. On
  * `pull_request` a fork gets a read-only GITHUB_TOKEN (writes such as comments are refused).
  */
+/** The events whose payload carries the pull request, its head repository included. */
+const PULL_REQUEST_EVENTS = new Set([
+  'pull_request',
+  'pull_request_target',
+  'pull_request_review',
+  'pull_request_review_comment',
+  'pull_request_review_thread',
+])
+
 export function pullRequestFork(context: ActionContext): { headRepo: string | undefined } | undefined {
   const pr = record(context.payload.pull_request)
-  if (!pr || (context.eventName !== 'pull_request' && context.eventName !== 'pull_request_target')) return undefined
+  if (!pr || !PULL_REQUEST_EVENTS.has(context.eventName)) return undefined
   const headRepo = nonEmptyString(record(record(pr.head)?.repo)?.full_name)
   const baseRepo =
     nonEmptyString(record(record(pr.base)?.repo)?.full_name) ??

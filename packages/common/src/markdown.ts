@@ -6,11 +6,11 @@
  */
 
 // Bidi overrides and zero-width characters can make text display differently from what it is.
-// Also the Arabic letter mark, NEL, the soft hyphen, the Mongolian vowel separator and the tag characters.
+// Also the C1 controls (NEL among them), the Arabic letter mark, the soft hyphen, the Mongolian vowel separator and the tag characters.
 const INVISIBLE =
-  /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u0085\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\u{e0000}-\u{e007f}]/gu
+  /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\u{e0000}-\u{e007f}]/gu
 
-const NEEDS_VISIBLE = /[\u0000-\u001f\u007f\u0085\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\u{e0000}-\u{e007f}]/u
+const NEEDS_VISIBLE = /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\u{e0000}-\u{e007f}]/u
 
 /**
  * Text with line breaks, control, bidi and zero-width characters written as escapes (`\n`,
