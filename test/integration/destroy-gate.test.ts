@@ -302,3 +302,35 @@ describe('destroy-gate (built action)', () => {
     })
   })
 })
+
+describe('destroy-gate when the runner stops reading its log', () => {
+  it('exits, with its outputs written once, instead of failing over and over (a closed stdout looped and wrote 10 GB of outputs)', async () => {
+    const { spawn } = await import('node:child_process')
+    const { readFileSync, statSync } = await import('node:fs')
+    const output = path.join(dir, 'output')
+    writeFileSync(output, '')
+    const child = spawn(process.execPath, [path.resolve('dist/destroy-gate/index.js')], {
+      stdio: ['ignore', 'pipe', 'ignore'],
+      env: {
+        PATH: process.env.PATH,
+        GITHUB_OUTPUT: output,
+        'INPUT_PLAN-JSON': path.join(dir, 'missing.json'),
+        'INPUT_WORKING-DIRECTORY': dir,
+      },
+    })
+    child.stdout.destroy()
+    const code = await new Promise<number | null>((resolve) => {
+      const timer = setTimeout(() => {
+        child.kill('SIGKILL')
+        resolve(null)
+      }, 15_000)
+      child.on('exit', (c) => {
+        clearTimeout(timer)
+        resolve(c)
+      })
+    })
+    expect(code).toBe(1)
+    expect(statSync(output).size).toBeLessThan(4096)
+    expect(readFileSync(output, 'utf8').match(/^allowed<</gm)).toHaveLength(1)
+  }, 30_000)
+})

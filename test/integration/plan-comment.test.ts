@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { emptyCounts } from '@infra-actions/terraform'
 import { runAction } from '../../scripts/run-action.mjs'
 import { FakeGitHub } from '../support/fake-github.mjs'
 import { planText, rc } from '../support/plans.js'
@@ -370,20 +371,7 @@ describe('plan-comment aggregate mode (built action)', () => {
 
   it('refuses two different summaries with one key, naming both files, and posts nothing', async () => {
     const { mkdirSync } = await import('node:fs')
-    const counts = {
-      add: 0,
-      change: 0,
-      destroy: 0,
-      replace: 0,
-      import: 0,
-      move: 0,
-      forget: 0,
-      read: 0,
-      noop: 0,
-      drift: 0,
-      deferred: 0,
-      deposed: 0,
-    }
+    const counts = emptyCounts()
     const base = { schema: 'infra-actions/plan-summary@1', key: 'prod', title: 't', summary: 's', errored: false }
     for (const [sub, fields] of [
       ['a-real', { counts: { ...counts, destroy: 3 }, hasChanges: true, destroyed: ['google_sql_database_instance.main'] }],

@@ -5,6 +5,7 @@ import { describe, expect, it, vi } from 'vitest'
 import { ConfigurationError, type ActionContext } from '@infra-actions/common'
 import { bufferSource } from '@infra-actions/common/json-stream'
 import { commentMarker, type CommentApi, type IssueComment } from '@infra-actions/github'
+import { emptyCounts } from '@infra-actions/terraform'
 import { planText, rc } from '../../../test/support/plans.js'
 import { runPlanComment, type PlanCommentDeps } from '../src/plan-comment.js'
 import type { PlanCommentSettings } from '../src/settings.js'
@@ -582,20 +583,7 @@ function aggregateOf(summaries: Record<string, unknown>[], overrides: Partial<Pl
 }
 
 function summaryOf(fields: Record<string, unknown>): Record<string, unknown> {
-  const counts = {
-    add: 0,
-    change: 0,
-    destroy: 0,
-    replace: 0,
-    import: 0,
-    move: 0,
-    forget: 0,
-    read: 0,
-    noop: 0,
-    drift: 0,
-    deferred: 0,
-    deposed: 0,
-  }
+  const counts = emptyCounts()
   return {
     schema: 'infra-actions/plan-summary@1',
     key: 'k',

@@ -43,13 +43,21 @@ const YOUNG_GENERATION_MB = 32
  */
 export async function run(actionName: string, main: () => Promise<void>, options: RunOptions = {}): Promise<void> {
   if (isMainThread && options.inputBytes && (await runOnWorker(actionName, options.inputBytes, options))) return
-  const onStray = (error: unknown): void => fail(actionName, error, options)
+  const reported: Reported = { done: false }
+  const onStray = (error: unknown): void => fail(actionName, error, options, reported)
   process.on('unhandledRejection', onStray)
   process.on('uncaughtException', onStray)
+  // A log nobody reads any more (the runner gone, a closed pipe) is not the action's failure:
+  // writing on, into the void, lets it finish (a rollback, the outputs) instead of failing at
+  // every line, each failure's own line failing again.
+  for (const stream of [process.stdout, process.stderr])
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') onStray(error)
+    })
   try {
     await main()
   } catch (error) {
-    fail(actionName, error, options)
+    fail(actionName, error, options, reported)
   }
 }
 
@@ -60,7 +68,13 @@ export function failureMessage(actionName: string, error: unknown): string {
         'please report it with the step log re-run in debug mode (RUNNER_DEBUG=1).'
 }
 
-function fail(actionName: string, error: unknown, options: RunOptions): void {
+/** A run's failure is reported once, whatever fails after it (its own error line, for one). */
+type Reported = { done: boolean }
+
+function fail(actionName: string, error: unknown, options: RunOptions, reported: Reported = { done: false }): void {
+  process.exitCode = 1
+  if (reported.done) return
+  reported.done = true
   const message = failureMessage(actionName, error)
   try {
     options.onFailure?.(message)

@@ -65,6 +65,22 @@ export interface PlanCounts {
   deposed: number
 }
 
+/** Every count at zero: a plan with nothing in it. */
+export const emptyCounts = (): PlanCounts => ({
+  add: 0,
+  change: 0,
+  destroy: 0,
+  replace: 0,
+  import: 0,
+  move: 0,
+  forget: 0,
+  read: 0,
+  noop: 0,
+  drift: 0,
+  deferred: 0,
+  deposed: 0,
+})
+
 export interface PlanModel {
   formatVersion: string
   terraformVersion: string | undefined
@@ -162,20 +178,7 @@ export interface BuildOptions {
  * changes is the one named.
  */
 export class PlanBuilder implements PlanSink {
-  private readonly counts: PlanCounts = {
-    add: 0,
-    change: 0,
-    destroy: 0,
-    replace: 0,
-    import: 0,
-    move: 0,
-    forget: 0,
-    read: 0,
-    noop: 0,
-    drift: 0,
-    deferred: 0,
-    deposed: 0,
-  }
+  private readonly counts: PlanCounts = emptyCounts()
   private readonly changes: ResourceItem[] = []
   private readonly unknownActions: ResourceItem[] = []
   private readonly drift: ResourceItem[] = []
