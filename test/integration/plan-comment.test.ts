@@ -191,11 +191,21 @@ describe('plan-comment (built action)', () => {
     const r = await run({ 'plan-json': writePlan({}), key: '環境'.repeat(120), 'max-length': '2000' })
     expect(r.exitCode).toBe(1)
     expect(r.stdout).toContain(
-      "::error::Input 'key' is too long: 240 characters, 2160 once percent-encoded in the comment's hidden marker (at most 1000, half of max-length); use a shorter key",
+      "::error::Input 'key' is too long: 240 characters, 2160 once percent-encoded in the comment's hidden marker (at most 500, a quarter of max-length); use a shorter key",
     )
     expect(comments()).toHaveLength(0)
     // Within half of the default max-length, the same key posts; a default key says where it came from.
     expect((await run({ 'plan-json': writePlan({}), key: '環境'.repeat(120) })).exitCode).toBe(0)
+    // The longest key allowed still leaves the heading, the counts and the destroy warning (a
+    // 700-character key, allowed at half, left only a note that something was cut).
+    const destroys = writePlan({ resource_changes: [rc('terraform_data.db', ['delete'])] })
+    expect((await run({ 'plan-json': destroys, key: 'x'.repeat(700), 'max-length': '2000' })).exitCode).toBe(1)
+    const longest = await run({ 'plan-json': destroys, key: 'x'.repeat(500), 'max-length': '2000' })
+    expect(longest.exitCode).toBe(0)
+    const body = comments().at(-1)!.body
+    expect(body).toContain('### ')
+    expect(body).toContain('[!CAUTION]')
+    expect(body).toContain('terraform_data.db')
     const deep = await run({ 'plan-json': writePlan({}), 'working-directory': path.join(dir, '基盤'.repeat(60)), 'max-length': '2000' })
     expect(deep.stdout).toMatch(/::error::Input 'key' is too long: .*; it defaults to working-directory: set a shorter 'key'/)
   })

@@ -229,6 +229,13 @@ describe('destroy-gate rules', () => {
     for (const typeWide of ['terraform_data.*', 'terraform_data', '*'])
       expect(gate(imported, { ignore: [typeWide, 'null_resource.*'] }), typeWide).toMatchObject({ allowed: true, destroyCount: 0 })
     expect(gate(imported, { ignore: ['module.scratch.*', '*.scratch_*'] })).toMatchObject({ allowed: false, destroyCount: 1 })
+    // A pattern that names the resource is not type-wide, whatever name the gate probes with.
+    for (const named of ['*scratch*', '*db*', 'terraform_data.s*'])
+      expect(gate(imported, { ignore: [named] }), named).toMatchObject({ allowed: false, destroyCount: 1 })
+    for (const name of ['x', 'y1', 'probe']) {
+      const at = { resource_changes: [rc(`terraform_data.${name}`, ['no-op'], { change: { importing: { id: 'prod-db' } } })] }
+      expect(gate(at, { ignore: [`*${name}*`] }), name).toMatchObject({ allowed: false, destroyCount: 1 })
+    }
   })
 
   it('blocks forgetting a protected resource (it could be imported again out of protection), with no override', () => {

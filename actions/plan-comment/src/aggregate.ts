@@ -1,5 +1,5 @@
 import { alert, code, ellipsize, link, plural, table, tableRow, text, thousands, type Block } from '@infra-actions/common'
-import type { PlanSummary } from './summary-file.js'
+import { isIncomplete, type PlanSummary } from './summary-file.js'
 
 /** How much the first block may list, and where what it leaves out can be read. */
 export interface AggregateLimits {
@@ -56,9 +56,6 @@ export function otherCommit(s: PlanSummary, headSha: string | undefined): string
   return s.sha && headSha && s.sha.toLowerCase() !== headSha.toLowerCase() ? s.sha : undefined
 }
 
-/** A plan that leaves changes for a later plan (`complete: false`, deferred changes). */
-const incomplete = (s: PlanSummary): boolean => s.complete === false || s.counts.deferred > 0
-
 /** Whether a plan changes anything, from its counts: a file's `hasChanges: false` does not hide `add: 5`. */
 export function changes(s: PlanSummary): boolean {
   const c = s.counts
@@ -71,7 +68,7 @@ export function statusOf(s: PlanSummary, headSha: string | undefined): string {
   if (s.errored) flags.push('❌ errored')
   if (s.counts.destroy > 0) flags.push('⚠️ destroys')
   else if (changes(s)) flags.push('📝 changes')
-  if (incomplete(s)) flags.push('⏸️ incomplete')
+  if (isIncomplete(s)) flags.push('⏸️ incomplete')
   if (s.counts.drift > 0) flags.push(`🌀 drift (${s.counts.drift})`)
   if (flags.length === 0) flags.push('✅ no changes')
   const sha = otherCommit(s, headSha)
@@ -82,7 +79,7 @@ export function statusOf(s: PlanSummary, headSha: string | undefined): string {
 /** One comment for many root modules: a row per module, destroys first and flagged. */
 export function renderAggregate(summaries: PlanSummary[], run: AggregateRun, limits: AggregateLimits): Block[] {
   const measure = limits.measure ?? ((s: string) => s.length)
-  const flagged = (s: PlanSummary): number => Number(incomplete(s) || otherCommit(s, run.headSha) !== undefined)
+  const flagged = (s: PlanSummary): number => Number(isIncomplete(s) || otherCommit(s, run.headSha) !== undefined)
   const sorted = [...summaries].sort(
     (a, b) =>
       Number(b.errored) - Number(a.errored) || b.counts.destroy - a.counts.destroy || flagged(b) - flagged(a) || a.key.localeCompare(b.key),
@@ -142,7 +139,7 @@ export function renderAggregate(summaries: PlanSummary[], run: AggregateRun, lim
 /** A warning with how many plans are incomplete or of another commit (counts only: bounded). */
 function notes(summaries: readonly PlanSummary[], headSha: string | undefined): string | undefined {
   const said: string[] = []
-  const partial = summaries.filter(incomplete).length
+  const partial = summaries.filter(isIncomplete).length
   if (partial > 0)
     said.push(`**${plural(partial, 'plan')} ${partial === 1 ? 'is' : 'are'} incomplete** (deferred changes): more changes will follow.`)
   const stale = summaries.filter((s) => otherCommit(s, headSha)).length

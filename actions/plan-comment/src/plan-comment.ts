@@ -44,7 +44,7 @@ import { changes, isOwnLink, omittedRows, otherCommit, renderAggregate, type Agg
 import { assemble, PlanRenderer, type RenderedPlan } from './render.js'
 import { Spool } from './spool.js'
 import type { PlanCommentSettings } from './settings.js'
-import { slug, toSummary, type PlanSummary } from './summary-file.js'
+import { isIncomplete, slug, toSummary, type PlanSummary } from './summary-file.js'
 
 /** What plan-comment needs from the outside world; main.ts wires the real ones, tests fakes. */
 export interface PlanCommentDeps {
@@ -343,7 +343,7 @@ async function renderAndPost(
 export function openReasons(summary: Omit<PlanSummary, 'detailsUrl'>, failingChecks: number): string[] {
   const reasons: string[] = []
   if (summary.errored) reasons.push('the plan errored')
-  if (summary.complete === false || summary.counts.deferred > 0) reasons.push('the plan is incomplete (deferred changes)')
+  if (isIncomplete(summary)) reasons.push('the plan is incomplete (deferred changes)')
   if (failingChecks > 0) reasons.push(`${failingChecks === 1 ? 'a check fails' : `${failingChecks} checks fail`}`)
   if (summary.counts.drift > 0) reasons.push('drift')
   if (summary.hasChanges) reasons.push('pending changes')

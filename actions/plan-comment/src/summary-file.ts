@@ -23,6 +23,9 @@ export interface PlanSummary {
   detailsUrl?: string | undefined
 }
 
+/** A plan that leaves changes for a later plan (`complete: false`, deferred changes): it has not looked at everything. */
+export const isIncomplete = (s: Pick<PlanSummary, 'complete' | 'counts'>): boolean => s.complete === false || s.counts.deferred > 0
+
 /** `mask` hides the plan's secrets in the addresses (an aggregating step shows them). */
 export function toSummary(
   model: PlanModel,

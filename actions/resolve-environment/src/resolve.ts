@@ -3,6 +3,7 @@ import type { Config, EnvironmentConfig, Operation } from './config.js'
 import { describeEvent, type EventFacts } from './event-facts.js'
 import { matchRule } from './match.js'
 import {
+  CONTROL,
   environmentNameProblem,
   filledPathProblem,
   imageTag,
@@ -139,11 +140,7 @@ export async function resolve(config: Config, facts: EventFacts, options: Resolv
     if (template === undefined) return ''
     const isPath = what === 'tfvars-file' || what === 'state-key'
     const r = renderTemplate(template, vars, (variable, value) => {
-      const problem = isPath
-        ? pathValueProblem(value)
-        : /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(value)
-          ? 'holds a control character (a newline, NUL, ...)'
-          : undefined
+      const problem = isPath ? pathValueProblem(value) : CONTROL.test(value) ? 'holds a control character (a newline, NUL, ...)' : undefined
       if (problem) refuse(what, template, variable, value, problem)
     })
     if ('value' in r) {

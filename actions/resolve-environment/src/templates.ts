@@ -88,6 +88,9 @@ export function slugBranch(branch: string): string {
   return head ? `${head}-${hash}` : hash
 }
 
+/** A character that ends a line or is not text: never in a path, a name or an output value. */
+export const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/
+
 const dotDotSegments = (p: string): number => p.split(/[/\\]/).filter((s) => s === '..').length
 const isAbsolute = (p: string): boolean => /^([/\\]|[A-Za-z]:)/.test(p)
 
@@ -96,7 +99,7 @@ const isAbsolute = (p: string): boolean => /^([/\\]|[A-Za-z]:)/.test(p)
  * value must not climb out of the directory the template names, nor end the line.
  */
 export function pathValueProblem(value: string): string | undefined {
-  if (/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(value)) return 'holds a control character (a newline, NUL, ...)'
+  if (CONTROL.test(value)) return 'holds a control character (a newline, NUL, ...)'
   if (isAbsolute(value)) return 'is an absolute path'
   if (dotDotSegments(value) > 0) return "holds a '..' segment"
   // A separator on Windows runners, a file name character elsewhere: the same key two ways.
@@ -132,7 +135,7 @@ export function filledPathProblem(template: string, filled: string): string | un
  */
 export function environmentNameProblem(name: string): string | undefined {
   if (name.length > 255) return 'is longer than the 255 characters GitHub allows'
-  if (/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(name)) return 'holds a control character'
+  if (CONTROL.test(name)) return 'holds a control character'
   if (name.split(/[/\\]/).some((part) => part === '..' || part === '.')) return "holds a '..' or '.' part"
   if (name.trim() !== name || name === '') return 'starts or ends with white space'
   return undefined

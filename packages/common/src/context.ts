@@ -91,12 +91,6 @@ function headShaOf(payload: Record<string, unknown>, fallback: string): string {
   return fallback
 }
 
-/**
- * Where a pull_request / pull_request_target event's head comes from, when that is not the base
- * repository: `{ headRepo: 'owner/name' }` for a fork, `{ headRepo: undefined }` for a deleted
- * one (unknown provenance). Undefined for a PR within the repository, or no PR. On
- * `pull_request` a fork gets a read-only GITHUB_TOKEN (writes such as comments are refused).
- */
 /** The events whose payload carries the pull request, its head repository included. */
 const PULL_REQUEST_EVENTS = new Set([
   'pull_request',
@@ -106,6 +100,12 @@ const PULL_REQUEST_EVENTS = new Set([
   'pull_request_review_thread',
 ])
 
+/**
+ * Where a pull request event's head (pull_request, pull_request_target, the review events) comes from, when that is not the base
+ * repository: `{ headRepo: 'owner/name' }` for a fork, `{ headRepo: undefined }` for a deleted
+ * one (unknown provenance). Undefined for a PR within the repository, or no PR. On
+ * `pull_request` a fork gets a read-only GITHUB_TOKEN (writes such as comments are refused).
+ */
 export function pullRequestFork(context: ActionContext): { headRepo: string | undefined } | undefined {
   const pr = record(context.payload.pull_request)
   if (!pr || !PULL_REQUEST_EVENTS.has(context.eventName)) return undefined

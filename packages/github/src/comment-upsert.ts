@@ -43,16 +43,17 @@ export interface UpsertResult {
 
 /**
  * The `key` input, checked against the comment's budget: its percent-encoded marker may take at
- * most half of `max-length` (a key whose marker left no room made the budget negative). `origin`
+ * most a quarter of `max-length` (a key whose marker left no room made the budget negative, and
+ * one that left a few hundred characters cut the heading and the destroy warning). `origin`
  * says where a key nobody set came from, e.g. "working-directory".
  */
 export function commentKey(key: string, maxLength: number, origin?: string): string {
   const encoded = encodeURIComponent(key).length
-  const most = Math.floor(maxLength / 2)
+  const most = Math.floor(maxLength / 4)
   if (encoded > most)
     throw new InputError(
       'key',
-      `is too long: ${key.length} characters, ${encoded} once percent-encoded in the comment's hidden marker (at most ${most}, half of max-length)` +
+      `is too long: ${key.length} characters, ${encoded} once percent-encoded in the comment's hidden marker (at most ${most}, a quarter of max-length)` +
         `${origin ? `; it defaults to ${origin}: set a shorter 'key'` : '; use a shorter key'}`,
     )
   return key

@@ -131,13 +131,14 @@ export class AddressMatcher {
 
   /**
    * Whether a pattern covers every resource of the type (`terraform_data.*`, `null_resource`, `*`),
-   * judged on two addresses no configuration writes: one at the root, one in a keyed module.
+   * judged on addresses with two names that share no character, at the root and in a keyed
+   * module: a pattern that names a resource (`*probe*`, `*.scratch_*`) misses one of them.
    */
   coversType(type: string): boolean {
-    const probes: Address[] = [
-      { address: `${type}.zz_probe`, local: `${type}.zz_probe`, type },
-      { address: `module.zz_probe["k"].${type}.zz_probe[0]`, local: `${type}.zz_probe[0]`, type },
-    ]
+    const probes: Address[] = ['x', 'y1'].flatMap((name) => [
+      { address: `${type}.${name}`, local: `${type}.${name}`, type },
+      { address: `module.m["k"].${type}.${name}[0]`, local: `${type}.${name}[0]`, type },
+    ])
     return this.compiled.some(({ regex, typeOnly }) => probes.every((a) => matches(regex, typeOnly, a)))
   }
 
